@@ -3,18 +3,71 @@ package content
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"path"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
+
+// hashBytes is the FNV-1a hash of b, used to tell changed sources apart.
+func hashBytes(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
+}
 
 // LoadOptions tune Load.
 type LoadOptions struct {
 	// Drafts keeps stories marked draft; by default they are left out.
 	Drafts bool
+	// Cache, when set, keeps parsed stories between loads: a story file
+	// whose size and modification time are unchanged is not read again.
+	Cache *Cache
+}
+
+// Cache holds parsed stories between loads of the same folder. It is safe
+// for concurrent use.
+type Cache struct {
+	mu sync.Mutex
+	m  map[string]cacheEntry
+}
+
+type cacheEntry struct {
+	size  int64
+	mod   time.Time
+	story Story // pristine copy, as parsed
+	hash  uint64
+}
+
+// NewCache returns an empty cache.
+func NewCache() *Cache { return &Cache{m: map[string]cacheEntry{}} }
+
+func (c *Cache) get(p string, info fs.FileInfo) (*Story, bool) {
+	if c == nil || info == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	e, ok := c.m[p]
+	c.mu.Unlock()
+	if !ok || e.size != info.Size() || !e.mod.Equal(info.ModTime()) {
+		return nil, false
+	}
+	s := e.story
+	s.Hash = e.hash
+	return &s, true
+}
+
+func (c *Cache) put(p string, info fs.FileInfo, s *Story) {
+	if c == nil || info == nil {
+		return
+	}
+	c.mu.Lock()
+	c.m[p] = cacheEntry{size: info.Size(), mod: info.ModTime(), story: *s, hash: s.Hash}
+	c.mu.Unlock()
 }
 
 // IsStoryFile reports whether a content-relative path is a story file.
@@ -34,6 +87,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 	c := &Content{Site: DefaultSite(), Boxes: map[string]*Box{}}
 
 	var storyPaths, editionPaths, boxPaths []string
+	infos := map[string]fs.FileInfo{}
 	dirFiles := map[string][]string{} // dir -> non-markdown files, for bundles
 	sitePath := ""
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -63,6 +117,11 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 			boxPaths = append(boxPaths, p)
 		case IsStoryFile(p):
 			storyPaths = append(storyPaths, p)
+			if opt.Cache != nil {
+				if info, err := d.Info(); err == nil {
+					infos[p] = info
+				}
+			}
 		default:
 			dir := path.Dir(p)
 			dirFiles[dir] = append(dirFiles[dir], p)
@@ -81,10 +140,11 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 			s, e := ParseSite(sitePath, src)
 			errs = append(errs, e...)
 			c.Site = s
+			c.SiteHash = hashBytes(src)
 		}
 	}
 
-	stories, serrs := parseStories(fsys, storyPaths)
+	stories, serrs := parseStories(fsys, storyPaths, opt.Cache, infos)
 	errs = append(errs, serrs...)
 
 	// Slugs: explicit ones first, derived ones disambiguated by date.
@@ -148,6 +208,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		b, e := ParseBox(p, id, src)
 		errs = append(errs, e...)
 		if b != nil {
+			b.Hash = hashBytes(src)
 			c.Boxes[id] = b
 		}
 	}
@@ -164,6 +225,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		if e == nil || e.Date.IsZero() {
 			continue
 		}
+		e.Hash = hashBytes(src)
 		ds := e.DateString()
 		if prev, ok := byDate[ds]; ok {
 			errs.add(p, 0, "two editions for %s: %s is the other", ds, prev.Path)
@@ -205,7 +267,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 }
 
 // parseStories reads and parses story files in parallel, keeping order.
-func parseStories(fsys fs.FS, paths []string) ([]*Story, ErrorList) {
+func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.FileInfo) ([]*Story, ErrorList) {
 	out := make([]*Story, len(paths))
 	errLists := make([]ErrorList, len(paths))
 	var wg sync.WaitGroup
@@ -215,6 +277,10 @@ func parseStories(fsys fs.FS, paths []string) ([]*Story, ErrorList) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if s, ok := cache.get(paths[i], infos[paths[i]]); ok {
+					out[i] = s
+					continue
+				}
 				src, err := fs.ReadFile(fsys, paths[i])
 				if err != nil {
 					errLists[i] = ErrorList{{File: paths[i], Msg: "cannot read: " + err.Error(), Err: err}}
@@ -222,6 +288,8 @@ func parseStories(fsys fs.FS, paths []string) ([]*Story, ErrorList) {
 				}
 				s, e := ParseStory(paths[i], src)
 				if len(e) == 0 {
+					s.Hash = hashBytes(src)
+					cache.put(paths[i], infos[paths[i]], s)
 					out[i] = s
 				}
 				errLists[i] = e

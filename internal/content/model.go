@@ -140,6 +140,8 @@ type Story struct {
 	// non-Markdown files next to an index.md), slash-separated paths
 	// relative to the content folder.
 	Assets []string `json:"assets,omitempty"`
+	// Hash identifies the source file's bytes: equal hashes, equal story.
+	Hash uint64 `json:"-"`
 }
 
 // Correction is a dated correction note on a published story.
@@ -162,6 +164,8 @@ type Edition struct {
 	Geometry *Geometry `json:"geometry,omitempty"`
 	// Layout places each item on the print page; empty means automatic.
 	Layout []Module `json:"layout,omitempty"`
+	// Hash identifies the source file's bytes.
+	Hash uint64 `json:"-"`
 }
 
 // DateString is the edition's date as YYYY-MM-DD.
@@ -195,6 +199,8 @@ type Box struct {
 	Title string      `yaml:"title" json:"title"`
 	Note  string      `yaml:"note,omitempty" json:"note,omitempty"`
 	Rows  []HonourRow `yaml:"rows,omitempty" json:"rows,omitempty"`
+	// Hash identifies the source file\'s bytes.
+	Hash uint64 `yaml:"-" json:"-"`
 }
 
 // HonourRow is one entry of a 荣誉榜: a company, its inspected product and
@@ -211,6 +217,8 @@ type Content struct {
 	Stories  []*Story   // sorted newest first, then by slug
 	Editions []*Edition // sorted newest first
 	Boxes    map[string]*Box
+	// SiteHash identifies the site config file's bytes (0 without one).
+	SiteHash uint64
 }
 
 // Story returns the story with slug, or nil.
