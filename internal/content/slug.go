@@ -44,11 +44,14 @@ func Slugify(text string) string {
 			cur.Reset()
 		}
 	}
-	for _, r := range text {
+	runes := []rune(text)
+	for i, r := range runes {
 		switch {
 		case unicode.Is(unicode.Han, r):
 			flush()
-			if py := pinyin.SinglePinyin(r, pinyinArgs); len(py) > 0 && py[0] != "" {
+			if py := readingInPhrase(runes, i); py != "" {
+				words = append(words, py)
+			} else if py := pinyin.SinglePinyin(r, pinyinArgs); len(py) > 0 && py[0] != "" {
 				words = append(words, py[0])
 			}
 		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
@@ -78,4 +81,41 @@ func Slugify(text string) string {
 		b.WriteString(w)
 	}
 	return b.String()
+}
+
+// phraseReadings fixes the reading of polyphonic characters in words common
+// in district news, where the single-character dictionary's first reading
+// is wrong (长征镇 is changzheng, not zhangzheng). Keys are two-character
+// words; the value is the reading of each character.
+var phraseReadings = map[string][2]string{
+	"长征": {"chang", "zheng"}, "长宁": {"chang", "ning"}, "长江": {"chang", "jiang"},
+	"长效": {"chang", "xiao"}, "长期": {"chang", "qi"}, "长治": {"chang", "zhi"},
+	"长久": {"chang", "jiu"}, "长者": {"zhang", "zhe"}, "行政": {"xing", "zheng"},
+	"银行": {"yin", "hang"}, "行业": {"hang", "ye"}, "重庆": {"chong", "qing"},
+	"重阳": {"chong", "yang"}, "调解": {"tiao", "jie"}, "调处": {"tiao", "chu"},
+	"协调": {"xie", "tiao"}, "音乐": {"yin", "yue"}, "乐团": {"yue", "tuan"},
+	"便民": {"bian", "min"}, "曲阳": {"qu", "yang"}, "还是": {"hai", "shi"},
+	"都市": {"du", "shi"}, "首都": {"shou", "du"}, "传统": {"chuan", "tong"},
+	"朝阳": {"chao", "yang"}, "单位": {"dan", "wei"}, "发展": {"fa", "zhan"},
+	"头发": {"tou", "fa"}, "供稿": {"gong", "gao"}, "提供": {"ti", "gong"},
+	"处置": {"chu", "zhi"}, "处理": {"chu", "li"}, "为民": {"wei", "min"},
+	"为了": {"wei", "le"}, "觉得": {"jue", "de"}, "睡觉": {"shui", "jiao"},
+	"数据": {"shu", "ju"}, "会计": {"kuai", "ji"}, "佘山": {"she", "shan"},
+	"莘庄": {"xin", "zhuang"}, "七宝": {"qi", "bao"}, "泗泾": {"si", "jing"},
+}
+
+// readingInPhrase returns the reading of runes[i] when it starts or ends a
+// word of phraseReadings, or "".
+func readingInPhrase(runes []rune, i int) string {
+	if i+1 < len(runes) {
+		if r, ok := phraseReadings[string(runes[i:i+2])]; ok {
+			return r[0]
+		}
+	}
+	if i > 0 {
+		if r, ok := phraseReadings[string(runes[i-1:i+1])]; ok {
+			return r[1]
+		}
+	}
+	return ""
 }
