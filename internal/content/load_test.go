@@ -115,6 +115,9 @@ func TestLoadErrors(t *testing.T) {
 		{"edition bad date", map[string]string{
 			"editions/x.yaml": "date: 22/05/2025\n",
 		}, []string{"editions/x.yaml:1:", "bad date"}},
+		{"not UTF-8", map[string]string{
+			"stories/a.md": "---\ntitle: 标题\ndate: 2025-05-22\n---\n\xb3\xa4\xd5\xf7\n",
+		}, []string{"stories/a.md:5:", "not UTF-8"}},
 		{"unknown box type", map[string]string{
 			"boxes/x.yaml": "type: poll\n",
 		}, []string{"boxes/x.yaml", "unknown box type"}},

@@ -1,11 +1,25 @@
 package content
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
+
+// firstInvalid is the offset of the first invalid UTF-8 sequence in b.
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
 
 // knownKeys are the front matter keys banmian gives meaning to; any other
 // key is kept in Story.Params.
@@ -19,6 +33,11 @@ var knownKeys = map[string]bool{
 // Story.Path. It returns every problem it finds in the file.
 func ParseStory(path string, src []byte) (*Story, ErrorList) {
 	var errs ErrorList
+	if !utf8.Valid(src) {
+		line := 1 + bytes.Count(src[:firstInvalid(src)], []byte("\n"))
+		errs.add(path, line, "the file is not UTF-8 text (save it as UTF-8)")
+		return nil, errs
+	}
 	fm, format, body, fmLine, bodyLine, err := SplitFrontMatter(src)
 	if err != nil {
 		errs.add(path, 1, "%v", err)
