@@ -43,6 +43,7 @@ type command struct {
 
 // commands is the table of subcommands, in the order help lists them.
 var commands = []command{
+	{"proof", "打印校样 (print proof: HTML preview or PDF)", runProof},
 	{"version", "显示版本 (print the version)", runVersion},
 }
 
