@@ -2,6 +2,7 @@ package layout
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"os/exec"
@@ -308,5 +309,40 @@ func BenchmarkPDFWarm(b *testing.B) {
 		if _, err := p.PDF(context.Background(), html); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestPrinterConcurrentAndClose(t *testing.T) {
+	mustPrinter(t) // skips without Chromium
+	c := mustLoad(t, "testdata/sample")
+	html, _, err := Preview(c, mustEdition(t, c, "2025-06-17"), Options{Clean: true, NoScript: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p, err := NewPrinter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			pdf, err := p.PDF(ctx, html)
+			if err == nil && !strings.HasPrefix(string(pdf), "%PDF-") {
+				err = errors.New("not a PDF")
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent PDF: %v", err)
+		}
+	}
+	p.Close()
+	p.Close()
+	if _, err := p.PDF(ctx, html); err == nil {
+		t.Error("PDF after Close succeeded")
 	}
 }

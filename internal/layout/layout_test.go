@@ -309,3 +309,29 @@ func FuzzCountLines(f *testing.F) {
 		}
 	})
 }
+
+func TestEditionGeometryOverride(t *testing.T) {
+	c := mustLoad(t, "testdata/sample")
+	e := *mustEdition(t, c, "2025-06-17")
+	e.Geometry = &content.Geometry{TrimWidth: 280, TrimHeight: 390, Columns: 6}
+	html, rep, err := Preview(c, &e, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(html, []byte("@page { size: 280mm 390mm; margin: 0; }")) {
+		t.Error("the edition's trim size is not the @page size")
+	}
+	if rep.Grid.Columns != 6 || rep.Grid.TrimWidthMM != 280 {
+		t.Errorf("grid %+v, want 6 columns on 280 mm", rep.Grid)
+	}
+	for _, m := range rep.Modules {
+		if m.Column+m.Columns-1 > 6 || m.Row+m.Lines > rep.Grid.Lines {
+			t.Errorf("module %s off the 6-column grid: %+v", m.Item, m)
+		}
+	}
+	// The smaller page holds less: the sample is overset on it, and the
+	// summary says by how much.
+	if len(rep.Misfits()) == 0 || !strings.Contains(rep.Summary(), "需删约") {
+		t.Errorf("summary on a tabloid page:\n%s", rep.Summary())
+	}
+}

@@ -50,7 +50,8 @@
     if (list) {
       for (var j = 0; j < out.length; j++) {
         var li = document.createElement("li");
-        li.textContent = out[j].item + "：浏览器排 " + out[j].lines + " 行" +
+        var est = modules[j].dataset.linesNeeded;
+        li.textContent = out[j].item + "：" + (est ? "估算 " + est + " 行，" : "") + "浏览器排 " + out[j].lines + " 行" +
           (out[j].overflow || out[j].headerOverflow ? "，溢出" : "，未溢出");
         list.appendChild(li);
       }
