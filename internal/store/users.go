@@ -1,0 +1,538 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Password rules: at least MinPasswordChars characters (Chinese characters
+// count one each) and at most MaxPasswordBytes bytes of UTF-8, bcrypt's
+// limit.
+const (
+	MinPasswordChars = 8
+	MaxPasswordBytes = 72
+)
+
+// userRec is a user as stored, with the password hash.
+type userRec struct {
+	User
+	Hash []byte `json:"hash"`
+}
+
+// sessionRec is a session as stored, under the SHA-256 of its ID.
+type sessionRec = Session
+
+// ValidateName checks a user name: 1 to 32 letters (Chinese included),
+// digits, '.', '_' or '-'.
+//
+// Errors: ErrInvalid.
+func ValidateName(name string) error {
+	if name == "" {
+		return fmt.Errorf("user name is empty: %w", ErrInvalid)
+	}
+	if utf8.RuneCountInString(name) > 32 {
+		return fmt.Errorf("user name %q is longer than 32 characters: %w", name, ErrInvalid)
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-", r) {
+			return fmt.Errorf("user name %q contains %q; use letters, digits, '.', '_' or '-': %w", name, r, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// ValidatePassword checks the password rules.
+//
+// Errors: ErrInvalid.
+func ValidatePassword(pw string) error {
+	if !utf8.ValidString(pw) {
+		return fmt.Errorf("password is not valid UTF-8: %w", ErrInvalid)
+	}
+	if utf8.RuneCountInString(pw) < MinPasswordChars {
+		return fmt.Errorf("password is shorter than %d characters: %w", MinPasswordChars, ErrInvalid)
+	}
+	if len(pw) > MaxPasswordBytes {
+		return fmt.Errorf("password is longer than %d bytes: %w", MaxPasswordBytes, ErrInvalid)
+	}
+	return nil
+}
+
+func validateRole(role Role, office string) error {
+	if !role.Valid() {
+		return fmt.Errorf("unknown role %q (want submitter, editor or admin): %w", role, ErrInvalid)
+	}
+	if role == RoleSubmitter && strings.TrimSpace(office) == "" {
+		return fmt.Errorf("a submitter needs an office (e.g. 长征镇): %w", ErrInvalid)
+	}
+	return validateOffice(office)
+}
+
+func validateOffice(office string) error {
+	if utf8.RuneCountInString(office) > 32 {
+		return fmt.Errorf("office %q is longer than 32 characters: %w", office, ErrInvalid)
+	}
+	for _, r := range office {
+		if unicode.IsControl(r) || r == 0 {
+			return fmt.Errorf("office %q contains a control character: %w", office, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+func (s *Store) hash(pw string) ([]byte, error) {
+	if err := ValidatePassword(pw); err != nil {
+		return nil, err
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.cost)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	return h, nil
+}
+
+// CreateUser adds a user with a bcrypt hash of password and returns it with
+// Created set. The office is trimmed.
+//
+// Errors: ErrInvalid (name, role, office or password), ErrExists.
+func (s *Store) CreateUser(u User, password string) (User, error) {
+	u.Office = strings.TrimSpace(u.Office)
+	if err := ValidateName(u.Name); err != nil {
+		return User{}, err
+	}
+	if err := validateRole(u.Role, u.Office); err != nil {
+		return User{}, err
+	}
+	// Hash outside the transaction: bcrypt is slow on purpose.
+	h, err := s.hash(password)
+	if err != nil {
+		return User{}, err
+	}
+	u.Created = s.now()
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bUsers)
+		if b.Get([]byte(u.Name)) != nil {
+			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
+		}
+		return putJSON(b, []byte(u.Name), userRec{User: u, Hash: h})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+func getUser(tx *bolt.Tx, name string) (userRec, error) {
+	var r userRec
+	ok, err := getJSON(tx.Bucket(bUsers), []byte(name), &r)
+	if err != nil {
+		return r, err
+	}
+	if !ok {
+		return r, fmt.Errorf("user %q: %w", name, ErrNotFound)
+	}
+	return r, nil
+}
+
+// User returns the user called name.
+//
+// Errors: ErrNotFound.
+func (s *Store) User(name string) (User, error) {
+	var u User
+	err := s.db.View(func(tx *bolt.Tx) error {
+		r, err := getUser(tx, name)
+		u = r.User
+		return err
+	})
+	return u, err
+}
+
+// Users returns every user, sorted by name (byte order).
+//
+// Errors: none but a corrupt file.
+func (s *Store) Users() ([]User, error) {
+	var out []User
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bUsers).ForEach(func(_, v []byte) error {
+			var r userRec
+			if err := jsonUnmarshal(v, &r); err != nil {
+				return err
+			}
+			out = append(out, r.User)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// UserCount returns the number of users (the server tells how to create the
+// first admin when it is zero).
+//
+// Errors: none but a corrupt file.
+func (s *Store) UserCount() (int, error) {
+	var n int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bUsers).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// UpdateUser changes a user's role and office.
+//
+// Errors: ErrNotFound, ErrInvalid.
+func (s *Store) UpdateUser(name string, role Role, office string) (User, error) {
+	office = strings.TrimSpace(office)
+	if err := validateRole(role, office); err != nil {
+		return User{}, err
+	}
+	var u User
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		r, err := getUser(tx, name)
+		if err != nil {
+			return err
+		}
+		r.Role, r.Office = role, office
+		u = r.User
+		return putJSON(tx.Bucket(bUsers), []byte(name), r)
+	})
+	return u, err
+}
+
+// SetPassword replaces a user's password and ends all their sessions, in one
+// transaction. API tokens stay valid.
+//
+// Errors: ErrNotFound, ErrInvalid (password rules).
+func (s *Store) SetPassword(name, password string) error {
+	h, err := s.hash(password)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		r, err := getUser(tx, name)
+		if err != nil {
+			return err
+		}
+		r.Hash = h
+		if err := putJSON(tx.Bucket(bUsers), []byte(name), r); err != nil {
+			return err
+		}
+		_, err = deleteSessionsOf(tx, name)
+		return err
+	})
+}
+
+// DeleteUser removes a user with their sessions and API tokens, in one
+// transaction. Their submissions stay (with Author naming them).
+//
+// Errors: ErrNotFound.
+func (s *Store) DeleteUser(name string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := getUser(tx, name); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bUsers).Delete([]byte(name)); err != nil {
+			return err
+		}
+		if _, err := deleteSessionsOf(tx, name); err != nil {
+			return err
+		}
+		return deleteWhere(tx.Bucket(bTokens), func(v []byte) (bool, error) {
+			var t Token
+			err := jsonUnmarshal(v, &t)
+			return t.User == name, err
+		})
+	})
+}
+
+// Authenticate checks a user name and password and returns the user.
+//
+// Errors: ErrAuth for an unknown name or a wrong password alike.
+func (s *Store) Authenticate(name, password string) (User, error) {
+	var r userRec
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		r, err = getUser(tx, name)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		// Spend as long as for a wrong password, so timing does not tell
+		// which names exist.
+		bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
+		return User{}, ErrAuth
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if bcrypt.CompareHashAndPassword(r.Hash, []byte(password)) != nil {
+		return User{}, ErrAuth
+	}
+	return r.User, nil
+}
+
+// tokenPrefix marks banmian API tokens so they are recognisable in logs and
+// secret scanners.
+const tokenPrefix = "bm_"
+
+func tokenKey(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
+}
+
+// CreateToken creates an API token for user and returns its secret, which
+// is shown once: the store keeps only its SHA-256. Clients send it as
+// "Authorization: Bearer <secret>".
+//
+// Errors: ErrNotFound (no such user), ErrInvalid (label longer than 100
+// characters).
+func (s *Store) CreateToken(user, label string) (secret string, t Token, err error) {
+	label = strings.TrimSpace(label)
+	if utf8.RuneCountInString(label) > 100 {
+		return "", Token{}, fmt.Errorf("token label is longer than 100 characters: %w", ErrInvalid)
+	}
+	secret = tokenPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
+	key := tokenKey(secret)
+	t = Token{ID: hex.EncodeToString(key)[:12], User: user, Label: label, Created: s.now()}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := getUser(tx, user); err != nil {
+			return err
+		}
+		return putJSON(tx.Bucket(bTokens), key, t)
+	})
+	if err != nil {
+		return "", Token{}, err
+	}
+	return secret, t, nil
+}
+
+// UserByToken returns the user an API token secret belongs to, and the
+// token.
+//
+// Errors: ErrAuth (unknown token, or its user was deleted).
+func (s *Store) UserByToken(secret string) (User, Token, error) {
+	var u User
+	var t Token
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bTokens), tokenKey(secret), &t)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrAuth
+		}
+		r, err := getUser(tx, t.User)
+		if errors.Is(err, ErrNotFound) {
+			return ErrAuth
+		}
+		u = r.User
+		return err
+	})
+	if err != nil {
+		return User{}, Token{}, err
+	}
+	return u, t, nil
+}
+
+// Tokens returns the API tokens of user (every user's when user is ""),
+// oldest first.
+//
+// Errors: none but a corrupt file.
+func (s *Store) Tokens(user string) ([]Token, error) {
+	var out []Token
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bTokens).ForEach(func(_, v []byte) error {
+			var t Token
+			if err := jsonUnmarshal(v, &t); err != nil {
+				return err
+			}
+			if user == "" || t.User == user {
+				out = append(out, t)
+			}
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.Before(out[j].Created)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// RevokeToken deletes the API token with the given ID (Token.ID).
+//
+// Errors: ErrNotFound.
+func (s *Store) RevokeToken(id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		found := false
+		err := deleteWhere(tx.Bucket(bTokens), func(v []byte) (bool, error) {
+			var t Token
+			err := jsonUnmarshal(v, &t)
+			if t.ID == id {
+				found = true
+			}
+			return t.ID == id, err
+		})
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("token %q: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+func sessionKey(id string) []byte {
+	sum := sha256.Sum256([]byte(id))
+	return sum[:]
+}
+
+// CreateSession starts a session for user lasting ttl, with a fresh random
+// ID and CSRF token.
+//
+// Errors: ErrNotFound (no such user), ErrInvalid (ttl not positive).
+func (s *Store) CreateSession(user string, ttl time.Duration) (Session, error) {
+	if ttl <= 0 {
+		return Session{}, fmt.Errorf("session lifetime %v: %w", ttl, ErrInvalid)
+	}
+	now := s.now()
+	sess := Session{
+		ID:      base64.RawURLEncoding.EncodeToString(randomBytes(32)),
+		User:    user,
+		CSRF:    base64.RawURLEncoding.EncodeToString(randomBytes(32)),
+		Created: now,
+		Expires: now.Add(ttl),
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := getUser(tx, user); err != nil {
+			return err
+		}
+		return putJSON(tx.Bucket(bSessions), sessionKey(sess.ID), sess)
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// Session returns the live session with id and its user.
+//
+// Errors: ErrNotFound (unknown or deleted, or its user was deleted),
+// ErrExpired (past Expires; PurgeSessions removes it later).
+func (s *Store) Session(id string) (Session, User, error) {
+	var sess Session
+	var u User
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bSessions), sessionKey(id), &sess)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("session: %w", ErrNotFound)
+		}
+		if !s.now().Before(sess.Expires) {
+			return ErrExpired
+		}
+		r, err := getUser(tx, sess.User)
+		u = r.User
+		return err
+	})
+	if err != nil {
+		return Session{}, User{}, err
+	}
+	sess.ID = id
+	return sess, u, nil
+}
+
+// DeleteSession ends a session (logout). Deleting an unknown session is not
+// an error, so logging out twice is harmless.
+//
+// Errors: none but a failing disk.
+func (s *Store) DeleteSession(id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bSessions).Delete(sessionKey(id))
+	})
+}
+
+// DeleteSessions ends every session of user and returns how many there were.
+//
+// Errors: none but a failing disk.
+func (s *Store) DeleteSessions(user string) (int, error) {
+	var n int
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		n, err = deleteSessionsOf(tx, user)
+		return err
+	})
+	return n, err
+}
+
+// PurgeSessions deletes expired sessions and returns how many it deleted.
+// The server calls it now and then.
+//
+// Errors: none but a failing disk.
+func (s *Store) PurgeSessions() (int, error) {
+	now := s.now()
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return deleteWhere(tx.Bucket(bSessions), func(v []byte) (bool, error) {
+			var sess sessionRec
+			err := jsonUnmarshal(v, &sess)
+			del := err == nil && !now.Before(sess.Expires)
+			if del {
+				n++
+			}
+			return del, err
+		})
+	})
+	return n, err
+}
+
+func deleteSessionsOf(tx *bolt.Tx, user string) (int, error) {
+	n := 0
+	err := deleteWhere(tx.Bucket(bSessions), func(v []byte) (bool, error) {
+		var sess sessionRec
+		err := jsonUnmarshal(v, &sess)
+		if sess.User == user {
+			n++
+		}
+		return sess.User == user, err
+	})
+	return n, err
+}
+
+// deleteWhere deletes the entries of b whose value pred selects.
+func deleteWhere(b *bolt.Bucket, pred func(v []byte) (bool, error)) error {
+	var keys [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		del, err := pred(v)
+		if err != nil {
+			return err
+		}
+		if del {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
