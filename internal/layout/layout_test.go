@@ -282,7 +282,7 @@ func TestDocBlocks(t *testing.T) {
 			subheads = append(subheads, b.Text)
 		}
 	}
-	if len(subheads) != 2 || subheads[0] != "从“痛点”到“焦点” 推动基层治理“一呼百应”" {
+	if len(subheads) != 2 || subheads[0] != "从“痛点”到“焦点”推动基层治理“一呼百应”" {
 		t.Errorf("subheads = %q", subheads)
 	}
 	last := p[0].blocks[len(p[0].blocks)-1]
