@@ -44,6 +44,9 @@ type command struct {
 // commands is the table of subcommands, in the order help lists them.
 var commands = []command{
 	{"proof", "打印校样 (print proof: HTML preview or PDF)", runProof},
+	{"user", "管理编辑部账号 (add, passwd, list users)", runUser},
+	{"token", "管理接口令牌 (create, list, revoke API tokens)", runToken},
+	{"backup", "备份编辑部数据 (consistent copy of the editorial store)", runBackup},
 	{"version", "显示版本 (print the version)", runVersion},
 }
 
