@@ -1,0 +1,198 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text analysis shared by the bleve index, the static index and the
+// browser script (static/search.js mirrors every function here; change
+// both together).
+//
+// Text is first normalised for display (Normalize): NFKC, except that
+// Chinese and full-width punctuation is kept as written, so １２３４５
+// becomes 12345 but ，stays ，. Analysis then folds ASCII letters to lower
+// case and splits the text into units: every Han, kana or Hangul character
+// is a unit, and every maximal run of other letters, digits and marks (a
+// word such as 12345 or AB) is a unit. Anything else (spaces, punctuation)
+// separates units into runs. From each run come grams:
+//
+//	G1 every unit                        (the per-character field)
+//	G2 every two adjacent units; a run of one unit gives that unit
+//	G3 every three adjacent units        (exact-phrase evidence)
+//
+// so 12345热线 gives G1 12345 热 线, G2 12345热 热线, G3 12345热线.
+
+// keepPunct reports whether Normalize keeps r as written instead of
+// applying NFKC: Chinese and full-width punctuation.
+func keepPunct(r rune) bool {
+	switch {
+	case r >= 0x3000 && r <= 0x303F: // CJK symbols and punctuation
+		return r != 0x3000 // the ideographic space becomes a space
+	case r >= 0xFF01 && r <= 0xFF65:
+		return !isASCIIAlnum(r - 0xFEE0)
+	case r >= 0xFE10 && r <= 0xFE6F: // vertical and small forms
+		return true
+	case r >= 0x2010 && r <= 0x2027: // dashes, quotes, ellipsis
+		return true
+	case r == 0x00B7:
+		return true
+	}
+	return false
+}
+
+func isASCIIAlnum(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
+
+// Normalize returns s as indexed, stored and shown: NFKC (full-width
+// digits and letters become ASCII) with Chinese punctuation kept. It is
+// idempotent.
+func Normalize(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	start := 0
+	for i, r := range s {
+		if !keepPunct(r) {
+			continue
+		}
+		b.WriteString(norm.NFKC.String(s[start:i]))
+		b.WriteRune(r)
+		start = i + utf8.RuneLen(r)
+	}
+	b.WriteString(norm.NFKC.String(s[start:]))
+	return b.String()
+}
+
+// isPlain reports whether Normalize would leave s unchanged, cheaply.
+func isPlain(s string) bool {
+	for _, r := range s {
+		if r < 0x80 {
+			continue
+		}
+		if keepPunct(r) {
+			continue
+		}
+		if unicode.Is(unicode.Han, r) && (r < 0xF900 || r > 0xFAFF) && r < 0x2F800 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// fold lowercases ASCII letters; it maps one rune to one rune.
+func fold(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + ('a' - 'A')
+	}
+	return r
+}
+
+// isCJK reports whether r is a unit on its own.
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
+}
+
+// isWord reports whether r belongs to a word unit.
+func isWord(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+// unit is one unit of normalised text: its folded text and its rune
+// offsets [Start, End) in the text it came from.
+type unit struct {
+	Text       string
+	Start, End int
+	// Run numbers the run the unit belongs to.
+	Run int
+}
+
+// units splits normalised text into units. Offsets count runes.
+func units(s string) []unit {
+	var out []unit
+	run := 0
+	sep := true // a separator was seen since the last unit
+	var word []rune
+	wordStart := 0
+	pos := 0
+	flush := func() {
+		if word != nil {
+			out = append(out, unit{Text: string(word), Start: wordStart, End: pos, Run: run})
+			word = nil
+		}
+	}
+	for _, r := range s {
+		r = fold(r)
+		switch {
+		case isCJK(r):
+			flush()
+			if sep {
+				run++
+				sep = false
+			}
+			out = append(out, unit{Text: string(r), Start: pos, End: pos + 1, Run: run})
+		case isWord(r):
+			if word == nil {
+				if sep {
+					run++
+					sep = false
+				}
+				wordStart = pos
+			}
+			word = append(word, r)
+		default:
+			flush()
+			sep = true
+		}
+		pos++
+	}
+	flush()
+	return out
+}
+
+// grams returns the n-grams (n = 1, 2 or 3) of normalised text, in order,
+// with repeats.
+func grams(s string, n int) []string {
+	return gramsOf(units(s), n)
+}
+
+func gramsOf(us []unit, n int) []string {
+	var out []string
+	for i := 0; i < len(us); {
+		j := i
+		for j < len(us) && us[j].Run == us[i].Run {
+			j++
+		}
+		out = appendRunGrams(out, us[i:j], n)
+		i = j
+	}
+	return out
+}
+
+func appendRunGrams(out []string, run []unit, n int) []string {
+	switch {
+	case n == 1:
+		for _, u := range run {
+			out = append(out, u.Text)
+		}
+	case n == 2 && len(run) == 1:
+		out = append(out, run[0].Text)
+	default:
+		for i := 0; i+n <= len(run); i++ {
+			var b strings.Builder
+			for _, u := range run[i : i+n] {
+				b.WriteString(u.Text)
+			}
+			out = append(out, b.String())
+		}
+	}
+	return out
+}

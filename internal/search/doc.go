@@ -1,0 +1,75 @@
+// Package search is banmian's Chinese full-text search: the only package
+// importing bleve.
+//
+// Stories come in as Docs (plain text, decoupled from content and
+// Markdown). Text is normalised (Normalize: NFKC with Chinese punctuation
+// kept, so １２３４５ is 12345) and cut into units: every Han character, and
+// every word of letters or digits. An index holds, per text field, the
+// adjacent pairs of units (bigrams), the adjacent triples (exact-phrase
+// evidence) and, for all text together, single units (one-character
+// queries). Queries are planned the same way by the server (Index.Search)
+// and by the static index (WriteStatic, StaticIndex.Search and the browser
+// script static/search.js), so both return the same stories in the same
+// order for the same query.
+//
+// Guarantees: an Index is safe for concurrent use by one process (bleve
+// holds an exclusive lock on the directory). Sync is incremental and
+// crash-safe: each batch stores the documents together with their hashes,
+// so an interrupted Sync leaves an index that the next Sync completes.
+// WriteStatic writes into a fresh directory and renames it into place.
+package search
+
+import (
+	"encoding/json"
+	"hash/fnv"
+	"time"
+)
+
+// Doc is one story as search sees it.
+type Doc struct {
+	Slug     string    `json:"slug"`
+	Title    string    `json:"title"`
+	Kicker   string    `json:"kicker,omitempty"`
+	Subtitle string    `json:"subtitle,omitempty"`
+	Body     string    `json:"body"` // plain text, paragraphs separated by "\n"
+	Credit   string    `json:"credit,omitempty"`
+	Tags     []string  `json:"tags,omitempty"`
+	Date     time.Time `json:"date"`
+	Edition  string    `json:"edition,omitempty"` // YYYY-MM-DD of the page it ran on
+	URL      string    `json:"url,omitempty"`     // reader URL, site-relative
+}
+
+// normalized returns d with every text field normalised.
+func (d Doc) normalized() Doc {
+	d.Title = Normalize(d.Title)
+	d.Kicker = Normalize(d.Kicker)
+	d.Subtitle = Normalize(d.Subtitle)
+	d.Body = Normalize(d.Body)
+	d.Credit = Normalize(d.Credit)
+	tags := make([]string, len(d.Tags))
+	for i, t := range d.Tags {
+		tags[i] = Normalize(t)
+	}
+	d.Tags = tags
+	d.Date = time.Date(d.Date.Year(), d.Date.Month(), d.Date.Day(), 0, 0, 0, 0, time.UTC)
+	return d
+}
+
+// Hash identifies a Doc's searchable content and the analysis version:
+// equal hashes, nothing to re-index.
+func (d Doc) Hash() uint64 {
+	h := fnv.New64a()
+	b, _ := json.Marshal(d) // a Doc always marshals
+	h.Write([]byte(analysisVersion))
+	h.Write(b)
+	return h.Sum64()
+}
+
+// analysisVersion changes whenever analysis, the mapping or the static
+// format changes; an index built with another version is rebuilt.
+const analysisVersion = "banmian-search-1"
+
+// day returns the days since 1970-01-01 of t's calendar date.
+func day(t time.Time) int {
+	return int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}

@@ -1,0 +1,171 @@
+package search
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Text fields and their boosts. A gram found in the title counts four
+// times one found in the body; an exact phrase counts twice a gram.
+var textFields = []struct {
+	Name  string
+	Boost float64
+}{
+	{"title", 4},
+	{"kicker", 2},
+	{"subtitle", 2},
+	{"body", 1},
+}
+
+const phraseBoost = 8
+
+const (
+	charsField  = "chars"  // G1 of all text fields
+	creditField = "credit" // keyword, doc values for facets
+	tagField    = "tag"    // keyword, one term per tag
+	yearField   = "year"   // keyword, doc values for facets
+	dayField    = "day"    // number: days since 1970-01-01, for sorting and ranges
+	rawField    = "raw"    // stored JSON of the normalised Doc
+)
+
+// phraseField is the G3 field of a text field.
+func phraseField(f string) string { return f + "3" }
+
+// gramField is an indexed field whose terms are a set of grams, each with
+// frequency 1 and a field length of 1. A story matches a gram or it does
+// not: bleve's tf-idf then scores a term as boost·idf² (times the query
+// norm), which the static index reproduces exactly from document counts.
+type gramField struct {
+	name  string
+	grams []string
+	opts  index.FieldIndexingOptions
+	freqs index.TokenFrequencies
+}
+
+func newGramField(name string, grams []string) *gramField {
+	return &gramField{name: name, grams: grams, opts: index.IndexField}
+}
+
+// newKeywordField is a gramField with doc values, for facets.
+func newKeywordField(name string, value string) *gramField {
+	return &gramField{name: name, grams: []string{value}, opts: index.IndexField | index.DocValues}
+}
+
+func (f *gramField) Name() string                        { return f.name }
+func (f *gramField) Value() []byte                       { return nil }
+func (f *gramField) ArrayPositions() []uint64            { return nil }
+func (f *gramField) EncodedFieldType() byte              { return 't' }
+func (f *gramField) Options() index.FieldIndexingOptions { return f.opts }
+func (f *gramField) Size() int                           { return 64 + 16*len(f.grams) }
+func (f *gramField) AnalyzedLength() int                 { return 1 }
+func (f *gramField) NumPlainTextBytes() uint64           { return 0 }
+func (f *gramField) AnalyzedTokenFrequencies() index.TokenFrequencies {
+	return f.freqs
+}
+
+func (f *gramField) Analyze() {
+	f.freqs = make(index.TokenFrequencies, len(f.grams))
+	for _, g := range f.grams {
+		if _, ok := f.freqs[g]; ok {
+			continue
+		}
+		tf := &index.TokenFreq{Term: []byte(g)}
+		tf.SetFrequency(1)
+		f.freqs[g] = tf
+	}
+}
+
+var _ document.Field = (*gramField)(nil)
+
+// docTerms returns, per indexed field, the distinct terms of a normalised
+// Doc: the same sets the static index stores.
+func docTerms(d Doc) map[string][]string {
+	out := map[string][]string{}
+	var all []unit
+	for _, f := range textFields {
+		us := units(fieldText(d, f.Name))
+		out[f.Name] = dedupe(gramsOf(us, 2))
+		out[phraseField(f.Name)] = dedupe(gramsOf(us, 3))
+		// Fields never share a run.
+		for i := range us {
+			us[i].Run += len(all) + 1
+		}
+		all = append(all, us...)
+	}
+	out[charsField] = dedupe(gramsOf(all, 1))
+	if d.Credit != "" {
+		out[creditField] = []string{d.Credit}
+	}
+	out[tagField] = dedupe(d.Tags)
+	out[yearField] = []string{strconv.Itoa(d.Date.Year())}
+	return out
+}
+
+func fieldText(d Doc, name string) string {
+	switch name {
+	case "title":
+		return d.Title
+	case "kicker":
+		return d.Kicker
+	case "subtitle":
+		return d.Subtitle
+	case "body":
+		return d.Body
+	}
+	return ""
+}
+
+func dedupe(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// bleveDoc builds the bleve document of a normalised Doc.
+func bleveDoc(d Doc) (*document.Document, error) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encoding story %s: %w", d.Slug, err)
+	}
+	doc := document.NewDocument(d.Slug)
+	doc.AddIDField()
+	terms := docTerms(d)
+	for _, f := range textFields {
+		doc.AddField(newGramField(f.Name, terms[f.Name]))
+		doc.AddField(newGramField(phraseField(f.Name), terms[phraseField(f.Name)]))
+	}
+	doc.AddField(newGramField(charsField, terms[charsField]))
+	doc.AddField(newGramField(tagField, terms[tagField]))
+	if d.Credit != "" {
+		doc.AddField(newKeywordField(creditField, d.Credit))
+	}
+	doc.AddField(newKeywordField(yearField, terms[yearField][0]))
+	doc.AddField(document.NewNumericFieldWithIndexingOptions(dayField, nil, float64(day(d.Date)), index.IndexField|index.DocValues))
+	doc.AddField(document.NewTextFieldWithIndexingOptions(rawField, nil, raw, index.StoreField))
+	return doc, nil
+}
+
+// newMapping returns the index mapping. Documents are built by bleveDoc,
+// not mapped; the mapping only names the default analyzer.
+func newMapping() *mapping.IndexMappingImpl {
+	im := mapping.NewIndexMapping()
+	im.DefaultMapping = mapping.NewDocumentStaticMapping()
+	im.DefaultAnalyzer = keyword.Name
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	return im
+}

@@ -1,0 +1,78 @@
+package search
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+)
+
+// pageTemplate is the reader search page: a form that works without
+// JavaScript against the server (GET /search?q=) and, on a static host,
+// is driven by search.js. data-api tells the script where results come
+// from: "static" (the files beside it) or a JSON endpoint.
+var pageTemplate = template.Must(template.New("search").Parse(`<!DOCTYPE html>
+<html lang="zh-Hans">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{if .Query}}{{.Query}} - {{end}}搜索 - {{.Title}}</title>
+{{- if .Stylesheet}}
+<link rel="stylesheet" href="{{.Stylesheet}}">
+{{- end}}
+<style>
+body{font-family:"Noto Serif CJK SC","Source Han Serif SC",serif;max-width:42em;margin:0 auto;padding:1em;line-height:1.7}
+form{display:flex;gap:.5em;flex-wrap:wrap}
+input[type=search]{flex:1;min-width:12em;font-size:1.1em;padding:.3em}
+mark{background:#fde68a;color:inherit}
+.hit h2{font-size:1.15em;margin:1.2em 0 .2em}
+.hit p{margin:.2em 0}
+.meta{color:#555;font-size:.9em}
+.facets{font-size:.9em;color:#444}
+</style>
+</head>
+<body>
+<header><a href="{{.Home}}">{{.Title}}</a></header>
+<main>
+<h1>搜索往期报道</h1>
+<form role="search" action="{{.Action}}" method="get" id="search-form">
+<label for="q">关键词</label>
+<input type="search" id="q" name="q" value="{{.Query}}" placeholder="镇名、短语、热线号码……" autocomplete="off">
+<label for="credit">供稿单位</label>
+<input type="text" id="credit" name="credit" value="{{.Credit}}" size="8">
+<label for="from">起</label><input type="date" id="from" name="from" value="{{.From}}">
+<label for="to">止</label><input type="date" id="to" name="to" value="{{.To}}">
+<label for="sort">排序</label>
+<select id="sort" name="sort"><option value="">相关度</option><option value="newest"{{if eq .Sort "newest"}} selected{{end}}>最新</option></select>
+<button type="submit">搜索</button>
+</form>
+<div id="results" aria-live="polite" data-api="{{.API}}">{{.Results}}</div>
+</main>
+{{- if .Script}}
+<script src="{{.Script}}" defer></script>
+{{- end}}
+</body>
+</html>
+`))
+
+type pageData struct {
+	Title, Home, Stylesheet string
+	Action, API, Script     string
+	Query, Credit, From, To string
+	Sort                    string
+	Results                 template.HTML
+}
+
+func staticPage(opt StaticOptions) ([]byte, error) {
+	d := pageData{Title: opt.Title, Home: opt.Home, Stylesheet: opt.Stylesheet, Action: "./", API: "static", Script: "search.js"}
+	if d.Title == "" {
+		d.Title = "多维世界"
+	}
+	if d.Home == "" {
+		d.Home = "../"
+	}
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("rendering the search page: %w", err)
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,228 @@
+package search
+
+import (
+	"strings"
+	"time"
+)
+
+// Sort orders results.
+type Sort string
+
+const (
+	// SortRelevance orders by score, then newest first, then slug.
+	SortRelevance Sort = ""
+	// SortNewest orders newest first, then by slug.
+	SortNewest Sort = "newest"
+)
+
+// DefaultLimit is the page size when Query.Limit is zero; MaxLimit caps it.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 100
+)
+
+// Query is one search.
+type Query struct {
+	// Text is what the reader typed. Runs of one character search the
+	// per-character field; runs of two to four units require every bigram
+	// and boost the exact phrase (title > kicker, subtitle > body); longer
+	// runs need any bigram; "quoted" runs (straight or Chinese quotes)
+	// must occur as written.
+	Text   string
+	Credit string    // exact credit (供稿单位), or empty
+	Tag    string    // exact tag, or empty
+	From   time.Time // first day included; zero for no bound
+	To     time.Time // last day included; zero for no bound
+	Sort   Sort
+	Offset int
+	Limit  int
+}
+
+func (q Query) limit() int {
+	switch {
+	case q.Limit <= 0:
+		return DefaultLimit
+	case q.Limit > MaxLimit:
+		return MaxLimit
+	}
+	return q.Limit
+}
+
+// term is one leaf of a plan: gram in field, scored boost·idf².
+type term struct {
+	Field string
+	Gram  string
+	Boost float64
+}
+
+// clause needs all its terms (a conjunction); group needs at least one of
+// its clauses (a disjunction, scored by the sum of the matching clauses
+// times the fraction that matched, as bleve does).
+type (
+	clause []term
+	group  []clause
+)
+
+// plan is a planned query: every Must group matches; Should groups add
+// to the score (their sum times the fraction matched).
+type plan struct {
+	Must   []group
+	Should []group
+	// Needles are what to highlight, as unit sequences; Backup (the
+	// bigrams of longer runs) is highlighted where no needle occurs.
+	Needles, Backup [][]string
+	// Partial is set on the fallback plan, where not every term matched.
+	Partial bool
+}
+
+func (p *plan) empty() bool { return len(p.Must) == 0 && len(p.Should) == 0 }
+
+// queryRun is one run of query units, and whether it was quoted.
+type queryRun struct {
+	Units  []string
+	Quoted bool
+}
+
+// parseQuery splits normalised query text into runs.
+func parseQuery(text string) []queryRun {
+	text = Normalize(text)
+	var runs []queryRun
+	add := func(s string, quoted bool) {
+		us := units(s)
+		for i := 0; i < len(us); {
+			j := i
+			var r queryRun
+			r.Quoted = quoted
+			for j < len(us) && us[j].Run == us[i].Run {
+				r.Units = append(r.Units, us[j].Text)
+				j++
+			}
+			runs = append(runs, r)
+			i = j
+		}
+	}
+	for text != "" {
+		i := strings.IndexAny(text, "\"“「『")
+		if i < 0 {
+			add(text, false)
+			break
+		}
+		add(text[:i], false)
+		open := text[i:]
+		_, size := firstRune(open)
+		closer := map[string]string{"\"": "\"", "“": "”", "「": "」", "『": "』"}[open[:size]]
+		rest := open[size:]
+		j := strings.Index(rest, closer)
+		if j < 0 {
+			add(rest, true)
+			break
+		}
+		add(rest[:j], true)
+		text = rest[j+len(closer):]
+	}
+	return runs
+}
+
+func firstRune(s string) (rune, int) {
+	for i, r := range s {
+		if i > 0 {
+			return r, i
+		}
+	}
+	return 0, len(s)
+}
+
+// nGrams returns the distinct n-grams of one run of units.
+func nGrams(us []string, n int) []string {
+	if n == 2 && len(us) == 1 {
+		return []string{us[0]}
+	}
+	var out []string
+	for i := 0; i+n <= len(us); i++ {
+		out = append(out, strings.Join(us[i:i+n], ""))
+	}
+	return dedupe(out)
+}
+
+// anyField is a group matching gram in any text field.
+func anyField(gram string) group {
+	g := make(group, 0, len(textFields))
+	for _, f := range textFields {
+		g = append(g, clause{{f.Name, gram, f.Boost}})
+	}
+	return g
+}
+
+// phraseGroup is a group matching the run as written in any text field.
+func phraseGroup(us []string) group {
+	tri := nGrams(us, 3)
+	g := make(group, 0, len(textFields))
+	for _, f := range textFields {
+		c := make(clause, len(tri))
+		for i, t := range tri {
+			c[i] = term{phraseField(f.Name), t, f.Boost * phraseBoost}
+		}
+		g = append(g, c)
+	}
+	return g
+}
+
+// planQuery plans text strictly (every run must match) or, with relaxed,
+// as the fallback (any gram of any run).
+func planQuery(text string, relaxed bool) *plan {
+	runs := parseQuery(text)
+	p := &plan{Partial: relaxed}
+	var any group
+	for _, r := range runs {
+		k := len(r.Units)
+		p.Needles = append(p.Needles, r.Units)
+		switch {
+		case k == 1:
+			c := clause{{charsField, r.Units[0], 1}}
+			if relaxed {
+				any = append(any, c)
+			} else {
+				p.Must = append(p.Must, group{c})
+			}
+		case r.Quoted && k >= 3 && !relaxed:
+			p.Must = append(p.Must, phraseGroup(r.Units))
+		case k <= 4 && !relaxed && !(k > 2 && r.Quoted):
+			for _, g := range nGrams(r.Units, 2) {
+				p.Must = append(p.Must, anyField(g))
+			}
+			if k >= 3 {
+				p.Should = append(p.Should, phraseGroup(r.Units))
+			}
+		default:
+			for _, g := range nGrams(r.Units, 2) {
+				any = append(any, anyField(g)...)
+			}
+			if k >= 3 {
+				p.Should = append(p.Should, phraseGroup(r.Units))
+			}
+		}
+	}
+	if len(any) > 0 {
+		p.Must = append(p.Must, any)
+	}
+	// Secondary needles: the bigrams of runs longer than two units, so
+	// partial matches show what matched.
+	for _, r := range runs {
+		if len(r.Units) > 2 {
+			for i := 0; i+2 <= len(r.Units); i++ {
+				p.Backup = append(p.Backup, r.Units[i:i+2])
+			}
+		}
+	}
+	return p
+}
+
+// relaxable reports whether the fallback plan of text differs from the
+// strict plan.
+func relaxable(text string) bool {
+	runs := parseQuery(text)
+	if len(runs) > 1 {
+		return true
+	}
+	return len(runs) == 1 && len(runs[0].Units) > 2
+}

@@ -1,0 +1,566 @@
+package search
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"os"
+
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// The static index: files a browser script fetches, so search works on a
+// static host. Layout under its directory:
+//
+//	meta.json     version, number of stories, shard count, credit names
+//	docs.bin      per story (numbered newest first, then by slug): uvarint
+//	              days before the previous story, uvarint credit number+1
+//	s/XXXX.bin    postings shard XXXX (hex): entries of uvarint-prefixed
+//	              field and gram, uvarint document count, then uvarint
+//	              gaps between story numbers
+//	d/N.json      story N, normalised (for titles and snippets)
+//	search.js     the query script (a mirror of StaticIndex.Search)
+//	index.html    the reader search page
+//
+// A gram lives in shard fnv1a32(field + "\x00" + gram) mod shard count.
+
+// staticMeta is meta.json.
+type staticMeta struct {
+	Version string   `json:"version"`
+	N       int      `json:"n"`
+	Shards  int      `json:"shards"`
+	Base    int      `json:"base"` // day of story 0
+	Credits []string `json:"credits"`
+}
+
+// shardBytes is the target size of a postings shard.
+const shardBytes = 8 << 10
+
+func shardOf(field, gram string, shards int) int {
+	h := fnv.New32a()
+	h.Write([]byte(field))
+	h.Write([]byte{0})
+	h.Write([]byte(gram))
+	return int(h.Sum32() % uint32(shards))
+}
+
+// StaticOptions tune WriteStatic.
+type StaticOptions struct {
+	// Title is the site title shown on the search page.
+	Title string
+	// Home is the URL of the site's home page (default "../").
+	Home string
+	// Stylesheet, if set, is linked from the search page.
+	Stylesheet string
+}
+
+// orderDocs returns normalised docs newest first, then by slug: story
+// numbers in the static index.
+func orderDocs(docs []Doc) []Doc {
+	out := make([]Doc, len(docs))
+	for i, d := range docs {
+		out[i] = d.normalized()
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := day(out[i].Date), day(out[j].Date)
+		if a != b {
+			return a > b
+		}
+		return out[i].Slug < out[j].Slug
+	})
+	return out
+}
+
+// WriteStatic writes the static index of docs, the script and the search
+// page into dir, replacing it: the files are written to a sibling
+// directory first and renamed into place. Duplicate slugs are an error.
+func WriteStatic(dir string, docs []Doc, opt StaticOptions) error {
+	files, err := buildStatic(docs, opt)
+	if err != nil {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("writing static search index: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+"-")
+	if err != nil {
+		return fmt.Errorf("writing static search index: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	made := map[string]bool{}
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
+		if d := filepath.Dir(p); !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("writing static search index: %w", err)
+			}
+			made[d] = true
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			return fmt.Errorf("writing static search index: %w", err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("writing static search index: %w", err)
+	}
+	old := tmp + ".old"
+	if _, err := os.Stat(dir); err == nil {
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("replacing static search index %s: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("replacing static search index %s: %w", dir, err)
+	}
+	return os.RemoveAll(old)
+}
+
+// StaticFile is one file of the static index.
+type StaticFile struct {
+	Name string // slash-separated, relative to the index directory
+	Data []byte
+}
+
+// BuildStatic returns the files WriteStatic writes, for builders that write
+// their own output (for example into an fs.FS or an archive).
+func BuildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
+	return buildStatic(docs, opt)
+}
+
+func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
+	ds := orderDocs(docs)
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if seen[d.Slug] {
+			return nil, fmt.Errorf("two stories have the slug %q", d.Slug)
+		}
+		seen[d.Slug] = true
+	}
+	meta := staticMeta{Version: analysisVersion, N: len(ds), Credits: []string{}}
+	creditNo := map[string]int{}
+	var docsBin []byte
+	prev := 0
+	if len(ds) > 0 {
+		meta.Base = day(ds[0].Date)
+		prev = meta.Base
+	}
+	type key struct{ field, gram string }
+	post := map[key][]int32{}
+	var files []StaticFile
+	for i, d := range ds {
+		dd := day(d.Date)
+		docsBin = binary.AppendUvarint(docsBin, uint64(prev-dd))
+		prev = dd
+		c := 0
+		if d.Credit != "" {
+			n, ok := creditNo[d.Credit]
+			if !ok {
+				n = len(meta.Credits)
+				creditNo[d.Credit] = n
+				meta.Credits = append(meta.Credits, d.Credit)
+			}
+			c = n + 1
+		}
+		docsBin = binary.AppendUvarint(docsBin, uint64(c))
+		for field, gs := range docTerms(d) {
+			if field == yearField {
+				continue
+			}
+			for _, g := range gs {
+				k := key{field, g}
+				post[k] = append(post[k], int32(i))
+			}
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("encoding story %s: %w", d.Slug, err)
+		}
+		files = append(files, StaticFile{"d/" + strconv.Itoa(i) + ".json", b})
+	}
+	// Encode entries, then size the shards.
+	type entry struct {
+		k   key
+		enc []byte
+	}
+	entries := make([]entry, 0, len(post))
+	total := 0
+	for k, ids := range post {
+		var b []byte
+		b = binary.AppendUvarint(b, uint64(len(k.field)))
+		b = append(b, k.field...)
+		b = binary.AppendUvarint(b, uint64(len(k.gram)))
+		b = append(b, k.gram...)
+		b = binary.AppendUvarint(b, uint64(len(ids)))
+		last := int32(0)
+		for _, id := range ids {
+			b = binary.AppendUvarint(b, uint64(id-last))
+			last = id
+		}
+		entries = append(entries, entry{k, b})
+		total += len(b)
+	}
+	sort.Slice(entries, func(i, j int) bool {
+		if entries[i].k.field != entries[j].k.field {
+			return entries[i].k.field < entries[j].k.field
+		}
+		return entries[i].k.gram < entries[j].k.gram
+	})
+	shards := 1
+	for shards*shardBytes < total && shards < 1<<16 {
+		shards *= 2
+	}
+	meta.Shards = shards
+	bufs := make([][]byte, shards)
+	for _, e := range entries {
+		s := shardOf(e.k.field, e.k.gram, shards)
+		bufs[s] = append(bufs[s], e.enc...)
+	}
+	for s, b := range bufs {
+		files = append(files, StaticFile{shardName(s), b})
+	}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return nil, fmt.Errorf("encoding static search index: %w", err)
+	}
+	files = append(files,
+		StaticFile{"meta.json", mb},
+		StaticFile{"docs.bin", docsBin},
+		StaticFile{"search.js", Script()},
+	)
+	page, err := staticPage(opt)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, StaticFile{"index.html", page})
+	return files, nil
+}
+
+func shardName(s int) string { return fmt.Sprintf("s/%04x.bin", s) }
+
+// StaticIndex reads a static index: the reference implementation of the
+// browser script, used to test that both agree with the server.
+type StaticIndex struct {
+	fsys    fs.FS
+	meta    staticMeta
+	days    []int
+	credit  []int // credit number+1 per story, 0 for none
+	shards  map[int][]byte
+	fetched int // bytes read since the last ResetFetched
+}
+
+// OpenStatic opens the static index in fsys (its root is the index
+// directory), reading meta.json and docs.bin.
+func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
+	s := &StaticIndex{fsys: fsys, shards: map[int][]byte{}}
+	mb, err := s.read("meta.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(mb, &s.meta); err != nil {
+		return nil, fmt.Errorf("reading static search index: meta.json: %w", err)
+	}
+	if s.meta.Version != analysisVersion {
+		return nil, fmt.Errorf("static search index version %q, want %q", s.meta.Version, analysisVersion)
+	}
+	db, err := s.read("docs.bin")
+	if err != nil {
+		return nil, err
+	}
+	r := bytes.NewReader(db)
+	d := s.meta.Base
+	for i := 0; i < s.meta.N; i++ {
+		delta, err1 := binary.ReadUvarint(r)
+		c, err2 := binary.ReadUvarint(r)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("reading static search index: docs.bin is truncated at story %d", i)
+		}
+		d -= int(delta)
+		s.days = append(s.days, d)
+		s.credit = append(s.credit, int(c))
+	}
+	return s, nil
+}
+
+func (s *StaticIndex) read(name string) ([]byte, error) {
+	b, err := fs.ReadFile(s.fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading static search index: %w", err)
+	}
+	s.fetched += len(b)
+	return b, nil
+}
+
+// Fetched returns the bytes read since the last ResetFetched (or Open),
+// counting each shard once, as a browser cache would.
+func (s *StaticIndex) Fetched() int { return s.fetched }
+
+// ResetFetched forgets fetched shards and zeroes the byte count.
+func (s *StaticIndex) ResetFetched() {
+	s.fetched = 0
+	s.shards = map[int][]byte{}
+}
+
+// postings returns the story numbers holding gram in field.
+func (s *StaticIndex) postings(field, gram string) ([]int32, error) {
+	n := shardOf(field, gram, s.meta.Shards)
+	b, ok := s.shards[n]
+	if !ok {
+		var err error
+		b, err = s.read(shardName(n))
+		if err != nil {
+			return nil, err
+		}
+		s.shards[n] = b
+	}
+	r := bytes.NewReader(b)
+	readStr := func() (string, error) {
+		l, err := binary.ReadUvarint(r)
+		if err != nil || l > uint64(r.Len()) {
+			return "", fmt.Errorf("reading static search index: shard %d is corrupt", n)
+		}
+		buf := make([]byte, l)
+		_, _ = r.Read(buf)
+		return string(buf), nil
+	}
+	for r.Len() > 0 {
+		f, err := readStr()
+		if err != nil {
+			return nil, err
+		}
+		g, err := readStr()
+		if err != nil {
+			return nil, err
+		}
+		cnt, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, fmt.Errorf("reading static search index: shard %d is corrupt", n)
+		}
+		match := f == field && g == gram
+		var ids []int32
+		id := int32(0)
+		for i := uint64(0); i < cnt; i++ {
+			gap, err := binary.ReadUvarint(r)
+			if err != nil {
+				return nil, fmt.Errorf("reading static search index: shard %d is corrupt", n)
+			}
+			if match {
+				id += int32(gap)
+				ids = append(ids, id)
+			}
+		}
+		if match {
+			return ids, nil
+		}
+	}
+	return nil, nil
+}
+
+// doc reads story i.
+func (s *StaticIndex) doc(i int) (Doc, error) {
+	var d Doc
+	b, err := s.read("d/" + strconv.Itoa(i) + ".json")
+	if err != nil {
+		return d, err
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return d, fmt.Errorf("reading static search index: story %d: %w", i, err)
+	}
+	return d, nil
+}
+
+// Search runs q as search.js does.
+func (s *StaticIndex) Search(q Query) (*Result, error) {
+	res, err := s.search(q, planQuery(q.Text, false))
+	if err != nil {
+		return nil, err
+	}
+	if res.Total == 0 && relaxable(q.Text) {
+		return s.search(q, planQuery(q.Text, true))
+	}
+	return res, nil
+}
+
+func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
+	n := s.meta.N
+	limit, offset := q.limit(), max(q.Offset, 0)
+	res := &Result{Query: q.Text, Partial: p.Partial, Offset: offset, Limit: limit, Hits: []Hit{}}
+	// Filters.
+	ok := make([]bool, n)
+	for i := range ok {
+		ok[i] = true
+	}
+	keep := func(field, value string) error {
+		ids, err := s.postings(field, Normalize(value))
+		if err != nil {
+			return err
+		}
+		in := make([]bool, n)
+		for _, id := range ids {
+			in[id] = true
+		}
+		for i := range ok {
+			ok[i] = ok[i] && in[i]
+		}
+		return nil
+	}
+	if q.Credit != "" {
+		if err := keep(creditField, q.Credit); err != nil {
+			return nil, err
+		}
+	}
+	if q.Tag != "" {
+		if err := keep(tagField, q.Tag); err != nil {
+			return nil, err
+		}
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		for i := range ok {
+			if !q.From.IsZero() && s.days[i] < day(q.From) || !q.To.IsZero() && s.days[i] > day(q.To) {
+				ok[i] = false
+			}
+		}
+	}
+	// Scores.
+	score := make([]float64, n)
+	match := make([]bool, n)
+	if p.empty() {
+		copy(match, ok)
+	} else {
+		// Fetch postings and the query norm.
+		type leaf struct {
+			ids []int32
+			s   float64
+		}
+		leaves := map[term]*leaf{}
+		sumSq := 0.0
+		var terms []term
+		for _, gs := range [][]group{p.Must, p.Should} {
+			for _, g := range gs {
+				for _, c := range g {
+					terms = append(terms, c...)
+				}
+			}
+		}
+		for _, t := range terms {
+			ids, err := s.postings(t.Field, t.Gram)
+			if err != nil {
+				return nil, err
+			}
+			idf := 1 + mathLog(float64(n)/float64(len(ids)+1))
+			w := t.Boost * idf
+			sumSq += w * w
+			leaves[t] = &leaf{ids: ids, s: idf}
+		}
+		qn := 1 / mathSqrt(sumSq)
+		for _, t := range terms {
+			l := leaves[t]
+			l.s = l.s * (t.Boost * l.s * qn)
+		}
+		groupScore := func(g group) ([]float64, []bool) {
+			acc := make([]float64, n)
+			cnt := make([]int, n)
+			for _, c := range g {
+				cs := make([]float64, n)
+				cc := make([]int, n)
+				for _, t := range c {
+					l := leaves[t]
+					for _, id := range l.ids {
+						cs[id] += l.s
+						cc[id]++
+					}
+				}
+				for i := range cs {
+					if cc[i] == len(c) {
+						acc[i] += cs[i]
+						cnt[i]++
+					}
+				}
+			}
+			m := make([]bool, n)
+			for i := range acc {
+				if cnt[i] > 0 {
+					m[i] = true
+					acc[i] = acc[i] * (float64(cnt[i]) / float64(len(g)))
+				}
+			}
+			return acc, m
+		}
+		copy(match, ok)
+		for _, g := range p.Must {
+			gs, gm := groupScore(g)
+			for i := range match {
+				match[i] = match[i] && gm[i]
+				score[i] += gs[i]
+			}
+		}
+		if len(p.Should) > 0 {
+			sacc := make([]float64, n)
+			scnt := make([]int, n)
+			for _, g := range p.Should {
+				gs, gm := groupScore(g)
+				for i := range gm {
+					if gm[i] {
+						sacc[i] += gs[i]
+						scnt[i]++
+					}
+				}
+			}
+			for i := range score {
+				if scnt[i] > 0 {
+					score[i] += sacc[i] * (float64(scnt[i]) / float64(len(p.Should)))
+				}
+			}
+		}
+	}
+	var hits []int
+	credits := map[string]int{}
+	years := map[string]int{}
+	for i := range match {
+		if !match[i] {
+			continue
+		}
+		hits = append(hits, i)
+		if c := s.credit[i]; c > 0 {
+			credits[s.meta.Credits[c-1]]++
+		}
+		years[strconv.Itoa(time.Unix(int64(s.days[i])*86400, 0).UTC().Year())]++
+	}
+	res.Total = len(hits)
+	relevance := q.Sort != SortNewest && !p.empty()
+	for _, i := range hits {
+		if relevance {
+			score[i] = quantize(score[i])
+		} else {
+			score[i] = 0
+		}
+	}
+	sort.SliceStable(hits, func(a, b int) bool {
+		if score[hits[a]] != score[hits[b]] {
+			return score[hits[a]] > score[hits[b]]
+		}
+		return hits[a] < hits[b]
+	})
+	for _, i := range hits[min(offset, len(hits)):min(offset+limit, len(hits))] {
+		d, err := s.doc(i)
+		if err != nil {
+			return nil, err
+		}
+		res.Hits = append(res.Hits, newHit(d, score[i], p))
+	}
+	for v, c := range credits {
+		res.Facets.Credit = append(res.Facets.Credit, FacetCount{v, c})
+	}
+	for v, c := range years {
+		res.Facets.Year = append(res.Facets.Year, FacetCount{v, c})
+	}
+	res.Facets.Credit = sortFacet(res.Facets.Credit)
+	res.Facets.Year = sortFacet(res.Facets.Year)
+	return res, nil
+}
