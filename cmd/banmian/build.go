@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/site"
+)
+
+// siteOptions are the flags shared by commands that build the site.
+type siteOptions struct {
+	source, out, themes string
+	drafts              bool
+}
+
+func (o *siteOptions) register(fsFlags interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fsFlags.StringVar(&o.source, "source", "content", "content folder")
+	fsFlags.StringVar(&o.out, "out", "public", "output folder of the built site")
+	fsFlags.StringVar(&o.themes, "themes", "themes", "folder of themes (the default theme is built in)")
+	fsFlags.BoolVar(&o.drafts, "drafts", false, "include stories marked draft")
+}
+
+// builder wires a site.Builder from the options.
+func (o *siteOptions) builder(env *Env, progress bool) (*site.Builder, error) {
+	st, err := os.Stat(o.source)
+	if err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("content folder %s not found (use -source DIR)", o.source)
+	}
+	opt := site.Options{
+		Source: os.DirFS(o.source),
+		OutDir: o.out,
+		Drafts: o.drafts,
+		Themes: func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
+	}
+	if progress {
+		opt.Progress = progressBar(env, "构建")
+	}
+	opt.Emitters = append(opt.Emitters, siteEmitters(o)...)
+	return site.New(opt), nil
+}
+
+func runBuild(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "build", "[-source content] [-out public] [-drafts] [-themes themes]")
+	var o siteOptions
+	o.register(fs)
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	b, err := o.builder(env, env.Terminal && !*quiet)
+	if err != nil {
+		return err
+	}
+	stats, err := b.Build(ctx)
+	if env.Terminal && !*quiet {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	if err != nil {
+		return buildError(o.source, err)
+	}
+	if !*quiet {
+		fmt.Fprintf(env.Stdout, "built %s into %s: %s\n", o.source, o.out, stats)
+	}
+	return nil
+}
+
+// buildError formats content problems one per line, prefixed with the
+// content folder, and says the previous site is untouched.
+func buildError(source string, err error) error {
+	if list := content.AsList(err); len(list) > 0 {
+		var b strings.Builder
+		for _, e := range list {
+			fmt.Fprintf(&b, "%s/%s\n", strings.TrimSuffix(source, "/"), e.Error())
+		}
+		fmt.Fprintf(&b, "%d problem(s); the previous site was left as it was", len(list))
+		return &exitError{code: 1, err: fmt.Errorf("%s", b.String())}
+	}
+	return fmt.Errorf("%w (the previous site was left as it was)", err)
+}
+
+// progressBar returns a progress callback drawing a bar on stderr.
+func progressBar(env *Env, label string) func(done, total int) {
+	return func(done, total int) {
+		const width = 30
+		filled := width * done / max(total, 1)
+		fmt.Fprintf(env.Stderr, "\r%s [%s%s] %d/%d", label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total)
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCmd runs banmian in-process and returns its exit code and output.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
+	code := run(context.Background(), env, args)
+	return code, stdout.String(), stderr.String()
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBuildCommand(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	writeFiles(t, src, map[string]string{
+		"stories/a.md":             "---\ntitle: 小区管道“添堵”\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n正文。\n",
+		"editions/2025-05-22.yaml": "date: 2025-05-22\npage: 14\nitems:\n  - story: a\n",
+	})
+	code, stdout, stderr := runCmd(t, "build", "-source", src, "-out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "1 stories, 1 editions") {
+		t.Errorf("summary line: %q", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "stories/a/index.html")); err != nil {
+		t.Error(err)
+	}
+
+	// Broken content: every problem, with file and line; exit 1; site kept.
+	writeFiles(t, src, map[string]string{
+		"stories/b.md": "---\ntitle: 二\ndate: 2025-13-01\n---\n",
+		"stories/c.md": "---\ndate: 2025-05-01\n---\n",
+	})
+	code, _, stderr = runCmd(t, "build", "-source", src, "-out", out)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, w := range []string{"stories/b.md:3: bad date", "stories/c.md:1: missing title", "2 problem(s)", "previous site was left as it was"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, ".go:") {
+		t.Errorf("stderr shows Go internals:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "stories/a/index.html")); err != nil {
+		t.Error("previous site lost:", err)
+	}
+}
+
+func TestCommandUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"version"}, 0, "banmian "},
+		{[]string{"help"}, 0, "build"},
+		{[]string{"nope"}, 2, "unknown command"},
+		{[]string{"build", "-nope"}, 2, "flag provided but not defined"},
+		{[]string{"build", "extra"}, 2, "unexpected arguments"},
+		{[]string{"build", "-source", "/does/not/exist"}, 1, "content folder /does/not/exist not found"},
+		{nil, 2, "Usage"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCmd(t, tt.args...)
+		if code != tt.code || !strings.Contains(stdout+stderr, tt.want) {
+			t.Errorf("banmian %v: exit %d, output %q; want exit %d with %q", tt.args, code, stdout+stderr, tt.code, tt.want)
+		}
+	}
+}

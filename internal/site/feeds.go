@@ -1,0 +1,148 @@
+package site
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"time"
+)
+
+// atom renders the Atom feed of the latest stories, with full content.
+func (m *model) atom(stories []*storyView) ([]byte, error) {
+	type link struct {
+		Href string `xml:"href,attr"`
+		Rel  string `xml:"rel,attr,omitempty"`
+		Type string `xml:"type,attr,omitempty"`
+	}
+	type text struct {
+		Type string `xml:"type,attr,omitempty"`
+		Body string `xml:",chardata"`
+	}
+	type person struct {
+		Name string `xml:"name"`
+	}
+	type category struct {
+		Term string `xml:"term,attr"`
+	}
+	type entry struct {
+		Title     string     `xml:"title"`
+		ID        string     `xml:"id"`
+		Link      link       `xml:"link"`
+		Published string     `xml:"published"`
+		Updated   string     `xml:"updated"`
+		Author    *person    `xml:"author,omitempty"`
+		Category  []category `xml:"category"`
+		Summary   *text      `xml:"summary,omitempty"`
+		Content   text       `xml:"content"`
+	}
+	type feed struct {
+		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+		Lang    string   `xml:"xml:lang,attr"`
+		Title   string   `xml:"title"`
+		ID      string   `xml:"id"`
+		Links   []link   `xml:"link"`
+		Updated string   `xml:"updated"`
+		Author  person   `xml:"author"`
+		Entries []entry  `xml:"entry"`
+	}
+	f := feed{
+		Lang:  m.site.Language,
+		Title: m.site.Title,
+		ID:    m.abs(m.root),
+		Links: []link{
+			{Href: m.abs(m.root + "feed.xml"), Rel: "self", Type: "application/atom+xml"},
+			{Href: m.abs(m.root), Rel: "alternate", Type: "text/html"},
+		},
+		Author: person{Name: firstNonEmpty(m.site.Paper, m.site.Title)},
+	}
+	updated := time.Unix(0, 0).UTC()
+	for _, s := range stories {
+		if s.Date.After(updated) {
+			updated = s.Date
+		}
+		var body strings.Builder
+		if s.Kicker != "" {
+			body.WriteString("<p><strong>" + xmlEscape(s.Kicker) + "</strong></p>")
+		}
+		if s.Subtitle != "" {
+			body.WriteString("<p><em>" + xmlEscape(s.Subtitle) + "</em></p>")
+		}
+		body.WriteString(string(s.HTML))
+		if s.Credit != "" {
+			body.WriteString("<p>" + xmlEscape(s.Credit) + " 供稿</p>")
+		}
+		e := entry{
+			Title:     s.Title,
+			ID:        m.abs(s.URL),
+			Link:      link{Href: m.abs(s.URL), Rel: "alternate", Type: "text/html"},
+			Published: s.Date.Format(time.RFC3339),
+			Updated:   s.Date.Format(time.RFC3339),
+			Content:   text{Type: "html", Body: body.String()},
+		}
+		if s.Credit != "" {
+			e.Author = &person{Name: s.Credit}
+		}
+		for _, t := range s.Story.Tags {
+			e.Category = append(e.Category, category{Term: t})
+		}
+		if s.Summary != "" {
+			e.Summary = &text{Type: "text", Body: s.Summary}
+		}
+		f.Entries = append(f.Entries, e)
+	}
+	f.Updated = updated.Format(time.RFC3339)
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+// sitemap lists every HTML page of the site.
+func (m *model) sitemap(pages []*page) ([]byte, error) {
+	lastmod := map[string]string{}
+	for _, s := range m.stories {
+		lastmod[strings.TrimPrefix(s.URL, m.root)+"index.html"] = s.Date.Format("2006-01-02")
+	}
+	for _, e := range m.editions {
+		lastmod[strings.TrimPrefix(e.URL, m.root)+"index.html"] = e.ISODate
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	buf.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	for _, p := range pages {
+		if !strings.HasSuffix(p.path, ".html") || p.path == "404.html" {
+			continue
+		}
+		loc := m.abs(m.root + strings.TrimSuffix(strings.TrimSuffix(p.path, "index.html"), "/"))
+		if strings.HasSuffix(p.path, "index.html") && !strings.HasSuffix(loc, "/") {
+			loc += "/"
+		}
+		buf.WriteString("  <url><loc>" + xmlEscape(loc) + "</loc>")
+		if lm := lastmod[p.path]; lm != "" {
+			buf.WriteString("<lastmod>" + lm + "</lastmod>")
+		}
+		buf.WriteString("</url>\n")
+	}
+	buf.WriteString("</urlset>\n")
+	return buf.Bytes(), nil
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+func firstNonEmpty(a ...string) string {
+	for _, s := range a {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

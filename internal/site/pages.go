@@ -1,0 +1,322 @@
+package site
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/banmian/banmian/internal/content"
+)
+
+// page is one output file.
+type page struct {
+	path  string // slash-separated, relative to the site root
+	fp    uint64
+	needs []*storyView // stories whose rendered body the page shows
+	// render writes the page to w.
+	render func(w io.Writer) error
+}
+
+// feedSize is how many stories the Atom feed and the home page list.
+const feedSize = 20
+
+// plan lists every output file of the site with its fingerprint.
+func (b *Builder) plan(m *model, c *content.Content) []*page {
+	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).str(fmt.Sprint(c.Site)).sum()
+	g := func() *hasher { return newHasher().u64(global) }
+	var pages []*page
+	add := func(p string, fp uint64, needs []*storyView, render func(w io.Writer) error) {
+		pages = append(pages, &page{path: p, fp: fp, needs: needs, render: render})
+	}
+	html := func(kind string, data *pageData) func(io.Writer) error {
+		return func(w io.Writer) error { return b.theme.Execute(w, kind, data) }
+	}
+	bytesOf := func(f func() ([]byte, error)) func(io.Writer) error {
+		return func(w io.Writer) error {
+			data, err := f()
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(data)
+			return err
+		}
+	}
+	base := func(urlPath, title string) *pageData {
+		return &pageData{Site: m.site, Root: m.root, Title: title, Canonical: m.abs(urlPath)}
+	}
+	siteTitle := m.site.Title
+
+	// Stories.
+	for _, s := range m.stories {
+		s := s
+		h := g().str("story").u64(s.Hash).str(s.Slug).str(s.Story.Edition)
+		if s.Edition != nil {
+			h.str(s.Edition.URL).u64(uint64(s.Edition.Page))
+		}
+		for _, n := range []*storyView{s.Prev, s.Next} {
+			if n != nil {
+				h.str(n.URL).str(n.Title)
+			} else {
+				h.str("")
+			}
+		}
+		d := base(s.URL, s.Title+" - "+siteTitle)
+		d.Story = s
+		d.Description = s.Summary
+		add(strings.TrimPrefix(s.URL, m.root)+"index.html", h.sum(), []*storyView{s}, func(w io.Writer) error {
+			if d.Description == "" {
+				d.Description = s.Excerpt
+			}
+			d.JSONLD = m.storyJSONLD(s)
+			return b.theme.Execute(w, "story", d)
+		})
+		for _, a := range s.Assets {
+			a := a
+			fp := g().str(a)
+			if info, err := fs.Stat(b.opt.Source, a); err == nil {
+				fp.u64(uint64(info.Size())).u64(uint64(info.ModTime().UnixNano()))
+			}
+			add(strings.TrimPrefix(s.URL, m.root)+path.Base(a), fp.sum(), nil, bytesOf(func() ([]byte, error) {
+				return fs.ReadFile(b.opt.Source, a)
+			}))
+		}
+	}
+	// Editions.
+	for _, e := range m.editions {
+		e := e
+		h := g().str("edition").u64(e.Hash)
+		var needs []*storyView
+		for _, it := range e.Items {
+			if it.Story != nil {
+				h.str(it.Story.Slug).u64(it.Story.Hash)
+				needs = append(needs, it.Story)
+			} else if it.Box != nil {
+				h.str(it.Box.ID).u64(it.Box.Hash)
+			}
+		}
+		for _, n := range []*editionView{e.Prev, e.Next} {
+			if n != nil {
+				h.str(n.URL)
+			} else {
+				h.str("")
+			}
+		}
+		d := base(e.URL, fmt.Sprintf("%s %s", siteTitle, e.DateText))
+		if e.Page > 0 {
+			d.Title = fmt.Sprintf("%s %s 第%d版", siteTitle, e.DateText, e.Page)
+		}
+		d.Edition = e
+		d.Description = e.Headlines
+		add(strings.TrimPrefix(e.URL, m.root)+"index.html", h.sum(), needs, html("edition", d))
+	}
+	// Home: the latest edition, recent editions, latest stories.
+	{
+		h := g().str("home")
+		d := base("", siteTitle)
+		d.Description = m.site.Description
+		var needs []*storyView
+		if len(m.editions) > 0 {
+			d.Edition = m.editions[0]
+			for _, it := range d.Edition.Items {
+				if it.Story != nil {
+					needs = append(needs, it.Story)
+				}
+			}
+			h.u64(d.Edition.Hash)
+			recent := m.site.Recent
+			if recent <= 0 {
+				recent = 10
+			}
+			d.Editions = m.editions[1:min(len(m.editions), recent+1)]
+		}
+		d.Stories = m.stories[:min(len(m.stories), 10)]
+		for _, e := range d.Editions {
+			h.str(e.URL).str(e.Headlines).u64(uint64(e.Page))
+		}
+		for _, it := range needs {
+			h.str(it.Slug).u64(it.Hash)
+		}
+		hashStoryList(h, d.Stories)
+		add("index.html", h.sum(), needs, html("home", d))
+	}
+	// Credits and tags.
+	for _, tax := range []struct {
+		dir, heading, listFmt string
+		terms                 []*termView
+	}{
+		{"credits", "供稿单位", "%s 供稿", m.credits},
+		{"tags", "标签", "标签：%s", m.tags},
+	} {
+		th := g().str(tax.dir)
+		for _, t := range tax.terms {
+			t := t
+			h := g().str(tax.dir).str(t.Name)
+			hashStoryList(h, t.Stories)
+			th.str(t.Name).u64(uint64(t.Count))
+			heading := fmt.Sprintf(tax.listFmt, t.Name)
+			d := base(t.URL, heading+" - "+siteTitle)
+			d.Heading, d.Stories = heading, t.Stories
+			add(strings.TrimPrefix(t.URL, m.root)+"index.html", h.sum(), nil, html("list", d))
+		}
+		d := base(m.root+tax.dir+"/", tax.heading+" - "+siteTitle)
+		d.Heading, d.Terms = tax.heading, tax.terms
+		add(tax.dir+"/index.html", th.sum(), nil, html("terms", d))
+	}
+	// Archive.
+	{
+		ah := g().str("archive")
+		for _, mv := range m.months {
+			mv := mv
+			ah.str(mv.URL).u64(uint64(mv.Editions)).u64(uint64(mv.Stories))
+			h := g().str("month").str(mv.URL)
+			for _, e := range mv.editionList {
+				h.str(e.URL).str(e.Headlines).u64(uint64(e.Page))
+			}
+			hashStoryList(h, mv.storyList)
+			heading := fmt.Sprintf("%d年%d月", mv.Year, mv.Month)
+			d := base(mv.URL, heading+" - "+siteTitle)
+			d.Heading, d.EditionList, d.Stories = heading, mv.editionList, mv.storyList
+			add(strings.TrimPrefix(mv.URL, m.root)+"index.html", h.sum(), nil, html("month", d))
+		}
+		d := base(m.root+"archive/", "往期 - "+siteTitle)
+		d.Heading, d.Years = "往期", m.years
+		add("archive/index.html", ah.sum(), nil, html("archive", d))
+	}
+	// 404, feed, sitemap, robots.
+	add("404.html", g().str("404").sum(), nil, html("notfound", base(m.root+"404.html", "找不到页面 - "+siteTitle)))
+	feed := m.stories[:min(len(m.stories), feedSize)]
+	fh := g().str("feed")
+	hashStoryList(fh, feed)
+	add("feed.xml", fh.sum(), feed, bytesOf(func() ([]byte, error) { return m.atom(feed) }))
+	sh := g().str("sitemap")
+	for _, p := range pages {
+		if strings.HasSuffix(p.path, ".html") && p.path != "404.html" {
+			sh.str(p.path)
+		}
+	}
+	hashStoryList(sh, m.stories)
+	add("sitemap.xml", sh.sum(), nil, bytesOf(func() ([]byte, error) { return m.sitemap(pages) }))
+	robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\n", m.abs(m.root+"sitemap.xml"))
+	add("robots.txt", g().str(robots).sum(), nil, bytesOf(func() ([]byte, error) { return []byte(robots), nil }))
+	// Theme static files.
+	_ = fs.WalkDir(b.theme.Static(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		src, err := fs.ReadFile(b.theme.Static(), p)
+		if err != nil {
+			return nil
+		}
+		add(p, newHasher().str(p).str(string(src)).sum(), nil, bytesOf(func() ([]byte, error) { return src, nil }))
+		return nil
+	})
+	return pages
+}
+
+// hashStoryList fingerprints what a list shows of its stories.
+func hashStoryList(h *hasher, list []*storyView) {
+	h.u64(uint64(len(list)))
+	for _, s := range list {
+		h.str(s.Slug).u64(s.Hash)
+		if s.Edition != nil {
+			h.str(s.Edition.URL)
+		}
+	}
+}
+
+// abs makes a site path absolute with the base URL, when there is one.
+func (m *model) abs(urlPath string) string {
+	if urlPath == "" {
+		urlPath = m.root
+	}
+	if m.base == "" {
+		return urlPath
+	}
+	return m.base + strings.TrimPrefix(urlPath, strings.TrimSuffix(m.root, "/"))
+}
+
+// excerpt returns the first n characters of text, on one line.
+func excerpt(text string, n int) string {
+	var b strings.Builder
+	count := 0
+	for _, r := range text {
+		if count == n {
+			b.WriteString("……")
+			break
+		}
+		if r == '\n' {
+			continue
+		}
+		b.WriteRune(r)
+		count++
+	}
+	return b.String()
+}
+
+// storyJSONLD is the schema.org NewsArticle of a story.
+func (m *model) storyJSONLD(s *storyView) template.JS {
+	type org struct {
+		Type string `json:"@type"`
+		Name string `json:"name"`
+	}
+	type pub struct {
+		Type string `json:"@type"`
+		Name string `json:"name"`
+		Date string `json:"datePublished,omitempty"`
+	}
+	v := struct {
+		Context      string   `json:"@context"`
+		Type         string   `json:"@type"`
+		Headline     string   `json:"headline"`
+		Alternative  string   `json:"alternativeHeadline,omitempty"`
+		Date         string   `json:"datePublished"`
+		Modified     string   `json:"dateModified,omitempty"`
+		URL          string   `json:"url"`
+		Lang         string   `json:"inLanguage"`
+		Section      string   `json:"articleSection,omitempty"`
+		Keywords     []string `json:"keywords,omitempty"`
+		Author       *org     `json:"author,omitempty"`
+		Publisher    *org     `json:"publisher,omitempty"`
+		Description  string   `json:"description,omitempty"`
+		WordCount    int      `json:"wordCount,omitempty"`
+		PrintEdition string   `json:"printEdition,omitempty"`
+		PrintPage    string   `json:"printPage,omitempty"`
+		PrintSection string   `json:"printSection,omitempty"`
+		IsPartOf     *pub     `json:"isPartOf,omitempty"`
+	}{
+		Context: "https://schema.org", Type: "NewsArticle",
+		Headline: s.Title, Date: s.ISODate, URL: m.abs(s.URL), Lang: m.site.Language,
+		Section: m.site.Section, Keywords: s.Story.Tags, Description: s.Excerpt, WordCount: s.Chars,
+	}
+	if s.Kicker != "" || s.Subtitle != "" {
+		v.Alternative = strings.TrimSpace(s.Kicker + " " + s.Subtitle)
+	}
+	if s.Credit != "" {
+		v.Author = &org{Type: "Organization", Name: s.Credit}
+	}
+	if name := m.site.Paper; name != "" {
+		v.Publisher = &org{Type: "NewsMediaOrganization", Name: name}
+	}
+	if len(s.Corrections) > 0 {
+		v.Modified = s.Corrections[len(s.Corrections)-1].ISODate
+	}
+	if e := s.Edition; e != nil {
+		v.PrintEdition = e.ISODate
+		v.PrintSection = m.site.Section
+		if e.Page > 0 {
+			v.PrintPage = fmt.Sprint(e.Page)
+		}
+		v.IsPartOf = &pub{Type: "PublicationIssue", Name: m.site.Paper + " " + e.DateText, Date: e.ISODate}
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	// json.Marshal escapes <, > and & so the script element cannot be
+	// closed early.
+	return template.JS(out)
+}

@@ -1,0 +1,369 @@
+// Package site builds the static reader site from a content folder:
+// load → assemble → render → write.
+//
+// Guarantees:
+//   - A failed build (bad content, a template error, a failed write) leaves
+//     the previous site untouched: a full build writes into a fresh folder
+//     beside the output and swaps it in with one atomic rename exchange;
+//     an incremental rebuild renders every page in memory before it writes
+//     any, and replaces each changed file atomically.
+//   - Builds are deterministic: the same content gives byte-identical
+//     output, and an incremental rebuild gives the same files as a clean
+//     build.
+//   - Each page has a fingerprint of everything it shows; a page whose
+//     fingerprint is unchanged since the last build is not rendered again
+//     (it is hard-linked from the previous output in a full build).
+//
+// A Builder is safe for concurrent use; builds are serialised.
+package site
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/theme"
+)
+
+// Options configure a Builder.
+type Options struct {
+	// Source is the content folder.
+	Source fs.FS
+	// OutDir is the folder the site is written to.
+	OutDir string
+	// Drafts includes stories marked draft.
+	Drafts bool
+	// Themes resolves a theme name to its folder; nil means only the
+	// embedded default theme. Errors from it are reported as such.
+	Themes func(name string) (fs.FS, error)
+	// Progress, when set, is called as pages are written.
+	Progress func(done, total int)
+	// Emitters add files to the site after the pages are written (the
+	// search index, for example). They run in the folder being built.
+	Emitters []Emitter
+}
+
+// Emitter writes extra files into dir, the folder being built. In an
+// incremental rebuild dir is the live site and snap.StoriesChanged says
+// whether any story changed; an emitter must then replace files
+// atomically.
+type Emitter func(ctx context.Context, dir string, snap *Snapshot) error
+
+// Snapshot is what an emitter sees of a finished build.
+type Snapshot struct {
+	Content *content.Content
+	// StoriesChanged reports whether any story was added, changed or
+	// removed since the previous build of this Builder (always true for
+	// the first build).
+	StoriesChanged bool
+	// Full is true when dir is a fresh folder (every file must be written).
+	Full bool
+	b    *Builder
+}
+
+// Doc returns the rendered body of a story.
+func (s *Snapshot) Doc(st *content.Story) (*markdown.Doc, error) {
+	return s.b.doc(st, s.Content.Site.TypesetOn())
+}
+
+// Stats summarise a build.
+type Stats struct {
+	Pages    int           // pages and files in the site
+	Rendered int           // pages rendered in this build
+	Written  int           // files written (rendered or copied)
+	Removed  int           // files removed (incremental builds)
+	Stories  int           // stories in the site
+	Editions int           // editions in the site
+	Full     bool          // a full build (fresh folder, swapped in)
+	Duration time.Duration // wall time
+}
+
+func (s Stats) String() string {
+	kind := "incremental"
+	if s.Full {
+		kind = "full"
+	}
+	return fmt.Sprintf("%d pages (%d rendered, %d written, %d removed), %d stories, %d editions, %s build in %s",
+		s.Pages, s.Rendered, s.Written, s.Removed, s.Stories, s.Editions, kind, s.Duration.Round(time.Millisecond))
+}
+
+// Builder builds a site and remembers enough of the last build to rebuild
+// incrementally.
+type Builder struct {
+	opt   Options
+	mu    sync.Mutex
+	cache *content.Cache
+	// live is true once this Builder has written OutDir; later builds
+	// update it in place.
+	live     bool
+	manifest map[string]uint64 // output path → fingerprint of the live site
+	storyFP  uint64            // fingerprint of all stories at the last build
+
+	docMu sync.Mutex
+	docs  map[string]docEntry // story path → rendered body
+
+	rendMu    sync.Mutex
+	renderers map[bool]*markdown.Renderer
+
+	themeName string
+	theme     *theme.Theme
+	themeFP   uint64
+}
+
+type docEntry struct {
+	hash    uint64
+	typeset bool
+	doc     *markdown.Doc
+}
+
+// New returns a Builder.
+func New(opt Options) *Builder {
+	return &Builder{opt: opt, cache: content.NewCache(), docs: map[string]docEntry{}, renderers: map[bool]*markdown.Renderer{}}
+}
+
+// manifestName is the file in the output folder that records page
+// fingerprints, so a later process can rebuild incrementally.
+const manifestName = ".banmian-build.json"
+
+// builderVersion changes when the builder's output changes for the same
+// input, invalidating every fingerprint.
+const builderVersion = "banmian-site-1"
+
+// Build builds the site. The first build of a Builder is a full build into
+// a fresh folder (reusing unchanged pages of an existing output); later
+// builds update the output in place, rendering only changed pages.
+func (b *Builder) Build(ctx context.Context) (Stats, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start := time.Now()
+	st := Stats{}
+
+	c, err := content.Load(b.opt.Source, content.LoadOptions{Drafts: b.opt.Drafts, Cache: b.cache})
+	if err != nil {
+		return st, err
+	}
+	if err := b.loadTheme(c.Site.Theme); err != nil {
+		return st, err
+	}
+	typeset := c.Site.TypesetOn()
+
+	m := assemble(c, nil)
+	pages := b.plan(m, c)
+	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
+
+	old := b.manifest
+	full := !b.live
+	if full {
+		old = readManifest(b.opt.OutDir)
+	}
+	// Which pages need rendering?
+	var todo []*page
+	need := map[*storyView]bool{}
+	for _, p := range pages {
+		if fp, ok := old[p.path]; ok && fp == p.fp {
+			continue
+		}
+		todo = append(todo, p)
+		for _, s := range p.needs {
+			need[s] = true
+		}
+	}
+	if err := b.renderDocs(ctx, need, typeset); err != nil {
+		return st, err
+	}
+
+	storyFP := storiesFingerprint(c)
+	snap := &Snapshot{Content: c, StoriesChanged: !b.live || storyFP != b.storyFP, Full: full, b: b}
+
+	var written, removed int
+	if full {
+		written, err = b.writeFull(ctx, pages, todo, old, snap)
+	} else {
+		written, removed, err = b.writeIncremental(ctx, pages, todo, old, snap)
+	}
+	if err != nil {
+		return st, err
+	}
+	b.manifest = make(map[string]uint64, len(pages))
+	for _, p := range pages {
+		b.manifest[p.path] = p.fp
+	}
+	b.live = true
+	b.storyFP = storyFP
+	b.pruneDocs(c)
+	st.Rendered, st.Written, st.Removed, st.Full = len(todo), written, removed, full
+	st.Duration = time.Since(start)
+	return st, nil
+}
+
+// renderDocs renders the bodies of the stories in need that are not cached.
+func (b *Builder) renderDocs(ctx context.Context, need map[*storyView]bool, typeset bool) error {
+	list := make([]*storyView, 0, len(need))
+	for s := range need {
+		list = append(list, s)
+	}
+	errs := make([]error, len(list))
+	parallel(len(list), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		d, err := b.doc(list[i].Story, typeset)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		list[i].setDoc(d)
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Builder) renderer(typeset bool) *markdown.Renderer {
+	b.rendMu.Lock()
+	defer b.rendMu.Unlock()
+	r := b.renderers[typeset]
+	if r == nil {
+		r = markdown.New(markdown.Options{Typeset: typeset})
+		b.renderers[typeset] = r
+	}
+	return r
+}
+
+// doc returns the rendered body of a story, from the cache when its source
+// is unchanged.
+func (b *Builder) doc(s *content.Story, typeset bool) (*markdown.Doc, error) {
+	b.docMu.Lock()
+	e, ok := b.docs[s.Path]
+	b.docMu.Unlock()
+	if ok && e.hash == s.Hash && e.typeset == typeset && s.Hash != 0 {
+		return e.doc, nil
+	}
+	d, err := b.renderer(typeset).Render(s.Body)
+	if err != nil {
+		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Err: err}
+	}
+	b.docMu.Lock()
+	b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: d}
+	b.docMu.Unlock()
+	return d, nil
+}
+
+// pruneDocs drops cached bodies of stories that are gone.
+func (b *Builder) pruneDocs(c *content.Content) {
+	keep := make(map[string]bool, len(c.Stories))
+	for _, s := range c.Stories {
+		keep[s.Path] = true
+	}
+	b.docMu.Lock()
+	for p := range b.docs {
+		if !keep[p] {
+			delete(b.docs, p)
+		}
+	}
+	b.docMu.Unlock()
+}
+
+func (b *Builder) loadTheme(name string) error {
+	if name == "" {
+		name = "default"
+	}
+	if b.theme != nil && b.themeName == name {
+		return nil
+	}
+	var fsys fs.FS
+	if b.opt.Themes != nil {
+		f, err := b.opt.Themes(name)
+		if err != nil {
+			return fmt.Errorf("theme %q: %w", name, err)
+		}
+		fsys = f
+	} else {
+		f, err := ResolveTheme("", name)
+		if err != nil {
+			return err
+		}
+		fsys = f
+	}
+	t, err := theme.Load(name, fsys)
+	if err != nil {
+		return err
+	}
+	fp, err := hashTree(fsys)
+	if err != nil {
+		return fmt.Errorf("theme %q: %w", name, err)
+	}
+	b.theme, b.themeName, b.themeFP = t, name, fp
+	return nil
+}
+
+func storiesFingerprint(c *content.Content) uint64 {
+	h := newHasher()
+	for _, s := range c.Stories {
+		h.str(s.Slug).u64(s.Hash).str(s.Edition)
+	}
+	return h.sum()
+}
+
+// parallel runs f(0..n-1) on GOMAXPROCS workers.
+func parallel(n int, f func(i int)) { parallelN(n, runtime.GOMAXPROCS(0), f) }
+
+// parallelN runs f(0..n-1) on the given number of workers.
+func parallelN(n, workers int, f func(i int)) {
+	if workers > n {
+		workers = n
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func readManifest(dir string) map[string]uint64 {
+	src, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil
+	}
+	var m struct {
+		Version string            `json:"version"`
+		Pages   map[string]uint64 `json:"pages"`
+	}
+	if json.Unmarshal(src, &m) != nil || m.Version != builderVersion {
+		return nil
+	}
+	return m.Pages
+}
+
+func manifestBytes(pages []*page) ([]byte, error) {
+	m := struct {
+		Version string            `json:"version"`
+		Pages   map[string]uint64 `json:"pages"`
+	}{builderVersion, make(map[string]uint64, len(pages))}
+	for _, p := range pages {
+		m.Pages[p.path] = p.fp
+	}
+	return json.Marshal(m)
+}

@@ -1,0 +1,336 @@
+package site
+
+import (
+	"context"
+	"encoding/xml"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+// writeArchive writes the files of a txtar archive under dir.
+func writeArchive(tb testing.TB, dir string, a *txtar.Archive) {
+	tb.Helper()
+	for _, f := range a.Files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// testSite is a content folder made from a txtar fixture, and where it builds.
+type testSite struct {
+	tb      testing.TB
+	src     string
+	out     string
+	builder *Builder
+}
+
+func newTestSite(tb testing.TB, fixture string) *testSite {
+	tb.Helper()
+	a, err := txtar.ParseFile(filepath.Join("testdata", fixture))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	s := &testSite{tb: tb, src: filepath.Join(dir, "content"), out: filepath.Join(dir, "public")}
+	writeArchive(tb, s.src, a)
+	s.builder = s.newBuilder(s.out)
+	return s
+}
+
+func (s *testSite) newBuilder(out string) *Builder {
+	return New(Options{Source: os.DirFS(s.src), OutDir: out})
+}
+
+func (s *testSite) build() Stats {
+	s.tb.Helper()
+	st, err := s.builder.Build(context.Background())
+	if err != nil {
+		s.tb.Fatalf("build: %v", err)
+	}
+	return st
+}
+
+func (s *testSite) write(name, data string) {
+	s.tb.Helper()
+	p := filepath.Join(s.src, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		s.tb.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		s.tb.Fatal(err)
+	}
+}
+
+func (s *testSite) read(name string) string {
+	s.tb.Helper()
+	b, err := os.ReadFile(filepath.Join(s.out, filepath.FromSlash(name)))
+	if err != nil {
+		s.tb.Fatalf("output file: %v", err)
+	}
+	return string(b)
+}
+
+// assertFileContent checks that an output file contains every string.
+func (s *testSite) assertFileContent(name string, want ...string) {
+	s.tb.Helper()
+	got := s.read(name)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			s.tb.Errorf("%s does not contain %q", name, w)
+		}
+	}
+}
+
+func (s *testSite) assertNoFileContent(name string, unwanted ...string) {
+	s.tb.Helper()
+	got := s.read(name)
+	for _, w := range unwanted {
+		if strings.Contains(got, w) {
+			s.tb.Errorf("%s contains %q", name, w)
+		}
+	}
+}
+
+// tree returns every file of dir with its content.
+func tree(tb testing.TB, dir string) map[string]string {
+	tb.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			out[filepath.ToSlash(rel)] = string(b)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+func sameTree(tb testing.TB, a, b map[string]string) {
+	tb.Helper()
+	for p, ca := range a {
+		cb, ok := b[p]
+		if !ok {
+			tb.Errorf("%s only in the first tree", p)
+		} else if ca != cb {
+			tb.Errorf("%s differs", p)
+		}
+	}
+	for p := range b {
+		if _, ok := a[p]; !ok {
+			tb.Errorf("%s only in the second tree", p)
+		}
+	}
+}
+
+const (
+	czSlug = "xiao-qu-guan-dao-tian-du-duo-ge-he-yi-shu-xin"
+	czPage = "stories/" + czSlug + "/index.html"
+)
+
+func TestBuildPages(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	st := s.build()
+	if st.Stories != 3 || st.Editions != 1 || !st.Full {
+		t.Errorf("stats = %+v", st)
+	}
+	// Home: the latest edition as it ran.
+	s.assertFileContent("index.html", `<html lang="zh-Hans">`, "多维世界", "小区管道“添堵”，“多格合一”舒心", "荣誉榜", "跳到正文", `<main id="main"`)
+	// The edition: masthead, stories in order, the box.
+	ed := s.read("editions/2025-05-22/index.html")
+	for _, w := range []string{"<dt>责任编辑</dt><dd>郭爽</dd>", "<dt>微博</dt>", "9773859@qq.com", "<dt>热线电话</dt><dd>22897276</dd>", "第14版", "本版为样例页。",
+		`<th scope="row">江苏帅因特光电科技开发有限公司</th><td>“帅因特”品牌太阳能热水器</td><td>上海市太阳能热水器产品质量监督抽查合格产品</td>`,
+		"<th scope=\"col\">企业</th><th scope=\"col\">受检产品</th><th scope=\"col\">荣誉</th>"} {
+		if !strings.Contains(ed, w) {
+			t.Errorf("edition page lacks %q", w)
+		}
+	}
+	i1, i2, i3 := strings.Index(ed, "小区管道"), strings.Index(ed, "佘山镇翠鑫苑"), strings.Index(ed, "荣誉榜</h2>")
+	if !(i1 >= 0 && i1 < i2 && i2 < i3) {
+		t.Errorf("edition items out of order: %d %d %d", i1, i2, i3)
+	}
+	// The story page.
+	s.assertFileContent(czPage,
+		`<p class="kicker">普陀区长征镇为“网格”赋能，形成社区治理新格局</p>`,
+		`<h1 class="headline" id="headline">小区管道“添堵”，“多格合一”舒心</h1>`,
+		`<a href="/editions/2025-05-22/">2025年5月22日第14版</a>`,
+		`<p class="credit">长征镇 供稿</p>`,
+		// Emphasis next to full-width punctuation, and a soft break inside Chinese.
+		"<strong>“多格合一”</strong>试点工作启动以来，长征镇持续推动基层治理工作",
+		`<h2 id="cong-tong-dian-dao-jiao-dian-tui-dong">`,
+		`<a href="/tags/she-qu-zhi-li/">社区治理</a>`,
+		`"@type":"NewsArticle"`, `"printEdition":"2025-05-22"`, `"printPage":"14"`,
+		`<meta property="og:type" content="article">`,
+		`<link rel="canonical" href="https://duowei.example.com/stories/`+czSlug+`/">`,
+		`rel="prev"`,
+	)
+	s.assertNoFileContent(czPage, "推动 基层", "推动\n基层")
+	// Lists.
+	s.assertFileContent("credits/chang-zheng-zhen/index.html", "长征镇 供稿", "小区管道", "社区文化活动中心开放")
+	s.assertNoFileContent("credits/chang-zheng-zhen/index.html", "佘山镇翠鑫苑")
+	s.assertFileContent("credits/index.html", "长征镇", "佘山镇")
+	s.assertFileContent("tags/12345-re-xian/index.html", "佘山镇翠鑫苑")
+	s.assertFileContent("tags/index.html", "社区治理", "12345热线")
+	s.assertFileContent("archive/index.html", "2025年", "5月", "4月")
+	s.assertFileContent("archive/2025/05/index.html", "2025年5月22日", "小区管道")
+	s.assertFileContent("archive/2025/04/index.html", "社区文化活动中心开放")
+	s.assertFileContent("404.html", "找不到这一页")
+	s.assertFileContent("robots.txt", "Sitemap: https://duowei.example.com/sitemap.xml")
+	s.assertFileContent("sitemap.xml", "<loc>https://duowei.example.com/stories/"+czSlug+"/</loc><lastmod>2025-05-22</lastmod>", "<loc>https://duowei.example.com/editions/2025-05-22/</loc>")
+	s.assertFileContent("assets/site.css", "line-break: strict")
+	// Drafts stay out.
+	if _, err := os.Stat(filepath.Join(s.out, "stories/hai-zai-xie-de-gao-jian")); err == nil {
+		t.Error("draft was published")
+	}
+	// The feed is well-formed Atom with full content.
+	feed := s.read("feed.xml")
+	var parsed struct {
+		Entries []struct {
+			Title   string `xml:"title"`
+			Content string `xml:"content"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(feed), &parsed); err != nil {
+		t.Fatalf("feed.xml: %v", err)
+	}
+	if len(parsed.Entries) != 3 || !strings.Contains(feed, "http://www.w3.org/2005/Atom") {
+		t.Fatalf("feed has %d entries", len(parsed.Entries))
+	}
+	found := false
+	for _, e := range parsed.Entries {
+		if e.Title == "小区管道“添堵”，“多格合一”舒心" && strings.Contains(e.Content, "2600多户居民") && strings.Contains(e.Content, "长征镇 供稿") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("feed lacks the full content of the lead story")
+	}
+}
+
+func TestBuildWithDrafts(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	s.builder = New(Options{Source: os.DirFS(s.src), OutDir: s.out, Drafts: true})
+	s.build()
+	s.assertFileContent("stories/hai-zai-xie-de-gao-jian/index.html", "还在写的稿件")
+}
+
+func TestHarmlessMarkdown(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	s.write("stories/evil.md", "---\ntitle: 恶意稿件\ndate: 2025-05-01\nslug: evil\n---\n<script>alert(1)</script>\n\n[点我](javascript:alert(1)) <img src=x onerror=alert(1)>\n")
+	s.build()
+	s.assertNoFileContent("stories/evil/index.html", "<script>alert", "javascript:", "onerror=")
+}
+
+func TestFailedBuildKeepsPreviousSite(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	s.build()
+	before := tree(t, s.out)
+	s.write("stories/2025/broken.md", "---\ntitle: [坏的\ndate: 2025-05-22\n---\n")
+	s.write("stories/2025/nodate.md", "---\ntitle: 没有日期\n---\n")
+	for _, b := range []*Builder{s.builder, s.newBuilder(s.out)} { // incremental and full
+		_, err := b.Build(context.Background())
+		if err == nil {
+			t.Fatal("broken content built")
+		}
+		for _, w := range []string{"stories/2025/broken.md:2:", "stories/2025/nodate.md:1: missing date"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error %q lacks %q", err, w)
+			}
+		}
+		sameTree(t, before, tree(t, s.out))
+	}
+	// No temporary folders are left beside the output.
+	entries, _ := os.ReadDir(filepath.Dir(s.out))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".public") {
+			t.Errorf("left behind %s", e.Name())
+		}
+	}
+}
+
+func TestIncrementalEqualsCleanBuild(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	first := s.build()
+	// Change one story's body: only pages that show it re-render.
+	s.write("stories/2025/sheshan.md", strings.Replace(mustRead(t, filepath.Join(s.src, "stories/2025/sheshan.md")), "群众利益无小事", "群众利益无小事（改）", 1))
+	st := s.build()
+	if st.Full || st.Rendered == 0 || st.Rendered >= first.Rendered/2 {
+		t.Errorf("incremental rebuild rendered %d of %d pages (full=%v)", st.Rendered, st.Pages, st.Full)
+	}
+	s.assertFileContent("stories/sheshan-cuixinyuan/index.html", "群众利益无小事（改）")
+	clean := filepath.Join(t.TempDir(), "clean")
+	if _, err := s.newBuilder(clean).Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, tree(t, clean), tree(t, s.out))
+
+	// Remove a story and add another: pages follow.
+	os.Remove(filepath.Join(s.src, "stories/2025/older.md"))
+	s.write("stories/2025/new.md", "---\ntitle: 新稿件\ndate: 2025-05-30\ncredit: 长征镇\n---\n新的一篇。\n")
+	st = s.build()
+	if st.Removed == 0 {
+		t.Errorf("nothing removed: %+v", st)
+	}
+	if _, err := os.Stat(filepath.Join(s.out, "stories/she-qu-wen-hua-huo-dong-zhong-xin-kai-fang")); err == nil {
+		t.Error("removed story's folder is still there")
+	}
+	clean2 := filepath.Join(t.TempDir(), "clean")
+	if _, err := s.newBuilder(clean2).Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, tree(t, clean2), tree(t, s.out))
+
+	// A new process (new Builder) reuses the unchanged pages of the output.
+	st = s.newBuilderBuild()
+	if !st.Full || st.Rendered != 0 {
+		t.Errorf("rebuild of unchanged content in a new process rendered %d pages", st.Rendered)
+	}
+	sameTree(t, tree(t, clean2), tree(t, s.out))
+}
+
+func (s *testSite) newBuilderBuild() Stats {
+	s.tb.Helper()
+	st, err := s.newBuilder(s.out).Build(context.Background())
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	return st
+}
+
+func TestDeterministic(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	s.build()
+	other := filepath.Join(t.TempDir(), "again")
+	if _, err := s.newBuilder(other).Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, tree(t, s.out), tree(t, other))
+}
+
+func mustRead(tb testing.TB, p string) string {
+	tb.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,334 @@
+package site
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/markdown"
+)
+
+// storyView is what templates see of a story.
+type storyView struct {
+	*content.Story
+	URL         string
+	ISODate     string
+	DateText    string
+	HTML        template.HTML
+	Headings    []markdown.Heading
+	Excerpt     string // the first 120 characters of the body
+	Chars       int
+	Edition     *editionView
+	CreditURL   string
+	Tags        []termRef
+	Corrections []correctionView
+	Photos      []photoView
+	Prev, Next  *storyView
+}
+
+type correctionView struct {
+	ISODate, DateText, Note string
+}
+
+type photoView struct {
+	URL, Caption string
+}
+
+type termRef struct {
+	Name, URL string
+}
+
+// editionView is what templates see of an edition.
+type editionView struct {
+	*content.Edition
+	URL        string
+	ISODate    string
+	DateText   string
+	Masthead   content.Masthead
+	Items      []itemView
+	Headlines  string
+	Prev, Next *editionView
+}
+
+type itemView struct {
+	Story *storyView
+	Box   *content.Box
+	Lead  bool
+}
+
+type termView struct {
+	Name, URL string
+	Count     int
+	Stories   []*storyView
+}
+
+type yearView struct {
+	Year   int
+	Months []*monthView
+}
+
+type monthView struct {
+	Year, Month int
+	URL         string
+	Editions    int
+	Stories     int
+	editionList []*editionView
+	storyList   []*storyView
+}
+
+// pageData is the root value of every template.
+type pageData struct {
+	Site        *content.Site
+	Root        string
+	Title       string
+	Description string
+	Canonical   string
+	JSONLD      template.JS
+	Heading     string
+
+	Story       *storyView
+	Edition     *editionView
+	Editions    []*editionView
+	EditionList []*editionView
+	Stories     []*storyView
+	Terms       []*termView
+	Years       []*yearView
+}
+
+// cnDate formats a date the Chinese way: 2025年5月22日.
+func cnDate(t time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// model is the assembled site: every view, cross-linked.
+type model struct {
+	site     *content.Site
+	root     string // URL path prefix of the site, ending in "/"
+	base     string // absolute base URL without trailing slash, may be empty
+	stories  []*storyView
+	editions []*editionView
+	credits  []*termView
+	tags     []*termView
+	years    []*yearView
+	months   []*monthView
+}
+
+// sitePaths splits a base URL into its absolute form and its path prefix.
+func sitePaths(baseURL string) (base, root string) {
+	u, err := url.Parse(baseURL)
+	if err != nil || baseURL == "" {
+		return "", "/"
+	}
+	root = u.Path
+	if !strings.HasSuffix(root, "/") {
+		root += "/"
+	}
+	if !strings.HasPrefix(root, "/") {
+		root = "/" + root
+	}
+	if u.Scheme != "" && u.Host != "" {
+		base = strings.TrimSuffix(u.Scheme+"://"+u.Host+root, "/")
+	}
+	return base, root
+}
+
+// assemble builds the views of c. docs holds the rendered body of each
+// story, by slug; a missing doc leaves the body empty (pages that need it
+// are not rendered in that build).
+func assemble(c *content.Content, docs map[string]*markdown.Doc) *model {
+	m := &model{site: &c.Site}
+	m.base, m.root = sitePaths(c.Site.BaseURL)
+	bySlug := make(map[string]*storyView, len(c.Stories))
+	creditMap := map[string]*termView{}
+	tagMap := map[string]*termView{}
+	for _, s := range c.Stories {
+		v := &storyView{
+			Story:    s,
+			URL:      m.root + "stories/" + s.Slug + "/",
+			ISODate:  s.Date.Format(time.RFC3339),
+			DateText: cnDate(s.Date),
+		}
+		if d := docs[s.Slug]; d != nil {
+			v.setDoc(d)
+		}
+		if s.Credit != "" {
+			t := creditMap[s.Credit]
+			if t == nil {
+				t = &termView{Name: s.Credit, URL: m.root + "credits/" + termSlug(s.Credit) + "/"}
+				creditMap[s.Credit] = t
+			}
+			t.Stories = append(t.Stories, v)
+			v.CreditURL = t.URL
+		}
+		for _, tag := range s.Tags {
+			t := tagMap[tag]
+			if t == nil {
+				t = &termView{Name: tag, URL: m.root + "tags/" + termSlug(tag) + "/"}
+				tagMap[tag] = t
+			}
+			t.Stories = append(t.Stories, v)
+			v.Tags = append(v.Tags, termRef{Name: tag, URL: t.URL})
+		}
+		for _, cr := range s.Corrections {
+			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: cnDate(cr.Date), Note: cr.Note})
+		}
+		for _, a := range s.Assets {
+			if isImage(a) {
+				v.Photos = append(v.Photos, photoView{URL: v.URL + path.Base(a), Caption: photoCaption(s, path.Base(a))})
+			}
+		}
+		bySlug[s.Slug] = v
+		m.stories = append(m.stories, v)
+	}
+	// Stories are newest first: Next is the newer one, Prev the older.
+	for i, v := range m.stories {
+		if i > 0 {
+			v.Next = m.stories[i-1]
+		}
+		if i+1 < len(m.stories) {
+			v.Prev = m.stories[i+1]
+		}
+	}
+	for _, e := range c.Editions {
+		ev := &editionView{
+			Edition:  e,
+			URL:      m.root + "editions/" + e.DateString() + "/",
+			ISODate:  e.DateString(),
+			DateText: cnDate(e.Date),
+			Masthead: e.Masthead.Merge(c.Site.Masthead),
+		}
+		if ev.Masthead.Section == "" {
+			ev.Masthead.Section = c.Site.Section
+		}
+		var heads []string
+		for _, it := range e.Items {
+			switch {
+			case it.Story != "":
+				if sv := bySlug[it.Story]; sv != nil {
+					ev.Items = append(ev.Items, itemView{Story: sv, Lead: it.Lead})
+					heads = append(heads, sv.Title)
+					sv.Edition = ev
+				}
+			case it.Box != "":
+				if b := c.Boxes[it.Box]; b != nil {
+					ev.Items = append(ev.Items, itemView{Box: b})
+				}
+			}
+		}
+		ev.Headlines = strings.Join(heads, "　")
+		m.editions = append(m.editions, ev)
+	}
+	for i, ev := range m.editions {
+		if i > 0 {
+			ev.Next = m.editions[i-1]
+		}
+		if i+1 < len(m.editions) {
+			ev.Prev = m.editions[i+1]
+		}
+	}
+	m.credits = sortedTerms(creditMap)
+	m.tags = sortedTerms(tagMap)
+	m.assembleArchive()
+	return m
+}
+
+func (m *model) assembleArchive() {
+	months := map[[2]int]*monthView{}
+	get := func(t time.Time) *monthView {
+		k := [2]int{t.Year(), int(t.Month())}
+		mv := months[k]
+		if mv == nil {
+			mv = &monthView{Year: k[0], Month: k[1], URL: fmt.Sprintf("%sarchive/%04d/%02d/", m.root, k[0], k[1])}
+			months[k] = mv
+		}
+		return mv
+	}
+	for _, e := range m.editions {
+		mv := get(e.Date)
+		mv.Editions++
+		mv.editionList = append(mv.editionList, e)
+	}
+	for _, s := range m.stories {
+		mv := get(s.Date)
+		mv.Stories++
+		mv.storyList = append(mv.storyList, s)
+	}
+	keys := make([][2]int, 0, len(months))
+	for k := range months {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i][0] != keys[j][0] {
+			return keys[i][0] > keys[j][0]
+		}
+		return keys[i][1] > keys[j][1]
+	})
+	var cur *yearView
+	for _, k := range keys {
+		mv := months[k]
+		m.months = append(m.months, mv)
+		if cur == nil || cur.Year != k[0] {
+			cur = &yearView{Year: k[0]}
+			m.years = append(m.years, cur)
+		}
+		cur.Months = append(cur.Months, mv)
+	}
+}
+
+func sortedTerms(mp map[string]*termView) []*termView {
+	out := make([]*termView, 0, len(mp))
+	for _, t := range mp {
+		t.Count = len(t.Stories)
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// termSlug is the URL segment of a credit or tag: its pinyin slug.
+func termSlug(name string) string {
+	if s := content.Slugify(name); s != "" {
+		return s
+	}
+	return url.PathEscape(name)
+}
+
+func isImage(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".jpg", ".jpeg", ".png", ".webp", ".gif":
+		return true
+	}
+	return false
+}
+
+// photoCaption reads a caption from the story's "photos" front matter
+// (a list of {file, caption}), if any.
+func photoCaption(s *content.Story, file string) string {
+	list, _ := s.Params["photos"].([]any)
+	for _, it := range list {
+		m, _ := it.(map[string]any)
+		if f, _ := m["file"].(string); f == file {
+			c, _ := m["caption"].(string)
+			return c
+		}
+	}
+	return ""
+}
+
+// excerptLen is the length of story excerpts (meta descriptions).
+const excerptLen = 120
+
+func (v *storyView) setDoc(d *markdown.Doc) {
+	v.HTML, v.Headings, v.Chars = d.HTML, d.Headings, d.Chars
+	v.Excerpt = excerpt(d.Text, excerptLen)
+}

@@ -1,0 +1,252 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/banmian/banmian/themes"
+)
+
+// writeFull writes every page into a fresh folder beside OutDir, reusing
+// unchanged files of the current output by hard link, runs the emitters,
+// and swaps the folder in. On any error the fresh folder is removed and
+// OutDir is untouched.
+func (b *Builder) writeFull(ctx context.Context, pages, todo []*page, old map[string]uint64, snap *Snapshot) (int, error) {
+	out := filepath.Clean(b.opt.OutDir)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return 0, fmt.Errorf("creating %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-")
+	if err != nil {
+		return 0, fmt.Errorf("creating build folder: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return 0, err
+	}
+	render := make(map[*page]bool, len(todo))
+	for _, p := range todo {
+		render[p] = true
+	}
+	if err := makeDirs(tmp, pages); err != nil {
+		return 0, err
+	}
+	var done atomic.Int64
+	errs := make([]error, len(pages))
+	total := len(pages)
+	parallelIO(len(pages), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		p := pages[i]
+		dst := filepath.Join(tmp, filepath.FromSlash(p.path))
+		if !render[p] {
+			if err := os.Link(filepath.Join(out, filepath.FromSlash(p.path)), dst); err == nil {
+				b.progress(&done, total)
+				return
+			}
+		}
+		buf := bufPool.Get().(*bytes.Buffer)
+		defer bufPool.Put(buf)
+		buf.Reset()
+		if err := p.render(buf); err != nil {
+			errs[i] = fmt.Errorf("%s: %w", p.path, err)
+			return
+		}
+		if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+			errs[i] = fmt.Errorf("writing %s: %w", p.path, err)
+			return
+		}
+		b.progress(&done, total)
+	})
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	for _, e := range b.opt.Emitters {
+		if err := e(ctx, tmp, snap); err != nil {
+			return 0, err
+		}
+	}
+	mf, err := manifestBytes(pages)
+	if err != nil {
+		return 0, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, manifestName), mf, 0o644); err != nil {
+		return 0, fmt.Errorf("writing build manifest: %w", err)
+	}
+	if err := swapDir(tmp, out); err != nil {
+		return 0, err
+	}
+	ok = true
+	return len(pages), nil
+}
+
+// writeIncremental renders the changed pages in memory, then writes each
+// atomically into the live output and removes pages that are gone.
+func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old map[string]uint64, snap *Snapshot) (int, int, error) {
+	out := b.opt.OutDir
+	data := make([][]byte, len(todo))
+	errs := make([]error, len(todo))
+	parallel(len(todo), func(i int) {
+		var buf bytes.Buffer
+		if err := todo[i].render(&buf); err != nil {
+			errs[i] = fmt.Errorf("%s: %w", todo[i].path, err)
+		}
+		data[i] = buf.Bytes()
+	})
+	if err := errors.Join(errs...); err != nil {
+		return 0, 0, err
+	}
+	var done atomic.Int64
+	if err := makeDirs(out, todo); err != nil {
+		return 0, 0, err
+	}
+	for i, p := range todo {
+		if err := writeAtomic(filepath.Join(out, filepath.FromSlash(p.path)), data[i]); err != nil {
+			return i, 0, err
+		}
+		b.progress(&done, len(todo))
+	}
+	current := make(map[string]bool, len(pages))
+	for _, p := range pages {
+		current[p.path] = true
+	}
+	var gone []string
+	for p := range old {
+		if !current[p] {
+			gone = append(gone, p)
+		}
+	}
+	sort.Strings(gone)
+	for _, p := range gone {
+		full := filepath.Join(out, filepath.FromSlash(p))
+		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return len(todo), 0, fmt.Errorf("removing %s: %w", p, err)
+		}
+		// Remove folders left empty (stories/<slug>/).
+		for dir := filepath.Dir(full); dir != filepath.Clean(out) && strings.HasPrefix(dir, filepath.Clean(out)); dir = filepath.Dir(dir) {
+			if os.Remove(dir) != nil {
+				break
+			}
+		}
+	}
+	for _, e := range b.opt.Emitters {
+		if err := e(ctx, out, snap); err != nil {
+			return len(todo), len(gone), err
+		}
+	}
+	mf, err := manifestBytes(pages)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := writeAtomic(filepath.Join(out, manifestName), mf); err != nil {
+		return 0, 0, err
+	}
+	return len(todo), len(gone), nil
+}
+
+func (b *Builder) progress(done *atomic.Int64, total int) {
+	n := done.Add(1)
+	if b.opt.Progress != nil && (n == int64(total) || n%64 == 0) {
+		b.opt.Progress(int(n), total)
+	}
+}
+
+// makeDirs creates the folders of every page under root.
+func makeDirs(root string, pages []*page) error {
+	dirs := map[string]bool{}
+	for _, p := range pages {
+		dirs[path.Dir(p.path)] = true
+	}
+	list := make([]string, 0, len(dirs))
+	for d := range dirs {
+		list = append(list, d)
+	}
+	sort.Strings(list)
+	var mu sync.Mutex
+	var firstErr error
+	parallelIO(len(list), func(i int) {
+		if err := os.MkdirAll(filepath.Join(root, filepath.FromSlash(list[i])), 0o755); err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = fmt.Errorf("creating %s: %w", list[i], err)
+			}
+			mu.Unlock()
+		}
+	})
+	return firstErr
+}
+
+// writeAtomic replaces name with data through a temporary file and rename.
+func writeAtomic(name string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp, 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, name)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", name, werr)
+	}
+	return nil
+}
+
+// ResolveTheme finds a theme folder: themesDir/name on disk when it exists,
+// else the embedded default theme for "default".
+func ResolveTheme(themesDir, name string) (fs.FS, error) {
+	if name == "" {
+		name = "default"
+	}
+	if strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+		return nil, fmt.Errorf("theme name %q must be a plain folder name", name)
+	}
+	if themesDir != "" {
+		dir := filepath.Join(themesDir, name)
+		if st, err := os.Stat(dir); err == nil && st.IsDir() {
+			return os.DirFS(dir), nil
+		}
+	}
+	if name == "default" {
+		return themes.Default(), nil
+	}
+	return nil, fmt.Errorf("theme %q not found in %s (only \"default\" is built in)", name, themesDir)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// ioWorkers is how many files are written at once: file system latency,
+// not CPU, bounds writing many small files.
+const ioWorkers = 16
+
+// parallelIO is parallel with enough workers to keep the file system busy.
+func parallelIO(n int, f func(i int)) { parallelN(n, ioWorkers, f) }
