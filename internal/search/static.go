@@ -436,7 +436,7 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 		// Fetch postings and the query norm.
 		type leaf struct {
 			ids []int32
-			s   float64
+			idf float64
 		}
 		leaves := map[term]*leaf{}
 		sumSq := 0.0
@@ -456,13 +456,9 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 			idf := 1 + mathLog(float64(n)/float64(len(ids)+1))
 			w := t.Boost * idf
 			sumSq += w * w
-			leaves[t] = &leaf{ids: ids, s: idf}
+			leaves[t] = &leaf{ids: ids, idf: idf}
 		}
 		qn := 1 / mathSqrt(sumSq)
-		for _, t := range terms {
-			l := leaves[t]
-			l.s = l.s * (t.Boost * l.s * qn)
-		}
 		groupScore := func(g group) ([]float64, []bool) {
 			acc := make([]float64, n)
 			cnt := make([]int, n)
@@ -471,8 +467,9 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 				cc := make([]int, n)
 				for _, t := range c {
 					l := leaves[t]
+					ls := l.idf * (t.Boost * l.idf * qn) // as bleve's term scorer
 					for _, id := range l.ids {
-						cs[id] += l.s
+						cs[id] += ls
 						cc[id]++
 					}
 				}

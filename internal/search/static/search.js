@@ -1,0 +1,534 @@
+// banmian static search: a dependency-free mirror of the Go package
+// internal/search (analysis.go, plan.go, result.go, static.go). It runs the
+// same query plan and scoring over the static index files beside it, so a
+// static host returns the same results as the server. Change both together.
+(function (root) {
+  "use strict";
+
+  var VERSION = "banmian-search-1";
+  var TEXT_FIELDS = [["title", 4], ["kicker", 2], ["subtitle", 2], ["body", 1]];
+  var PHRASE_BOOST = 8;
+  var CHARS = "chars", CREDIT = "credit", TAG = "tag";
+  var DEFAULT_LIMIT = 10, MAX_LIMIT = 100;
+  var SNIPPET_RUNES = 90, SNIPPET_LEAD = 12;
+
+  // ---- analysis.go ----
+  function keepPunct(c) {
+    if (c >= 0x3000 && c <= 0x303f) return c !== 0x3000;
+    if (c >= 0xff01 && c <= 0xff65) return !isASCIIAlnum(c - 0xfee0);
+    if (c >= 0xfe10 && c <= 0xfe6f) return true;
+    if (c >= 0x2010 && c <= 0x2027) return true;
+    return c === 0xb7;
+  }
+  function isASCIIAlnum(c) {
+    return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  }
+  function normalize(s) {
+    var out = "", seg = "";
+    for (var ch of s) {
+      if (keepPunct(ch.codePointAt(0))) {
+        out += seg.normalize("NFKC") + ch;
+        seg = "";
+      } else {
+        seg += ch;
+      }
+    }
+    return out + seg.normalize("NFKC");
+  }
+  var CJK = /^(?:\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul})$/u;
+  var WORD = /^[\p{L}\p{N}\p{M}]$/u;
+  function fold(ch) {
+    var c = ch.charCodeAt(0);
+    return c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
+  }
+  // units: [{t, s, e, r}] with rune offsets, as units() in Go.
+  function units(s) {
+    var out = [], run = 0, sep = true, word = null, wordStart = 0, pos = 0;
+    function flush() {
+      if (word !== null) {
+        out.push({ t: word, s: wordStart, e: pos, r: run });
+        word = null;
+      }
+    }
+    for (var ch of s) {
+      ch = fold(ch);
+      if (CJK.test(ch)) {
+        flush();
+        if (sep) { run++; sep = false; }
+        out.push({ t: ch, s: pos, e: pos + 1, r: run });
+      } else if (WORD.test(ch)) {
+        if (word === null) {
+          if (sep) { run++; sep = false; }
+          wordStart = pos;
+          word = "";
+        }
+        word += ch;
+      } else {
+        flush();
+        sep = true;
+      }
+      pos++;
+    }
+    flush();
+    return out;
+  }
+  function dedupe(ss) {
+    var seen = Object.create(null), out = [];
+    for (var i = 0; i < ss.length; i++) {
+      if (ss[i] === "" || seen[ss[i]]) continue;
+      seen[ss[i]] = true;
+      out.push(ss[i]);
+    }
+    return out;
+  }
+
+  // ---- plan.go ----
+  var CLOSERS = { '"': '"', "\u201c": "\u201d", "\u300c": "\u300d", "\u300e": "\u300f" };
+  function parseQuery(text) {
+    text = normalize(text);
+    var runs = [];
+    function add(s, quoted) {
+      var us = units(s);
+      for (var i = 0; i < us.length;) {
+        var j = i, r = { units: [], quoted: quoted };
+        while (j < us.length && us[j].r === us[i].r) { r.units.push(us[j].t); j++; }
+        runs.push(r);
+        i = j;
+      }
+    }
+    while (text !== "") {
+      var i = -1, open = "";
+      for (var k = 0; k < text.length; k++) {
+        if (CLOSERS[text[k]] !== undefined) { i = k; open = text[k]; break; }
+      }
+      if (i < 0) { add(text, false); break; }
+      add(text.slice(0, i), false);
+      var rest = text.slice(i + open.length);
+      var j = rest.indexOf(CLOSERS[open]);
+      if (j < 0) { add(rest, true); break; }
+      add(rest.slice(0, j), true);
+      text = rest.slice(j + CLOSERS[open].length);
+    }
+    return runs;
+  }
+  function nGrams(us, n) {
+    if (n === 2 && us.length === 1) return [us[0]];
+    var out = [];
+    for (var i = 0; i + n <= us.length; i++) out.push(us.slice(i, i + n).join(""));
+    return dedupe(out);
+  }
+  function anyField(gram) {
+    return TEXT_FIELDS.map(function (f) { return [{ field: f[0], gram: gram, boost: f[1] }]; });
+  }
+  function phraseGroup(us) {
+    var tri = nGrams(us, 3);
+    return TEXT_FIELDS.map(function (f) {
+      return tri.map(function (t) { return { field: f[0] + "3", gram: t, boost: f[1] * PHRASE_BOOST }; });
+    });
+  }
+  function planQuery(text, relaxed) {
+    var runs = parseQuery(text);
+    var p = { must: [], should: [], needles: [], backup: [], partial: relaxed };
+    var any = [];
+    runs.forEach(function (r) {
+      var k = r.units.length;
+      p.needles.push(r.units);
+      if (k === 1) {
+        var c = [{ field: CHARS, gram: r.units[0], boost: 1 }];
+        if (relaxed) any.push(c); else p.must.push([c]);
+      } else if (r.quoted && k >= 3 && !relaxed) {
+        p.must.push(phraseGroup(r.units));
+      } else if (k <= 4 && !relaxed && !(k > 2 && r.quoted)) {
+        nGrams(r.units, 2).forEach(function (g) { p.must.push(anyField(g)); });
+        if (k >= 3) p.should.push(phraseGroup(r.units));
+      } else {
+        nGrams(r.units, 2).forEach(function (g) { any = any.concat(anyField(g)); });
+        if (k >= 3) p.should.push(phraseGroup(r.units));
+      }
+    });
+    if (any.length > 0) p.must.push(any);
+    runs.forEach(function (r) {
+      if (r.units.length > 2) {
+        for (var i = 0; i + 2 <= r.units.length; i++) p.backup.push(r.units.slice(i, i + 2));
+      }
+    });
+    return p;
+  }
+  function relaxable(text) {
+    var runs = parseQuery(text);
+    if (runs.length > 1) return true;
+    return runs.length === 1 && runs[0].units.length > 2;
+  }
+  function isEmpty(p) { return p.must.length === 0 && p.should.length === 0; }
+
+  // ---- result.go ----
+  function quantize(s) {
+    if (s === 0 || !isFinite(s)) return 0;
+    var e = Math.floor(Math.log10(Math.abs(s)));
+    var p = Math.pow(10, 8 - e);
+    return Math.round(s * p) / p;
+  }
+  function escapeHTML(s) {
+    return s.replace(/[&'<>"]/g, function (c) {
+      return { "&": "&amp;", "'": "&#39;", "<": "&lt;", ">": "&gt;", '"': "&#34;" }[c];
+    });
+  }
+  function matchNeedles(us, needles) {
+    var out = [];
+    needles.forEach(function (n) {
+      if (n.length === 0) return;
+      for (var i = 0; i + n.length <= us.length; i++) {
+        var ok = true;
+        for (var k = 0; k < n.length; k++) {
+          if (us[i + k].t !== n[k] || us[i + k].r !== us[i].r) { ok = false; break; }
+        }
+        if (ok) out.push({ s: us[i].s, e: us[i + n.length - 1].e });
+      }
+    });
+    return out;
+  }
+  function findSpans(us, needles, backup) {
+    var out = matchNeedles(us, needles);
+    if (out.length === 0) out = matchNeedles(us, backup);
+    if (out.length === 0) return [];
+    out.sort(function (a, b) { return a.s !== b.s ? a.s - b.s : a.e - b.e; });
+    var merged = [out[0]];
+    for (var i = 1; i < out.length; i++) {
+      var last = merged[merged.length - 1];
+      if (out[i].s <= last.e) {
+        if (out[i].e > last.e) last.e = out[i].e;
+      } else {
+        merged.push(out[i]);
+      }
+    }
+    return merged;
+  }
+  function markHTML(rs, from, to, spans) {
+    var b = "", pos = from;
+    spans.forEach(function (sp) {
+      var st = Math.max(sp.s, from), en = Math.min(sp.e, to);
+      if (st >= en) return;
+      b += escapeHTML(rs.slice(pos, st).join("")) + "<mark>" + escapeHTML(rs.slice(st, en).join("")) + "</mark>";
+      pos = en;
+    });
+    return b + escapeHTML(rs.slice(pos, to).join(""));
+  }
+  function highlightTitle(title, p) {
+    var rs = Array.from(title);
+    return markHTML(rs, 0, rs.length, findSpans(units(title), p.needles, p.backup));
+  }
+  function snippet(body, p) {
+    var rs = Array.from(body.replace(/\n/g, " "));
+    var spans = findSpans(units(body), p.needles, p.backup);
+    var start = 0;
+    if (spans.length > 0) {
+      var best = 0, bestN = -1;
+      for (var i = 0; i < spans.length && i < 64; i++) {
+        var ws = Math.max(0, spans[i].s - SNIPPET_LEAD), n = 0;
+        for (var j = i; j < spans.length; j++) {
+          if (spans[j].e > ws + SNIPPET_RUNES) break;
+          n++;
+        }
+        if (n > bestN) { best = ws; bestN = n; }
+      }
+      start = best;
+    }
+    var end = Math.min(rs.length, start + SNIPPET_RUNES);
+    if (end - start < SNIPPET_RUNES) start = Math.max(0, end - SNIPPET_RUNES);
+    var b = start > 0 ? "…" : "";
+    b += markHTML(rs, start, end, spans);
+    if (end < rs.length) b += "…";
+    return b;
+  }
+  function newHit(d, score, p) {
+    var h = { slug: d.slug, title: d.title };
+    if (d.kicker) h.kicker = d.kicker;
+    h.date = String(d.date).slice(0, 10);
+    if (d.credit) h.credit = d.credit;
+    if (d.edition) h.edition = d.edition;
+    if (d.url) h.url = d.url;
+    h.score = score;
+    h.titleHTML = highlightTitle(d.title, p);
+    h.snippet = snippet(d.body, p);
+    return h;
+  }
+  function sortFacet(m) {
+    var fc = Object.keys(m).map(function (k) { return { value: k, count: m[k] }; });
+    fc.sort(function (a, b) {
+      if (a.count !== b.count) return b.count - a.count;
+      return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+    });
+    return fc;
+  }
+
+  // ---- static.go ----
+  function fnv1a(bytes) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h >>> 0;
+  }
+  var enc = new TextEncoder(), dec = new TextDecoder();
+  function shardName(n) {
+    var h = n.toString(16);
+    while (h.length < 4) h = "0" + h;
+    return "s/" + h + ".bin";
+  }
+  function day(s) { // "YYYY-MM-DD..." to days since 1970-01-01
+    return Math.floor(Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10)) / 86400000);
+  }
+
+  // openStatic opens a static index; fetchBytes(name) resolves to a
+  // Uint8Array of the file name relative to the index directory.
+  function openStatic(fetchBytes) {
+    var shards = Object.create(null);
+    return Promise.all([fetchBytes("meta.json"), fetchBytes("docs.bin")]).then(function (r) {
+      var meta = JSON.parse(dec.decode(r[0]));
+      if (meta.version !== VERSION) throw new Error("search index version " + meta.version + ", want " + VERSION);
+      var b = r[1], off = 0;
+      function uvarint() {
+        var x = 0, mul = 1;
+        for (;;) {
+          var c = b[off++];
+          x += (c & 0x7f) * mul;
+          if (c < 0x80) return x;
+          mul *= 128;
+        }
+      }
+      var days = new Array(meta.n), credit = new Array(meta.n), d = meta.base;
+      for (var i = 0; i < meta.n; i++) {
+        d -= uvarint();
+        days[i] = d;
+        credit[i] = uvarint();
+      }
+      function shard(n) {
+        if (!shards[n]) shards[n] = fetchBytes(shardName(n));
+        return shards[n];
+      }
+      function postings(field, gram) {
+        var key = enc.encode(field + "\u0000" + gram);
+        var n = fnv1a(key) % meta.shards;
+        var want = enc.encode(field), wantG = enc.encode(gram);
+        return shard(n).then(function (b) {
+          var off = 0;
+          function uv() {
+            var x = 0, mul = 1;
+            for (;;) {
+              var c = b[off++];
+              x += (c & 0x7f) * mul;
+              if (c < 0x80) return x;
+              mul *= 128;
+            }
+          }
+          function eq(w) {
+            var l = uv();
+            var ok = l === w.length;
+            for (var i = 0; ok && i < l; i++) ok = b[off + i] === w[i];
+            off += l;
+            return ok;
+          }
+          while (off < b.length) {
+            var m = eq(want);
+            m = eq(wantG) && m;
+            var cnt = uv();
+            if (m) {
+              var ids = new Array(cnt), id = 0;
+              for (var i = 0; i < cnt; i++) { id += uv(); ids[i] = id; }
+              return ids;
+            }
+            for (var j = 0; j < cnt; j++) uv();
+          }
+          return [];
+        });
+      }
+      function doc(i) {
+        return fetchBytes("d/" + i + ".json").then(function (b) { return JSON.parse(dec.decode(b)); });
+      }
+      function run(q, p) {
+        var n = meta.n;
+        var limit = !(q.limit > 0) ? DEFAULT_LIMIT : Math.min(q.limit, MAX_LIMIT);
+        var offset = Math.max(q.offset || 0, 0);
+        var terms = [];
+        [p.must, p.should].forEach(function (gs) {
+          gs.forEach(function (g) { g.forEach(function (c) { terms = terms.concat(c); }); });
+        });
+        var wanted = terms.map(function (t) { return postings(t.field, t.gram); });
+        if (q.credit) wanted.push(postings(CREDIT, normalize(q.credit)));
+        if (q.tag) wanted.push(postings(TAG, normalize(q.tag)));
+        return Promise.all(wanted).then(function (lists) {
+          var ok = new Array(n).fill(true);
+          var li = terms.length;
+          function keep(ids) {
+            var inSet = new Array(n).fill(false);
+            ids.forEach(function (id) { inSet[id] = true; });
+            for (var i = 0; i < n; i++) ok[i] = ok[i] && inSet[i];
+          }
+          if (q.credit) keep(lists[li++]);
+          if (q.tag) keep(lists[li++]);
+          var from = q.from ? day(q.from) : null, to = q.to ? day(q.to) : null;
+          if (from !== null || to !== null) {
+            for (var i = 0; i < n; i++) {
+              if ((from !== null && days[i] < from) || (to !== null && days[i] > to)) ok[i] = false;
+            }
+          }
+          var score = new Float64Array(n), match = ok.slice();
+          if (!isEmpty(p)) {
+            var sumSq = 0, idfs = [];
+            terms.forEach(function (t, k) {
+              var idf = 1 + Math.log(n / (lists[k].length + 1));
+              var w = t.boost * idf;
+              sumSq += w * w;
+              idfs.push(idf);
+            });
+            var qn = 1 / Math.sqrt(sumSq);
+            var ti = 0;
+            var groupScore = function (g) {
+              var acc = new Float64Array(n), cnt = new Int32Array(n);
+              g.forEach(function (c) {
+                var cs = new Float64Array(n), cc = new Int32Array(n);
+                c.forEach(function (t) {
+                  var idf = idfs[ti], ids = lists[ti];
+                  ti++;
+                  var ls = idf * (t.boost * idf * qn);
+                  for (var i = 0; i < ids.length; i++) { cs[ids[i]] += ls; cc[ids[i]]++; }
+                });
+                for (var i = 0; i < n; i++) {
+                  if (cc[i] === c.length) { acc[i] += cs[i]; cnt[i]++; }
+                }
+              });
+              var m = new Array(n).fill(false);
+              for (var i = 0; i < n; i++) {
+                if (cnt[i] > 0) { m[i] = true; acc[i] = acc[i] * (cnt[i] / g.length); }
+              }
+              return [acc, m];
+            };
+            p.must.forEach(function (g) {
+              var r = groupScore(g);
+              for (var i = 0; i < n; i++) { match[i] = match[i] && r[1][i]; score[i] += r[0][i]; }
+            });
+            if (p.should.length > 0) {
+              var sacc = new Float64Array(n), scnt = new Int32Array(n);
+              p.should.forEach(function (g) {
+                var r = groupScore(g);
+                for (var i = 0; i < n; i++) if (r[1][i]) { sacc[i] += r[0][i]; scnt[i]++; }
+              });
+              for (var i = 0; i < n; i++) {
+                if (scnt[i] > 0) score[i] += sacc[i] * (scnt[i] / p.should.length);
+              }
+            }
+          }
+          var hits = [], credits = {}, years = {};
+          for (var i = 0; i < n; i++) {
+            if (!match[i]) continue;
+            hits.push(i);
+            if (credit[i] > 0) {
+              var c = meta.credits[credit[i] - 1];
+              credits[c] = (credits[c] || 0) + 1;
+            }
+            var y = String(new Date(days[i] * 86400000).getUTCFullYear());
+            years[y] = (years[y] || 0) + 1;
+          }
+          var relevance = q.sort !== "newest" && !isEmpty(p);
+          hits.forEach(function (i) { score[i] = relevance ? quantize(score[i]) : 0; });
+          hits.sort(function (a, b) { return score[a] !== score[b] ? score[b] - score[a] : a - b; });
+          var page = hits.slice(Math.min(offset, hits.length), Math.min(offset + limit, hits.length));
+          return Promise.all(page.map(doc)).then(function (ds) {
+            return {
+              query: q.text || "",
+              total: hits.length,
+              partial: p.partial,
+              offset: offset,
+              limit: limit,
+              hits: ds.map(function (d, k) { return newHit(d, score[page[k]], p); }),
+              facets: { credit: sortFacet(credits), year: sortFacet(years) },
+            };
+          });
+        });
+      }
+      // search runs a query {text, credit, tag, from, to (YYYY-MM-DD),
+      // sort ("" or "newest"), offset, limit} and resolves to a result
+      // shaped like the server's /api/search JSON.
+      function search(q) {
+        var text = q.text || "";
+        return run(q, planQuery(text, false)).then(function (r) {
+          if (r.total === 0 && relaxable(text)) return run(q, planQuery(text, true));
+          return r;
+        });
+      }
+      return { search: search, meta: meta };
+    });
+  }
+
+  // ---- the reader page ----
+  function render(el, r, q) {
+    var h = "";
+    if (!q.text && !q.credit && !q.from && !q.to) { el.innerHTML = ""; return; }
+    h += "<p>共找到 " + r.total + " 篇报道</p>";
+    if (r.partial) h += "<p>没有同时包含全部关键词的报道，以下结果只包含部分关键词。</p>";
+    if (r.facets.credit.length || r.facets.year.length) {
+      h += '<p class="facets">';
+      r.facets.credit.forEach(function (f) { h += escapeHTML(f.value) + "（" + f.count + "） "; });
+      r.facets.year.forEach(function (f) { h += escapeHTML(f.value) + "年（" + f.count + "） "; });
+      h += "</p>";
+    }
+    h += "<ol>";
+    r.hits.forEach(function (hit) {
+      h += '<li class="hit"><h2><a href="' + escapeHTML(hit.url || "") + '">' + hit.titleHTML + "</a></h2>";
+      h += '<p class="meta"><time datetime="' + hit.date + '">' + hit.date + "</time>";
+      if (hit.credit) h += " · " + escapeHTML(hit.credit) + " 供稿";
+      h += "</p><p>" + hit.snippet + "</p></li>";
+    });
+    h += "</ol>";
+    var nav = [];
+    if (r.offset > 0) nav.push(pageLink(q, Math.max(0, r.offset - r.limit), "上一页"));
+    if (r.offset + r.limit < r.total) nav.push(pageLink(q, r.offset + r.limit, "下一页"));
+    if (nav.length) h += '<nav aria-label="分页">' + nav.join(" ") + "</nav>";
+    el.innerHTML = h;
+  }
+  function pageLink(q, offset, label) {
+    var u = new URLSearchParams();
+    ["text", "credit", "from", "to", "sort"].forEach(function (k) {
+      if (q[k]) u.set(k === "text" ? "q" : k, q[k]);
+    });
+    if (offset) u.set("offset", String(offset));
+    return '<a href="?' + escapeHTML(u.toString()) + '">' + label + "</a>";
+  }
+  function start() {
+    var el = document.getElementById("results");
+    if (!el) return;
+    var u = new URLSearchParams(location.search);
+    var q = {
+      text: u.get("q") || "", credit: u.get("credit") || "", tag: u.get("tag") || "",
+      from: u.get("from") || "", to: u.get("to") || "", sort: u.get("sort") || "",
+      offset: +(u.get("offset") || 0), limit: DEFAULT_LIMIT,
+    };
+    if (!q.text && !q.credit && !q.tag && !q.from && !q.to) return;
+    el.textContent = "正在搜索……";
+    var api = el.getAttribute("data-api") || "static";
+    var done;
+    if (api === "static") {
+      done = openStatic(function (name) {
+        return fetch(name).then(function (r) {
+          if (!r.ok) throw new Error(name + ": " + r.status);
+          return r.arrayBuffer();
+        }).then(function (b) { return new Uint8Array(b); });
+      }).then(function (ix) { return ix.search(q); });
+    } else {
+      done = fetch(api + "?" + u.toString(), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); });
+    }
+    done.then(function (r) { render(el, r, q); }, function (err) {
+      el.textContent = "搜索出错：" + err.message;
+    });
+  }
+
+  var api = { openStatic: openStatic, normalize: normalize, units: units, planQuery: planQuery };
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+  else root.BanmianSearch = api;
+  if (typeof document !== "undefined") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+  }
+})(typeof self !== "undefined" ? self : this);

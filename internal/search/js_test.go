@@ -1,0 +1,99 @@
+package search
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// nodeHarness runs search.js under Node on a static index directory: it
+// reads queries (JSON lines) from stdin and prints one result per line.
+const nodeHarness = `
+const fs = require("fs"), path = require("path");
+const s = require(process.argv[2]);
+const dir = process.argv[3];
+const queries = fs.readFileSync(0, "utf8").split("\n").filter(Boolean).map(JSON.parse);
+let bytes = 0;
+s.openStatic(name => { const b = fs.readFileSync(path.join(dir, name)); bytes += b.length; return Promise.resolve(new Uint8Array(b)); })
+  .then(async ix => {
+    for (const q of queries) console.log(JSON.stringify(await ix.search(q)));
+  })
+  .catch(e => { console.error(e); process.exit(1); });
+`
+
+// jsQuery is a Query as search.js takes it.
+func jsQuery(q Query) map[string]any {
+	m := map[string]any{"text": q.Text, "credit": q.Credit, "tag": q.Tag, "sort": string(q.Sort), "offset": q.Offset, "limit": q.Limit}
+	if !q.From.IsZero() {
+		m["from"] = q.From.Format("2006-01-02")
+	}
+	if !q.To.IsZero() {
+		m["to"] = q.To.Format("2006-01-02")
+	}
+	return m
+}
+
+// runNode runs queries through search.js on the index in dir.
+func runNode(t *testing.T, dir string, qs []Query) []*Result {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the browser script is not tested")
+	}
+	h := filepath.Join(t.TempDir(), "harness.js")
+	if err := os.WriteFile(h, []byte(nodeHarness), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var in bytes.Buffer
+	for _, q := range qs {
+		b, _ := json.Marshal(jsQuery(q))
+		in.Write(b)
+		in.WriteByte('\n')
+	}
+	cmd := exec.Command(node, h, filepath.Join(dir, "search.js"), dir)
+	cmd.Stdin = &in
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node: %v\n%s", err, errb.String())
+	}
+	var res []*Result
+	dec := json.NewDecoder(&out)
+	for dec.More() {
+		var r Result
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, &r)
+	}
+	if len(res) != len(qs) {
+		t.Fatalf("node printed %d results for %d queries", len(res), len(qs))
+	}
+	return res
+}
+
+// TestScriptAgreesWithStaticIndex: search.js, run by Node on the emitted
+// index, returns exactly what StaticIndex.Search (and so the server)
+// returns on the golden set.
+func TestScriptAgreesWithStaticIndex(t *testing.T) {
+	docs := goldenDocs(t)
+	dir, s := mustWriteStatic(t, docs)
+	var qs []Query
+	for _, c := range goldenCases {
+		qs = append(qs, c.q)
+	}
+	qs = append(qs, Query{Text: "长征镇 长征镇"}, Query{Text: "「佘山」"}, Query{Text: "ＡＢ角"}, Query{Text: "居民 社区 网格", Sort: SortNewest, Offset: 3})
+	got := runNode(t, dir, qs)
+	for i, q := range qs {
+		want, err := s.Search(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := jsonOf(t, got[i]), jsonOf(t, want); g != w {
+			t.Errorf("query %+v:\nsearch.js:\n%s\nGo:\n%s", q, g, w)
+		}
+	}
+}
