@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -293,11 +294,14 @@ func SiteConfig(m content.Masthead, paper string) File {
 	} else {
 		f.Masthead.Section = def.Section
 	}
-	data, err := yaml.Marshal(f)
-	if err != nil {
-		panic(err) // a struct of strings always marshals
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(f); err != nil {
+		panic(err) // a struct of strings always encodes
 	}
-	return File{Path: "site.yaml", Data: data}
+	enc.Close()
+	return File{Path: "site.yaml", Data: buf.Bytes()}
 }
 
 // Markdown is the story body: paragraphs and "## " subheads separated by
