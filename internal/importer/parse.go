@@ -483,27 +483,28 @@ func hasInnerSpace(s string) bool {
 // splitAtSpace splits s at its first run of spaces that does not sit
 // between two ASCII letters or digits.
 func splitAtSpace(s string) (before, after string, ok bool) {
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
 		if !isSpace(r) {
+			i += n
 			continue
 		}
 		j := i
 		for j < len(s) {
-			r2, n := utf8.DecodeRuneInString(s[j:])
+			r2, n2 := utf8.DecodeRuneInString(s[j:])
 			if !isSpace(r2) {
 				break
 			}
-			j += n
+			j += n2
 		}
-		if i == 0 || j == len(s) {
-			continue
+		if i > 0 && j < len(s) {
+			a, _ := utf8.DecodeLastRuneInString(s[:i])
+			c, _ := utf8.DecodeRuneInString(s[j:])
+			if !isASCIIWord(a) || !isASCIIWord(c) {
+				return s[:i], s[j:], true
+			}
 		}
-		a, _ := utf8.DecodeLastRuneInString(s[:i])
-		c, _ := utf8.DecodeRuneInString(s[j:])
-		if isASCIIWord(a) && isASCIIWord(c) {
-			continue
-		}
-		return s[:i], s[j:], true
+		i = j
 	}
 	return s, "", false
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/typeset"
 )
 
 var sampleDate = mustDate("2025-05-22")
@@ -268,14 +269,26 @@ func FuzzParse(f *testing.F) {
 		if !utf8.Valid(src) {
 			return // decoded as GB18030; the Han check needs the text
 		}
-		var out strings.Builder
-		out.WriteString(strings.Join(p.Labels, ""))
-		for _, f := range plan.Files {
-			out.Write(f.Data)
+		check := func(p *Page, plan *Plan, how string) {
+			var out strings.Builder
+			out.WriteString(strings.Join(p.Labels, ""))
+			for _, f := range plan.Files {
+				out.Write(f.Data)
+			}
+			if miss := missingHan(string(src), out.String()); miss != "" {
+				t.Fatalf("%s: lost Han characters %q", how, miss)
+			}
 		}
-		if miss := missingHan(string(src), out.String()); miss != "" {
-			t.Fatalf("lost Han characters %q", miss)
+		check(p, plan, "as is")
+		// The same with house style, as banmian import runs it.
+		p, err = Parse(src, Options{Normalize: typeset.Normalize})
+		if err != nil {
+			t.Fatal(err)
 		}
+		if plan, err = p.Plan(Meta{Date: sampleDate}, nil); err != nil {
+			t.Fatal(err)
+		}
+		check(p, plan, "normalised")
 	})
 }
 
