@@ -32,8 +32,16 @@ type LoadOptions struct {
 // Cache holds parsed stories between loads of the same folder. It is safe
 // for concurrent use.
 type Cache struct {
-	mu sync.Mutex
-	m  map[string]cacheEntry
+	mu  sync.Mutex
+	m   map[string]cacheEntry
+	eds map[string]editionEntry
+}
+
+type editionEntry struct {
+	size    int64
+	mod     time.Time
+	edition *Edition // as parsed; never modified by Load
+	errs    ErrorList
 }
 
 type cacheEntry struct {
@@ -44,7 +52,29 @@ type cacheEntry struct {
 }
 
 // NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{m: map[string]cacheEntry{}} }
+func NewCache() *Cache { return &Cache{m: map[string]cacheEntry{}, eds: map[string]editionEntry{}} }
+
+func (c *Cache) getEdition(p string, info fs.FileInfo) (*Edition, ErrorList, bool) {
+	if c == nil || info == nil {
+		return nil, nil, false
+	}
+	c.mu.Lock()
+	e, ok := c.eds[p]
+	c.mu.Unlock()
+	if !ok || e.size != info.Size() || !e.mod.Equal(info.ModTime()) {
+		return nil, nil, false
+	}
+	return e.edition, e.errs, true
+}
+
+func (c *Cache) putEdition(p string, info fs.FileInfo, e *Edition, errs ErrorList) {
+	if c == nil || info == nil {
+		return
+	}
+	c.mu.Lock()
+	c.eds[p] = editionEntry{size: info.Size(), mod: info.ModTime(), edition: e, errs: errs}
+	c.mu.Unlock()
+}
 
 func (c *Cache) get(p string, info fs.FileInfo) (*Story, bool) {
 	if c == nil || info == nil {
@@ -113,6 +143,11 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 			sitePath = p
 		case strings.HasPrefix(p, "editions/") && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")):
 			editionPaths = append(editionPaths, p)
+			if opt.Cache != nil {
+				if info, err := d.Info(); err == nil {
+					infos[p] = info
+				}
+			}
 		case strings.HasPrefix(p, "boxes/") && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")):
 			boxPaths = append(boxPaths, p)
 		case IsStoryFile(p):
@@ -214,18 +249,13 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 	}
 
 	byDate := map[string]*Edition{}
-	for _, p := range editionPaths {
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			errs.add(p, 0, "cannot read: %v", err)
-			continue
-		}
-		e, ee := ParseEdition(p, src)
-		errs = append(errs, ee...)
+	editions, eerrs := parseEditions(fsys, editionPaths, opt.Cache, infos)
+	for i, p := range editionPaths {
+		errs = append(errs, eerrs[i]...)
+		e := editions[i]
 		if e == nil || e.Date.IsZero() {
 			continue
 		}
-		e.Hash = hashBytes(src)
 		ds := e.DateString()
 		if prev, ok := byDate[ds]; ok {
 			errs.add(p, 0, "two editions for %s: %s is the other", ds, prev.Path)
@@ -310,6 +340,60 @@ func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.
 		}
 	}
 	return stories, errs
+}
+
+// parseEditions reads and parses edition files in parallel, keeping order.
+// Editions from the cache are copies, so Load may set fields on them.
+func parseEditions(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.FileInfo) ([]*Edition, []ErrorList) {
+	out := make([]*Edition, len(paths))
+	errs := make([]ErrorList, len(paths))
+	parallelFor(len(paths), func(i int) {
+		p := paths[i]
+		if e, ee, ok := cache.getEdition(p, infos[p]); ok {
+			if e != nil {
+				cp := *e
+				out[i] = &cp
+			}
+			errs[i] = ee
+			return
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			errs[i] = ErrorList{{File: p, Msg: "cannot read: " + err.Error(), Err: err}}
+			return
+		}
+		e, ee := ParseEdition(p, src)
+		if e != nil {
+			e.Hash = hashBytes(src)
+		}
+		cache.putEdition(p, infos[p], e, ee)
+		if e != nil {
+			cp := *e
+			out[i] = &cp
+		}
+		errs[i] = ee
+	})
+	return out, errs
+}
+
+// parallelFor runs f(0..n-1) on GOMAXPROCS workers.
+func parallelFor(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // ErrNotFound is returned by lookups of missing stories, editions or boxes.

@@ -148,6 +148,7 @@ func BenchmarkFullBuild(b *testing.B) {
 			if st.Stories != 10000 {
 				b.Fatalf("built %d stories", st.Stories)
 			}
+			b.Logf("phases: %+v", st.Phases)
 		})
 		peak = max(peak, p)
 	}
@@ -183,6 +184,9 @@ func BenchmarkIncrementalRebuild(b *testing.B) {
 			b.Fatal(err)
 		}
 		rendered = st.Rendered
+		if i == b.N-1 {
+			b.Logf("phases: %+v", st.Phases)
+		}
 	}
 	b.ReportMetric(float64(rendered), "pages-rendered")
 }

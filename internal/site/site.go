@@ -86,6 +86,9 @@ type Stats struct {
 	Editions int           // editions in the site
 	Full     bool          // a full build (fresh folder, swapped in)
 	Duration time.Duration // wall time
+	// Phases is the wall time of each phase: load, plan, render (Markdown
+	// bodies), write (templates and files, emitters).
+	Phases struct{ Load, Plan, Render, Write time.Duration }
 }
 
 func (s Stats) String() string {
@@ -152,6 +155,8 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	st.Phases.Load = time.Since(start)
+	mark := time.Now()
 	if err := b.loadTheme(c.Site.Theme); err != nil {
 		return st, err
 	}
@@ -178,9 +183,13 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 			need[s] = true
 		}
 	}
+	st.Phases.Plan = time.Since(mark)
+	mark = time.Now()
 	if err := b.renderDocs(ctx, need, typeset); err != nil {
 		return st, err
 	}
+	st.Phases.Render = time.Since(mark)
+	mark = time.Now()
 
 	storyFP := storiesFingerprint(c)
 	snap := &Snapshot{Content: c, StoriesChanged: !b.live || storyFP != b.storyFP, Full: full, b: b}
@@ -194,6 +203,7 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	st.Phases.Write = time.Since(mark)
 	b.manifest = make(map[string]uint64, len(pages))
 	for _, p := range pages {
 		b.manifest[p.path] = p.fp
