@@ -10,7 +10,7 @@ import (
 type edit struct {
 	start, end int
 	repl       string
-	rule, msg  string
+	rule       string
 	orig       string // set only for edits found by a later pass
 }
 
@@ -91,7 +91,7 @@ func (e *engine) fixpoint() []byte {
 	}
 	chain := [][]edit{e.edits}
 	skips := e.skips
-	for range 4 {
+	for range 8 {
 		skips = mapRanges(skips, chain[len(chain)-1])
 		next := newEngine(out, skips, e.lineMode, false)
 		next.run()
@@ -103,7 +103,7 @@ func (e *engine) fixpoint() []byte {
 			for c := len(chain) - 1; c >= 0; c-- {
 				off = mapBack(off, chain[c])
 			}
-			e.extra = append(e.extra, edit{start: off, end: off, repl: ed.repl, rule: ed.rule, msg: ed.msg, orig: string(out[ed.start:ed.end])})
+			e.extra = append(e.extra, edit{start: off, end: off, repl: ed.repl, rule: ed.rule, orig: string(out[ed.start:ed.end])})
 		}
 		out = apply(out, next.edits)
 		chain = append(chain, next.edits)
@@ -114,29 +114,42 @@ func (e *engine) fixpoint() []byte {
 	return out
 }
 
-// findings turns edits and notes into sorted findings with positions.
+// findings turns edits and notes into findings with positions, sorted by
+// offset. Edits are in source order already; notes and the edits of later
+// passes are few and sorted here, then all three are merged.
 func (e *engine) findings() []Finding {
 	n := len(e.edits) + len(e.extra) + len(e.notes)
 	if n == 0 {
 		return nil
 	}
 	fs := make([]Finding, 0, n)
-	for _, ed := range e.edits {
-		fs = append(fs, Finding{Offset: ed.start, Rule: ed.rule, Message: ed.msg,
-			Original: string(e.src[ed.start:ed.end]), Suggestion: ed.repl, Fixable: true})
-	}
-	for _, ed := range e.extra {
-		fs = append(fs, Finding{Offset: ed.start, Rule: ed.rule, Message: ed.msg,
-			Original: ed.orig, Suggestion: ed.repl, Fixable: true})
-	}
-	for _, nt := range e.notes {
-		fs = append(fs, Finding{Offset: nt.start, Rule: nt.rule, Message: nt.msg,
-			Original: string(e.src[nt.start:nt.end]), Suggestion: nt.sugg})
-	}
-	slices.SortStableFunc(fs, func(a, b Finding) int { return a.Offset - b.Offset })
+	slices.SortStableFunc(e.notes, func(a, b note) int { return a.start - b.start })
+	slices.SortStableFunc(e.extra, func(a, b edit) int { return a.start - b.start })
 	p := position{src: e.src}
-	for i := range fs {
-		fs[i].Line, fs[i].Col = p.at(fs[i].Offset)
+	i, j, k := 0, 0, 0
+	for i < len(e.edits) || j < len(e.extra) || k < len(e.notes) {
+		var f Finding
+		switch {
+		case i < len(e.edits) && (j >= len(e.extra) || e.edits[i].start <= e.extra[j].start) &&
+			(k >= len(e.notes) || e.edits[i].start <= e.notes[k].start):
+			ed := e.edits[i]
+			i++
+			orig := e.src[ed.start:ed.end]
+			f = Finding{Offset: ed.start, Rule: ed.rule, Message: message(ed.rule, orig),
+				Original: string(orig), Suggestion: ed.repl, Fixable: true}
+		case j < len(e.extra) && (k >= len(e.notes) || e.extra[j].start <= e.notes[k].start):
+			ed := e.extra[j]
+			j++
+			f = Finding{Offset: ed.start, Rule: ed.rule, Message: message(ed.rule, []byte(ed.orig)),
+				Original: ed.orig, Suggestion: ed.repl, Fixable: true}
+		default:
+			nt := e.notes[k]
+			k++
+			f = Finding{Offset: nt.start, Rule: nt.rule, Message: nt.msg,
+				Original: string(e.src[nt.start:nt.end]), Suggestion: nt.sugg}
+		}
+		f.Line, f.Col = p.at(f.Offset)
+		fs = append(fs, f)
 	}
 	return fs
 }
@@ -280,7 +293,7 @@ func isASCIIPunct(b byte) bool {
 func (e *engine) emit(start, end int, repl, rule string) {
 	r, _ := utf8.DecodeRuneInString(repl)
 	e.resolve(r)
-	e.edits = append(e.edits, edit{start: start, end: end, repl: repl, rule: rule, msg: message(rule, e.src[start:end])})
+	e.edits = append(e.edits, edit{start: start, end: end, repl: repl, rule: rule})
 }
 
 // addNote records a lint-only finding.
@@ -481,7 +494,7 @@ func (e *engine) resolve(next rune) {
 		drop = false
 	}
 	if drop {
-		e.edits = append(e.edits, edit{start: e.pendStart, end: e.pendEnd, rule: "T7", msg: message("T7", nil)})
+		e.edits = append(e.edits, edit{start: e.pendStart, end: e.pendEnd, rule: "T7"})
 	}
 }
 
@@ -524,23 +537,34 @@ func (e *engine) credit(p int) bool {
 
 var fullWidth = [128]string{',': "，", '.': "。", ';': "；", ':': "：", '!': "！", '?': "？"}
 
+// punct handles a run of , ; ! ? : as one unit: "!!" after Chinese becomes
+// "！！" (and is noted as L1), "?!" becomes "？！".
 func (e *engine) punct(i int, b byte) int {
-	raw, r, rpos := e.right(i + 1)
-	if (b == '!' && raw == '[') || (b == ';' && e.entityBefore(i)) {
+	j := i + 1
+	for j < len(e.src) && j-i < 16 && !e.inSkip(j) && isRunPunct(e.src[j]) {
+		j++
+	}
+	raw, r, rpos := e.right(j)
+	if (b == '!' && j == i+1 && raw == '[') || (b == ';' && e.entityBefore(i)) {
 		e.resolve(rune(b)) // Markdown image, HTML entity
 		return i + 1
 	}
 	l := e.left(i)
 	if (l.cjk && l.direct) || e.hanRight(r, rpos) || (l.cjk && l.token && isEOL(raw)) {
-		if b == '!' || b == '?' {
-			e.repeated(i, i+1, []rune(fullWidth[b])[0])
+		for k := i; k < j; k++ {
+			c := e.src[k]
+			if c == '!' || c == '?' {
+				e.repeated(k, k+1, []rune(fullWidth[c])[0])
+			}
+			e.emit(k, k+1, fullWidth[c], "T1")
 		}
-		e.emit(i, i+1, fullWidth[b], "T1")
-		return i + 1
+		return j
 	}
 	e.resolve(rune(b))
-	return i + 1
+	return j
 }
+
+func isRunPunct(b byte) bool { return b == ',' || b == ';' || b == '!' || b == '?' || b == ':' }
 
 // entityBefore reports whether the ; at i ends an HTML entity (&nbsp;).
 func (e *engine) entityBefore(i int) bool {
@@ -560,6 +584,9 @@ func (e *engine) colon(i int) int {
 	if i+2 < len(e.src) && e.src[i+1] == '/' && e.src[i+2] == '/' {
 		e.resolve(':')
 		return i + 1
+	}
+	if i+1 < len(e.src) && isRunPunct(e.src[i+1]) && !e.inSkip(i+1) {
+		return e.punct(i, ':')
 	}
 	raw, r, rpos := e.right(i + 1)
 	l := e.left(i)
@@ -600,7 +627,9 @@ func (e *engine) dot(i, lim int) int {
 
 func (e *engine) ellipsis(i, lim int) int {
 	j := e.runOf(i, lim, '…')
-	if n := (j - i) / 3; n != 2 {
+	// An even run is one or more ellipses already: "……" and "…… ……"
+	// (which T7 joins) stay.
+	if n := (j - i) / 3; n%2 == 1 {
 		_, r, rpos := e.right(j)
 		if l := e.left(i); (l.cjk && l.direct) || e.hanRight(r, rpos) {
 			e.emit(i, j, "……", "T4")

@@ -177,8 +177,13 @@ func markdownProtected(src []byte) []Range {
 			i += end + 2
 		case strings.HasPrefix(s[i:], "]("):
 			end := strings.IndexByte(s[i:], ')')
-			if strings.Count(s[i+2:i+end], "(") > 0 {
-				end += strings.IndexByte(s[i+end+1:], ')') + 1
+			if end < 0 {
+				return rs
+			}
+			if strings.Contains(s[i+2:i+end], "(") {
+				if more := strings.IndexByte(s[i+end+1:], ')'); more >= 0 {
+					end += more + 1
+				}
 			}
 			rs = append(rs, Range{i + 2, i + end})
 			i += end
