@@ -300,37 +300,24 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.FileInfo) ([]*Story, ErrorList) {
 	out := make([]*Story, len(paths))
 	errLists := make([]ErrorList, len(paths))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if s, ok := cache.get(paths[i], infos[paths[i]]); ok {
-					out[i] = s
-					continue
-				}
-				src, err := fs.ReadFile(fsys, paths[i])
-				if err != nil {
-					errLists[i] = ErrorList{{File: paths[i], Msg: "cannot read: " + err.Error(), Err: err}}
-					continue
-				}
-				s, e := ParseStory(paths[i], src)
-				if len(e) == 0 {
-					s.Hash = hashBytes(src)
-					cache.put(paths[i], infos[paths[i]], s)
-					out[i] = s
-				}
-				errLists[i] = e
-			}
-		}()
-	}
-	for i := range paths {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallelFor(len(paths), func(i int) {
+		if s, ok := cache.get(paths[i], infos[paths[i]]); ok {
+			out[i] = s
+			return
+		}
+		src, err := fs.ReadFile(fsys, paths[i])
+		if err != nil {
+			errLists[i] = ErrorList{{File: paths[i], Msg: "cannot read: " + err.Error(), Err: err}}
+			return
+		}
+		s, e := ParseStory(paths[i], src)
+		if len(e) == 0 {
+			s.Hash = hashBytes(src)
+			cache.put(paths[i], infos[paths[i]], s)
+			out[i] = s
+		}
+		errLists[i] = e
+	})
 	var errs ErrorList
 	stories := out[:0]
 	for i, s := range out {
