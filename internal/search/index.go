@@ -23,6 +23,8 @@ type Index struct {
 	// another version, and started afresh.
 	Rebuilt bool
 	man     manifest
+	// afterBatch, when set (by tests), runs after each batch of Sync.
+	afterBatch func()
 }
 
 // manifest records what the index holds. It is written in the same batch
@@ -194,6 +196,9 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 		}
 		if err := x.apply(todo[start:end], del, last); err != nil {
 			return st, err
+		}
+		if x.afterBatch != nil {
+			x.afterBatch()
 		}
 		if last {
 			break

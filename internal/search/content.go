@@ -1,0 +1,59 @@
+package search
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/markdown"
+)
+
+// FromStory converts a story, with its body's plain text (markdown.Doc.Text)
+// and its reader URL, into a Doc.
+func FromStory(s *content.Story, text, url string) Doc {
+	return Doc{
+		Slug:     s.Slug,
+		Title:    s.Title,
+		Kicker:   s.Kicker,
+		Subtitle: s.Subtitle,
+		Body:     text,
+		Credit:   s.Credit,
+		Tags:     append([]string(nil), s.Tags...),
+		Date:     s.Date,
+		Edition:  s.Edition,
+		URL:      url,
+	}
+}
+
+// StoryURL is the reader URL of a story on a site with baseURL, as the
+// static site lays it out: <path of baseURL>/stories/<slug>/.
+func StoryURL(baseURL, slug string) string {
+	root := "/"
+	if u, err := url.Parse(baseURL); err == nil && baseURL != "" {
+		root = u.Path
+		if !strings.HasPrefix(root, "/") {
+			root = "/" + root
+		}
+		if !strings.HasSuffix(root, "/") {
+			root += "/"
+		}
+	}
+	return root + "stories/" + slug + "/"
+}
+
+// FromContent renders every story of c (typeset as the site says) and
+// converts it into a Doc. Builders that render stories already should
+// call FromStory with their text instead.
+func FromContent(c *content.Content) ([]Doc, error) {
+	r := markdown.New(markdown.Options{Typeset: c.Site.TypesetOn()})
+	docs := make([]Doc, 0, len(c.Stories))
+	for _, s := range c.Stories {
+		d, err := r.Render(s.Body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.Path, err)
+		}
+		docs = append(docs, FromStory(s, d.Text, StoryURL(c.Site.BaseURL, s.Slug)))
+	}
+	return docs, nil
+}
