@@ -49,6 +49,7 @@ var commands = []command{
 	{"user", "管理编辑部账号 (add, passwd, list users)", runUser},
 	{"token", "管理接口令牌 (create, list, revoke API tokens)", runToken},
 	{"backup", "备份编辑部数据 (consistent copy of the editorial store)", runBackup},
+	{"serve", "运行编辑部服务器 (editorial server + reader site)", runServe},
 	{"import", "导入旧版面文字 (import legacy page text)", runImport},
 	{"version", "显示版本 (print the version)", runVersion},
 }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/layout"
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/server"
+	"github.com/banmian/banmian/internal/site"
+	"github.com/banmian/banmian/internal/store"
+)
+
+// serveOptions are the flags of banmian serve.
+type serveOptions struct {
+	siteOptions
+	addr, data string
+	watch      bool
+}
+
+// startServe opens the store and the search index, builds the site and
+// starts the server on the address asked for. ready is called with the
+// address listened on. It returns when ctx ends.
+func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr string)) error {
+	st, err := store.Open(store.DataFile(o.data), store.Options{})
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("%s is in use by another banmian process (is banmian serve already running?)", o.data)
+		}
+		return err
+	}
+	defer st.Close()
+	idx, err := search.Open(filepath.Join(o.data, "search"))
+	if err != nil {
+		return fmt.Errorf("opening the search index in %s: %w", o.data, err)
+	}
+	defer idx.Close()
+
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg := server.Config{
+		Store:  st,
+		Source: o.source,
+		Site: site.Options{
+			Source:   os.DirFS(o.source),
+			OutDir:   o.out,
+			Drafts:   o.drafts,
+			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
+			Emitters: siteEmitters(&o.siteOptions),
+		},
+		Index:         idx,
+		SearchHandler: search.NewHandler(idx, search.HandlerOptions{Logger: logger}),
+		Watch:         o.watch,
+		Logger:        logger,
+	}
+	if p, err := layout.NewPrinter(ctx); err == nil {
+		defer p.Close()
+		cfg.Printer = p
+	} else {
+		fmt.Fprintf(env.Stderr, "PDF proofs are off: %v\n", err)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		if len(content.AsList(err)) > 0 {
+			return buildError(o.source, err)
+		}
+		return err
+	}
+	addr, err := srv.Start(o.addr)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	go func() {
+		if err := srv.SyncIndex(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("syncing the search index", "err", err)
+		}
+	}()
+	if n, err := st.UserCount(); err == nil && n == 0 {
+		fmt.Fprintf(env.Stdout, "No users yet. Create the first admin with:\n  banmian user add -data %s -role admin NAME\n", o.data)
+	}
+	fmt.Fprintf(env.Stdout, "serving the reader site at http://%s/, the editorial desk at http://%s/desk/ and the API at http://%s/api/ (Ctrl-C to stop)\n", addr, addr, addr)
+	if ready != nil {
+		ready(addr)
+	}
+	<-ctx.Done()
+	return srv.Close()
+}
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "serve", "[-addr 127.0.0.1:8080] [-source content] [-data data] [-out public] [-themes themes] [-watch]")
+	var o serveOptions
+	o.register(fs)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&o.data, "data", "data", "data `DIR` (the editorial store and search index)")
+	fs.BoolVar(&o.watch, "watch", false, "rebuild when files in the content folder change and reload open pages")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return startServe(ctx, env, o, nil)
+}

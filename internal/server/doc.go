@@ -1,0 +1,27 @@
+// Package server is banmian's editorial HTTP server: the desk where town
+// offices submit stories and the section editor reviews them, builds dated
+// pages and publishes them, the JSON API scripts use, and the reader site.
+//
+// Routes:
+//
+//	/            the reader site (the built public/ folder)
+//	/desk/       the editorial UI (server-rendered zh-Hans HTML, plain forms)
+//	/api/        the JSON API (Bearer tokens, or a session with X-CSRF-Token)
+//	/search, /api/search   search (Config.SearchHandler, or the built-in one)
+//
+// Guarantees:
+//   - Every response passes one path (respond.go) that sets the security
+//     headers: a Content-Security-Policy without inline script, nosniff,
+//     frame denial and a referrer policy. Errors are HTML or JSON by the
+//     request's Accept header and never carry a stack or an internal cause.
+//   - Every handler is registered with the roles that may call it (routes.go);
+//     a submitter sees and changes only their own office's submissions.
+//   - Every state-changing request from a browser session carries the
+//     session's CSRF token (form field or X-CSRF-Token header), compared in
+//     constant time; API calls with a Bearer token need none.
+//   - Every request body is size-limited.
+//   - Publishing an edition (publish.go) either completes, or leaves
+//     content/, the site, the search index and the store as they were.
+//
+// A Server is safe for concurrent use.
+package server

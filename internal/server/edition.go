@@ -1,0 +1,235 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/store"
+)
+
+// validDate checks a YYYY-MM-DD path segment.
+func validDate(date string) error {
+	if _, err := time.Parse(content.DateLayout, date); err != nil {
+		return errorf(http.StatusBadRequest, "日期应为 YYYY-MM-DD：%s", date)
+	}
+	return nil
+}
+
+// editionOrNew returns the stored edition for date, or a new one with the
+// masthead defaulting from the site config.
+func (s *Server) editionOrNew(date string) (store.Edition, bool, error) {
+	e, err := s.st.Edition(date)
+	if errors.Is(err, store.ErrNotFound) {
+		cfg := s.siteConfig()
+		m := cfg.Masthead
+		if m.Section == "" {
+			m.Section = cfg.Section
+		}
+		return store.Edition{Date: date, Page: 1, Masthead: m, Status: store.EditionDraft}, false, nil
+	}
+	return e, err == nil, err
+}
+
+// uniqueSlug is a slug for sub that no other submission and no story in
+// content/ uses: its own, or the pinyin of its headline, numbered if taken.
+func (s *Server) uniqueSlug(sub store.Submission) string {
+	if sub.Slug != "" {
+		return sub.Slug
+	}
+	base := content.Slugify(sub.Title)
+	if base == "" {
+		base = "story-" + sub.ID
+	}
+	var c *content.Content
+	if sn := s.snapshot(); sn != nil {
+		c = sn.Content
+	}
+	for n := 1; ; n++ {
+		slug := base
+		if n > 1 {
+			slug = fmt.Sprintf("%s-%d", base, n)
+		}
+		if c != nil && c.Story(slug) != nil {
+			continue
+		}
+		other, err := s.st.SubmissionBySlug(slug)
+		if err == nil && other.ID != sub.ID {
+			continue
+		}
+		return slug
+	}
+}
+
+// assignSlugs gives every submission on e a slug, so its address is
+// fixed before it is published.
+func (s *Server) assignSlugs(e store.Edition, actor string) error {
+	for _, it := range e.Items {
+		if it.Submission == "" {
+			continue
+		}
+		for range 5 {
+			sub, err := s.st.Submission(it.Submission)
+			if err != nil {
+				return err
+			}
+			if sub.Slug != "" {
+				break
+			}
+			slug := s.uniqueSlug(sub)
+			_, err = s.st.UpdateSubmission(sub.ID, actor, func(cur *store.Submission) error {
+				cur.Slug = slug
+				return nil
+			})
+			if errors.Is(err, store.ErrExists) {
+				continue // taken in between: pick again
+			}
+			if err != nil {
+				return err
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// putEdition stores an edition and fixes its stories' slugs.
+func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error) {
+	for _, it := range e.Items {
+		if it.Box != nil {
+			if err := validBox(it.Box); err != nil {
+				return e, err
+			}
+		}
+	}
+	e, err := s.st.PutEdition(e, actor)
+	if err != nil {
+		return e, err
+	}
+	return e, s.assignSlugs(e, actor)
+}
+
+// validBox checks an inline box's id (it names boxes/ID.yaml).
+func validBox(b *content.Box) error {
+	if !content.ValidSlug(b.ID) {
+		return errorf(http.StatusBadRequest, "栏目编号 %q 只能用小写字母、数字和连字符", b.ID)
+	}
+	if b.Type == "" {
+		b.Type = content.BoxHonourRoll
+	}
+	return nil
+}
+
+// parseRows reads 荣誉榜 rows pasted from a table: one row a line, cells
+// separated by tabs (or |, or two or more spaces): company, product, award.
+func parseRows(text string) ([]content.HonourRow, error) {
+	var rows []content.HonourRow
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		var cells []string
+		switch {
+		case strings.Contains(line, "\t"):
+			cells = strings.Split(line, "\t")
+		case strings.Contains(line, "|"):
+			cells = strings.Split(strings.Trim(line, "|"), "|")
+		default:
+			cells = splitSpaces(line)
+		}
+		for j := range cells {
+			cells[j] = strings.TrimSpace(cells[j])
+		}
+		cells = slices.DeleteFunc(cells, func(c string) bool { return c == "" })
+		if len(cells) != 3 {
+			return nil, errorf(http.StatusBadRequest, "荣誉榜第 %d 行应有三栏（企业、受检产品、荣获），实际 %d 栏：%s", i+1, len(cells), line)
+		}
+		rows = append(rows, content.HonourRow{Company: cells[0], Product: cells[1], Award: cells[2]})
+	}
+	return rows, nil
+}
+
+// splitSpaces splits on runs of two or more spaces (or a full-width space).
+func splitSpaces(line string) []string {
+	line = strings.ReplaceAll(line, "\u3000", "  ")
+	var out []string
+	for _, p := range strings.Split(line, "  ") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// rowsText writes rows back as tab-separated lines for the editor.
+func rowsText(rows []content.HonourRow) string {
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", r.Company, r.Product, r.Award)
+	}
+	return b.String()
+}
+
+// editionFromForm reads the edition builder form.
+func editionFromForm(r *http.Request, e store.Edition) (store.Edition, error) {
+	if err := r.ParseForm(); err != nil {
+		return e, err
+	}
+	f := r.PostForm
+	if p, err := strconv.Atoi(strings.TrimSpace(f.Get("page"))); err == nil {
+		e.Page = p
+	}
+	e.Title, e.Note = f.Get("title"), f.Get("note")
+	e.Masthead = content.Masthead{Section: strings.TrimSpace(f.Get("section")), Editor: strings.TrimSpace(f.Get("editor")),
+		Weibo: strings.TrimSpace(f.Get("weibo")), Email: strings.TrimSpace(f.Get("email")), Hotline: strings.TrimSpace(f.Get("hotline"))}
+	type placed struct {
+		order int
+		item  store.EditionItem
+	}
+	var items []placed
+	lead := f.Get("lead")
+	for _, id := range f["place"] {
+		o, err := strconv.Atoi(strings.TrimSpace(f.Get("order:" + id)))
+		if err != nil {
+			o = 1000 + len(items)
+		}
+		items = append(items, placed{o, store.EditionItem{Submission: id, Lead: id == lead}})
+	}
+	ids, titles, rows, orders := f["box_id"], f["box_title"], f["box_rows"], f["box_order"]
+	for i, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		b := &content.Box{ID: id, Type: content.BoxHonourRoll}
+		if i < len(titles) {
+			b.Title = strings.TrimSpace(titles[i])
+		}
+		if i < len(rows) {
+			rs, err := parseRows(rows[i])
+			if err != nil {
+				return e, err
+			}
+			b.Rows = rs
+		}
+		o := 2000 + i
+		if i < len(orders) {
+			if v, err := strconv.Atoi(strings.TrimSpace(orders[i])); err == nil {
+				o = v
+			}
+		}
+		items = append(items, placed{o, store.EditionItem{Box: b}})
+	}
+	slices.SortStableFunc(items, func(a, b placed) int { return a.order - b.order })
+	e.Items = nil
+	for _, p := range items {
+		e.Items = append(e.Items, p.item)
+	}
+	return e, nil
+}

@@ -1,0 +1,75 @@
+package server
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/typeset"
+)
+
+type previewFinding struct {
+	typeset.Finding
+	// Start and End are the finding's place in UTF-16 code units, as a
+	// browser's textarea counts, so the page can apply one fix.
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+type previewResult struct {
+	HTML     template.HTML    `json:"html"`
+	Chars    int              `json:"chars"`
+	Findings []previewFinding `json:"findings"`
+	Fixed    string           `json:"fixed"`
+}
+
+// utf16Len is the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// preview renders a body with the site's own pipeline and lints it.
+func (s *Server) preview(body string) (*previewResult, error) {
+	src := []byte(body)
+	if !utf8.Valid(src) {
+		return nil, errorf(http.StatusBadRequest, "正文不是有效的 UTF-8 文本")
+	}
+	doc, err := s.md.Render(src)
+	if err != nil {
+		return nil, err
+	}
+	fixed, findings := typeset.Fix(src, markdown.Protected(src))
+	res := &previewResult{HTML: doc.HTML, Chars: doc.Chars, Fixed: string(fixed), Findings: []previewFinding{}}
+	for _, f := range findings {
+		if f.Offset < 0 || f.Offset > len(src) {
+			continue
+		}
+		start := utf16Len(body[:f.Offset])
+		res.Findings = append(res.Findings, previewFinding{Finding: f, Start: start, End: start + utf16Len(f.Original)})
+	}
+	return res, nil
+}
+
+// previewPost answers the editor page's live preview: {"body": "…"} →
+// rendered HTML, character count, house-style findings and the fixed text.
+func (s *Server) previewPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		return badJSON(err)
+	}
+	res, err := s.preview(in.Body)
+	if err != nil {
+		return err
+	}
+	s.json(w, http.StatusOK, res)
+	return nil
+}

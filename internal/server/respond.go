@@ -1,0 +1,168 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/banmian/banmian/internal/store"
+)
+
+// Content security policies. The desk loads its one script and stylesheet
+// from /desk/static/; nothing inline runs anywhere.
+const (
+	cspDesk   = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	cspReader = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+	// The print proof carries its geometry in inline styles; no script.
+	cspProof = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+// secure sets the security headers every response carries. It is the one
+// place they are set: every handler's response passes through it.
+func secure(h http.Header, csp string) {
+	h.Set("Content-Security-Policy", csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+}
+
+// headers wraps h so its responses carry the security headers with csp.
+func headers(csp string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secure(w.Header(), csp)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Error is an error with the HTTP status and the message the user sees.
+// Handlers return it (or a store error, mapped by statusOf).
+type Error struct {
+	Status  int
+	Message string // shown to the user, Simplified Chinese
+	Err     error  // the cause, logged, never shown
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %v", e.Message, e.Err)
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func errorf(status int, format string, args ...any) *Error {
+	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+var (
+	errForbidden    = &Error{Status: http.StatusForbidden, Message: "没有权限执行此操作"}
+	errNotFound     = &Error{Status: http.StatusNotFound, Message: "找不到该页面或稿件"}
+	errUnauthorized = &Error{Status: http.StatusUnauthorized, Message: "请先登录"}
+	errCSRF         = &Error{Status: http.StatusForbidden, Message: "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试"}
+	errTooLarge     = &Error{Status: http.StatusRequestEntityTooLarge, Message: "提交的内容过大"}
+)
+
+// statusOf maps an error to the status and the message the user sees. The
+// store's sentinel errors map as its errors.go documents; their messages
+// say which field or status is at fault and contain no internals.
+func statusOf(err error) (int, string) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status, e.Message
+	}
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（上限 %d 字节）", mb.Limit)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "找不到：" + err.Error()
+	case errors.Is(err, store.ErrExists):
+		return http.StatusConflict, "已存在：" + err.Error()
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, "已被他人修改，请刷新后重试：" + err.Error()
+	case errors.Is(err, store.ErrInvalid):
+		return http.StatusBadRequest, "内容不符合要求：" + err.Error()
+	case errors.Is(err, store.ErrInvalidTransition):
+		return http.StatusConflict, "当前状态下不能执行此操作：" + err.Error()
+	case errors.Is(err, store.ErrNotEditable):
+		return http.StatusConflict, "当前状态下不能修改：" + err.Error()
+	case errors.Is(err, store.ErrAuth):
+		return http.StatusUnauthorized, "用户名或密码错误"
+	case errors.Is(err, store.ErrExpired):
+		return http.StatusUnauthorized, "登录已过期，请重新登录"
+	}
+	return http.StatusInternalServerError, "服务器内部错误，请稍后再试"
+}
+
+// wantsJSON reports whether the client asked for JSON (API paths always
+// get JSON).
+func wantsJSON(r *http.Request) bool {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		return true
+	}
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}
+
+// fail writes err as an HTML page or JSON by Accept, and logs server errors
+// with their cause.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := statusOf(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized && !wantsJSON(r) && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/desk/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "60")
+	}
+	if wantsJSON(r) {
+		s.json(w, status, map[string]any{"error": msg, "status": status})
+		return
+	}
+	s.page(w, r, status, "error", &pageData{Title: "出错了", Error: msg, Status: status})
+}
+
+// json writes v as JSON with status.
+func (s *Server) json(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(v); err != nil {
+		s.log.Error("encoding JSON", "err", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":"服务器内部错误"}` + "\n")
+	}
+	secure(w.Header(), cspDesk)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// clientIP is the address of the client, without port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	return ln, nil
+}

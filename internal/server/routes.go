@@ -1,0 +1,158 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/banmian/banmian/internal/store"
+)
+
+// handlerFunc is a handler that returns its error for the one error path.
+// c is nil only on public routes with an anonymous caller.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *reqCtx) error
+
+// route is one entry of the routing table.
+type route struct {
+	pattern string       // ServeMux pattern with method
+	roles   []store.Role // who may call it; nil means anyone
+	h       handlerFunc
+	maxBody int64 // 0 means Config.MaxBodyBytes
+}
+
+var (
+	anyUser = []store.Role{store.RoleSubmitter, store.RoleEditor, store.RoleAdmin}
+	editors = []store.Role{store.RoleEditor, store.RoleAdmin}
+	admins  = []store.Role{store.RoleAdmin}
+)
+
+// routeTable lists every route with the roles allowed to call it. Tests
+// walk it for the authorisation matrix.
+func (s *Server) routeTable() []route {
+	photoMax := s.cfg.MaxPhotoBytes*int64(4) + 1<<20
+	return []route{
+		// Session.
+		{pattern: "GET /desk/login", h: s.loginShow},
+		{pattern: "POST /desk/login", h: s.loginPost},
+		{pattern: "POST /desk/logout", roles: anyUser, h: s.logoutPost},
+		{pattern: "GET /desk/{$}", roles: anyUser, h: s.homeShow},
+
+		// Submissions (offices and editor).
+		{pattern: "GET /desk/submissions", roles: anyUser, h: s.submissionList},
+		{pattern: "GET /desk/submissions/new", roles: anyUser, h: s.submissionNew},
+		{pattern: "POST /desk/submissions", roles: anyUser, h: s.submissionCreate, maxBody: photoMax},
+		{pattern: "GET /desk/submissions/{id}", roles: anyUser, h: s.submissionShow},
+		{pattern: "POST /desk/submissions/{id}", roles: anyUser, h: s.submissionUpdate, maxBody: photoMax},
+		{pattern: "POST /desk/submissions/{id}/notes", roles: anyUser, h: s.noteCreate},
+		{pattern: "POST /desk/submissions/{id}/photos", roles: anyUser, h: s.photoUpload, maxBody: photoMax},
+		{pattern: "GET /desk/submissions/{id}/photos/{name}", roles: anyUser, h: s.photoShow},
+		{pattern: "POST /desk/submissions/{id}/photos/{name}/delete", roles: anyUser, h: s.photoDelete},
+		{pattern: "GET /desk/submissions/{id}/diff", roles: anyUser, h: s.diffShow},
+		{pattern: "POST /desk/submissions/{id}/{action}", roles: anyUser, h: s.submissionTransition},
+		{pattern: "POST /desk/preview", roles: anyUser, h: s.previewPost},
+
+		// The editor's desk.
+		{pattern: "GET /desk/dashboard", roles: editors, h: s.dashboardShow},
+		{pattern: "GET /desk/editions", roles: editors, h: s.editionList},
+		{pattern: "GET /desk/editions/{date}", roles: editors, h: s.editionShow},
+		{pattern: "POST /desk/editions/{date}", roles: editors, h: s.editionSave},
+		{pattern: "POST /desk/editions/{date}/publish", roles: editors, h: s.editionPublish},
+		{pattern: "POST /desk/editions/{date}/schedule", roles: editors, h: s.editionSchedule},
+		{pattern: "GET /desk/editions/{date}/proof", roles: editors, h: s.proofShow},
+		{pattern: "GET /desk/editions/{date}/proof.pdf", roles: editors, h: s.proofPDF},
+		{pattern: "GET /desk/users", roles: admins, h: s.userList},
+		{pattern: "POST /desk/users", roles: admins, h: s.userCreate},
+
+		// JSON API.
+		{pattern: "POST /api/submissions", roles: anyUser, h: s.apiSubmissionCreate},
+		{pattern: "GET /api/submissions", roles: anyUser, h: s.apiSubmissionList},
+		{pattern: "GET /api/submissions/{id}", roles: anyUser, h: s.apiSubmissionGet},
+		{pattern: "PUT /api/submissions/{id}", roles: anyUser, h: s.apiSubmissionPut},
+		{pattern: "POST /api/submissions/{id}/{action}", roles: anyUser, h: s.apiSubmissionTransition},
+		{pattern: "PUT /api/editions/{date}", roles: editors, h: s.apiEditionPut},
+		{pattern: "POST /api/editions/{date}/publish", roles: editors, h: s.apiEditionPublish},
+	}
+}
+
+// mux builds the ServeMux: the route table, static desk files, the live
+// reload stream, search and the reader site.
+func (s *Server) mux() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	mux.Handle("GET /desk/static/", headers(cspDesk, http.StripPrefix("/desk/static/", staticFiles())))
+	mux.Handle("GET /desk/events", headers(cspDesk, http.HandlerFunc(s.eventsStream)))
+	// Search: the search package's handler when given (its mount point),
+	// otherwise the built-in JSON endpoint over Config.Index.
+	if s.cfg.SearchHandler != nil {
+		mux.Handle("/search", headers(cspReader, s.cfg.SearchHandler))
+		mux.Handle("/api/search", headers(cspDesk, s.cfg.SearchHandler))
+	} else {
+		mux.Handle("GET /api/search", s.wrap(route{pattern: "GET /api/search", h: s.apiSearch}))
+	}
+	mux.Handle("/api/", s.wrap(route{pattern: "/api/", h: func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+		return errorf(http.StatusNotFound, "没有这个 API：%s %s", r.Method, r.URL.Path)
+	}}))
+	mux.Handle("/desk/", s.wrap(route{pattern: "/desk/", h: func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+		return errNotFound
+	}}))
+	mux.Handle("/", headers(cspReader, s.readerSite()))
+	return mux
+}
+
+// wrap applies the checks every route gets: security headers, body size
+// limit, authentication, the role check and CSRF; then runs the handler
+// and sends its error down the one error path.
+func (s *Server) wrap(rt route) http.Handler {
+	limit := rt.maxBody
+	if limit == 0 {
+		limit = s.cfg.MaxBodyBytes
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secure(w.Header(), cspDesk)
+		w.Header().Set("Cache-Control", "no-store")
+		if r.ContentLength > limit {
+			s.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Message: "提交的内容过大"})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		c, err := s.authenticate(r)
+		if err != nil {
+			if c == nil && rt.roles == nil {
+				// A stale cookie on a public page: go on as anonymous.
+				err = nil
+			} else {
+				s.clearStaleCookie(w, r)
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if rt.roles != nil {
+			if c == nil {
+				s.fail(w, r, errUnauthorized)
+				return
+			}
+			if !slices.Contains(rt.roles, c.user.Role) {
+				s.fail(w, r, errForbidden)
+				return
+			}
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				if err := checkCSRF(r, c); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+			}
+		}
+		if err := rt.h(w, r, c); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// clearStaleCookie removes an expired session cookie.
+func (s *Server) clearStaleCookie(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(cookieName); err == nil && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		s.setSessionCookie(w, "", s.now())
+	}
+}

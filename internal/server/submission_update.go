@@ -1,0 +1,99 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/banmian/banmian/internal/store"
+)
+
+// submissionUpdate saves the form over a submission, provided nobody saved
+// since the form was loaded. On a published story only an editor may
+// change it, with a correction note: the story file is rewritten with the
+// dated note and the site rebuilt.
+func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	sub, err := s.submission(c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if !c.mayEdit(sub) {
+		return errForbidden
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f, err := formFields(r)
+	if err != nil {
+		return err
+	}
+	if sub.Status == store.StatusPublished {
+		note := strings.TrimSpace(r.PostFormValue("correction"))
+		if note == "" {
+			return errorf(http.StatusBadRequest, "修改已见报的稿件需要填写更正说明")
+		}
+		if err := s.correct(r.Context(), sub.ID, c.user.Name, formRev(r), f, note); err != nil {
+			return err
+		}
+		return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=corrected")
+	}
+	office := sub.Office
+	if c.isEditor() && strings.TrimSpace(r.PostFormValue("office")) != "" {
+		office = strings.TrimSpace(r.PostFormValue("office"))
+	}
+	if _, err := s.saveText(sub.ID, c.user.Name, formRev(r), f, office); err != nil {
+		return err
+	}
+	if err := s.savePhotoCaptions(r, c, sub.ID); err != nil {
+		return err
+	}
+	if err := s.savePhotos(r, c, sub.ID); err != nil {
+		return err
+	}
+	if r.PostFormValue("do") == "submit" && c.mayAct(store.ActionSubmit) {
+		if err := s.st.Transition(sub.ID, store.ActionSubmit, c.user.Name, ""); err != nil {
+			return err
+		}
+		return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=submitted")
+	}
+	return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=saved")
+}
+
+// saveText stores new text fields over submission id if rev is still its
+// latest revision (rev 0 skips the check).
+func (s *Server) saveText(id, actor string, rev int, f storyFields, office string) (store.Submission, error) {
+	return s.st.UpdateSubmission(id, actor, func(cur *store.Submission) error {
+		if rev != 0 && rev != cur.Rev {
+			return fmt.Errorf("submission %s: editing revision %d, but revision %d was saved since: %w", id, rev, cur.Rev, store.ErrConflict)
+		}
+		f.apply(cur)
+		if office != "" {
+			cur.Office = office
+		}
+		return nil
+	})
+}
+
+// savePhotoCaptions stores edited captions (fields "caption:NAME").
+func (s *Server) savePhotoCaptions(r *http.Request, c *reqCtx, id string) error {
+	changed := false
+	caps := map[string]string{}
+	for k, v := range r.PostForm {
+		if name, ok := strings.CutPrefix(k, "caption:"); ok && len(v) > 0 {
+			caps[name] = v[0]
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	_, err := s.st.UpdateSubmission(id, c.user.Name, func(cur *store.Submission) error {
+		for i, p := range cur.Photos {
+			if v, ok := caps[p.Name]; ok {
+				cur.Photos[i].Caption = v
+			}
+		}
+		return nil
+	})
+	return err
+}

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/banmian/banmian/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// cst is China Standard Time, the newsroom's clock.
+var cst = time.FixedZone("CST", 8*60*60)
+
+var funcs = template.FuncMap{
+	"statusLabel": func(s store.Status) string { return s.Label() },
+	"actionLabel": func(a store.Action) string { return a.Label() },
+	"roleLabel":   func(r store.Role) string { return r.Label() },
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(cst).Format("2006-01-02 15:04")
+	},
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
+}
+
+// pages are the desk's templates, parsed once: each page file together with
+// layout.html.
+var pages = func() map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/fields.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" || name == "fields" {
+			continue
+		}
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+	}
+	return out
+}()
+
+// staticFiles serves the desk's script and stylesheet.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	return http.FileServerFS(sub)
+}
+
+// pageData is what every desk page gets.
+type pageData struct {
+	Title  string
+	User   *store.User
+	CSRF   string
+	Error  string
+	Status int
+	Flash  string
+	D      any // the page's own data
+}
+
+// page renders the named template with status; data gets the caller.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name string, data *pageData) {
+	t := pages[name]
+	if t == nil {
+		s.log.Error("no template", "name", name)
+		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		s.log.Error("rendering page", "name", name, "err", err)
+		secure(w.Header(), cspDesk)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintln(w, "服务器内部错误")
+		return
+	}
+	secure(w.Header(), cspDesk)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// flashes are the messages a redirect can ask a page to show (?msg=code);
+// codes, not text, so a link cannot put words in the desk's mouth.
+var flashes = map[string]string{
+	"saved":     "已保存",
+	"created":   "稿件已创建",
+	"submitted": "已投稿",
+	"returned":  "已退回",
+	"accepted":  "已采用",
+	"rejected":  "已标记为不采用",
+	"withdrawn": "已撤回",
+	"noted":     "留言已发送",
+	"photo":     "照片已上传",
+	"published": "版面已发布",
+	"scheduled": "已设置定时发布",
+	"corrected": "更正已发布",
+	"user":      "用户已创建",
+}
+
+// render renders a page for a signed-in caller.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name, title string, d any) error {
+	pd := &pageData{Title: title, D: d, Flash: flashes[r.URL.Query().Get("msg")]}
+	if c != nil {
+		u := c.user
+		pd.User, pd.CSRF = &u, c.csrf()
+	}
+	s.page(w, r, http.StatusOK, name, pd)
+	return nil
+}
+
+// redirect answers a form post with a redirect (303) to target.
+func redirect(w http.ResponseWriter, r *http.Request, target string) error {
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
