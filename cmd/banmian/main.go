@@ -44,6 +44,7 @@ type command struct {
 // commands is the table of subcommands, in the order help lists them.
 var commands = []command{
 	{"build", "构建读者网站 (build the static reader site)", runBuild},
+	{"lint", "检查并修正版式 (house-style lint and fix)", runLint},
 	{"preview", "构建并预览读者网站 (build and serve the reader site locally)", runPreview},
 	{"proof", "打印校样 (print proof: HTML preview or PDF)", runProof},
 	{"user", "管理编辑部账号 (add, passwd, list users)", runUser},

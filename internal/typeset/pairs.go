@@ -183,6 +183,9 @@ func (e *engine) pairBrackets() {
 	}
 	for _, o := range stack {
 		t := e.tok[o]
+		if t.r == '(' && t.pos > 0 && e.src[t.pos-1] == ']' {
+			continue // a Markdown link whose ")" is protected with its destination
+		}
 		e.addNote(t.pos, t.pos+t.size, "L2", "括号不成对", "")
 	}
 }
