@@ -87,7 +87,9 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, id string, expires time
 	if id == "" {
 		c.MaxAge = -1
 	} else {
-		c.Expires = expires
+		// MaxAge, not Expires: the store's clock decides expiry, and the
+		// browser's clock may disagree.
+		c.MaxAge = max(1, int(expires.Sub(s.now()).Seconds()))
 	}
 	http.SetCookie(w, c)
 }

@@ -19,6 +19,8 @@ type showData struct {
 	Preview   any
 	Chars     int
 	Published bool
+	NewRecord bool
+	Offices   []string
 }
 
 // submissionShow shows a submission: its text (as a form when the caller
@@ -30,6 +32,11 @@ func (s *Server) submissionShow(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	d := showData{Sub: sub, Editable: c.mayEdit(sub), IsEditor: c.isEditor(), TagsText: strings.Join(sub.Tags, "、"),
 		Published: sub.Status == store.StatusPublished}
+	if c.isEditor() {
+		if d.Offices, err = s.offices(); err != nil {
+			return err
+		}
+	}
 	for _, a := range store.Actions(sub.Status) {
 		if c.mayAct(a) {
 			d.Actions = append(d.Actions, a)

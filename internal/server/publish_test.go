@@ -1,0 +1,170 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/banmian/banmian/internal/store"
+)
+
+// storeState is what publishing changes in the store.
+func storeState(t testing.TB, e *testEnv, date string, ids ...string) string {
+	ed, err := e.st.Edition(date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fmt.Sprintf("edition %s %s;", ed.Status, ed.Published)
+	for _, id := range ids {
+		sub, _ := e.st.Submission(id)
+		h, _ := e.st.History(id)
+		out += fmt.Sprintf(" %s %s %s %d;", id, sub.Status, sub.Slug, len(h))
+	}
+	return out
+}
+
+func TestPublishIsAllOrNothing(t *testing.T) {
+	for _, step := range []string{"files", "build", "index", "store"} {
+		t.Run(step, func(t *testing.T) {
+			e := newEnv(t)
+			id := e.mustSubmission("changzheng", "长征镇", "垃圾分类新风尚", "长征镇居民积极参与垃圾分类。", store.StatusAccepted)
+			resp, body := e.api("editor", "PUT", "/api/editions/2025-06-24", "application/json",
+				`{"page":12,"items":[{"submission":"`+id+`","lead":true},{"box":{"id":"honour-roll","title":"荣誉榜","rows":[{"company":"甲公司","product":"水壶","award":"优秀"}]}}]}`)
+			if resp.StatusCode != 200 {
+				t.Fatalf("put edition: %d %s", resp.StatusCode, body)
+			}
+			beforeContent, beforeSite := tree(t, e.source), tree(t, e.out)
+			beforeStore := storeState(t, e, "2025-06-24", id)
+			injected := errors.New("injected failure at " + step)
+			e.srv.failAt = func(s string) error {
+				if s == step {
+					return injected
+				}
+				return nil
+			}
+			resp, body = e.api("editor", "POST", "/api/editions/2025-06-24/publish", "", "")
+			if resp.StatusCode != 500 {
+				t.Fatalf("publish with a failure: %d %s", resp.StatusCode, body)
+			}
+			if strings.Contains(body, "injected") {
+				t.Errorf("internal cause shown to the user: %s", body)
+			}
+			if got := tree(t, e.source); !maps.Equal(got, beforeContent) {
+				t.Errorf("content/ changed: %v", diffKeys(beforeContent, got))
+			}
+			if got := tree(t, e.out); !maps.Equal(got, beforeSite) {
+				t.Errorf("site changed: %v", diffKeys(beforeSite, got))
+			}
+			if got := storeState(t, e, "2025-06-24", id); got != beforeStore {
+				t.Errorf("store changed:\n%s\n%s", beforeStore, got)
+			}
+			res, _ := e.idx.Search(t.Context(), searchQuery("垃圾分类"))
+			if res != nil && res.Total != 0 {
+				t.Errorf("index has the story after a failed publish: %+v", res.Hits)
+			}
+			// Without the failure it goes through.
+			e.srv.failAt = nil
+			if resp, body := e.api("editor", "POST", "/api/editions/2025-06-24/publish", "", ""); resp.StatusCode != 200 {
+				t.Fatalf("publish: %d %s", resp.StatusCode, body)
+			}
+			if _, err := os.Stat(filepath.Join(e.source, "editions", "2025-06-24.yaml")); err != nil {
+				t.Error(err)
+			}
+			if _, err := os.Stat(filepath.Join(e.source, txDir)); err == nil {
+				t.Error("publish left its staging folder")
+			}
+		})
+	}
+}
+
+func diffKeys(a, b map[string]string) []string {
+	var out []string
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			out = append(out, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, "+"+k)
+		}
+	}
+	return out
+}
+
+func TestRecoverInterruptedPublish(t *testing.T) {
+	e := newEnv(t)
+	before := tree(t, e.source)
+	// A crash after the files were renamed into place, before the store.
+	tx := newFileTx(e.source, journal{Edition: "2025-06-30"})
+	if err := tx.apply(map[string][]byte{"stories/x.md": []byte("---\ntitle: x\ndate: 2025-06-30\n---\nx\n"), "site.yaml": []byte("title: 改坏了\n")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.recoverPublish(); err != nil {
+		t.Fatal(err)
+	}
+	if got := tree(t, e.source); !maps.Equal(got, before) {
+		t.Errorf("recovery left content changed: %v", diffKeys(before, got))
+	}
+}
+
+func TestScheduledPublishingCatchesUp(t *testing.T) {
+	e := newEnv(t)
+	id := e.mustSubmission("changzheng", "长征镇", "定时发布的稿件", "正文。", store.StatusAccepted)
+	if resp, body := e.api("editor", "PUT", "/api/editions/2025-06-11", "application/json",
+		`{"page":3,"items":[{"submission":"`+id+`"}],"publishAt":"2025-06-10T08:00:00+08:00"}`); resp.StatusCode != 200 {
+		t.Fatalf("put: %d %s", resp.StatusCode, body)
+	}
+	// A server started later (as after a restart) publishes it at once.
+	e.srv.Close()
+	e2 := newEnvOn(t, e, func(c *Config) { c.SchedulerInterval = 10 * time.Millisecond })
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if ed, _ := e2.st.Edition("2025-06-11"); ed.Status == store.EditionPublished {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the due edition was not published")
+}
+
+// newEnvOn starts a second server over e's store and folders.
+func newEnvOn(t *testing.T, e *testEnv, mod func(*Config)) *testEnv {
+	cfg := e.srv.cfg
+	mod(&cfg)
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e2 := *e
+	e2.srv = srv
+	return &e2
+}
+
+func TestWatchRebuildsAndReloads(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Watch = true })
+	_, page := e.do(e.client(), "GET", "/stories/changzheng-guandao/", "", nil)
+	if !strings.Contains(page, "reload.js") {
+		t.Fatal("no reload script on reader pages with -watch")
+	}
+	ch := e.srv.reload.subscribe()
+	defer e.srv.reload.unsubscribe(ch)
+	writeFile(t, filepath.Join(e.source, "stories", "changzheng-guandao.md"), strings.Replace(testStory, "持续推动", "大力推动", 1))
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload after a content change")
+	}
+	_, page = e.do(e.client(), "GET", "/stories/changzheng-guandao/", "", nil)
+	if !strings.Contains(page, "大力推动") {
+		t.Error("site not rebuilt")
+	}
+	_ = url.Values{}
+}
