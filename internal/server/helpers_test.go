@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -98,7 +98,7 @@ func newEnv(tb testing.TB, mod ...func(*Config)) *testEnv {
 		Store: e.st, Source: e.source, Site: site.Options{OutDir: e.out},
 		Index: idx, SearchHandler: search.NewHandler(idx, search.HandlerOptions{}),
 		Logger: slog.New(slog.NewTextHandler(testLogWriter{tb}, nil)),
-		Now: e.clock.Now, SchedulerInterval: -1, MaxBodyBytes: 256 << 10, MaxPhotoBytes: 1 << 20,
+		Now:    e.clock.Now, SchedulerInterval: -1, MaxBodyBytes: 256 << 10, MaxPhotoBytes: 1 << 20,
 	}
 	for _, m := range mod {
 		m(&cfg)
