@@ -48,6 +48,20 @@ func TestBuildCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "stories/a/index.html")); err != nil {
 		t.Error(err)
 	}
+	// The static search index comes with the site, and a rebuild of the
+	// same stories reuses it.
+	page, err := os.ReadFile(filepath.Join(out, "search/index.html"))
+	if err != nil || !strings.Contains(string(page), "search.js") {
+		t.Fatalf("search page: %v", err)
+	}
+	before, _ := os.Stat(filepath.Join(out, "search/meta.json"))
+	if code, _, stderr := runCmd(t, "build", "-source", src, "-out", out); code != 0 {
+		t.Fatalf("rebuild: exit %d: %s", code, stderr)
+	}
+	after, err := os.Stat(filepath.Join(out, "search/meta.json"))
+	if err != nil || !os.SameFile(before, after) {
+		t.Errorf("static index was rebuilt for unchanged stories (err %v)", err)
+	}
 
 	// Broken content: every problem, with file and line; exit 1; site kept.
 	writeFiles(t, src, map[string]string{
