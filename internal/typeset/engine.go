@@ -11,7 +11,12 @@ type edit struct {
 	start, end int
 	repl       string
 	rule       string
-	orig       string // set only for edits found by a later pass
+}
+
+// laterEdit is an edit found by a later pass, mapped back to the source.
+type laterEdit struct {
+	edit
+	orig string
 }
 
 // note is a lint-only finding.
@@ -49,7 +54,7 @@ type engine struct {
 	report   bool    // collect lint-only notes
 	edits    []edit
 	notes    []note
-	extra    []edit // edits of later passes, for findings only
+	extra    []laterEdit // edits of later passes, for findings only
 	fragile  bool   // a decision looked at a neighbour that may change
 
 	si  int // first skip with End > the scan position
@@ -103,7 +108,7 @@ func (e *engine) fixpoint() []byte {
 			for c := len(chain) - 1; c >= 0; c-- {
 				off = mapBack(off, chain[c])
 			}
-			e.extra = append(e.extra, edit{start: off, end: off, repl: ed.repl, rule: ed.rule, orig: string(out[ed.start:ed.end])})
+			e.extra = append(e.extra, laterEdit{edit{start: off, end: off, repl: ed.repl, rule: ed.rule}, string(out[ed.start:ed.end])})
 		}
 		out = apply(out, next.edits)
 		chain = append(chain, next.edits)
@@ -124,7 +129,7 @@ func (e *engine) findings() []Finding {
 	}
 	fs := make([]Finding, 0, n)
 	slices.SortStableFunc(e.notes, func(a, b note) int { return a.start - b.start })
-	slices.SortStableFunc(e.extra, func(a, b edit) int { return a.start - b.start })
+	slices.SortStableFunc(e.extra, func(a, b laterEdit) int { return a.start - b.start })
 	p := position{src: e.src}
 	i, j, k := 0, 0, 0
 	for i < len(e.edits) || j < len(e.extra) || k < len(e.notes) {
@@ -215,10 +220,7 @@ func (e *engine) paragraph(bs, be int) {
 			}
 			lim = min(lim, s.Start)
 		}
-		j := i
-		for j < lim && !interesting[src[j]] {
-			j++
-		}
+		j := i + plainRun(src[i:lim])
 		if j > i {
 			if e.pend {
 				r, _ := utf8.DecodeRune(src[i:j])
@@ -230,6 +232,87 @@ func (e *engine) paragraph(bs, be int) {
 		i = e.step(i, lim)
 	}
 	e.resolve('\n')
+}
+
+// plainRun returns the length of the prefix of s no rule needs to look at:
+// ASCII letters and digits, Han, and the full-width punctuation that is
+// already house style (，：；“” and so on). It steps over whole UTF-8
+// sequences and decodes nothing.
+func plainRun(s []byte) int {
+	k := 0
+	for k < len(s) {
+		b := s[k]
+		switch n := int(seqLen[b]); {
+		case n == 1:
+			k++
+		case n == 3 && k+3 <= len(s) && s[k+1]&0xC0 == 0x80 && s[k+2]&0xC0 == 0x80:
+			k += 3 // Han, most of the time
+		case n > 1 && k+n <= len(s) && cont(s, k+1, n):
+			k += n
+		case b == 0xE2 || b == 0xE3 || b == 0xEF:
+			if k+3 <= len(s) && s[k+1]&0xC0 == 0x80 && s[k+2]&0xC0 == 0x80 && !wantedWide(b, s[k+1], s[k+2]) {
+				k += 3
+				continue
+			}
+			return k
+		case interesting[b]:
+			return k
+		default:
+			k++ // a stray continuation byte or a cut sequence
+		}
+	}
+	return k
+}
+
+// cont reports whether s[k:k+n-1] are UTF-8 continuation bytes.
+func cont(s []byte, k, n int) bool {
+	for ; n > 1; n-- {
+		if s[k]&0xC0 != 0x80 {
+			return false
+		}
+		k++
+	}
+	return true
+}
+
+// seqLen is 1 for bytes that are copied one at a time, the sequence length
+// for lead bytes that never start anything a rule looks at, and 0 for the
+// bytes to look at.
+var seqLen = func() (t [256]uint8) {
+	for b := range 256 {
+		switch {
+		case interesting[b]:
+		case b < 0xC0:
+			t[b] = 1
+		case b < 0xE0:
+			t[b] = 2
+		case b < 0xF0:
+			t[b] = 3
+		case b < 0xF8:
+			t[b] = 4
+		default:
+			t[b] = 1
+		}
+	}
+	return t
+}()
+
+// wantedWide reports the three-byte characters a rule looks at: U+3000,
+// 。 … — ― ！ ？ （ ） and full-width digits and letters.
+func wantedWide(b0, b1, b2 byte) bool {
+	switch b0 {
+	case 0xE2:
+		return b1 == 0x80 && (b2 == 0xA6 || b2 == 0x94 || b2 == 0x95)
+	case 0xE3:
+		return b1 == 0x80 && (b2 == 0x80 || b2 == 0x82)
+	}
+	switch b1 {
+	case 0xBC:
+		return b2 == 0x81 || b2 == 0x9F || b2 == 0x88 || b2 == 0x89 || (b2 >= 0x90 && b2 <= 0x99) || (b2 >= 0xA1 && b2 <= 0xBA)
+	case 0xBD:
+		return b2 >= 0x81 && b2 <= 0x9A
+	}
+	return false
 }
 
 // step handles the interesting byte at i and returns where to go on.
@@ -293,7 +376,24 @@ func isASCIIPunct(b byte) bool {
 func (e *engine) emit(start, end int, repl, rule string) {
 	r, _ := utf8.DecodeRuneInString(repl)
 	e.resolve(r)
-	e.edits = append(e.edits, edit{start: start, end: end, repl: repl, rule: rule})
+	if runForming(r) {
+		if it := e.back(start); it.prev() == r {
+			e.fragile = true // joins a run ("。" + "。。"), which T4 may want to see whole
+		}
+	}
+	e.add(edit{start: start, end: end, repl: repl, rule: rule})
+}
+
+// runForming reports characters whose runs rules T4 and T5 read.
+func runForming(r rune) bool { return r == '。' || r == '…' || r == '—' }
+
+// add appends an edit. The first one reserves room for about one edit in
+// 64 bytes, what raw submissions need, so growing rarely copies.
+func (e *engine) add(ed edit) {
+	if e.edits == nil {
+		e.edits = make([]edit, 0, 16+len(e.src)/64)
+	}
+	e.edits = append(e.edits, ed)
 }
 
 // addNote records a lint-only finding.
@@ -494,7 +594,10 @@ func (e *engine) resolve(next rune) {
 		drop = false
 	}
 	if drop {
-		e.edits = append(e.edits, edit{start: e.pendStart, end: e.pendEnd, rule: "T7"})
+		if l == next && runForming(l) {
+			e.fragile = true
+		}
+		e.add(edit{start: e.pendStart, end: e.pendEnd, rule: "T7"})
 	}
 }
 

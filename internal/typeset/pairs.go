@@ -32,10 +32,28 @@ func (e *engine) pair(bs, be int) {
 		}
 		for i < lim {
 			b := src[i]
-			if pairByte[b] || b == '\n' {
-				break
+			if b < utf8.RuneSelf {
+				if pairByte[b] || b == '\n' {
+					break
+				}
+				i++
+				continue
 			}
-			if !gapHan && b >= 0xE3 {
+			if b >= 0xE2 && b <= 0xEF && i+3 <= lim && src[i+1]&0xC0 == 0x80 && src[i+2]&0xC0 == 0x80 {
+				// Three-byte characters, told apart by their bytes.
+				b1 := src[i+1]
+				switch {
+				case b >= 0xE5 && b <= 0xE9, b == 0xE4 && b1 != 0xB7, b == 0xE3 && b1 >= 0x90, b == 0xEF && b1 >= 0xA4 && b1 <= 0xAB:
+					gapHan = true // U+3400–U+9FFF without U+4DC0–U+4DFF, U+F900–U+FAFF
+				case b == 0xE2 && b1 == 0x80 && (src[i+2] == 0x9C || src[i+2] == 0x9D),
+					b == 0xE3 && b1 == 0x80 && (src[i+2] == 0x8A || src[i+2] == 0x8B),
+					b == 0xEF && b1 == 0xBC && (src[i+2] == 0x88 || src[i+2] == 0x89):
+					goto found // “ ” 《 》 （ ）
+				}
+				i += 3
+				continue
+			}
+			if !gapHan && b >= 0xF0 {
 				r, n := utf8.DecodeRune(src[i:lim])
 				gapHan = isHan(r)
 				i += n
@@ -43,6 +61,7 @@ func (e *engine) pair(bs, be int) {
 			}
 			i++
 		}
+	found:
 		if i >= lim {
 			continue
 		}

@@ -32,7 +32,10 @@
 // the U+2000, U+3000 and U+FF00 blocks).
 package typeset
 
-import "slices"
+import (
+	"bytes"
+	"slices"
+)
 
 // Range is a half-open byte range [Start, End) of a source that must not be changed.
 type Range struct{ Start, End int }
@@ -206,15 +209,28 @@ func (p *position) at(off int) (line, col int) {
 	if off < p.off || p.line == 0 { // first call, or not sorted: restart
 		p.off, p.line, p.col = 0, 1, 0
 	}
-	for i := p.off; i < off && i < len(p.src); i++ {
-		switch b := p.src[i]; {
-		case b == '\n':
-			p.line++
-			p.col = 0
-		case b&0xC0 != 0x80:
-			p.col++
-		}
+	off = min(off, len(p.src))
+	seg := p.src[p.off:off]
+	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+		p.line += bytes.Count(seg, newline)
+		p.col = runeCount(seg[nl+1:])
+	} else {
+		p.col += runeCount(seg)
 	}
 	p.off = off
 	return p.line, p.col + 1
+}
+
+var newline = []byte{'\n'}
+
+// runeCount counts the UTF-8 sequences in b (bytes that are not
+// continuation bytes), without allocating.
+func runeCount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
 }
