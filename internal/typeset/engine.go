@@ -55,7 +55,7 @@ type engine struct {
 	edits    []edit
 	notes    []note
 	extra    []laterEdit // edits of later passes, for findings only
-	fragile  bool   // a decision looked at a neighbour that may change
+	fragile  bool        // a decision looked at a neighbour that may change
 
 	si  int // first skip with End > the scan position
 	dec []decision
