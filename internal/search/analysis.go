@@ -106,55 +106,77 @@ func isWord(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
 }
 
-// unit is one unit of normalised text: its folded text and its rune
-// offsets [Start, End) in the text it came from.
+// unit is one unit of normalised text: its folded text, its rune offsets
+// [Start, End) and byte offsets [b0, b1) in the text it came from.
 type unit struct {
 	Text       string
 	Start, End int
 	// Run numbers the run the unit belongs to.
-	Run int
+	Run    int
+	b0, b1 int
+	src    string // the folded text
 }
 
-// units splits normalised text into units. Offsets count runes.
-func units(s string) []unit {
-	var out []unit
-	run := 0
-	sep := true // a separator was seen since the last unit
-	var word []rune
-	wordStart := 0
-	pos := 0
-	flush := func() {
-		if word != nil {
-			out = append(out, unit{Text: string(word), Start: wordStart, End: pos, Run: run})
-			word = nil
+// foldString lowercases ASCII letters; byte offsets are unchanged.
+func foldString(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
 		}
 	}
-	for _, r := range s {
-		r = fold(r)
+	return s
+}
+
+// units splits normalised text into units. Offsets count runes; unit
+// texts are substrings of the folded text.
+func units(s string) []unit {
+	f := foldString(s)
+	out := make([]unit, 0, len(f)/3+1)
+	run := 0
+	sep := true // a separator was seen since the last unit
+	inWord := false
+	var word unit
+	pos := 0
+	flush := func(end, bend int) {
+		if inWord {
+			word.End, word.b1 = end, bend
+			word.Text = f[word.b0:word.b1]
+			out = append(out, word)
+			inWord = false
+		}
+	}
+	for i, r := range f {
 		switch {
 		case isCJK(r):
-			flush()
+			flush(pos, i)
 			if sep {
 				run++
 				sep = false
 			}
-			out = append(out, unit{Text: string(r), Start: pos, End: pos + 1, Run: run})
+			n := utf8.RuneLen(r)
+			out = append(out, unit{Text: f[i : i+n], Start: pos, End: pos + 1, Run: run, b0: i, b1: i + n, src: f})
 		case isWord(r):
-			if word == nil {
+			if !inWord {
 				if sep {
 					run++
 					sep = false
 				}
-				wordStart = pos
+				inWord = true
+				word = unit{Start: pos, Run: run, b0: i, src: f}
 			}
-			word = append(word, r)
 		default:
-			flush()
+			flush(pos, i)
 			sep = true
 		}
 		pos++
 	}
-	flush()
+	flush(pos, len(f))
 	return out
 }
 
@@ -187,12 +209,14 @@ func appendRunGrams(out []string, run []unit, n int) []string {
 		out = append(out, run[0].Text)
 	default:
 		for i := 0; i+n <= len(run); i++ {
-			var b strings.Builder
-			for _, u := range run[i : i+n] {
-				b.WriteString(u.Text)
-			}
-			out = append(out, b.String())
+			out = append(out, gramText(run[i:i+n]))
 		}
 	}
 	return out
+}
+
+// gramText joins adjacent units of one run: a substring of the folded
+// text, since nothing separates them.
+func gramText(us []unit) string {
+	return us[0].src[us[0].b0:us[len(us)-1].b1]
 }

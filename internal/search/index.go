@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 )
 
 // Index is the server-side search index, stored in a directory.
@@ -234,12 +236,12 @@ func (x *Index) apply(docs []Doc, del []string, complete bool) error {
 		next.Hashes[k] = v
 	}
 	b := x.ix.NewBatch()
-	for _, d := range docs {
-		bd, err := bleveDoc(d.normalized())
-		if err != nil {
-			return err
-		}
-		if err := b.IndexAdvanced(bd); err != nil {
+	bds, err := bleveDocs(docs)
+	if err != nil {
+		return err
+	}
+	for i, d := range docs {
+		if err := b.IndexAdvanced(bds[i]); err != nil {
 			return fmt.Errorf("indexing story %s: %w", d.Slug, err)
 		}
 		next.Hashes[d.Slug] = d.Hash()
@@ -258,4 +260,23 @@ func (x *Index) apply(docs []Doc, del []string, complete bool) error {
 	}
 	x.man = next
 	return nil
+}
+
+// bleveDocs builds the bleve documents of docs, on every CPU.
+func bleveDocs(docs []Doc) ([]*document.Document, error) {
+	out := make([]*document.Document, len(docs))
+	errs := make([]error, len(docs))
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(docs); i += workers {
+				out[i], errs[i] = bleveDoc(docs[i].normalized())
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }

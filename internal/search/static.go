@@ -10,8 +10,10 @@ import (
 	"os"
 
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -28,7 +30,7 @@ import (
 //	search.js     the query script (a mirror of StaticIndex.Search)
 //	index.html    the reader search page
 //
-// A gram lives in shard fnv1a32(field + "\x00" + gram) mod shard count.
+// A gram lives in shard fnv1a32(shardKey(gram)) mod shard count.
 
 // staticMeta is meta.json.
 type staticMeta struct {
@@ -42,11 +44,21 @@ type staticMeta struct {
 // shardBytes is the target size of a postings shard.
 const shardBytes = 8 << 10
 
-func shardOf(field, gram string, shards int) int {
+// shardKey is the part of a gram that picks its shard: its first two
+// units. A gram's postings in every field, and the trigrams extending a
+// bigram, share the bigram's shard, so a query of up to four characters
+// fetches at most three shards.
+func shardKey(gram string) string {
+	us := units(gram)
+	if len(us) < 3 {
+		return gram
+	}
+	return us[0].Text + us[1].Text
+}
+
+func shardOf(gram string, shards int) int {
 	h := fnv.New32a()
-	h.Write([]byte(field))
-	h.Write([]byte{0})
-	h.Write([]byte(gram))
+	h.Write([]byte(shardKey(gram)))
 	return int(h.Sum32() % uint32(shards))
 }
 
@@ -154,7 +166,12 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 	type key struct{ field, gram string }
 	post := map[key][]int32{}
 	var files []StaticFile
+	const chunk = 256
+	var terms []map[string][]string
 	for i, d := range ds {
+		if i%chunk == 0 {
+			terms = parallelTerms(ds[i:min(i+chunk, len(ds))])
+		}
 		dd := day(d.Date)
 		docsBin = binary.AppendUvarint(docsBin, uint64(prev-dd))
 		prev = dd
@@ -169,7 +186,7 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 			c = n + 1
 		}
 		docsBin = binary.AppendUvarint(docsBin, uint64(c))
-		for field, gs := range docTerms(d) {
+		for field, gs := range terms[i%chunk] {
 			if field == yearField {
 				continue
 			}
@@ -219,7 +236,7 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 	meta.Shards = shards
 	bufs := make([][]byte, shards)
 	for _, e := range entries {
-		s := shardOf(e.k.field, e.k.gram, shards)
+		s := shardOf(e.k.gram, shards)
 		bufs[s] = append(bufs[s], e.enc...)
 	}
 	for s, b := range bufs {
@@ -253,6 +270,8 @@ type StaticIndex struct {
 	credit  []int // credit number+1 per story, 0 for none
 	shards  map[int][]byte
 	fetched int // bytes read since the last ResetFetched
+	// fetchedShards counts the postings bytes of fetched alone.
+	fetchedShards int
 }
 
 // OpenStatic opens the static index in fsys (its root is the index
@@ -298,18 +317,19 @@ func (s *StaticIndex) read(name string) ([]byte, error) {
 }
 
 // Fetched returns the bytes read since the last ResetFetched (or Open),
-// counting each shard once, as a browser cache would.
-func (s *StaticIndex) Fetched() int { return s.fetched }
+// counting each shard once, as a browser cache would, and how many of
+// them were postings shards (the rest: meta.json, docs.bin, stories).
+func (s *StaticIndex) Fetched() (total, shards int) { return s.fetched, s.fetchedShards }
 
-// ResetFetched forgets fetched shards and zeroes the byte count.
+// ResetFetched forgets fetched shards and zeroes the byte counts.
 func (s *StaticIndex) ResetFetched() {
-	s.fetched = 0
+	s.fetched, s.fetchedShards = 0, 0
 	s.shards = map[int][]byte{}
 }
 
 // postings returns the story numbers holding gram in field.
 func (s *StaticIndex) postings(field, gram string) ([]int32, error) {
-	n := shardOf(field, gram, s.meta.Shards)
+	n := shardOf(gram, s.meta.Shards)
 	b, ok := s.shards[n]
 	if !ok {
 		var err error
@@ -317,6 +337,7 @@ func (s *StaticIndex) postings(field, gram string) ([]int32, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.fetchedShards += len(b)
 		s.shards[n] = b
 	}
 	r := bytes.NewReader(b)
@@ -560,4 +581,22 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 	res.Facets.Credit = sortFacet(res.Facets.Credit)
 	res.Facets.Year = sortFacet(res.Facets.Year)
 	return res, nil
+}
+
+// parallelTerms computes docTerms of every doc, on every CPU.
+func parallelTerms(ds []Doc) []map[string][]string {
+	out := make([]map[string][]string, len(ds))
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(ds))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(ds); i += workers {
+				out[i] = docTerms(ds[i])
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
 }

@@ -271,6 +271,10 @@
     return h >>> 0;
   }
   var enc = new TextEncoder(), dec = new TextDecoder();
+  function shardKey(gram) {
+    var us = units(gram);
+    return us.length < 3 ? gram : us[0].t + us[1].t;
+  }
   function shardName(n) {
     var h = n.toString(16);
     while (h.length < 4) h = "0" + h;
@@ -308,8 +312,7 @@
         return shards[n];
       }
       function postings(field, gram) {
-        var key = enc.encode(field + "\u0000" + gram);
-        var n = fnv1a(key) % meta.shards;
+        var n = fnv1a(enc.encode(shardKey(gram))) % meta.shards;
         var want = enc.encode(field), wantG = enc.encode(gram);
         return shard(n).then(function (b) {
           var off = 0;
