@@ -76,7 +76,8 @@ func isTokenRune(r rune) bool {
 // deciding whether punctuation stands next to Chinese.
 func isEmphasis(r rune) bool { return r == '*' || r == '_' || r == '~' }
 
-// isSpace reports the spaces rule T7 may remove: ASCII space and U+3000.
+// isSpace reports spaces skipped when looking for a neighbour: ASCII space
+// and U+3000 (which T7 never removes).
 func isSpace(r rune) bool { return r == ' ' || r == '\u3000' }
 
 // isEOL reports a line end or the end of the text.
@@ -97,7 +98,7 @@ var interesting = func() (t [256]bool) {
 		t[b] = true
 	}
 	t[0xE2] = true // U+2000–U+2FFF: “ ” ‘ ’ … — ―
-	t[0xE3] = true // U+3000–U+3FFF: ideographic space, 。
+	t[0xE3] = true // U+3000–U+3FFF: 。
 	t[0xEF] = true // U+F000–U+FFFF: full-width forms
 	return t
 }()

@@ -96,7 +96,7 @@ func (e *engine) fixpoint() []byte {
 	}
 	chain := [][]edit{e.edits}
 	skips := e.skips
-	for range 8 {
+	for range 16 {
 		skips = mapRanges(skips, chain[len(chain)-1])
 		next := newEngine(out, skips, e.lineMode, false)
 		next.run()
@@ -297,14 +297,14 @@ var seqLen = func() (t [256]uint8) {
 	return t
 }()
 
-// wantedWide reports the three-byte characters a rule looks at: U+3000,
+// wantedWide reports the three-byte characters a rule looks at:
 // 。 … — ― ！ ？ （ ） and full-width digits and letters.
 func wantedWide(b0, b1, b2 byte) bool {
 	switch b0 {
 	case 0xE2:
 		return b1 == 0x80 && (b2 == 0xA6 || b2 == 0x94 || b2 == 0x95)
 	case 0xE3:
-		return b1 == 0x80 && (b2 == 0x80 || b2 == 0x82)
+		return b1 == 0x80 && b2 == 0x82
 	}
 	switch b1 {
 	case 0xBC:
@@ -328,9 +328,9 @@ func (e *engine) step(i, lim int) int {
 		}
 		return i + 1
 	case ',', ';', '!', '?':
-		return e.punct(i, b)
+		return e.punct(i, lim, b)
 	case ':':
-		return e.colon(i)
+		return e.colon(i, lim)
 	case '.':
 		return e.dot(i, lim)
 	case '-':
@@ -345,8 +345,6 @@ func (e *engine) step(i, lim int) int {
 	}
 	r, size := utf8.DecodeRune(src[i:lim])
 	switch r {
-	case '\u3000':
-		return e.spaces(i, lim)
 	case '…':
 		return e.ellipsis(i, lim)
 	case '—', '―':
@@ -560,17 +558,14 @@ func (e *engine) inSkipAny(p int) bool {
 
 // ---- T7: spaces ----
 
+// spaces handles a run of ASCII spaces. The full-width space U+3000 is a
+// deliberate typographic character (paragraph indent, the gap between the
+// two parts of a heading) and is never removed.
 func (e *engine) spaces(i, lim int) int {
 	src := e.src
 	j := i
-	for j < lim {
-		if src[j] == ' ' {
-			j++
-		} else if j+2 < lim && src[j] == 0xE3 && src[j+1] == 0x80 && src[j+2] == 0x80 {
-			j += 3
-		} else {
-			break
-		}
+	for j < lim && src[j] == ' ' {
+		j++
 	}
 	e.resolve(' ')
 	if i == 0 || src[i-1] == '\n' || j >= lim || src[j] == '\n' || src[j] == '\r' || src[j] == '\t' {
@@ -640,12 +635,20 @@ func (e *engine) credit(p int) bool {
 
 var fullWidth = [128]string{',': "，", '.': "。", ';': "；", ':': "：", '!': "！", '?': "？"}
 
-// punct handles a run of , ; ! ? : as one unit: "!!" after Chinese becomes
-// "！！" (and is noted as L1), "?!" becomes "？！".
-func (e *engine) punct(i int, b byte) int {
+// punct handles a run of , ; ! ? : (possibly with spaces between, "! !")
+// as one unit: "!!" after Chinese becomes "！！" (and is noted as L1), "?!"
+// becomes "？！".
+func (e *engine) punct(i, lim int, b byte) int {
 	j := i + 1
-	for j < len(e.src) && j-i < 16 && !e.inSkip(j) && isRunPunct(e.src[j]) {
-		j++
+	for n := 0; j < lim && n < 16; n++ {
+		k := j
+		for k < lim && e.src[k] == ' ' {
+			k++
+		}
+		if k >= lim || !isRunPunct(e.src[k]) {
+			break
+		}
+		j = k + 1
 	}
 	raw, r, rpos := e.right(j)
 	if (b == '!' && j == i+1 && raw == '[') || (b == ';' && e.entityBefore(i)) {
@@ -653,17 +656,22 @@ func (e *engine) punct(i int, b byte) int {
 		return i + 1
 	}
 	l := e.left(i)
-	if (l.cjk && l.direct) || e.hanRight(r, rpos) || (l.cjk && l.token && isEOL(raw)) {
-		for k := i; k < j; k++ {
-			c := e.src[k]
-			if c == '!' || c == '?' {
-				e.repeated(k, k+1, []rune(fullWidth[c])[0])
-			}
-			e.emit(k, k+1, fullWidth[c], "T1")
-		}
+	if !((l.cjk && l.direct) || e.hanRight(r, rpos) || (l.cjk && l.token && isEOL(raw))) {
+		e.resolve(rune(b))
 		return j
 	}
-	e.resolve(rune(b))
+	for k := i; k < j; {
+		c := e.src[k]
+		if c == ' ' {
+			k = e.spaces(k, j+1)
+			continue
+		}
+		if c == '!' || c == '?' {
+			e.repeated(k, k+1, []rune(fullWidth[c])[0])
+		}
+		e.emit(k, k+1, fullWidth[c], "T1")
+		k++
+	}
 	return j
 }
 
@@ -683,13 +691,13 @@ func (e *engine) entityBefore(i int) bool {
 	return false
 }
 
-func (e *engine) colon(i int) int {
+func (e *engine) colon(i, lim int) int {
 	if i+2 < len(e.src) && e.src[i+1] == '/' && e.src[i+2] == '/' {
 		e.resolve(':')
 		return i + 1
 	}
-	if i+1 < len(e.src) && isRunPunct(e.src[i+1]) && !e.inSkip(i+1) {
-		return e.punct(i, ':')
+	if k := i + 1 + bytes.IndexFunc(e.src[i+1:lim], func(r rune) bool { return r != ' ' }); k > i && k < lim && isRunPunct(e.src[k]) {
+		return e.punct(i, lim, ':')
 	}
 	raw, r, rpos := e.right(i + 1)
 	l := e.left(i)

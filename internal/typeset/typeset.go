@@ -9,7 +9,8 @@
 //	T4  ...  ......  。。。  a lone … → ……
 //	T5  --  and a lone — between Chinese → ——
 //	T6  full-width digits and letters → half-width
-//	T7  spaces around full-width punctuation are removed
+//	T7  ASCII spaces around full-width punctuation are removed (the
+//	    full-width space U+3000 is deliberate and stays)
 //
 // and, reported but never fixed: L1 doubled ！！ or ？？, L2 unbalanced
 // quotes or brackets, L3 a newspaper, periodical or law named without 《》.

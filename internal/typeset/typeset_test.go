@@ -133,6 +133,8 @@ var cases = []struct {
 	{name: "T7 English curly quotes", in: "He said “hi” to me", want: "He said “hi” to me"},
 	{name: "T7 Latin and comma", in: "AB角 ， 协作", want: "AB角，协作"},
 	{name: "T7 keeps space between Chinese", in: "长征镇 真如镇", want: "长征镇 真如镇"},
+	{name: "T7 keeps full-width space in heading", in: "## 从“痛点”到“焦点”\u3000推动基层治理“一呼百应”", want: "## 从“痛点”到“焦点”\u3000推动基层治理“一呼百应”", md: true},
+	{name: "T7 ASCII space in heading", in: "## 从“痛点”到“焦点” 推动基层治理“一呼百应”", want: "## 从“痛点”到“焦点”推动基层治理“一呼百应”", md: true},
 
 	// Paragraphs from the sample page.
 	{name: "sample masthead", in: "责任编辑:郭爽\n微博:http://t.xinmin.cn/guoguo11\n邮箱:9773859@qq.com\n热线电话:22897276",
