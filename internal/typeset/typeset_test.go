@@ -230,8 +230,9 @@ func TestIdempotent(t *testing.T) {
 	}
 }
 
-// TestFixMatchesNormalize checks that Fix and Lint agree with Normalize on
-// one-line plain text, and that every fixable finding is consistent.
+// TestFindings checks that Fix and Lint report the same findings, that
+// each points at its original text, and that Fix changes text exactly when
+// it reports a fixable finding.
 func TestFindings(t *testing.T) {
 	for _, c := range cases {
 		if strings.Contains(c.in, "\n") {
