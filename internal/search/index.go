@@ -83,7 +83,25 @@ func Open(dir string) (*Index, error) {
 	return x, nil
 }
 
+// looksLikeIndex reports whether dir is empty or holds a bleve index, so
+// that recreate never deletes a folder given by mistake.
+func looksLikeIndex(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return true
+	}
+	for _, e := range entries {
+		if e.Name() == "index_meta.json" || e.Name() == "store" {
+			return true
+		}
+	}
+	return false
+}
+
 func (x *Index) recreate(cfg map[string]interface{}) error {
+	if !looksLikeIndex(x.dir) {
+		return fmt.Errorf("%s is not a search index; refusing to replace it (choose another -index folder)", x.dir)
+	}
 	x.Rebuilt = true
 	if err := os.RemoveAll(x.dir); err != nil {
 		return fmt.Errorf("removing unreadable search index %s: %w", x.dir, err)

@@ -169,3 +169,19 @@ func TestPutAndDelete(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestOpenRefusesOtherFolders: a folder that is not an index is never
+// deleted.
+func TestOpenRefusesOtherFolders(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(keep, []byte("重要"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); err == nil {
+		t.Fatal("opened a folder that is not an index")
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("file deleted: %v", err)
+	}
+}

@@ -30,7 +30,8 @@ const (
 	creditField = "credit" // keyword, doc values for facets
 	tagField    = "tag"    // keyword, one term per tag
 	yearField   = "year"   // keyword, doc values for facets
-	dayField    = "day"    // number: days since 1970-01-01, for sorting and ranges
+	dayField    = "day"    // number: days since 1970-01-01, for date ranges
+	orderField  = "order"  // keyword, doc values: sorts newest first, then by slug
 	rawField    = "raw"    // stored JSON of the normalised Doc
 )
 
@@ -153,7 +154,8 @@ func bleveDoc(d Doc) (*document.Document, error) {
 		doc.AddField(newKeywordField(creditField, d.Credit))
 	}
 	doc.AddField(newKeywordField(yearField, terms[yearField][0]))
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(dayField, nil, float64(day(d.Date)), index.IndexField|index.DocValues))
+	doc.AddField(document.NewNumericFieldWithIndexingOptions(dayField, nil, float64(day(d.Date)), index.IndexField))
+	doc.AddField(newKeywordField(orderField, orderKey(d)))
 	doc.AddField(document.NewTextFieldWithIndexingOptions(rawField, nil, raw, index.StoreField))
 	return doc, nil
 }
@@ -168,4 +170,10 @@ func newMapping() *mapping.IndexMappingImpl {
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 	return im
+}
+
+// orderKey sorts ascending as the static index numbers stories: newest
+// first, then by slug. One doc value per story keeps sorting cheap.
+func orderKey(d Doc) string {
+	return fmt.Sprintf("%07d|%s", 9999999-day(d.Date), d.Slug)
 }

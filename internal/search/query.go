@@ -98,9 +98,9 @@ func (x *Index) search(ctx context.Context, q Query, p *plan) (*Result, error) {
 	offset := max(q.Offset, 0)
 	req := bleve.NewSearchRequestOptions(bleveQuery(q, p), limit, offset, false)
 	if q.Sort == SortNewest || p.empty() {
-		req.SortBy([]string{"-" + dayField, "_id"})
+		req.SortBy([]string{orderField})
 	} else {
-		req.SortBy([]string{"-_score", "-" + dayField, "_id"})
+		req.SortBy([]string{"-_score", orderField})
 	}
 	req.Fields = []string{rawField}
 	req.AddFacet(creditField, bleve.NewFacetRequest(creditField, 50))

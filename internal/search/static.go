@@ -30,7 +30,9 @@ import (
 //	search.js     the query script (a mirror of StaticIndex.Search)
 //	index.html    the reader search page
 //
-// A gram lives in shard fnv1a32(shardKey(gram)) mod shard count.
+// A gram lives in shard fnv1a32(gram) mod shard count, in every field: a
+// query fetches one shard per distinct gram, at most five for four
+// characters (three bigrams, two trigrams).
 
 // staticMeta is meta.json.
 type staticMeta struct {
@@ -44,21 +46,9 @@ type staticMeta struct {
 // shardBytes is the target size of a postings shard.
 const shardBytes = 8 << 10
 
-// shardKey is the part of a gram that picks its shard: its first two
-// units. A gram's postings in every field, and the trigrams extending a
-// bigram, share the bigram's shard, so a query of up to four characters
-// fetches at most three shards.
-func shardKey(gram string) string {
-	us := units(gram)
-	if len(us) < 3 {
-		return gram
-	}
-	return us[0].Text + us[1].Text
-}
-
 func shardOf(gram string, shards int) int {
 	h := fnv.New32a()
-	h.Write([]byte(shardKey(gram)))
+	h.Write([]byte(gram))
 	return int(h.Sum32() % uint32(shards))
 }
 

@@ -5,7 +5,7 @@
 (function (root) {
   "use strict";
 
-  var VERSION = "banmian-search-1";
+  var VERSION = "banmian-search-2";
   var TEXT_FIELDS = [["title", 4], ["kicker", 2], ["subtitle", 2], ["body", 1]];
   var PHRASE_BOOST = 8;
   var CHARS = "chars", CREDIT = "credit", TAG = "tag";
@@ -271,10 +271,6 @@
     return h >>> 0;
   }
   var enc = new TextEncoder(), dec = new TextDecoder();
-  function shardKey(gram) {
-    var us = units(gram);
-    return us.length < 3 ? gram : us[0].t + us[1].t;
-  }
   function shardName(n) {
     var h = n.toString(16);
     while (h.length < 4) h = "0" + h;
@@ -312,7 +308,7 @@
         return shards[n];
       }
       function postings(field, gram) {
-        var n = fnv1a(enc.encode(shardKey(gram))) % meta.shards;
+        var n = fnv1a(enc.encode(gram)) % meta.shards;
         var want = enc.encode(field), wantG = enc.encode(gram);
         return shard(n).then(function (b) {
           var off = 0;
