@@ -78,26 +78,31 @@ func (s *Server) routeTable() []route {
 // reload stream, search and the reader site.
 func (s *Server) mux() http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range s.routes {
-		mux.Handle(rt.pattern, s.wrap(rt))
+	s.patterns = nil
+	handle := func(pattern string, h http.Handler) {
+		mux.Handle(pattern, h)
+		s.patterns = append(s.patterns, pattern)
 	}
-	mux.Handle("GET /desk/static/", headers(cspDesk, http.StripPrefix("/desk/static/", staticFiles())))
-	mux.Handle("GET /desk/events", headers(cspDesk, http.HandlerFunc(s.eventsStream)))
+	for _, rt := range s.routes {
+		handle(rt.pattern, s.wrap(rt))
+	}
+	handle("GET /desk/static/", headers(cspDesk, http.StripPrefix("/desk/static/", staticFiles())))
+	handle("GET /desk/events", headers(cspDesk, http.HandlerFunc(s.eventsStream)))
 	// Search: the search package's handler when given (its mount point),
 	// otherwise the built-in JSON endpoint over Config.Index.
 	if s.cfg.SearchHandler != nil {
-		mux.Handle("/search", headers(cspReader, s.cfg.SearchHandler))
-		mux.Handle("/api/search", headers(cspDesk, s.cfg.SearchHandler))
+		handle("/search", headers(cspReader, s.cfg.SearchHandler))
+		handle("/api/search", headers(cspDesk, s.cfg.SearchHandler))
 	} else {
-		mux.Handle("GET /api/search", s.wrap(route{pattern: "GET /api/search", h: s.apiSearch}))
+		handle("GET /api/search", s.wrap(route{pattern: "GET /api/search", h: s.apiSearch}))
 	}
-	mux.Handle("/api/", s.wrap(route{pattern: "/api/", h: func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	handle("/api/", s.wrap(route{pattern: "/api/", h: func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 		return errorf(http.StatusNotFound, "没有这个 API：%s %s", r.Method, r.URL.Path)
 	}}))
-	mux.Handle("/desk/", s.wrap(route{pattern: "/desk/", h: func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	handle("/desk/", s.wrap(route{pattern: "/desk/", h: func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 		return errNotFound
 	}}))
-	mux.Handle("/", headers(cspReader, s.readerSite()))
+	handle("/", headers(cspReader, s.readerSite()))
 	return mux
 }
 

@@ -86,9 +86,12 @@ type Server struct {
 	now     func() time.Time
 	handler http.Handler
 	routes  []route
-	limiter *limiter
-	reload  *broadcaster
-	wake    chan struct{}
+	// patterns are every pattern the ServeMux serves, the route table's
+	// and the others mux adds; the authorisation test walks them.
+	patterns []string
+	limiter  *limiter
+	reload   *broadcaster
+	wake     chan struct{}
 
 	pubMu sync.Mutex // one publish (or correction) at a time
 
