@@ -42,6 +42,11 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		return fmt.Errorf("opening the search index in %s: %w", o.data, err)
 	}
 	defer idx.Close()
+	subIdx, err := search.Open(filepath.Join(o.data, "submissions-index"))
+	if err != nil {
+		return fmt.Errorf("opening the submission index in %s: %w", o.data, err)
+	}
+	defer subIdx.Close()
 
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg := server.Config{
@@ -54,10 +59,11 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 			Emitters: siteEmitters(&o.siteOptions),
 		},
-		Index:         idx,
-		SearchHandler: search.NewHandler(idx, search.HandlerOptions{Logger: logger}),
-		Watch:         o.watch,
-		Logger:        logger,
+		Index:           idx,
+		SubmissionIndex: subIdx,
+		SearchHandler:   search.NewHandler(idx, search.HandlerOptions{Logger: logger}),
+		Watch:           o.watch,
+		Logger:          logger,
 	}
 	if p, err := layout.NewPrinter(ctx); err == nil {
 		defer p.Close()

@@ -76,6 +76,7 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
+	defer s.indexSubmissions(sub.ID)
 	if v := r.URL.Query().Get("submit"); (v == "1" || v == "true") && c.mayAct(store.ActionSubmit) {
 		if err := s.st.Transition(sub.ID, store.ActionSubmit, c.user.Name, ""); err != nil {
 			return err
@@ -89,7 +90,7 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 
 // apiSubmissionList: GET /api/submissions[?status=&office=&q=].
 func (s *Server) apiSubmissionList(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	subs, _, _, err := s.filteredSubmissions(r, c)
+	subs, _, _, _, err := s.filteredSubmissions(r, c)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,10 @@
 //     session's CSRF token (form field or X-CSRF-Token header), compared in
 //     constant time; API calls with a Bearer token need none.
 //   - Every request body is size-limited.
+//   - The desk's search (?q= on /desk/submissions and /api/submissions)
+//     runs over a full-text index of submissions (Config.SubmissionIndex)
+//     updated whenever a request changes a submission; New syncs it with
+//     the store, so a change a crash kept out of it is caught up.
 //   - Publishing an edition (publish.go) either completes, or leaves
 //     content/, the site, the search index and the store as they were.
 //

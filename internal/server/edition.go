@@ -107,10 +107,13 @@ func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error
 			}
 		}
 	}
+	old, _ := s.st.Edition(e.Date)
 	e, err := s.st.PutEdition(e, actor)
 	if err != nil {
 		return e, err
 	}
+	defer s.indexEdition(old) // stories taken off the page
+	defer s.indexEdition(e)
 	return e, s.assignSlugs(e, actor)
 }
 

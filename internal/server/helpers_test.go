@@ -48,6 +48,7 @@ type testEnv struct {
 	srv     *Server
 	st      *store.Store
 	idx     *search.Index
+	subIdx  *search.Index // the submission index
 	clock   *storetest.Clock
 	base    string // http://127.0.0.1:port
 	source  string
@@ -94,8 +95,13 @@ func newEnv(tb testing.TB, mod ...func(*Config)) *testEnv {
 		tb.Fatal(err)
 	}
 	e.idx = idx
+	e.subIdx, err = search.Open(filepath.Join(dir, "submissions-index"))
+	if err != nil {
+		tb.Fatal(err)
+	}
 	cfg := Config{
-		Store: e.st, Source: e.source, Site: site.Options{OutDir: e.out},
+		SubmissionIndex: e.subIdx,
+		Store:           e.st, Source: e.source, Site: site.Options{OutDir: e.out},
 		Index: idx, SearchHandler: search.NewHandler(idx, search.HandlerOptions{}),
 		Logger: slog.New(slog.NewTextHandler(testLogWriter{tb}, nil)),
 		Now:    e.clock.Now, SchedulerInterval: -1, MaxBodyBytes: 256 << 10, MaxPhotoBytes: 1 << 20,
@@ -116,6 +122,7 @@ func newEnv(tb testing.TB, mod ...func(*Config)) *testEnv {
 	tb.Cleanup(func() {
 		srv.Close()
 		idx.Close()
+		e.subIdx.Close()
 	})
 	return e
 }

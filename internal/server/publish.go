@@ -297,6 +297,7 @@ func (s *Server) Publish(ctx context.Context, date, actor string) (*PublishResul
 	if err != nil {
 		return nil, err
 	}
+	s.indexEdition(e)
 	res := &PublishResult{Date: date, Build: stats.String(), Duration: time.Since(start)}
 	for p := range files {
 		res.Files = append(res.Files, p)

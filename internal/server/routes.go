@@ -149,7 +149,13 @@ func (s *Server) wrap(rt route) http.Handler {
 				}
 			}
 		}
-		if err := rt.h(w, r, c); err != nil {
+		err = rt.h(w, r, c)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// The submission named in the URL may have changed (even
+			// if the handler failed part way).
+			s.indexSubmissions(r.PathValue("id"))
+		}
+		if err != nil {
 			s.fail(w, r, err)
 		}
 	})

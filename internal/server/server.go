@@ -49,6 +49,10 @@ type Config struct {
 	// SearchHandler, when set, serves /search and /api/search (the search
 	// package's handler); otherwise /api/search is answered from Index.
 	SearchHandler http.Handler
+	// SubmissionIndex is the full-text index of submissions the desk's
+	// search uses (optional: without it the desk matches substrings). New
+	// syncs it with the store; the server updates it as submissions change.
+	SubmissionIndex SubmissionIndex
 	// Printer prints PDF proofs (optional: /proof.pdf answers 503 without).
 	Printer Printer
 	// SessionTTL is how long a login lasts (default 12 hours).
@@ -167,6 +171,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if _, err := s.builder.Build(s.ctx); err != nil {
 		return nil, fmt.Errorf("building the reader site: %w", err)
+	}
+	if _, err := s.SyncSubmissionIndex(s.ctx); err != nil {
+		return nil, err
 	}
 	s.routes = s.routeTable()
 	s.handler = s.mux()

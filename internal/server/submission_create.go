@@ -61,6 +61,7 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request, c *req
 	if err != nil {
 		return err
 	}
+	defer s.indexSubmissions(sub.ID)
 	if err := s.savePhotos(r, c, sub.ID); err != nil {
 		return err
 	}

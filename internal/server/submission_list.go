@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 type listData struct {
 	Subs     []store.Submission
+	Snippets map[string]template.HTML // search matches in context, by ID
 	Statuses []store.Status
 	Offices  []string
 	Status   string
@@ -35,7 +37,8 @@ func listFilter(r *http.Request, c *reqCtx) (store.SubmissionFilter, string, err
 	return f, strings.TrimSpace(q.Get("q")), nil
 }
 
-// matches is a plain full-text filter over a submission's text.
+// matches is a plain substring filter over a submission's text, used
+// while no SubmissionIndex is configured.
 func matches(sub store.Submission, q string) bool {
 	if q == "" {
 		return true
@@ -48,31 +51,41 @@ func matches(sub store.Submission, q string) bool {
 	return false
 }
 
-func (s *Server) filteredSubmissions(r *http.Request, c *reqCtx) ([]store.Submission, store.SubmissionFilter, string, error) {
+// filteredSubmissions lists the submissions the request asks for: by
+// status and office, and with ?q= by full-text search over the submission
+// index, most relevant first, with snippets.
+func (s *Server) filteredSubmissions(r *http.Request, c *reqCtx) ([]store.Submission, map[string]template.HTML, store.SubmissionFilter, string, error) {
 	f, q, err := listFilter(r, c)
 	if err != nil {
-		return nil, f, q, err
+		return nil, nil, f, q, err
 	}
 	if !c.isEditor() && f.Office == "" {
-		return nil, f, q, errForbidden
+		return nil, nil, f, q, errForbidden
+	}
+	if q != "" && s.cfg.SubmissionIndex != nil {
+		if len([]rune(q)) > 200 {
+			return nil, nil, f, q, errorf(http.StatusBadRequest, "搜索词过长")
+		}
+		subs, snippets, err := s.searchSubmissions(r.Context(), q, f)
+		return subs, snippets, f, q, err
 	}
 	subs, err := s.st.Submissions(f)
 	if err != nil {
-		return nil, f, q, err
+		return nil, nil, f, q, err
 	}
 	if q != "" {
 		subs = slices.DeleteFunc(subs, func(sub store.Submission) bool { return !matches(sub, q) })
 	}
-	return subs, f, q, nil
+	return subs, nil, f, q, nil
 }
 
 // submissionList lists the caller's office's submissions (all for editors).
 func (s *Server) submissionList(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	subs, f, q, err := s.filteredSubmissions(r, c)
+	subs, snippets, f, q, err := s.filteredSubmissions(r, c)
 	if err != nil {
 		return err
 	}
-	d := listData{Subs: subs, Statuses: store.Statuses, Office: f.Office, Q: q}
+	d := listData{Subs: subs, Snippets: snippets, Statuses: store.Statuses, Office: f.Office, Q: q}
 	if len(f.Statuses) == 1 {
 		d.Status = string(f.Statuses[0])
 	}

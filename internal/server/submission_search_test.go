@@ -1,0 +1,150 @@
+package server
+
+import (
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/banmian/banmian/internal/store"
+)
+
+// createViaAPI creates a submission through the API as user and returns
+// its ID.
+func (e *testEnv) createViaAPI(user, title, body string) string {
+	e.t.Helper()
+	resp, text := e.api(user, "POST", "/api/submissions", "application/json", mustJSON(e.t, map[string]string{"title": title, "body": body}))
+	if resp.StatusCode != 201 {
+		e.t.Fatalf("creating %q: %d %s", title, resp.StatusCode, text)
+	}
+	var out struct{ ID string }
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		e.t.Fatal(err)
+	}
+	return out.ID
+}
+
+// listIDs lists submissions through the API as user with query parameters.
+func (e *testEnv) listIDs(user string, params url.Values) []string {
+	e.t.Helper()
+	resp, text := e.api(user, "GET", "/api/submissions?"+params.Encode(), "", "")
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("listing %v as %s: %d %s", params, user, resp.StatusCode, text)
+	}
+	var out struct{ Submissions []store.Submission }
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		e.t.Fatal(err)
+	}
+	ids := []string{}
+	for _, s := range out.Submissions {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+func TestDashboardSearch(t *testing.T) {
+	e := newEnv(t)
+	ids := map[string]string{
+		"垃圾分类": e.createViaAPI("changzheng", "长征镇垃圾分类新风尚", "居民积极参与，垃圾分类成了新习惯。"),
+		"热线":   e.createViaAPI("changzheng", "便民热线开通", "居民拨打１２３４５热线反映问题，当天就有回音。"),
+		"食堂":   e.createViaAPI("hongqiao", "虹桥镇社区食堂开张", "虹桥镇与长征镇的居民都来尝鲜。"),
+		"河道":   e.createViaAPI("hongqiao", "河道整治见成效", "今年整治了三条河道，12345热线的投诉少了一半。"),
+		"花园":   e.createViaAPI("changzheng", "桥下的新花园", "老人们在花园里下棋。"),
+	}
+	want := func(keys ...string) []string {
+		out := []string{}
+		for _, k := range keys {
+			out = append(out, ids[k])
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, user, q string
+		extra         url.Values
+		want          []string
+		ordered       bool // the order is the relevance order
+	}{
+		{"镇名，标题先于正文", "editor", "长征镇", nil, want("垃圾分类", "食堂"), true},
+		{"镇名，本单位", "changzheng", "长征镇", nil, want("垃圾分类"), false},
+		{"镇名，他单位只见本单位", "hongqiao", "长征镇", nil, want("食堂"), false},
+		{"号码，全角也算", "editor", "12345", nil, want("热线", "河道"), false},
+		{"全角号码", "editor", "１２３４５", nil, want("热线", "河道"), false},
+		{"一个字", "editor", "桥", nil, want("食堂", "花园"), false},
+		{"一个字，本单位", "changzheng", "桥", nil, want("花园"), false},
+		{"两个不相邻的词", "editor", "垃圾分类 习惯", nil, want("垃圾分类"), false},
+		{"按状态过滤", "editor", "12345", url.Values{"status": {"submitted"}}, want(), false},
+		{"按单位过滤", "editor", "12345", url.Values{"office": {"虹桥镇"}}, want("河道"), false},
+		{"没有结果", "editor", "航天", nil, want(), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := url.Values{"q": {tc.q}}
+			for k, v := range tc.extra {
+				p[k] = v
+			}
+			got := e.listIDs(tc.user, p)
+			if !tc.ordered {
+				slices.Sort(got)
+				slices.Sort(tc.want)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("q=%q as %s: got %v, want %v", tc.q, tc.user, got, tc.want)
+			}
+		})
+	}
+
+	// The desk page shows the match in context.
+	c, _ := e.login("editor")
+	_, page := e.do(c, "GET", "/desk/submissions?q="+url.QueryEscape("12345"), "", nil)
+	if !strings.Contains(page, `class="snippet"`) || !strings.Contains(page, "<mark>") {
+		t.Errorf("search results have no highlighted snippet: %s", page)
+	}
+
+	// Edits, transitions and new submissions reach the index at once.
+	if resp, body := e.api("changzheng", "PUT", "/api/submissions/"+ids["花园"], "application/json", `{"title":"桥下的新花园","body":"老人们在花园里打太极拳。"}`); resp.StatusCode != 200 {
+		t.Fatalf("edit: %d %s", resp.StatusCode, body)
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"太极拳"}}); !slices.Equal(got, want("花园")) {
+		t.Errorf("after an edit, 太极拳: %v", got)
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"下棋"}}); len(got) != 0 {
+		t.Errorf("after an edit, the old text is still found: %v", got)
+	}
+	if resp, body := e.api("hongqiao", "POST", "/api/submissions/"+ids["河道"]+"/submit", "", ""); resp.StatusCode != 200 {
+		t.Fatalf("submit: %d %s", resp.StatusCode, body)
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"12345"}, "status": {"submitted"}}); !slices.Equal(got, want("河道")) {
+		t.Errorf("after submitting, submitted 12345: %v", got)
+	}
+}
+
+// TestSubmissionIndexCatchesUp checks that a submission the index missed
+// (a crash between the store and the index) is found after a restart.
+func TestSubmissionIndexCatchesUp(t *testing.T) {
+	e := newEnv(t)
+	id := e.mustSubmission("changzheng", "长征镇", "错过索引的稿件", "这篇稿件写进了数据库，却没来得及进索引。", store.StatusSubmitted)
+	if got := e.listIDs("editor", url.Values{"q": {"错过索引"}}); len(got) != 0 {
+		t.Fatalf("found before the restart: %v", got)
+	}
+	cfg := e.srv.cfg
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e.srv, e.base = srv, "http://"+addr
+	if got := e.listIDs("editor", url.Values{"q": {"错过索引"}}); !slices.Equal(got, []string{id}) {
+		t.Errorf("after the restart: %v, want [%s]", got, id)
+	}
+	st, err := srv.SyncSubmissionIndex(t.Context())
+	if err != nil || st.Added+st.Updated+st.Removed != 0 {
+		t.Errorf("a second sync changed something: %+v %v", st, err)
+	}
+}
