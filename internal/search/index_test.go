@@ -185,3 +185,37 @@ func TestOpenRefusesOtherFolders(t *testing.T) {
 		t.Errorf("file deleted: %v", err)
 	}
 }
+
+// TestConcurrentSearchAndUpdate: searches run while stories are updated.
+func TestConcurrentSearchAndUpdate(t *testing.T) {
+	docs := goldenDocs(t)[:30]
+	x := mustOpenIndex(t, docs)
+	done := make(chan error, 3)
+	for g := 0; g < 2; g++ {
+		go func() {
+			for i := 0; i < 30; i++ {
+				if _, err := x.Search(context.Background(), Query{Text: []string{"长征镇", "镇", "12345热线"}[i%3]}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		for i := 0; i < 10; i++ {
+			d := docs[i]
+			d.Body += "\n补记。"
+			if err := x.Put(d); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < 3; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
