@@ -25,8 +25,29 @@ type PublishResult struct {
 	Duration time.Duration `json:"duration"`
 }
 
-// step runs the test hook for a publish step.
+// CrashEnv names the environment variable of the crash test hook: set to
+// a publish step (files, build, index, store or committed), the server
+// prints a line naming the step to standard error when a publish reaches
+// it and then stops there, so a test can kill the process with SIGKILL at
+// exactly that point. After 30 seconds it exits with status 137 itself.
+// It is for tests only; nothing else reads it.
+const CrashEnv = "BANMIAN_TEST_CRASH_AT"
+
+// crashPoint stops the process at step name when CrashEnv asks for it.
+func (s *Server) crashPoint(name string) {
+	if s.crashAt == "" || s.crashAt != name {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "%s: reached %s, waiting to be killed\n", CrashEnv, name)
+	time.Sleep(30 * time.Second)
+	os.Exit(137)
+}
+
+// step runs the test hooks for a publish step: files (content/ written),
+// build (site rebuilt), index (search index updated), store (just before
+// the store transaction).
 func (s *Server) step(name string) error {
+	s.crashPoint(name)
 	if s.failAt != nil {
 		return s.failAt(name)
 	}
@@ -251,6 +272,7 @@ func (s *Server) change(ctx context.Context, j journal, files map[string][]byte,
 	if err := commit(); err != nil {
 		return fail(err)
 	}
+	s.crashPoint("committed")
 	if err := tx.commit(); err != nil {
 		s.log.Error("removing publish backups", "err", err)
 	}

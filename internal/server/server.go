@@ -104,6 +104,9 @@ type Server struct {
 
 	// failAt, set by tests, makes the publish step named fail.
 	failAt func(step string) error
+	// crashAt is $BANMIAN_TEST_CRASH_AT: the publish step at which the
+	// process stops dead, for tests that kill it there (crashPoint).
+	crashAt string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -160,6 +163,7 @@ func New(cfg Config) (*Server, error) {
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
+		crashAt: os.Getenv(CrashEnv),
 	}
 	opt := cfg.Site
 	opt.Emitters = append(append([]site.Emitter(nil), opt.Emitters...), s.captureSnapshot)
