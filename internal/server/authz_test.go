@@ -167,6 +167,7 @@ func matrixCases() []matrixCase {
 		{pattern: "GET /desk/editions/{date}/proof.pdf", method: "GET", path: ed("/desk/editions/", "/proof.pdf", true), want: editors},
 		{pattern: "GET /desk/users", method: "GET", path: fixed("/desk/users"), want: admins},
 		{pattern: "POST /desk/users", method: "POST", path: fixed("/desk/users"), send: createUser, want: admins},
+		{pattern: "GET /desk/admin/backup", method: "GET", path: fixed("/desk/admin/backup"), want: admins},
 
 		// JSON API.
 		{pattern: "POST /api/submissions", method: "POST", path: fixed("/api/submissions"), ctype: jsonType, body: `{"office":"长征镇","title":"标题","body":"正文。"}`, want: signedIn},
@@ -182,6 +183,7 @@ func matrixCases() []matrixCase {
 		{pattern: "POST /api/submissions/{id}/{action}", method: "POST", path: apiSub(store.StatusSubmitted, "/approve"), want: [5]outcome{denied, missing, missing, missing, missing}},
 		{pattern: "PUT /api/editions/{date}", method: "PUT", path: ed("/api/editions/", "", false), ctype: jsonType, body: `{"page":1,"items":[]}`, want: editors},
 		{pattern: "POST /api/editions/{date}/publish", method: "POST", path: ed("/api/editions/", "/publish", true), want: editors},
+		{pattern: "GET /api/backup", method: "GET", path: fixed("/api/backup"), want: admins},
 
 		// Routes outside the table.
 		{pattern: "GET /desk/static/", method: "GET", path: fixed("/desk/static/desk.js"), want: public},

@@ -8,6 +8,7 @@
 //	/desk/       the editorial UI (server-rendered zh-Hans HTML, plain forms)
 //	/api/        the JSON API (Bearer tokens, or a session with X-CSRF-Token)
 //	/search, /api/search   search (Config.SearchHandler, or the built-in one)
+//	/desk/admin/backup, /api/backup   a hot backup of the store (admins)
 //
 // Guarantees:
 //   - Every response passes one path (respond.go) that sets the security

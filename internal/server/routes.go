@@ -62,6 +62,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /desk/editions/{date}/proof.pdf", roles: editors, h: s.proofPDF},
 		{pattern: "GET /desk/users", roles: admins, h: s.userList},
 		{pattern: "POST /desk/users", roles: admins, h: s.userCreate},
+		{pattern: "GET /desk/admin/backup", roles: admins, h: s.backupShow},
 
 		// JSON API.
 		{pattern: "POST /api/submissions", roles: anyUser, h: s.apiSubmissionCreate},
@@ -71,6 +72,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /api/submissions/{id}/{action}", roles: anyUser, h: s.apiSubmissionTransition},
 		{pattern: "PUT /api/editions/{date}", roles: editors, h: s.apiEditionPut},
 		{pattern: "POST /api/editions/{date}/publish", roles: editors, h: s.apiEditionPublish},
+		{pattern: "GET /api/backup", roles: admins, h: s.backupShow},
 	}
 }
 
