@@ -52,9 +52,9 @@ var commands = []command{
 	{"backup", "备份编辑部数据 (consistent copy of the editorial store)", runBackup},
 	{"serve", "运行编辑部服务器 (editorial server + reader site)", runServe},
 	{"import", "导入旧版面文字 (import legacy page text)", runImport},
-	{"version", "显示版本 (print the version)", runVersion},
 	{"index", "更新搜索索引 (build or refresh the search index, incrementally)", runIndex},
 	{"search", "搜索往期报道 (search past stories)", runSearch},
+	{"version", "显示版本 (print the version)", runVersion},
 }
 
 // exitError asks main to exit with code after printing err (if not nil).
