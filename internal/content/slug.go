@@ -2,6 +2,7 @@ package content
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/mozillazg/go-pinyin"
@@ -31,6 +32,24 @@ var pinyinArgs = func() pinyin.Args {
 	return a
 }()
 
+// readings caches the toneless reading of each Han character: go-pinyin
+// runs regular expressions for every call, which dominated slug and
+// heading-id time in large builds.
+var readings sync.Map // rune → string
+
+// readingOf returns the first toneless pinyin reading of r, or "".
+func readingOf(r rune) string {
+	if v, ok := readings.Load(r); ok {
+		return v.(string)
+	}
+	py := ""
+	if list := pinyin.SinglePinyin(r, pinyinArgs); len(list) > 0 {
+		py = list[0]
+	}
+	readings.Store(r, py)
+	return py
+}
+
 // Slugify derives a readable ASCII slug from Chinese (or any) text: Han
 // characters become toneless pinyin syllables, Latin letters and digits are
 // kept, everything else separates words. The result is at most 64 bytes,
@@ -51,8 +70,8 @@ func Slugify(text string) string {
 			flush()
 			if py := readingInPhrase(runes, i); py != "" {
 				words = append(words, py)
-			} else if py := pinyin.SinglePinyin(r, pinyinArgs); len(py) > 0 && py[0] != "" {
-				words = append(words, py[0])
+			} else if py := readingOf(r); py != "" {
+				words = append(words, py)
 			}
 		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			cur.WriteRune(unicode.ToLower(r))

@@ -139,7 +139,7 @@ func TestProtected(t *testing.T) {
 }
 
 func FuzzRender(f *testing.F) {
-	for _, s := range []string{"**“多格合一”**舒心", "## 小标题\n\n正文，\n续行。", "`a, b`", "[x](y \"z\")", "<a>b</a>", "| a |\n|---|\n| b |", "*_**__"} {
+	for _, s := range []string{"**“多格合一”**舒心", "## 小标题\n\n正文，\n续行。", "`a, b`", "[x](y \"z\")", "<a>b</a>", "| a |\n|---|\n| b |", "*_**__", "    code, x", "\tcode", "~~~\nx, y\n~~~", "[a]: http://x.cn/a,b", "<http://x.cn>"} {
 		f.Add(s)
 	}
 	r := New(Options{})
@@ -150,6 +150,11 @@ func FuzzRender(f *testing.F) {
 		}
 		if strings.Contains(strings.ToLower(string(d.HTML)), "<script") {
 			t.Fatalf("script in output of %q", src)
+		}
+		if !mayHaveProtected([]byte(src)) {
+			if rs := protected([]byte(src)); len(rs) > 0 {
+				t.Fatalf("pre-check skipped protected ranges %v of %q", rs, src)
+			}
 		}
 		for _, rg := range Protected([]byte(src)) {
 			if rg.Start < 0 || rg.End > len(src) || rg.Start >= rg.End {

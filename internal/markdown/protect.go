@@ -24,6 +24,21 @@ var linkRefDef = regexp.MustCompile(`(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$`)
 // strings), raw HTML, autolinks, link and image destinations and titles,
 // and link reference definitions. Ranges are sorted and do not overlap.
 func Protected(src []byte) []typeset.Range {
+	if !mayHaveProtected(src) {
+		return nil
+	}
+	return protected(src)
+}
+
+// mayHaveProtected is a fast, conservative pre-check: every construct
+// Protected marks needs a backtick, "<", "[", "~", a tab or an indent of
+// four spaces, so a story body without them (most are) needs no parse.
+func mayHaveProtected(src []byte) bool {
+	return bytes.ContainsAny(src, "`<[~\t") || bytes.Contains(src, []byte("    "))
+}
+
+// protected is Protected without the pre-check.
+func protected(src []byte) []typeset.Range {
 	doc := protectParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext(parser.WithIDs(newIDs()))))
 	var out []typeset.Range
 	add := func(start, stop int) {
@@ -109,6 +124,9 @@ func Protected(src []byte) []typeset.Range {
 		}
 		return ast.WalkContinue, nil
 	})
+	if !bytes.Contains(src, []byte("]:")) {
+		return mergeRanges(out)
+	}
 	for _, m := range linkRefDef.FindAllIndex(src, -1) {
 		// Only the part after "]:" is a destination; the label is text.
 		line := src[m[0]:m[1]]
