@@ -97,12 +97,21 @@ func fold(r rune) rune {
 
 // isCJK reports whether r is a unit on its own.
 func isCJK(r rune) bool {
+	switch {
+	case r < 0x80:
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF: // CJK unified ideographs, the usual case
+		return true
+	}
 	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
 		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
 }
 
 // isWord reports whether r belongs to a word unit.
 func isWord(r rune) bool {
+	if r < 0x80 {
+		return isASCIIAlnum(r)
+	}
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
 }
 

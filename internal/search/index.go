@@ -25,6 +25,7 @@ type Index struct {
 	// another version, and started afresh.
 	Rebuilt bool
 	man     manifest
+	tables  tableCache
 	// afterBatch, when set (by tests), runs after each batch of Sync.
 	afterBatch func()
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 
-	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Search runs q. When nothing matches every term of a query with several,
@@ -24,141 +25,265 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-func termQuery(t term) query.Query {
-	q := query.NewTermQuery(t.Gram)
-	q.SetField(t.Field)
-	q.SetBoost(t.Boost)
-	return q
+// The server evaluates plans itself (scorePlan, as the static index does)
+// on postings read from bleve's current snapshot: bleve stores, updates
+// and persists the index; scoring, filters, facets and ordering need no
+// per-hit document values.
+
+// table describes the stories of one bleve snapshot by document number.
+type table struct {
+	snap  index.IndexReader // the snapshot described (identity only)
+	n     int               // document numbers are below n
+	live  int               // stories
+	rank  []int32           // order newest first, then by slug
+	day   []int32
+	year  []int32
+	alive []bool
+	cred  []string
+	slugs []string
 }
 
-func groupQuery(g group) query.Query {
-	ds := make([]query.Query, len(g))
-	for i, c := range g {
-		cs := make([]query.Query, len(c))
-		for j, t := range c {
-			cs[j] = termQuery(t)
-		}
-		ds[i] = query.NewConjunctionQuery(cs)
-	}
-	return query.NewDisjunctionQuery(ds)
+// tableCache holds the table of the latest snapshot.
+type tableCache struct {
+	mu sync.Mutex
+	t  *table
 }
 
-// bleveQuery translates a plan and the filters of q.
-func bleveQuery(q Query, p *plan) query.Query {
-	bq := query.NewBooleanQuery(nil, nil, nil)
-	for _, g := range p.Must {
-		bq.AddMust(groupQuery(g))
+// get returns the table of snap, building it when snap is new.
+func (c *tableCache) get(ctx context.Context, snap index.IndexReader) (*table, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.t != nil && c.t.snap == snap {
+		return c.t, nil
 	}
-	for _, g := range p.Should {
-		bq.AddShould(groupQuery(g))
+	t, err := buildTable(ctx, snap)
+	if err != nil {
+		return nil, err
 	}
-	var filters []query.Query
-	if q.Credit != "" {
-		t := query.NewTermQuery(Normalize(q.Credit))
-		t.SetField(creditField)
-		filters = append(filters, t)
+	c.t = t
+	return t, nil
+}
+
+// eachPosting calls fn with the document number of every live document
+// holding term in field.
+func eachPosting(ctx context.Context, r index.IndexReader, field string, term []byte, fn func(uint64)) error {
+	tfr, err := r.TermFieldReader(ctx, term, field, false, false, false)
+	if err != nil {
+		return err
 	}
-	if q.Tag != "" {
-		t := query.NewTermQuery(Normalize(q.Tag))
-		t.SetField(tagField)
-		filters = append(filters, t)
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		var lo, hi *float64
-		yes := true
-		if !q.From.IsZero() {
-			v := float64(day(q.From))
-			lo = &v
+	defer tfr.Close()
+	var tfd index.TermFieldDoc
+	for {
+		d, err := tfr.Next(&tfd)
+		if err != nil {
+			return err
 		}
-		if !q.To.IsZero() {
-			v := float64(day(q.To))
-			hi = &v
+		if d == nil {
+			return nil
 		}
-		r := query.NewNumericRangeInclusiveQuery(lo, hi, &yes, &yes)
-		r.SetField(dayField)
-		filters = append(filters, r)
+		fn(d.ID.Value())
 	}
-	switch {
-	case len(filters) == 1:
-		bq.AddFilter(filters[0])
-	case len(filters) > 1:
-		bq.AddFilter(query.NewConjunctionQuery(filters))
+}
+
+// fieldTerms returns the terms of field.
+func fieldTerms(r index.IndexReader, field string) ([]string, error) {
+	fd, err := r.FieldDict(field)
+	if err != nil {
+		return nil, err
 	}
-	if p.empty() {
-		if bq.Filter == nil {
-			return query.NewMatchAllQuery()
+	defer fd.Close()
+	var out []string
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			return nil, err
 		}
-		bq.AddMust(query.NewMatchAllQuery())
+		if e == nil {
+			return out, nil
+		}
+		out = append(out, e.Term)
 	}
-	return bq
+}
+
+func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
+	t := &table{snap: r}
+	// Every story has one year: its postings list every live story.
+	years, err := fieldTerms(r, yearField)
+	if err != nil {
+		return nil, err
+	}
+	type yd struct {
+		doc  uint64
+		year int32
+	}
+	var docs []yd
+	for _, y := range years {
+		v, _ := strconv.Atoi(y)
+		err := eachPosting(ctx, r, yearField, []byte(y), func(d uint64) {
+			docs = append(docs, yd{d, int32(v)})
+			t.n = max(t.n, int(d)+1)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	t.live = len(docs)
+	t.rank = make([]int32, t.n)
+	t.day = make([]int32, t.n)
+	t.year = make([]int32, t.n)
+	t.alive = make([]bool, t.n)
+	t.cred = make([]string, t.n)
+	t.slugs = make([]string, t.n)
+	keys := make([]string, t.n)
+	dvr, err := r.DocValueReader([]string{orderField})
+	if err != nil {
+		return nil, err
+	}
+	id := index.NewIndexInternalID(nil, 0)
+	for _, d := range docs {
+		t.year[d.doc] = d.year
+		t.alive[d.doc] = true
+		id.SetValue(d.doc)
+		err := dvr.VisitDocValues(id, func(_ string, term []byte) { keys[d.doc] = string(term) })
+		if err != nil {
+			return nil, err
+		}
+		k := keys[d.doc]
+		if len(k) < 8 {
+			return nil, fmt.Errorf("reading search index: story %d has no order", d.doc)
+		}
+		dd, _ := strconv.Atoi(k[:7])
+		t.day[d.doc] = int32(9999999 - dd)
+		t.slugs[d.doc] = k[8:]
+	}
+	sortDocs := make([]uint64, len(docs))
+	for i, d := range docs {
+		sortDocs[i] = d.doc
+	}
+	slices.SortFunc(sortDocs, func(a, b uint64) int { return strings.Compare(keys[a], keys[b]) })
+	for i, d := range sortDocs {
+		t.rank[d] = int32(i)
+	}
+	credits, err := fieldTerms(r, creditField)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range credits {
+		err := eachPosting(ctx, r, creditField, []byte(c), func(d uint64) {
+			if int(d) < t.n {
+				t.cred[d] = c
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 func (x *Index) search(ctx context.Context, q Query, p *plan) (*Result, error) {
-	limit := q.limit()
-	offset := max(q.Offset, 0)
-	req := bleve.NewSearchRequestOptions(bleveQuery(q, p), limit, offset, false)
-	if q.Sort == SortNewest || p.empty() {
-		req.SortBy([]string{orderField})
-	} else {
-		req.SortBy([]string{"-_score", orderField})
-	}
-	req.Fields = []string{rawField}
-	req.AddFacet(creditField, bleve.NewFacetRequest(creditField, 50))
-	req.AddFacet(yearField, bleve.NewFacetRequest(yearField, 100))
-	sr, err := x.ix.SearchInContext(ctx, req)
+	ai, err := x.ix.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
 	}
-	res := &Result{Query: q.Text, Total: int(sr.Total), Partial: p.Partial, Offset: offset, Limit: limit, Hits: []Hit{}}
-	type scored struct {
-		d     Doc
-		score float64
+	r, err := ai.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
 	}
-	page := make([]scored, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		raw, _ := h.Fields[rawField].(string)
-		var d Doc
-		if err := json.Unmarshal([]byte(raw), &d); err != nil {
-			return nil, fmt.Errorf("reading story %s from the search index: %w", h.ID, err)
-		}
-		page = append(page, scored{d, quantize(h.Score)})
+	defer r.Close()
+	t, err := x.tables.get(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
 	}
-	// bleve may sum equal scores in a different order; settle ties on
-	// the page exactly as the static index does.
-	if q.Sort != SortNewest && !p.empty() {
-		sort.SliceStable(page, func(i, j int) bool {
-			return lessHit(page[i].score, page[i].d, page[j].score, page[j].d)
-		})
-	} else {
-		for i := range page {
-			page[i].score = 0
-		}
+	res, err := t.search(ctx, r, q, p)
+	if err != nil {
+		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
 	}
-	for _, s := range page {
-		res.Hits = append(res.Hits, newHit(s.d, s.score, p))
-	}
-	res.Facets.Credit = facetCounts(sr.Facets[creditField])
-	res.Facets.Year = facetCounts(sr.Facets[yearField])
 	return res, nil
 }
 
-// lessHit orders by score, then newest, then slug.
-func lessHit(si float64, di Doc, sj float64, dj Doc) bool {
-	if si != sj {
-		return si > sj
+func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *plan) (*Result, error) {
+	res := &Result{Query: q.Text, Partial: p.Partial, Offset: max(q.Offset, 0), Limit: q.limit(), Hits: []Hit{}}
+	post := func(field, gram string) ([]int32, error) {
+		var ids []int32
+		err := eachPosting(ctx, r, field, []byte(gram), func(d uint64) {
+			if int(d) < t.n {
+				ids = append(ids, int32(d))
+			}
+		})
+		return ids, err
 	}
-	if a, b := day(di.Date), day(dj.Date); a != b {
-		return a > b
+	// Filters.
+	ok := make([]bool, t.n)
+	copy(ok, t.alive)
+	keep := func(field, value string) error {
+		ids, err := post(field, Normalize(value))
+		if err != nil {
+			return err
+		}
+		in := make([]bool, t.n)
+		for _, id := range ids {
+			in[id] = true
+		}
+		for i := range ok {
+			ok[i] = ok[i] && in[i]
+		}
+		return nil
 	}
-	return di.Slug < dj.Slug
-}
-
-func facetCounts(fr *bsearch.FacetResult) []FacetCount {
-	var out []FacetCount
-	if fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			out = append(out, FacetCount{Value: t.Term, Count: t.Count})
+	if q.Credit != "" {
+		if err := keep(creditField, q.Credit); err != nil {
+			return nil, err
 		}
 	}
-	return sortFacet(out)
+	if q.Tag != "" {
+		if err := keep(tagField, q.Tag); err != nil {
+			return nil, err
+		}
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		from, to := day(q.From), day(q.To)
+		for i := range ok {
+			if !q.From.IsZero() && int(t.day[i]) < from || !q.To.IsZero() && int(t.day[i]) > to {
+				ok[i] = false
+			}
+		}
+	}
+	score, err := scorePlan(p, t.n, t.live, ok, post)
+	if err != nil {
+		return nil, err
+	}
+	creditOf := func(i int) string { return t.cred[i] }
+	yearOf := func(i int) int { return int(t.year[i]) }
+	for _, i := range collect(q, p, res, ok, score, t.rank, creditOf, yearOf) {
+		d, err := storedDoc(r, t.slugs[i])
+		if err != nil {
+			return nil, err
+		}
+		res.Hits = append(res.Hits, newHit(d, score[i], p))
+	}
+	return res, nil
+}
+
+// storedDoc reads the normalised Doc stored with a story.
+func storedDoc(r index.IndexReader, slug string) (Doc, error) {
+	var d Doc
+	doc, err := r.Document(slug)
+	if err != nil {
+		return d, err
+	}
+	var raw []byte
+	if doc != nil {
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == rawField {
+				raw = f.Value()
+			}
+		})
+	}
+	if raw == nil {
+		return d, fmt.Errorf("story %s is not stored", slug)
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return d, fmt.Errorf("reading story %s from the search index: %w", slug, err)
+	}
+	return d, nil
 }

@@ -438,138 +438,24 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 			}
 		}
 	}
-	// Scores.
-	score := make([]float64, n)
-	match := make([]bool, n)
-	if p.empty() {
-		copy(match, ok)
-	} else {
-		// Fetch postings and the query norm.
-		type leaf struct {
-			ids []int32
-			idf float64
-		}
-		leaves := map[term]*leaf{}
-		sumSq := 0.0
-		var terms []term
-		for _, gs := range [][]group{p.Must, p.Should} {
-			for _, g := range gs {
-				for _, c := range g {
-					terms = append(terms, c...)
-				}
-			}
-		}
-		for _, t := range terms {
-			ids, err := s.postings(t.Field, t.Gram)
-			if err != nil {
-				return nil, err
-			}
-			idf := 1 + mathLog(float64(n)/float64(len(ids)+1))
-			w := t.Boost * idf
-			sumSq += w * w
-			leaves[t] = &leaf{ids: ids, idf: idf}
-		}
-		qn := 1 / mathSqrt(sumSq)
-		groupScore := func(g group) ([]float64, []bool) {
-			acc := make([]float64, n)
-			cnt := make([]int, n)
-			for _, c := range g {
-				cs := make([]float64, n)
-				cc := make([]int, n)
-				for _, t := range c {
-					l := leaves[t]
-					ls := l.idf * (t.Boost * l.idf * qn) // as bleve's term scorer
-					for _, id := range l.ids {
-						cs[id] += ls
-						cc[id]++
-					}
-				}
-				for i := range cs {
-					if cc[i] == len(c) {
-						acc[i] += cs[i]
-						cnt[i]++
-					}
-				}
-			}
-			m := make([]bool, n)
-			for i := range acc {
-				if cnt[i] > 0 {
-					m[i] = true
-					acc[i] = acc[i] * (float64(cnt[i]) / float64(len(g)))
-				}
-			}
-			return acc, m
-		}
-		copy(match, ok)
-		for _, g := range p.Must {
-			gs, gm := groupScore(g)
-			for i := range match {
-				match[i] = match[i] && gm[i]
-				score[i] += gs[i]
-			}
-		}
-		if len(p.Should) > 0 {
-			sacc := make([]float64, n)
-			scnt := make([]int, n)
-			for _, g := range p.Should {
-				gs, gm := groupScore(g)
-				for i := range gm {
-					if gm[i] {
-						sacc[i] += gs[i]
-						scnt[i]++
-					}
-				}
-			}
-			for i := range score {
-				if scnt[i] > 0 {
-					score[i] += sacc[i] * (float64(scnt[i]) / float64(len(p.Should)))
-				}
-			}
-		}
+	score, err := scorePlan(p, n, n, ok, s.postings)
+	if err != nil {
+		return nil, err
 	}
-	var hits []int
-	credits := map[string]int{}
-	years := map[string]int{}
-	for i := range match {
-		if !match[i] {
-			continue
-		}
-		hits = append(hits, i)
+	creditOf := func(i int) string {
 		if c := s.credit[i]; c > 0 {
-			credits[s.meta.Credits[c-1]]++
+			return s.meta.Credits[c-1]
 		}
-		years[strconv.Itoa(time.Unix(int64(s.days[i])*86400, 0).UTC().Year())]++
+		return ""
 	}
-	res.Total = len(hits)
-	relevance := q.Sort != SortNewest && !p.empty()
-	for _, i := range hits {
-		if relevance {
-			score[i] = quantize(score[i])
-		} else {
-			score[i] = 0
-		}
-	}
-	sort.SliceStable(hits, func(a, b int) bool {
-		if score[hits[a]] != score[hits[b]] {
-			return score[hits[a]] > score[hits[b]]
-		}
-		return hits[a] < hits[b]
-	})
-	for _, i := range hits[min(offset, len(hits)):min(offset+limit, len(hits))] {
+	yearOf := func(i int) int { return time.Unix(int64(s.days[i])*86400, 0).UTC().Year() }
+	for _, i := range collect(q, p, res, ok, score, nil, creditOf, yearOf) {
 		d, err := s.doc(i)
 		if err != nil {
 			return nil, err
 		}
 		res.Hits = append(res.Hits, newHit(d, score[i], p))
 	}
-	for v, c := range credits {
-		res.Facets.Credit = append(res.Facets.Credit, FacetCount{v, c})
-	}
-	for v, c := range years {
-		res.Facets.Year = append(res.Facets.Year, FacetCount{v, c})
-	}
-	res.Facets.Credit = sortFacet(res.Facets.Credit)
-	res.Facets.Year = sortFacet(res.Facets.Year)
 	return res, nil
 }
 

@@ -1,0 +1,230 @@
+package search
+
+import (
+	"sort"
+	"strconv"
+)
+
+// Query evaluation shared by the server index and the static index: both
+// hand over the postings of each (field, gram) as ascending story numbers
+// and get the same scores, order and facets, by construction. A term
+// scores boost·idf²·queryNorm with idf = 1 + ln(N/(df+1)), as bleve's
+// tf-idf scores a term of frequency 1 in a field of length 1; a clause
+// sums its terms when all match; a group sums its matching clauses times
+// the fraction that matched.
+
+// postingsFunc returns the ascending numbers of the stories holding gram
+// in field.
+type postingsFunc func(field, gram string) ([]int32, error)
+
+// scorePlan scores plan p over story numbers [0, n), of which total are
+// live. On entry match holds the stories the filters let through; on
+// return, the stories that match p. Scores are quantised.
+func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float64, error) {
+	score := make([]float64, n)
+	if p.empty() {
+		return score, nil
+	}
+	type leaf struct {
+		ids []int32
+		idf float64
+	}
+	leaves := map[term]*leaf{}
+	sumSq := 0.0
+	for _, gs := range [][]group{p.Must, p.Should} {
+		for _, g := range gs {
+			for _, c := range g {
+				for _, t := range c {
+					ids, err := post(t.Field, t.Gram)
+					if err != nil {
+						return nil, err
+					}
+					idf := 1 + mathLog(float64(total)/float64(len(ids)+1))
+					w := t.Boost * idf
+					sumSq += w * w
+					leaves[t] = &leaf{ids: ids, idf: idf}
+				}
+			}
+		}
+	}
+	qn := 1 / mathSqrt(sumSq)
+	// Scratch space, reused by every clause and group.
+	acc := make([]float64, n)
+	cnt := make([]int32, n)
+	cs := make([]float64, n)
+	cc := make([]int32, n)
+	// groupScore adds to dst the score of g for every story matching it
+	// and marks them in m.
+	groupScore := func(g group, dst []float64, m []bool) {
+		var touched []int32
+		for _, c := range g {
+			var tc []int32
+			for _, t := range c {
+				l := leaves[t]
+				ls := l.idf * (t.Boost * l.idf * qn) // as bleve's term scorer
+				for _, id := range l.ids {
+					if cc[id] == 0 {
+						tc = append(tc, id)
+					}
+					cs[id] += ls
+					cc[id]++
+				}
+			}
+			for _, id := range tc {
+				if int(cc[id]) == len(c) {
+					if cnt[id] == 0 {
+						touched = append(touched, id)
+					}
+					acc[id] += cs[id]
+					cnt[id]++
+				}
+				cs[id], cc[id] = 0, 0
+			}
+		}
+		for _, id := range touched {
+			m[id] = true
+			dst[id] += acc[id] * (float64(cnt[id]) / float64(len(g)))
+			acc[id], cnt[id] = 0, 0
+		}
+	}
+	gm := make([]bool, n)
+	gs := make([]float64, n)
+	for _, g := range p.Must {
+		clear(gm)
+		clear(gs)
+		groupScore(g, gs, gm)
+		for i := range match {
+			match[i] = match[i] && gm[i]
+			score[i] += gs[i]
+		}
+	}
+	if len(p.Should) > 0 {
+		sacc := make([]float64, n)
+		scnt := make([]int32, n)
+		for _, g := range p.Should {
+			clear(gm)
+			clear(gs)
+			groupScore(g, gs, gm)
+			for i, ok := range gm {
+				if ok {
+					sacc[i] += gs[i]
+					scnt[i]++
+				}
+			}
+		}
+		for i := range score {
+			if scnt[i] > 0 {
+				score[i] += sacc[i] * (float64(scnt[i]) / float64(len(p.Should)))
+			}
+		}
+	}
+	return score, nil
+}
+
+// collect fills res from the stories matching: Total, the facets, and the
+// page of hits (story numbers and scores), ordered by score, then by
+// rank (newest first, then slug). rank nil means story numbers are
+// ranks. creditOf and yearOf name a story's credit ("" for none) and
+// year.
+func collect(q Query, p *plan, res *Result, match []bool, score []float64, rank []int32, creditOf func(int) string, yearOf func(int) int) (page []int) {
+	var hits []int
+	credits := map[string]int{}
+	years := map[int]int{}
+	for i, ok := range match {
+		if !ok {
+			continue
+		}
+		hits = append(hits, i)
+		if c := creditOf(i); c != "" {
+			credits[c]++
+		}
+		years[yearOf(i)]++
+	}
+	res.Total = len(hits)
+	relevance := q.Sort != SortNewest && !p.empty()
+	in, out := 0.0, 0.0 // quantize is slow and scores repeat: remember the last
+	for _, i := range hits {
+		switch {
+		case !relevance:
+			score[i] = 0
+		case score[i] == in:
+			score[i] = out
+		default:
+			in, out = score[i], quantize(score[i])
+			score[i] = out
+		}
+	}
+	rk := func(i int) int {
+		if rank == nil {
+			return i
+		}
+		return int(rank[i])
+	}
+	less := func(a, b int) bool {
+		if score[a] != score[b] {
+			return score[a] > score[b]
+		}
+		return rk(a) < rk(b)
+	}
+	// Only the first offset+limit hits need ordering.
+	want := min(res.Offset+res.Limit, len(hits))
+	if want < len(hits)/4 {
+		top := topK(hits, want, less)
+		hits = top
+	} else {
+		sort.Slice(hits, func(a, b int) bool { return less(hits[a], hits[b]) })
+	}
+	page = hits[min(res.Offset, len(hits)):min(res.Offset+res.Limit, len(hits))]
+	for v, c := range credits {
+		res.Facets.Credit = append(res.Facets.Credit, FacetCount{v, c})
+	}
+	for v, c := range years {
+		res.Facets.Year = append(res.Facets.Year, FacetCount{strconv.Itoa(v), c})
+	}
+	res.Facets.Credit = sortFacet(res.Facets.Credit)
+	res.Facets.Year = sortFacet(res.Facets.Year)
+	return page
+}
+
+// topK returns the k least of xs by less, in order, with a bounded heap.
+func topK(xs []int, k int, less func(a, b int) bool) []int {
+	if k <= 0 {
+		return nil
+	}
+	h := make([]int, 0, k) // max-heap by less: h[0] is the worst kept
+	down := func(i int) {
+		for {
+			l, r, m := 2*i+1, 2*i+2, i
+			if l < len(h) && less(h[m], h[l]) {
+				m = l
+			}
+			if r < len(h) && less(h[m], h[r]) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for _, x := range xs {
+		switch {
+		case len(h) < k:
+			h = append(h, x)
+			for i := len(h) - 1; i > 0; {
+				parent := (i - 1) / 2
+				if !less(h[parent], h[i]) {
+					break
+				}
+				h[i], h[parent] = h[parent], h[i]
+				i = parent
+			}
+		case less(x, h[0]):
+			h[0] = x
+			down(0)
+		}
+	}
+	sort.Slice(h, func(a, b int) bool { return less(h[a], h[b]) })
+	return h
+}
