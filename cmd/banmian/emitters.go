@@ -52,16 +52,13 @@ func staticSearchEmitter(liveOut string) site.Emitter {
 				os.RemoveAll(target)
 			}
 		}
-		docs := make([]search.Doc, 0, len(c.Stories))
-		for _, s := range c.Stories {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			d, err := snap.Doc(s)
-			if err != nil {
-				return err
-			}
-			docs = append(docs, search.FromStory(s, d.Text, search.StoryURL(c.Site.BaseURL, s.Slug)))
+		texts, err := snap.Texts(ctx)
+		if err != nil {
+			return err
+		}
+		docs := make([]search.Doc, len(c.Stories))
+		for i, s := range c.Stories {
+			docs[i] = search.FromStory(s, texts[i], search.StoryURL(c.Site.BaseURL, s.Slug))
 		}
 		root := strings.TrimSuffix(search.StoryURL(c.Site.BaseURL, "x"), "stories/x/")
 		opt := search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css"}

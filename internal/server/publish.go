@@ -161,15 +161,15 @@ func (s *Server) SyncIndex(ctx context.Context) error {
 	if !ok || sn == nil {
 		return nil
 	}
-	docs := make([]search.Doc, 0, len(sn.Content.Stories))
-	for _, st := range sn.Content.Stories {
-		d, err := sn.Doc(st)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, search.FromStory(st, d.Text, search.StoryURL(sn.Content.Site.BaseURL, st.Slug)))
+	texts, err := sn.Texts(ctx)
+	if err != nil {
+		return err
 	}
-	_, err := x.Sync(ctx, docs)
+	docs := make([]search.Doc, len(sn.Content.Stories))
+	for i, st := range sn.Content.Stories {
+		docs[i] = search.FromStory(st, texts[i], search.StoryURL(sn.Content.Site.BaseURL, st.Slug))
+	}
+	_, err = x.Sync(ctx, docs)
 	return err
 }
 

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -71,9 +72,33 @@ type Snapshot struct {
 	b    *Builder
 }
 
-// Doc returns the rendered body of a story.
-func (s *Snapshot) Doc(st *content.Story) (*markdown.Doc, error) {
-	return s.b.doc(st, s.Content.Site.TypesetOn())
+// Texts returns the plain text (markdown.Doc.Text) of every story of the
+// snapshot, in the order of Content.Stories. The builder does not keep
+// story texts between builds (only what pages show), so they are rendered
+// again here, in parallel.
+func (s *Snapshot) Texts(ctx context.Context) ([]string, error) {
+	stories := s.Content.Stories
+	r := s.b.renderer(s.Content.Site.TypesetOn())
+	out := make([]string, len(stories))
+	errs := make([]error, len(stories))
+	parallel(len(stories), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		d, err := r.Render(stories[i].Body)
+		if err != nil {
+			errs[i] = &content.FileError{File: stories[i].Path, Line: stories[i].BodyLine, Msg: err.Error(), Err: err}
+			return
+		}
+		out[i] = d.Text
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Stats summarise a build.
@@ -113,7 +138,7 @@ type Builder struct {
 	storyFP  uint64            // fingerprint of all stories at the last build
 
 	docMu sync.Mutex
-	docs  map[string]docEntry // story path → rendered body
+	docs  map[string]docEntry // story path → what pages show of its body
 
 	rendMu    sync.Mutex
 	renderers map[bool]*markdown.Renderer
@@ -123,10 +148,21 @@ type Builder struct {
 	themeFP   uint64
 }
 
+// docEntry is a rendered body as pages use it. The plain text is cut to
+// the excerpt: keeping every story's full text would cost as much memory
+// as the HTML again.
 type docEntry struct {
 	hash    uint64
 	typeset bool
-	doc     *markdown.Doc
+	doc     *pageDoc
+}
+
+// pageDoc is what pages show of a rendered story body.
+type pageDoc struct {
+	HTML     template.HTML
+	Headings []markdown.Heading
+	Chars    int
+	Excerpt  string
 }
 
 // New returns a Builder.
@@ -162,7 +198,7 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	}
 	typeset := c.Site.TypesetOn()
 
-	m := assemble(c, nil)
+	m := assemble(c)
 	pages := b.plan(m, c)
 	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
 
@@ -253,7 +289,7 @@ func (b *Builder) renderer(typeset bool) *markdown.Renderer {
 
 // doc returns the rendered body of a story, from the cache when its source
 // is unchanged.
-func (b *Builder) doc(s *content.Story, typeset bool) (*markdown.Doc, error) {
+func (b *Builder) doc(s *content.Story, typeset bool) (*pageDoc, error) {
 	b.docMu.Lock()
 	e, ok := b.docs[s.Path]
 	b.docMu.Unlock()
@@ -264,10 +300,11 @@ func (b *Builder) doc(s *content.Story, typeset bool) (*markdown.Doc, error) {
 	if err != nil {
 		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Err: err}
 	}
+	pd := &pageDoc{HTML: d.HTML, Headings: d.Headings, Chars: d.Chars, Excerpt: excerpt(d.Text, excerptLen)}
 	b.docMu.Lock()
-	b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: d}
+	b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: pd}
 	b.docMu.Unlock()
-	return d, nil
+	return pd, nil
 }
 
 // pruneDocs drops cached bodies of stories that are gone.

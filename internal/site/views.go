@@ -137,10 +137,9 @@ func sitePaths(baseURL string) (base, root string) {
 	return base, root
 }
 
-// assemble builds the views of c. docs holds the rendered body of each
-// story, by slug; a missing doc leaves the body empty (pages that need it
-// are not rendered in that build).
-func assemble(c *content.Content, docs map[string]*markdown.Doc) *model {
+// assemble builds the views of c. Story bodies are left empty; renderDocs
+// fills in those of the pages rendered in a build.
+func assemble(c *content.Content) *model {
 	m := &model{site: &c.Site}
 	m.base, m.root = sitePaths(c.Site.BaseURL)
 	bySlug := make(map[string]*storyView, len(c.Stories))
@@ -152,9 +151,6 @@ func assemble(c *content.Content, docs map[string]*markdown.Doc) *model {
 			URL:      m.root + "stories/" + s.Slug + "/",
 			ISODate:  s.Date.Format(time.RFC3339),
 			DateText: cnDate(s.Date),
-		}
-		if d := docs[s.Slug]; d != nil {
-			v.setDoc(d)
 		}
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
@@ -328,7 +324,6 @@ func photoCaption(s *content.Story, file string) string {
 // excerptLen is the length of story excerpts (meta descriptions).
 const excerptLen = 120
 
-func (v *storyView) setDoc(d *markdown.Doc) {
-	v.HTML, v.Headings, v.Chars = d.HTML, d.Headings, d.Chars
-	v.Excerpt = excerpt(d.Text, excerptLen)
+func (v *storyView) setDoc(d *pageDoc) {
+	v.HTML, v.Headings, v.Chars, v.Excerpt = d.HTML, d.Headings, d.Chars, d.Excerpt
 }
