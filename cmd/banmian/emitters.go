@@ -10,66 +10,133 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
 
 // siteEmitters are the extra outputs of a site build: the static search
-// index under /search/.
+// index under /search/, written as part of each build.
 func siteEmitters(o *siteOptions) []site.Emitter {
-	return []site.Emitter{staticSearchEmitter(o.out)}
+	ss := &staticSearch{liveOut: o.out}
+	return []site.Emitter{ss.emit}
 }
 
 // staticSearchFingerprint is the file in the static index folder that
 // records which stories it was made from.
 const staticSearchFingerprint = ".stories"
 
-// staticSearchEmitter writes the sharded static search index and its page
-// into <site>/search/. It is rebuilt only when stories changed; a full
-// build of unchanged stories reuses the previous index by hard links.
-func staticSearchEmitter(liveOut string) site.Emitter {
-	return func(ctx context.Context, dir string, snap *site.Snapshot) error {
-		if !snap.Full && !snap.StoriesChanged {
-			return nil
-		}
-		c := snap.Content
-		h := fnv.New64a()
-		// The hash of an empty Doc changes with the search package's
-		// analysis version.
-		fmt.Fprintf(h, "%s|%v|%s|%d\n", c.Site.BaseURL, c.Site.TypesetOn(), c.Site.Title, search.Doc{}.Hash())
-		for _, s := range c.Stories {
-			fmt.Fprintf(h, "%s|%d|%s\n", s.Slug, s.Hash, s.Edition)
-		}
-		fp := strconv.FormatUint(h.Sum64(), 16)
-		target := filepath.Join(dir, "search")
-		if snap.Full {
-			prev := filepath.Join(liveOut, "search")
-			if old, err := os.ReadFile(filepath.Join(prev, staticSearchFingerprint)); err == nil && string(old) == fp {
-				if err := linkTree(prev, target); err == nil {
-					return nil
-				}
-				os.RemoveAll(target)
-			}
-		}
-		texts, err := snap.Texts(ctx)
-		if err != nil {
-			return err
-		}
-		docs := make([]search.Doc, len(c.Stories))
-		for i, s := range c.Stories {
-			docs[i] = search.FromStory(s, texts[i], search.StoryURL(c.Site.BaseURL, s.Slug))
-		}
-		root := strings.TrimSuffix(search.StoryURL(c.Site.BaseURL, "x"), "stories/x/")
-		opt := search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css"}
-		if err := search.WriteStatic(target, docs, opt); err != nil {
-			return fmt.Errorf("static search index: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {
-			return fmt.Errorf("static search index: %w", err)
-		}
+// staticSearch writes the sharded static search index and its page into
+// <site>/search/. It is rebuilt only when stories changed; a full build of
+// unchanged stories reuses the previous index by hard links.
+//
+// With ctx set (banmian serve), rebuilds after incremental builds run in
+// the background, one at a time, the latest snapshot winning: rebuilding
+// the static index of a large archive takes seconds, and publishing must
+// not wait for it. The server answers /search itself, so only a copy of
+// the site put on a static host sees the static index, a moment later.
+type staticSearch struct {
+	liveOut string
+	ctx     context.Context // background mode when set
+	logf    func(err error)
+
+	mu      sync.Mutex
+	pending *site.Snapshot
+	running bool
+	wg      sync.WaitGroup
+}
+
+func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapshot) error {
+	if !snap.Full && !snap.StoriesChanged {
 		return nil
 	}
+	target := filepath.Join(dir, "search")
+	fp := staticSearchFP(snap.Content)
+	if snap.Full {
+		prev := filepath.Join(ss.liveOut, "search")
+		if old, err := os.ReadFile(filepath.Join(prev, staticSearchFingerprint)); err == nil && string(old) == fp {
+			if err := linkTree(prev, target); err == nil {
+				return nil
+			}
+			os.RemoveAll(target)
+		}
+	}
+	// A full build's folder is swapped in after the emitters, so its index
+	// is written now, even in background mode.
+	if ss.ctx == nil || snap.Full {
+		return writeStaticSearch(ctx, target, fp, snap)
+	}
+	ss.schedule(target, snap)
+	return nil
+}
+
+// schedule queues a background rebuild into target (the live site).
+func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.pending = snap
+	if ss.running {
+		return
+	}
+	ss.running = true
+	ss.wg.Add(1)
+	go func() {
+		defer ss.wg.Done()
+		for {
+			ss.mu.Lock()
+			snap := ss.pending
+			ss.pending = nil
+			if snap == nil || ss.ctx.Err() != nil {
+				ss.running = false
+				ss.mu.Unlock()
+				return
+			}
+			ss.mu.Unlock()
+			err := writeStaticSearch(ss.ctx, target, staticSearchFP(snap.Content), snap)
+			if err != nil && ss.ctx.Err() == nil && ss.logf != nil {
+				ss.logf(err)
+			}
+		}
+	}()
+}
+
+// wait returns when no background rebuild is running.
+func (ss *staticSearch) wait() { ss.wg.Wait() }
+
+// staticSearchFP fingerprints what the static index is made from.
+func staticSearchFP(c *content.Content) string {
+	h := fnv.New64a()
+	// The hash of an empty Doc changes with the search package's analysis
+	// version.
+	fmt.Fprintf(h, "%s|%v|%s|%d\n", c.Site.BaseURL, c.Site.TypesetOn(), c.Site.Title, search.Doc{}.Hash())
+	for _, s := range c.Stories {
+		fmt.Fprintf(h, "%s|%d|%s\n", s.Slug, s.Hash, s.Edition)
+	}
+	return strconv.FormatUint(h.Sum64(), 16)
+}
+
+// writeStaticSearch writes the static index of snap's stories into target.
+func writeStaticSearch(ctx context.Context, target, fp string, snap *site.Snapshot) error {
+	c := snap.Content
+	texts, err := snap.Texts(ctx)
+	if err != nil {
+		return err
+	}
+	docs := make([]search.Doc, len(c.Stories))
+	for i, s := range c.Stories {
+		docs[i] = search.FromStory(s, texts[i], search.StoryURL(c.Site.BaseURL, s.Slug))
+	}
+	root := strings.TrimSuffix(search.StoryURL(c.Site.BaseURL, "x"), "stories/x/")
+	opt := search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css"}
+	if err := search.WriteStatic(target, docs, opt); err != nil {
+		return fmt.Errorf("static search index: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {
+		return fmt.Errorf("static search index: %w", err)
+	}
+	return nil
 }
 
 // linkTree recreates the files of src under dst as hard links.

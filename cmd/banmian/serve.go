@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/layout"
@@ -37,7 +39,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		return err
 	}
 	defer st.Close()
-	idx, err := search.Open(filepath.Join(o.data, "search"))
+	idx, err := search.Open(filepath.Join(o.data, "index"))
 	if err != nil {
 		return fmt.Errorf("opening the search index in %s: %w", o.data, err)
 	}
@@ -49,6 +51,16 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	defer subIdx.Close()
 
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	static := &staticSearch{liveOut: o.out, ctx: ctx, logf: func(err error) {
+		logger.Error("rebuilding the static search index", "err", err)
+	}}
+	defer static.wait()
+	// The search page takes the site's title and stylesheet, known once
+	// the server has built the site.
+	var searchHandler atomic.Value // http.Handler
+	searchPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		searchHandler.Load().(http.Handler).ServeHTTP(w, r)
+	})
 	cfg := server.Config{
 		Store:  st,
 		Source: o.source,
@@ -57,11 +69,11 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			OutDir:   o.out,
 			Drafts:   o.drafts,
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
-			Emitters: siteEmitters(&o.siteOptions),
+			Emitters: []site.Emitter{static.emit},
 		},
 		Index:           idx,
 		SubmissionIndex: subIdx,
-		SearchHandler:   search.NewHandler(idx, search.HandlerOptions{Logger: logger}),
+		SearchHandler:   searchPage,
 		Watch:           o.watch,
 		Logger:          logger,
 	}
@@ -78,6 +90,9 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
+	searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
+		Title: srv.Site().Title, Home: "/", Stylesheet: "/assets/site.css", Logger: logger,
+	}))
 	addr, err := srv.Start(o.addr)
 	if err != nil {
 		srv.Close()

@@ -95,6 +95,16 @@ func (s *Server) mux() http.Handler {
 	if s.cfg.SearchHandler != nil {
 		handle("/search", headers(cspReader, s.cfg.SearchHandler))
 		handle("/api/search", headers(cspDesk, s.cfg.SearchHandler))
+		// The built site's static search page reads the static index,
+		// which the server refreshes in the background after a publish;
+		// readers of the served site get the live search instead.
+		handle("GET /search/{$}", headers(cspReader, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			to := "/search"
+			if r.URL.RawQuery != "" {
+				to += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, to, http.StatusFound)
+		})))
 	} else {
 		handle("GET /api/search", s.wrap(route{pattern: "GET /api/search", h: s.apiSearch}))
 	}

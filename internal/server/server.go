@@ -215,6 +215,9 @@ func (s *Server) siteConfig() content.Site {
 	return content.DefaultSite()
 }
 
+// Site returns the site configuration of the live site.
+func (s *Server) Site() content.Site { return s.siteConfig() }
+
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 

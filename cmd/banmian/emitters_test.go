@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/banmian/banmian/internal/site"
+)
+
+// TestStaticSearchInBackground checks banmian serve's mode of the static
+// search emitter: the first (full) build writes the index at once; after a
+// story changes, the incremental build returns without it and the index
+// catches up in the background.
+func TestStaticSearchInBackground(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	writeFiles(t, src, map[string]string{
+		"stories/a.md": "---\ntitle: 小区管道“添堵”\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n管道疏通。\n",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var errs []error
+	ss := &staticSearch{liveOut: out, ctx: ctx, logf: func(err error) { errs = append(errs, err) }}
+	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: []site.Emitter{ss.emit}})
+	if _, err := b.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fp := func() string {
+		data, err := os.ReadFile(filepath.Join(out, "search", staticSearchFingerprint))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	first := fp()
+
+	writeFiles(t, src, map[string]string{
+		"stories/b.md": "---\ntitle: 社区食堂开张\ncredit: 佘山镇\ndate: 2025-05-23\nslug: b\n---\n社区食堂今天开张。\n",
+	})
+	st, err := b.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Full {
+		t.Fatal("second build was not incremental")
+	}
+	ss.wait()
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if fp() == first {
+		t.Fatal("static index not rebuilt after a story was added")
+	}
+	var found bool
+	_ = filepath.WalkDir(filepath.Join(out, "search"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if data, err := os.ReadFile(p); err == nil && strings.Contains(string(data), "社区食堂开张") {
+				found = true
+			}
+		}
+		return nil
+	})
+	if !found {
+		t.Error("the new story's title is not in the static index")
+	}
+	if entries, _ := filepath.Glob(filepath.Join(out, ".search-*")); len(entries) > 0 {
+		t.Errorf("temporary folders left: %v", entries)
+	}
+}
