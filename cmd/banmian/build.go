@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
 
@@ -27,8 +30,9 @@ func (o *siteOptions) register(fsFlags interface {
 	fsFlags.BoolVar(&o.drafts, "drafts", false, "include stories marked draft")
 }
 
-// builder wires a site.Builder from the options.
-func (o *siteOptions) builder(env *Env, progress bool) (*site.Builder, error) {
+// builder wires a site.Builder from the options. docs, when not nil,
+// keeps the search docs of each build.
+func (o *siteOptions) builder(env *Env, progress bool, docs *snapshotDocs) (*site.Builder, error) {
 	st, err := os.Stat(o.source)
 	if err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("content folder %s not found (use -source DIR)", o.source)
@@ -42,14 +46,15 @@ func (o *siteOptions) builder(env *Env, progress bool) (*site.Builder, error) {
 	if progress {
 		opt.Progress = progressBar(env, "构建")
 	}
-	opt.Emitters = append(opt.Emitters, siteEmitters(o)...)
+	opt.Emitters = append(opt.Emitters, siteEmitters(o, docs)...)
 	return site.New(opt), nil
 }
 
 func runBuild(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "build", "[-source content] [-out public] [-drafts] [-themes themes]")
+	fs := newFlagSet(env, "build", "[-source content] [-out public] [-index data/index] [-drafts] [-themes themes]")
 	var o siteOptions
 	o.register(fs)
+	index := fs.String("index", "data/index", "search index `DIR` to keep current (\"\" for none)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,7 +62,8 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	b, err := o.builder(env, env.Terminal && !*quiet)
+	docs := &snapshotDocs{}
+	b, err := o.builder(env, env.Terminal && !*quiet, docs)
 	if err != nil {
 		return err
 	}
@@ -70,6 +76,42 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	}
 	if !*quiet {
 		fmt.Fprintf(env.Stdout, "built %s into %s: %s\n", o.source, o.out, stats)
+	}
+	if *index == "" || docs.last == nil {
+		return nil
+	}
+	return syncBuildIndex(ctx, env, *index, docs, *quiet)
+}
+
+// syncBuildIndex brings the search index up to date with the stories just
+// built. When banmian serve holds the index it keeps the index current
+// itself, so that is only noted.
+func syncBuildIndex(ctx context.Context, env *Env, dir string, docs *snapshotDocs, quiet bool) error {
+	start := time.Now()
+	list, err := docs.get(ctx, docs.last)
+	if err != nil {
+		return err
+	}
+	x, err := search.Open(dir)
+	if errors.Is(err, search.ErrLocked) {
+		if !quiet {
+			fmt.Fprintf(env.Stderr, "search index %s is in use (banmian serve keeps it current); not updated\n", dir)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st, err := x.Sync(ctx, list)
+	if cerr := x.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("updating search index %s (the site was built): %w", dir, err)
+	}
+	if !quiet {
+		fmt.Fprintf(env.Stdout, "search index %s: %d added, %d updated, %d removed, %d unchanged in %s\n",
+			dir, st.Added, st.Updated, st.Removed, st.Unchanged, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/banmian/banmian/internal/search"
 )
 
 // runCmd runs banmian in-process and returns its exit code and output.
@@ -33,17 +35,24 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 func TestBuildCommand(t *testing.T) {
 	dir := t.TempDir()
-	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	src, out, idx := filepath.Join(dir, "content"), filepath.Join(dir, "public"), filepath.Join(dir, "data", "index")
 	writeFiles(t, src, map[string]string{
 		"stories/a.md":             "---\ntitle: 小区管道“添堵”\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n正文。\n",
 		"editions/2025-05-22.yaml": "date: 2025-05-22\npage: 14\nitems:\n  - story: a\n",
 	})
-	code, stdout, stderr := runCmd(t, "build", "-source", src, "-out", out)
+	code, stdout, stderr := runCmd(t, "build", "-source", src, "-out", out, "-index", idx)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if !strings.Contains(stdout, "1 stories, 1 editions") {
 		t.Errorf("summary line: %q", stdout)
+	}
+	// The build keeps the search index current.
+	if !strings.Contains(stdout, "1 added") {
+		t.Errorf("index line: %q", stdout)
+	}
+	if code, stdout, stderr := runCmd(t, "search", "-source", src, "-index", idx, "添堵"); code != 0 || !strings.Contains(stdout, "小区管道") {
+		t.Errorf("search after build: exit %d: %s %s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(out, "stories/a/index.html")); err != nil {
 		t.Error(err)
@@ -55,12 +64,27 @@ func TestBuildCommand(t *testing.T) {
 		t.Fatalf("search page: %v", err)
 	}
 	before, _ := os.Stat(filepath.Join(out, "search/meta.json"))
-	if code, _, stderr := runCmd(t, "build", "-source", src, "-out", out); code != 0 {
+	code, stdout, stderr = runCmd(t, "build", "-source", src, "-out", out, "-index", idx)
+	if code != 0 {
 		t.Fatalf("rebuild: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "1 unchanged") {
+		t.Errorf("index line after a rebuild: %q", stdout)
 	}
 	after, err := os.Stat(filepath.Join(out, "search/meta.json"))
 	if err != nil || !os.SameFile(before, after) {
 		t.Errorf("static index was rebuilt for unchanged stories (err %v)", err)
+	}
+
+	// While banmian serve holds the index, build says so and succeeds.
+	held, err := search.Open(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCmd(t, "build", "-source", src, "-out", out, "-index", idx)
+	held.Close()
+	if code != 0 || !strings.Contains(stderr, "is in use (banmian serve keeps it current)") {
+		t.Errorf("build with the index held: exit %d: %s", code, stderr)
 	}
 
 	// Broken content: every problem, with file and line; exit 1; site kept.
@@ -68,7 +92,7 @@ func TestBuildCommand(t *testing.T) {
 		"stories/b.md": "---\ntitle: 二\ndate: 2025-13-01\n---\n",
 		"stories/c.md": "---\ndate: 2025-05-01\n---\n",
 	})
-	code, _, stderr = runCmd(t, "build", "-source", src, "-out", out)
+	code, _, stderr = runCmd(t, "build", "-source", src, "-out", out, "-index", idx)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}

@@ -18,10 +18,14 @@ import (
 )
 
 // siteEmitters are the extra outputs of a site build: the static search
-// index under /search/, written as part of each build.
-func siteEmitters(o *siteOptions) []site.Emitter {
-	ss := &staticSearch{liveOut: o.out}
-	return []site.Emitter{ss.emit}
+// index under /search/, written as part of each build. docs, when not
+// nil, keeps the search docs of the build for later use.
+func siteEmitters(o *siteOptions, docs *snapshotDocs) []site.Emitter {
+	ss := &staticSearch{liveOut: o.out, docs: docs}
+	if docs == nil {
+		return []site.Emitter{ss.emit}
+	}
+	return []site.Emitter{ss.emit, docs.capture}
 }
 
 // staticSearchFingerprint is the file in the static index folder that
@@ -41,6 +45,7 @@ type staticSearch struct {
 	liveOut string
 	ctx     context.Context // background mode when set
 	logf    func(err error)
+	docs    *snapshotDocs // shares the search docs of a build (may be nil)
 
 	mu      sync.Mutex
 	pending *site.Snapshot
@@ -66,7 +71,11 @@ func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapsho
 	// A full build's folder is swapped in after the emitters, so its index
 	// is written now, even in background mode.
 	if ss.ctx == nil || snap.Full {
-		return writeStaticSearch(ctx, target, fp, snap)
+		docs, err := ss.docs.get(ctx, snap)
+		if err != nil {
+			return err
+		}
+		return writeStaticSearch(ctx, target, fp, snap, docs)
 	}
 	ss.schedule(target, snap)
 	return nil
@@ -94,7 +103,10 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 				return
 			}
 			ss.mu.Unlock()
-			err := writeStaticSearch(ss.ctx, target, staticSearchFP(snap.Content), snap)
+			docs, err := searchDocs(ss.ctx, snap)
+			if err == nil {
+				err = writeStaticSearch(ss.ctx, target, staticSearchFP(snap.Content), snap, docs)
+			}
 			if err != nil && ss.ctx.Err() == nil && ss.logf != nil {
 				ss.logf(err)
 			}
@@ -117,17 +129,59 @@ func staticSearchFP(c *content.Content) string {
 	return strconv.FormatUint(h.Sum64(), 16)
 }
 
-// writeStaticSearch writes the static index of snap's stories into target.
-func writeStaticSearch(ctx context.Context, target, fp string, snap *site.Snapshot) error {
+// snapshotDocs converts the stories of a build for search, rendering their
+// texts once per snapshot (the static index and banmian build's index
+// sync share them).
+type snapshotDocs struct {
+	mu      sync.Mutex
+	last    *site.Snapshot // of the last build (set by capture)
+	docsFor *site.Snapshot
+	docs    []search.Doc
+}
+
+// capture is an emitter recording the snapshot of the build.
+func (sd *snapshotDocs) capture(ctx context.Context, dir string, snap *site.Snapshot) error {
+	sd.mu.Lock()
+	sd.last = snap
+	sd.mu.Unlock()
+	return nil
+}
+
+// get returns the search docs of snap.
+func (sd *snapshotDocs) get(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) {
+	if sd == nil {
+		return searchDocs(ctx, snap)
+	}
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	if sd.docsFor == snap {
+		return sd.docs, nil
+	}
+	docs, err := searchDocs(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	sd.docsFor, sd.docs = snap, docs
+	return docs, nil
+}
+
+// searchDocs converts the stories of snap for search.
+func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) {
 	c := snap.Content
 	texts, err := snap.Texts(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	docs := make([]search.Doc, len(c.Stories))
 	for i, s := range c.Stories {
 		docs[i] = search.FromStory(s, texts[i], search.StoryURL(c.Site.BaseURL, s.Slug))
 	}
+	return docs, nil
+}
+
+// writeStaticSearch writes the static index of snap's stories into target.
+func writeStaticSearch(ctx context.Context, target, fp string, snap *site.Snapshot, docs []search.Doc) error {
+	c := snap.Content
 	root := strings.TrimSuffix(search.StoryURL(c.Site.BaseURL, "x"), "stories/x/")
 	opt := search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css"}
 	if err := search.WriteStatic(target, docs, opt); err != nil {

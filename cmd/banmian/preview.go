@@ -25,7 +25,7 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	b, err := o.builder(env, env.Terminal)
+	b, err := o.builder(env, env.Terminal, nil)
 	if err != nil {
 		return err
 	}
