@@ -251,11 +251,15 @@ func mayNeedFix(src []byte) bool {
 			c == '(' || c == ')' || c == '"' || c == '\'' || c == '-':
 			return true
 		case c == 0xEF && i+2 < len(src):
-			// U+FF10–U+FF5A: full-width digits and letters.
+			// Full-width digits U+FF10–FF19 and letters U+FF21–FF3A,
+			// U+FF41–FF5A (not the full-width punctuation between them).
 			c1, c2 := src[i+1], src[i+2]
-			if (c1 == 0xBC && c2 >= 0x90) || (c1 == 0xBD && c2 <= 0x9A) {
+			if (c1 == 0xBC && (c2 >= 0x90 && c2 <= 0x99 || c2 >= 0xA1 && c2 <= 0xBA)) || (c1 == 0xBD && c2 >= 0x81 && c2 <= 0x9A) {
 				return true
 			}
+		case c == 0xE3 && i+5 < len(src) && src[i+1] == 0x80 && src[i+2] == 0x82 &&
+			src[i+3] == 0xE3 && src[i+4] == 0x80 && src[i+5] == 0x82:
+			return true // 。。 (T4)
 		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA6 || src[i+2] == 0x94):
 			return true // … or —
 		case c == ' ' || c == 0xE3 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2] == 0x80:

@@ -3,6 +3,8 @@ package markdown
 import (
 	"strings"
 	"testing"
+
+	"github.com/banmian/banmian/internal/typeset"
 )
 
 func TestRender(t *testing.T) {
@@ -160,6 +162,22 @@ func FuzzRender(f *testing.F) {
 			if rg.Start < 0 || rg.End > len(src) || rg.Start >= rg.End {
 				t.Fatalf("bad range %v for %q", rg, src)
 			}
+		}
+	})
+}
+
+// FuzzMayNeedFix checks the pre-check never skips a change house style
+// would make.
+func FuzzMayNeedFix(f *testing.F) {
+	for _, s := range []string{"好。。。", "１２３", "ａｂ", "３：００", "你好 ，世界", "你好\u3000。", "（好）", "好...", "好—好", "好--好", "“好”", "好,好", "A ：B"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if mayNeedFix([]byte(src)) {
+			return
+		}
+		if out, _ := typeset.Fix([]byte(src), nil); string(out) != src {
+			t.Fatalf("pre-check skipped %q, which house style changes to %q", src, out)
 		}
 	})
 }
