@@ -1,10 +1,12 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -13,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // Sentences in house style, from the sample page, to make a large corpus.
@@ -214,4 +218,52 @@ func BenchmarkIncrementalRebuild(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rendered), "pages-rendered")
+}
+
+// BenchmarkPageTemplates renders one story page and one edition page of a
+// small generated site: the per-page template cost of full builds.
+func BenchmarkPageTemplates(b *testing.B) {
+	dir := b.TempDir()
+	genSite(b, dir, 30)
+	bl := New(Options{Source: os.DirFS(dir), OutDir: filepath.Join(b.TempDir(), "public")})
+	c, err := content.Load(bl.opt.Source, content.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := bl.loadTheme(c.Site.Theme); err != nil {
+		b.Fatal(err)
+	}
+	m := assemble(c)
+	pages, err := bl.plan(m, c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	need := map[*storyView]bool{}
+	for _, s := range m.stories {
+		need[s] = true
+	}
+	if err := bl.renderDocs(context.Background(), need, true); err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"stories/story-00010/index.html", "editions/2016-01-04/index.html"} {
+		var p *page
+		for _, q := range pages {
+			if q.path == name {
+				p = q
+			}
+		}
+		if p == nil {
+			b.Fatalf("no page %s", name)
+		}
+		b.Run(path.Base(path.Dir(path.Dir(name))), func(b *testing.B) {
+			var buf bytes.Buffer
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				if err := p.render(&buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
 }

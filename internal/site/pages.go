@@ -25,7 +25,7 @@ type page struct {
 const feedSize = 20
 
 // plan lists every output file of the site with its fingerprint.
-func (b *Builder) plan(m *model, c *content.Content) []*page {
+func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
 	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).str(fmt.Sprint(c.Site)).sum()
 	g := func() *hasher { return newHasher().u64(global) }
 	var pages []*page
@@ -45,8 +45,19 @@ func (b *Builder) plan(m *model, c *content.Content) []*page {
 			return err
 		}
 	}
+	chrome := &chromeView{}
+	for _, part := range []struct {
+		name string
+		dst  *template.HTML
+	}{{"sitehead.html", &chrome.Head}, {"siteheader.html", &chrome.Header}, {"sitefooter.html", &chrome.Footer}} {
+		html, _, err := b.theme.Partial(part.name, &pageData{Site: m.site, Root: m.root, Canonical: m.abs("")})
+		if err != nil {
+			return nil, err
+		}
+		*part.dst = html
+	}
 	base := func(urlPath, title string) *pageData {
-		return &pageData{Site: m.site, Root: m.root, Title: title, Canonical: m.abs(urlPath)}
+		return &pageData{Site: m.site, Chrome: chrome, Root: m.root, Title: title, Canonical: m.abs(urlPath)}
 	}
 	siteTitle := m.site.Title
 
@@ -214,7 +225,7 @@ func (b *Builder) plan(m *model, c *content.Content) []*page {
 		add(p, newHasher().str(p).str(string(src)).sum(), nil, bytesOf(func() ([]byte, error) { return src, nil }))
 		return nil
 	})
-	return pages
+	return pages, nil
 }
 
 // hashStoryList fingerprints what a list shows of its stories.

@@ -199,7 +199,10 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	typeset := c.Site.TypesetOn()
 
 	m := assemble(c)
-	pages := b.plan(m, c)
+	pages, err := b.plan(m, c)
+	if err != nil {
+		return st, err
+	}
 	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
 
 	old := b.manifest

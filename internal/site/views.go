@@ -14,8 +14,14 @@ import (
 )
 
 // storyView is what templates see of a story.
+//
+// The fields templates use most are copied out of the embedded Story:
+// text/template looks fields up by name with reflection on every use, and
+// a field promoted from an embedded struct costs a breadth-first search.
 type storyView struct {
 	*content.Story
+	Title, Kicker, Subtitle, Credit, Slug, Summary string
+
 	URL         string
 	ISODate     string
 	DateText    string
@@ -43,9 +49,13 @@ type termRef struct {
 	Name, URL string
 }
 
-// editionView is what templates see of an edition.
+// editionView is what templates see of an edition (Page and Title copied
+// out of the embedded Edition, as in storyView).
 type editionView struct {
 	*content.Edition
+	Page  int
+	Title string
+
 	URL        string
 	ISODate    string
 	DateText   string
@@ -84,6 +94,7 @@ type monthView struct {
 // pageData is the root value of every template.
 type pageData struct {
 	Site        *content.Site
+	Chrome      *chromeView
 	Root        string
 	Title       string
 	Description string
@@ -98,6 +109,13 @@ type pageData struct {
 	Stories     []*storyView
 	Terms       []*termView
 	Years       []*yearView
+}
+
+// chromeView holds the parts every page shares, rendered once per build
+// from the theme's partials/sitehead.html, siteheader.html and
+// sitefooter.html (empty where a theme has none).
+type chromeView struct {
+	Head, Header, Footer template.HTML
 }
 
 // cnDate formats a date the Chinese way: 2025年5月22日.
@@ -147,7 +165,7 @@ func assemble(c *content.Content) *model {
 	tagMap := map[string]*termView{}
 	for _, s := range c.Stories {
 		v := &storyView{
-			Story:    s,
+			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, Slug: s.Slug, Summary: s.Summary,
 			URL:      m.root + "stories/" + s.Slug + "/",
 			ISODate:  s.Date.Format(time.RFC3339),
 			DateText: cnDate(s.Date),
@@ -192,7 +210,7 @@ func assemble(c *content.Content) *model {
 	}
 	for _, e := range c.Editions {
 		ev := &editionView{
-			Edition:  e,
+			Edition: e, Page: e.Page, Title: e.Title,
 			URL:      m.root + "editions/" + e.DateString() + "/",
 			ISODate:  e.DateString(),
 			DateText: cnDate(e.Date),

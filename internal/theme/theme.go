@@ -9,6 +9,11 @@
 //	layouts/<kind>.html     one per page kind (home, edition, story, list,
 //	                        terms, archive, month, notfound)
 //	partials/*.html         shared snippets, callable with {{template "name.html" .}}
+//	partials/site*.html     the parts every page shares (sitehead.html,
+//	                        siteheader.html, sitefooter.html): the builder
+//	                        renders them once per build, with the site and
+//	                        root of every page, and gives them to layouts as
+//	                        .Chrome.Head, .Chrome.Header and .Chrome.Footer
 //	static/**               copied to the site root as is (CSS, fonts, images)
 //
 // A loaded Theme is immutable and safe for concurrent use.
@@ -31,8 +36,9 @@ var Kinds = []string{"home", "edition", "story", "list", "terms", "archive", "mo
 
 // Theme is a parsed theme.
 type Theme struct {
-	Name   string
-	pages  map[string]*template.Template
+	Name     string
+	pages    map[string]*template.Template
+	partials *template.Template // _base and the partials, for Partial
 	static fs.FS
 	pool   sync.Pool
 }
@@ -59,6 +65,9 @@ func Load(name string, fsys fs.FS) (*Theme, error) {
 		}
 	}
 	t := &Theme{Name: name, pages: map[string]*template.Template{}}
+	if t.partials, err = root.Clone(); err != nil {
+		return nil, fmt.Errorf("theme %s: %w", name, err)
+	}
 	for _, kind := range Kinds {
 		file := "layouts/" + kind + ".html"
 		src, err := fs.ReadFile(fsys, file)
@@ -91,6 +100,19 @@ func (t *Theme) Execute(w io.Writer, kind string, data any) error {
 		return fmt.Errorf("theme %s: rendering %s: %w", t.Name, kind, err)
 	}
 	return nil
+}
+
+// Partial renders the partial file name (for example "siteheader.html")
+// with data. It reports false when the theme has no such partial.
+func (t *Theme) Partial(name string, data any) (template.HTML, bool, error) {
+	if t.partials.Lookup(name) == nil {
+		return "", false, nil
+	}
+	var buf bytes.Buffer
+	if err := t.partials.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", true, fmt.Errorf("theme %s: rendering partials/%s: %w", t.Name, name, err)
+	}
+	return template.HTML(buf.String()), true, nil
 }
 
 // Render renders the page kind with data and returns the bytes.
