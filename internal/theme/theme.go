@@ -39,8 +39,8 @@ type Theme struct {
 	Name     string
 	pages    map[string]*template.Template
 	partials *template.Template // _base and the partials, for Partial
-	static fs.FS
-	pool   sync.Pool
+	static   fs.FS
+	pool     sync.Pool
 }
 
 // Load parses the theme in fsys (the theme folder itself).
