@@ -222,6 +222,13 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 			need[s] = true
 		}
 	}
+	var fresh *fullOut
+	if full {
+		if fresh, err = b.startFull(pages); err != nil {
+			return st, err
+		}
+		defer fresh.close()
+	}
 	st.Phases.Plan = time.Since(mark)
 	mark = time.Now()
 	if err := b.renderDocs(ctx, need, typeset); err != nil {
@@ -235,7 +242,7 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 
 	var written, removed int
 	if full {
-		written, err = b.writeFull(ctx, pages, todo, old, snap)
+		written, err = b.writeFull(ctx, fresh, pages, todo, snap)
 	} else {
 		written, removed, err = b.writeIncremental(ctx, pages, todo, old, snap)
 	}

@@ -17,35 +17,61 @@ import (
 	"github.com/banmian/banmian/themes"
 )
 
-// writeFull writes every page into a fresh folder beside OutDir, reusing
-// unchanged files of the current output by hard link, runs the emitters,
-// and swaps the folder in. On any error the fresh folder is removed and
-// OutDir is untouched.
-func (b *Builder) writeFull(ctx context.Context, pages, todo []*page, old map[string]uint64, snap *Snapshot) (int, error) {
+// fullOut is the fresh folder of a full build. Its folders are created in
+// the background (file system time, mostly kernel CPU) while story bodies
+// render.
+type fullOut struct {
+	out, tmp string
+	dirs     chan error
+	swapped  bool
+}
+
+// startFull creates the fresh folder beside OutDir and starts creating the
+// folders of pages in it.
+func (b *Builder) startFull(pages []*page) (*fullOut, error) {
 	out := filepath.Clean(b.opt.OutDir)
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return 0, fmt.Errorf("creating %s: %w", parent, err)
+		return nil, fmt.Errorf("creating %s: %w", parent, err)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-")
 	if err != nil {
-		return 0, fmt.Errorf("creating build folder: %w", err)
+		return nil, fmt.Errorf("creating build folder: %w", err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
 	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	f := &fullOut{out: out, tmp: tmp, dirs: make(chan error, 1)}
+	go func() { f.dirs <- makeDirs(tmp, pages) }()
+	return f, nil
+}
+
+// close removes the fresh folder unless it was swapped in.
+func (f *fullOut) close() {
+	if f.dirs != nil {
+		<-f.dirs // never remove the folder under makeDirs
+		f.dirs = nil
+	}
+	if !f.swapped {
+		os.RemoveAll(f.tmp)
+	}
+}
+
+// writeFull writes every page into the fresh folder, reusing unchanged
+// files of the current output by hard link, runs the emitters, and swaps
+// the folder in. On any error OutDir is untouched (close removes the
+// fresh folder).
+func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page, snap *Snapshot) (int, error) {
+	out, tmp := f.out, f.tmp
+	err := <-f.dirs
+	f.dirs = nil
+	if err != nil {
 		return 0, err
 	}
 	render := make(map[*page]bool, len(todo))
 	for _, p := range todo {
 		render[p] = true
-	}
-	if err := makeDirs(tmp, pages); err != nil {
-		return 0, err
 	}
 	var done atomic.Int64
 	errs := make([]error, len(pages))
@@ -96,7 +122,7 @@ func (b *Builder) writeFull(ctx context.Context, pages, todo []*page, old map[st
 	if err := swapDir(tmp, out); err != nil {
 		return 0, err
 	}
-	ok = true
+	f.swapped = true
 	return len(pages), nil
 }
 
