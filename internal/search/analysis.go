@@ -196,7 +196,7 @@ func grams(s string, n int) []string {
 }
 
 func gramsOf(us []unit, n int) []string {
-	var out []string
+	out := make([]string, 0, len(us))
 	for i := 0; i < len(us); {
 		j := i
 		for j < len(us) && us[j].Run == us[i].Run {
@@ -204,6 +204,9 @@ func gramsOf(us []unit, n int) []string {
 		}
 		out = appendRunGrams(out, us[i:j], n)
 		i = j
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

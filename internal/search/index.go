@@ -42,8 +42,24 @@ type manifest struct {
 
 const manifestKey = "banmian-manifest"
 
-// batchSize is the number of stories indexed per bleve batch.
-const batchSize = 500
+// batchSize is the number of stories indexed per bleve batch. Each batch
+// becomes a segment built on one CPU; an analysed story holds about 70
+// KB until its batch is written, so batches stay small and two are built
+// at once (writers).
+const batchSize = 300
+
+// indexConfig is the scorch configuration. Segments of one batch or more
+// are left alone by the merger until there are more than ten of a size
+// (the default floor, 2000 stories, would merge every batch into the next
+// over and over during a full Sync).
+func indexConfig() map[string]interface{} {
+	return map[string]interface{}{
+		"bolt_timeout": "2s",
+		"scorchMergePlanOptions": map[string]interface{}{
+			"FloorSegmentSize": batchSize - batchSize/6,
+		},
+	}
+}
 
 // ErrLocked is returned by Open when another process holds the index.
 var ErrLocked = errors.New("index is in use by another process")
@@ -53,7 +69,7 @@ var ErrLocked = errors.New("index is in use by another process")
 // and created empty (Rebuilt is set); the next Sync fills it.
 func Open(dir string) (*Index, error) {
 	x := &Index{dir: dir}
-	cfg := map[string]interface{}{"bolt_timeout": "2s"}
+	cfg := indexConfig()
 	ix, err := bleve.OpenUsing(dir, cfg)
 	switch {
 	case err == nil:
@@ -143,11 +159,17 @@ func (x *Index) Close() error {
 	return nil
 }
 
-// Len returns the number of stories indexed.
+// Len returns the number of stories known to be indexed.
 func (x *Index) Len() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return len(x.man.Hashes)
+	n := 0
+	for _, h := range x.man.Hashes {
+		if h != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // Complete reports whether the last Sync finished.
@@ -173,6 +195,7 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 	var st SyncStats
 	want := make(map[string]bool, len(docs))
 	var todo []Doc
+	var hashes []uint64
 	for _, d := range docs {
 		if d.Slug == "" {
 			return st, fmt.Errorf("story %q has no slug", d.Title)
@@ -186,10 +209,10 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 		switch {
 		case !ok:
 			st.Added++
-			todo = append(todo, d)
+			todo, hashes = append(todo, d), append(hashes, h)
 		case old != h:
 			st.Updated++
-			todo = append(todo, d)
+			todo, hashes = append(todo, d), append(hashes, h)
 		default:
 			st.Unchanged++
 		}
@@ -205,27 +228,115 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 	if len(todo) == 0 && len(gone) == 0 && x.man.Complete {
 		return st, nil
 	}
-	for start := 0; start < len(todo) || start == 0; start += batchSize {
-		if err := ctx.Err(); err != nil {
-			return st, err
-		}
-		end := min(start+batchSize, len(todo))
-		last := end == len(todo)
-		var del []string
-		if last {
-			del = gone
-		}
-		if err := x.apply(todo[start:end], del, last); err != nil {
-			return st, err
-		}
-		if x.afterBatch != nil {
-			x.afterBatch()
-		}
-		if last {
-			break
-		}
+	if err := x.write(ctx, todo, hashes); err != nil {
+		return st, err
+	}
+	// The last batch removes what is gone and marks the index complete.
+	if err := x.apply(nil, gone, true); err != nil {
+		return st, err
 	}
 	return st, nil
+}
+
+// writers is the number of batches built at once: bleve builds a batch's
+// segment on one CPU.
+const writers = 2
+
+// write indexes docs, whose hashes are given, in batches, several at once. Each batch records in
+// the manifest its own stories with their hashes, the stories of earlier
+// batches written before it, and the stories of batches still being
+// written with hash 0 (maybe indexed: the next Sync re-indexes them), so
+// whichever manifest bleve keeps last never claims a story it lacks nor
+// forgets one it holds.
+func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
+	var (
+		mu       sync.Mutex
+		next     int
+		firstErr error
+		inFlight = map[string]bool{}
+		wg       sync.WaitGroup
+	)
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	worker := func() {
+		defer wg.Done()
+		for {
+			mu.Lock()
+			if firstErr == nil {
+				if err := ctx.Err(); err != nil {
+					fail(err)
+				}
+			}
+			if firstErr != nil || next >= len(docs) {
+				mu.Unlock()
+				return
+			}
+			x.man.Complete = false
+			end := min(next+batchSize, len(docs))
+			chunk, hashes := docs[next:end], hashes[next:end]
+			next = end
+			for _, d := range chunk {
+				inFlight[d.Slug] = true
+			}
+			mu.Unlock()
+			b := x.ix.NewBatch()
+			var err error
+			for _, d := range chunk {
+				var bd *document.Document
+				if bd, err = bleveDoc(d.normalized()); err == nil {
+					err = b.IndexAdvanced(bd)
+				}
+				if err != nil {
+					err = fmt.Errorf("indexing story %s: %w", d.Slug, err)
+					break
+				}
+			}
+			if err == nil {
+				mu.Lock()
+				man := manifest{Version: analysisVersion, Hashes: make(map[string]uint64, len(x.man.Hashes)+len(inFlight))}
+				for k, v := range x.man.Hashes {
+					man.Hashes[k] = v
+				}
+				for k := range inFlight {
+					man.Hashes[k] = 0
+				}
+				for i, d := range chunk {
+					man.Hashes[d.Slug] = hashes[i]
+				}
+				mu.Unlock()
+				var mb []byte
+				if mb, err = json.Marshal(man); err == nil {
+					b.SetInternal([]byte(manifestKey), mb)
+					if err = x.ix.Batch(b); err != nil {
+						err = fmt.Errorf("writing search index: %w", err)
+					}
+				}
+			}
+			mu.Lock()
+			if err != nil {
+				fail(err)
+			} else {
+				// x.man.Complete stays as it was until the last batch.
+				for i, d := range chunk {
+					x.man.Hashes[d.Slug] = hashes[i]
+					delete(inFlight, d.Slug)
+				}
+			}
+			mu.Unlock()
+			if err == nil && x.afterBatch != nil {
+				x.afterBatch()
+			}
+		}
+	}
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go worker()
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // Put indexes or re-indexes one story.

@@ -97,15 +97,18 @@ func TestSyncSurvivesCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x.Complete() || x.Len() != batchSize {
-		t.Errorf("after crash: complete %v, %d stories", x.Complete(), x.Len())
+	// Batches are written two at a time: one or both of the first two
+	// may be recorded.
+	done := x.Len()
+	if x.Complete() || done != batchSize && done != 2*batchSize {
+		t.Errorf("after crash: complete %v, %d stories", x.Complete(), done)
 	}
 	st, err := x.Sync(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Added != batchSize+10 || st.Unchanged != batchSize {
-		t.Errorf("resume %+v", st)
+	if st.Unchanged != done || st.Added+st.Updated != len(docs)-done {
+		t.Errorf("resume %+v after %d", st, done)
 	}
 	if !x.Complete() || x.Len() != len(docs) {
 		t.Errorf("complete %v, %d stories", x.Complete(), x.Len())

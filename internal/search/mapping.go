@@ -27,11 +27,10 @@ const phraseBoost = 8
 
 const (
 	charsField  = "chars"  // G1 of all text fields
-	creditField = "credit" // keyword, doc values for facets
+	creditField = "credit" // keyword
 	tagField    = "tag"    // keyword, one term per tag
-	yearField   = "year"   // keyword, doc values for facets
-	dayField    = "day"    // number: days since 1970-01-01, for date ranges
-	orderField  = "order"  // keyword, doc values: sorts newest first, then by slug
+	yearField   = "year"   // keyword; every story has one
+	orderField  = "order"  // keyword, doc values: newest first, then by slug (and the date)
 	rawField    = "raw"    // stored JSON of the normalised Doc
 )
 
@@ -49,13 +48,18 @@ type gramField struct {
 	freqs index.TokenFrequencies
 }
 
+// newGramField returns a field of grams (repeats are dropped).
 func newGramField(name string, grams []string) *gramField {
 	return &gramField{name: name, grams: grams, opts: index.IndexField}
 }
 
-// newKeywordField is a gramField with doc values, for facets.
-func newKeywordField(name string, value string) *gramField {
-	return &gramField{name: name, grams: []string{value}, opts: index.IndexField | index.DocValues}
+// newKeywordField is a gramField of one term, with doc values if asked.
+func newKeywordField(name string, value string, docValues bool) *gramField {
+	f := &gramField{name: name, grams: []string{value}, opts: index.IndexField}
+	if docValues {
+		f.opts |= index.DocValues
+	}
+	return f
 }
 
 func (f *gramField) Name() string                        { return f.name }
@@ -63,43 +67,58 @@ func (f *gramField) Value() []byte                       { return nil }
 func (f *gramField) ArrayPositions() []uint64            { return nil }
 func (f *gramField) EncodedFieldType() byte              { return 't' }
 func (f *gramField) Options() index.FieldIndexingOptions { return f.opts }
-func (f *gramField) Size() int                           { return 64 + 16*len(f.grams) }
+func (f *gramField) Size() int                           { return 64 + 16*len(f.grams) + 32*len(f.freqs) }
 func (f *gramField) AnalyzedLength() int                 { return 1 }
 func (f *gramField) NumPlainTextBytes() uint64           { return 0 }
 func (f *gramField) AnalyzedTokenFrequencies() index.TokenFrequencies {
 	return f.freqs
 }
 
+// gramFreq is the frequency of every gram: zap (bleve's segment format)
+// reads a TokenFreq's frequency and locations, never its Term, so all
+// grams share one, which keeps a batch of analysed stories small.
+var gramFreq = func() *index.TokenFreq {
+	tf := &index.TokenFreq{}
+	tf.SetFrequency(1)
+	return tf
+}()
+
+// Analyze builds the term frequencies: one per distinct gram.
 func (f *gramField) Analyze() {
-	f.freqs = make(index.TokenFrequencies, len(f.grams))
+	f.freqs = make(index.TokenFrequencies, len(f.grams)/2) // about half repeat
 	for _, g := range f.grams {
-		if _, ok := f.freqs[g]; ok {
-			continue
+		if g != "" {
+			f.freqs[g] = gramFreq
 		}
-		tf := &index.TokenFreq{Term: []byte(g)}
-		tf.SetFrequency(1)
-		f.freqs[g] = tf
 	}
+	f.grams = nil // the map holds them now
 }
 
 var _ document.Field = (*gramField)(nil)
 
 // docTerms returns, per indexed field, the distinct terms of a normalised
 // Doc: the same sets the static index stores.
-func docTerms(d Doc) map[string][]string {
-	out := map[string][]string{}
-	var all []unit
+func docTerms(d Doc) map[string][]string { return gramTerms(d, true) }
+
+// gramTerms is docTerms; unless distinct, the bigrams and trigrams of
+// text fields may repeat (gramField.Analyze drops repeats anyway).
+func gramTerms(d Doc, distinct bool) map[string][]string {
+	out := make(map[string][]string, 2*len(textFields)+4)
+	uniq := func(ss []string) []string { return ss }
+	if distinct {
+		uniq = dedupeInPlace
+	}
+	var chars []string
 	for _, f := range textFields {
 		us := units(fieldText(d, f.Name))
-		out[f.Name] = dedupe(gramsOf(us, 2))
-		out[phraseField(f.Name)] = dedupe(gramsOf(us, 3))
-		// Fields never share a run.
-		for i := range us {
-			us[i].Run += len(all) + 1
+		out[f.Name] = uniq(gramsOf(us, 2))
+		out[phraseField(f.Name)] = uniq(gramsOf(us, 3))
+		// Single units (G1) of all fields together; runs do not matter.
+		for _, u := range us {
+			chars = append(chars, u.Text)
 		}
-		all = append(all, us...)
 	}
-	out[charsField] = dedupe(gramsOf(all, 1))
+	out[charsField] = dedupeInPlace(chars)
 	if d.Credit != "" {
 		out[creditField] = []string{d.Credit}
 	}
@@ -123,13 +142,18 @@ func fieldText(d Doc, name string) string {
 }
 
 func dedupe(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
-	out := ss[:0:0]
+	return dedupeInPlace(append([]string(nil), ss...))
+}
+
+// dedupeInPlace is dedupe reusing the array of ss.
+func dedupeInPlace(ss []string) []string {
+	seen := make(map[string]struct{}, len(ss))
+	out := ss[:0]
 	for _, s := range ss {
-		if s == "" || seen[s] {
+		if _, ok := seen[s]; ok || s == "" {
 			continue
 		}
-		seen[s] = true
+		seen[s] = struct{}{}
 		out = append(out, s)
 	}
 	return out
@@ -143,7 +167,7 @@ func bleveDoc(d Doc) (*document.Document, error) {
 	}
 	doc := document.NewDocument(d.Slug)
 	doc.AddIDField()
-	terms := docTerms(d)
+	terms := gramTerms(d, false)
 	for _, f := range textFields {
 		doc.AddField(newGramField(f.Name, terms[f.Name]))
 		doc.AddField(newGramField(phraseField(f.Name), terms[phraseField(f.Name)]))
@@ -151,11 +175,10 @@ func bleveDoc(d Doc) (*document.Document, error) {
 	doc.AddField(newGramField(charsField, terms[charsField]))
 	doc.AddField(newGramField(tagField, terms[tagField]))
 	if d.Credit != "" {
-		doc.AddField(newKeywordField(creditField, d.Credit))
+		doc.AddField(newKeywordField(creditField, d.Credit, false))
 	}
-	doc.AddField(newKeywordField(yearField, terms[yearField][0]))
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(dayField, nil, float64(day(d.Date)), index.IndexField))
-	doc.AddField(newKeywordField(orderField, orderKey(d)))
+	doc.AddField(newKeywordField(yearField, terms[yearField][0], false))
+	doc.AddField(newKeywordField(orderField, orderKey(d), true))
 	doc.AddField(document.NewTextFieldWithIndexingOptions(rawField, nil, raw, index.StoreField))
 	return doc, nil
 }
