@@ -60,9 +60,25 @@ func (b *broadcaster) close() {
 	}
 }
 
+// maxStreams bounds the open event streams: they need no login (reader
+// pages open them), so they must not be a way to hold the server's
+// connections.
+const maxStreams = 256
+
 // eventsStream is a Server-Sent Events stream: "reload" whenever the site
-// was rebuilt, so open pages refresh themselves (serve -watch).
+// was rebuilt, so open pages refresh themselves. It exists only with
+// serve -watch (the only time pages load reload.js).
 func (s *Server) eventsStream(w http.ResponseWriter, r *http.Request) {
+	if !s.cfg.Watch {
+		http.NotFound(w, r)
+		return
+	}
+	if s.streams.Add(1) > maxStreams {
+		s.streams.Add(-1)
+		http.Error(w, "too many open event streams", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.streams.Add(-1)
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)

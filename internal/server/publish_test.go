@@ -154,6 +154,9 @@ func TestWatchRebuildsAndReloads(t *testing.T) {
 	if !strings.Contains(page, "reload.js") {
 		t.Fatal("no reload script on reader pages with -watch")
 	}
+	if resp := openStream(e, "", "/desk/events"); resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Errorf("/desk/events with -watch: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 	ch := e.srv.reload.subscribe()
 	defer e.srv.reload.unsubscribe(ch)
 	writeFile(t, filepath.Join(e.source, "stories", "changzheng-guandao.md"), strings.Replace(testStory, "持续推动", "大力推动", 1))

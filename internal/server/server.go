@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
@@ -98,6 +99,8 @@ type Server struct {
 	wake     chan struct{}
 
 	pubMu sync.Mutex // one publish (or correction) at a time
+	// streams counts the open /desk/events streams.
+	streams atomic.Int64
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
