@@ -334,3 +334,19 @@ func mustRead(tb testing.TB, p string) string {
 	}
 	return string(b)
 }
+
+// TestTermSlugCollisions checks that tags and credits whose pinyin slugs
+// collide get pages of their own.
+func TestTermSlugCollisions(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	s.write("stories/c1.md", "---\ntitle: 甲稿\ndate: 2025-05-01\nslug: c1\ncredit: 长征镇\ntags: [长征]\n---\n正文。\n")
+	s.write("stories/c2.md", "---\ntitle: 乙稿\ndate: 2025-05-02\nslug: c2\ncredit: 常征镇\ntags: [常征]\n---\n正文。\n")
+	s.build()
+	// Name order: 常 (U+5E38) before 长 (U+957F).
+	s.assertFileContent("tags/chang-zheng/index.html", "乙稿")
+	s.assertNoFileContent("tags/chang-zheng/index.html", "甲稿")
+	s.assertFileContent("tags/chang-zheng-2/index.html", "甲稿")
+	s.assertFileContent("credits/chang-zheng-zhen/index.html", "乙稿")
+	s.assertFileContent("credits/chang-zheng-zhen-2/index.html", "甲稿")
+	s.assertFileContent("stories/c1/index.html", `href="/credits/chang-zheng-zhen-2/"`, `href="/tags/chang-zheng-2/"`)
+}

@@ -163,6 +163,8 @@ func assemble(c *content.Content) *model {
 	bySlug := make(map[string]*storyView, len(c.Stories))
 	creditMap := map[string]*termView{}
 	tagMap := map[string]*termView{}
+	creditSlugs := termSlugs(c.Stories, func(s *content.Story) []string { return []string{s.Credit} })
+	tagSlugs := termSlugs(c.Stories, func(s *content.Story) []string { return s.Tags })
 	for _, s := range c.Stories {
 		v := &storyView{
 			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, Slug: s.Slug, Summary: s.Summary,
@@ -173,7 +175,7 @@ func assemble(c *content.Content) *model {
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
 			if t == nil {
-				t = &termView{Name: s.Credit, URL: m.root + "credits/" + termSlug(s.Credit) + "/"}
+				t = &termView{Name: s.Credit, URL: m.root + "credits/" + creditSlugs[s.Credit] + "/"}
 				creditMap[s.Credit] = t
 			}
 			t.Stories = append(t.Stories, v)
@@ -182,7 +184,7 @@ func assemble(c *content.Content) *model {
 		for _, tag := range s.Tags {
 			t := tagMap[tag]
 			if t == nil {
-				t = &termView{Name: tag, URL: m.root + "tags/" + termSlug(tag) + "/"}
+				t = &termView{Name: tag, URL: m.root + "tags/" + tagSlugs[tag] + "/"}
 				tagMap[tag] = t
 			}
 			t.Stories = append(t.Stories, v)
@@ -306,6 +308,34 @@ func sortedTerms(mp map[string]*termView) []*termView {
 		}
 		return out[i].Name < out[j].Name
 	})
+	return out
+}
+
+// termSlugs gives each distinct credit or tag of stories its URL segment.
+// Names whose slugs collide (同音: 长征 and 常征 are both changzheng) are
+// told apart in name order: the first keeps the slug, the next get -2, -3.
+func termSlugs(stories []*content.Story, names func(*content.Story) []string) map[string]string {
+	seen := map[string]bool{}
+	var list []string
+	for _, s := range stories {
+		for _, n := range names(s) {
+			if n != "" && !seen[n] {
+				seen[n] = true
+				list = append(list, n)
+			}
+		}
+	}
+	sort.Strings(list)
+	out := make(map[string]string, len(list))
+	used := map[string]bool{}
+	for _, n := range list {
+		slug := termSlug(n)
+		for i := 2; used[slug]; i++ {
+			slug = fmt.Sprintf("%s-%d", termSlug(n), i)
+		}
+		used[slug] = true
+		out[n] = slug
+	}
 	return out
 }
 
