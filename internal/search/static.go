@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"os"
+	"path"
 
 	"path/filepath"
 	"runtime"
@@ -46,10 +47,14 @@ type staticMeta struct {
 // shardBytes is the target size of a postings shard.
 const shardBytes = 8 << 10
 
+// shardOf is fnv1a32(gram) mod shards.
 func shardOf(gram string, shards int) int {
-	h := fnv.New32a()
-	h.Write([]byte(gram))
-	return int(h.Sum32() % uint32(shards))
+	h := uint32(2166136261)
+	for i := 0; i < len(gram); i++ {
+		h ^= uint32(gram[i])
+		h *= 16777619
+	}
+	return int(h % uint32(shards))
 }
 
 // StaticOptions tune WriteStatic.
@@ -98,16 +103,40 @@ func WriteStatic(dir string, docs []Doc, opt StaticOptions) error {
 	defer os.RemoveAll(tmp)
 	made := map[string]bool{}
 	for _, f := range files {
-		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
-		if d := filepath.Dir(p); !made[d] {
+		if d := filepath.Dir(filepath.Join(tmp, filepath.FromSlash(f.Name))); !made[d] {
 			if err := os.MkdirAll(d, 0o755); err != nil {
 				return fmt.Errorf("writing static search index: %w", err)
 			}
 			made[d] = true
 		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			return fmt.Errorf("writing static search index: %w", err)
-		}
+	}
+	// Files are small and many: write each directory's from its own
+	// goroutine (creating files in one directory does not parallelise).
+	byDir := map[string][]int{}
+	for i, f := range files {
+		d := path.Dir(f.Name)
+		byDir[d] = append(byDir[d], i)
+	}
+	errs := make([]error, 0, len(byDir))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, idx := range byDir {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range idx {
+				if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(files[i].Name)), files[i].Data, 0o644); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("writing static search index: %w", err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("writing static search index: %w", err)
@@ -153,15 +182,7 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 		meta.Base = day(ds[0].Date)
 		prev = meta.Base
 	}
-	type key struct{ field, gram string }
-	post := map[key][]int32{}
-	var files []StaticFile
-	const chunk = 256
-	var terms []map[string][]string
-	for i, d := range ds {
-		if i%chunk == 0 {
-			terms = parallelTerms(ds[i:min(i+chunk, len(ds))])
-		}
+	for _, d := range ds {
 		dd := day(d.Date)
 		docsBin = binary.AppendUvarint(docsBin, uint64(prev-dd))
 		prev = dd
@@ -176,61 +197,38 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 			c = n + 1
 		}
 		docsBin = binary.AppendUvarint(docsBin, uint64(c))
-		for field, gs := range terms[i%chunk] {
-			if field == yearField {
-				continue
-			}
-			for _, g := range gs {
-				k := key{field, g}
-				post[k] = append(post[k], int32(i))
-			}
-		}
-		b, err := json.Marshal(d)
-		if err != nil {
-			return nil, fmt.Errorf("encoding story %s: %w", d.Slug, err)
-		}
-		files = append(files, StaticFile{"d/" + strconv.Itoa(i) + ".json", b})
 	}
-	// Encode entries, then size the shards.
-	type entry struct {
-		k   key
-		enc []byte
+	files := make([]StaticFile, len(ds), len(ds)+8)
+	post, err := staticPostings(ds, files)
+	if err != nil {
+		return nil, err
 	}
-	entries := make([]entry, 0, len(post))
+	// Size the shards, then encode each shard's entries (sorted by field,
+	// then gram) on every CPU.
 	total := 0
-	for k, ids := range post {
-		var b []byte
-		b = binary.AppendUvarint(b, uint64(len(k.field)))
-		b = append(b, k.field...)
-		b = binary.AppendUvarint(b, uint64(len(k.gram)))
-		b = append(b, k.gram...)
-		b = binary.AppendUvarint(b, uint64(len(ids)))
-		last := int32(0)
-		for _, id := range ids {
-			b = binary.AppendUvarint(b, uint64(id-last))
-			last = id
+	for _, fp := range post {
+		for _, e := range fp.entries {
+			total += entrySize(fp.name, e.gram, e.ids)
 		}
-		entries = append(entries, entry{k, b})
-		total += len(b)
 	}
-	sort.Slice(entries, func(i, j int) bool {
-		if entries[i].k.field != entries[j].k.field {
-			return entries[i].k.field < entries[j].k.field
-		}
-		return entries[i].k.gram < entries[j].k.gram
-	})
 	shards := 1
 	for shards*shardBytes < total && shards < 1<<16 {
 		shards *= 2
 	}
 	meta.Shards = shards
 	bufs := make([][]byte, shards)
-	for _, e := range entries {
-		s := shardOf(e.k.gram, shards)
-		bufs[s] = append(bufs[s], e.enc...)
-	}
-	for s, b := range bufs {
-		files = append(files, StaticFile{shardName(s), b})
+	parallel(func(w, workers int) {
+		for _, fp := range post {
+			for _, e := range fp.entries {
+				sh := shardOf(e.gram, shards)
+				if sh%workers == w {
+					bufs[sh] = appendEntry(bufs[sh], fp.name, e.gram, e.ids)
+				}
+			}
+		}
+	})
+	for sh, b := range bufs {
+		files = append(files, StaticFile{shardName(sh), b})
 	}
 	mb, err := json.Marshal(meta)
 	if err != nil {
@@ -459,20 +457,143 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 	return res, nil
 }
 
-// parallelTerms computes docTerms of every doc, on every CPU.
-func parallelTerms(ds []Doc) []map[string][]string {
-	out := make([]map[string][]string, len(ds))
+// parallel runs fn(w, workers) for w in [0, workers), one worker a CPU.
+func parallel(fn func(w, workers int)) {
+	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), len(ds))
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for i := w; i < len(ds); i += workers {
-				out[i] = docTerms(ds[i])
-			}
+			fn(w, workers)
 		}(w)
 	}
 	wg.Wait()
-	return out
+}
+
+// postEntry is the postings of one gram: ascending story numbers.
+type postEntry struct {
+	gram string
+	ids  []int32
+}
+
+// fieldPostings is the postings of one field, sorted by gram.
+type fieldPostings struct {
+	name    string
+	entries []postEntry
+}
+
+// staticPostings returns the postings of the stories ds, by field name,
+// and sets files[i] to story i. Each CPU takes a contiguous range of
+// stories; their postings are then joined in story order.
+func staticPostings(ds []Doc, files []StaticFile) ([]fieldPostings, error) {
+	type part struct {
+		post map[string]map[string][]int32
+		err  error
+	}
+	workers := runtime.GOMAXPROCS(0)
+	parts := make([]part, workers)
+	parallel(func(w, workers int) {
+		lo, hi := len(ds)*w/workers, len(ds)*(w+1)/workers
+		post := map[string]map[string][]int32{}
+		for i := lo; i < hi; i++ {
+			d := ds[i]
+			// Grams may repeat within a story: drop repeats here.
+			for field, gs := range gramTerms(d, false) {
+				if field == yearField {
+					continue
+				}
+				fp := post[field]
+				if fp == nil {
+					fp = make(map[string][]int32, 1024)
+					post[field] = fp
+				}
+				for _, g := range gs {
+					ids := fp[g]
+					if len(ids) > 0 && ids[len(ids)-1] == int32(i) {
+						continue
+					}
+					fp[g] = append(ids, int32(i))
+				}
+			}
+			b, err := json.Marshal(d)
+			if err != nil {
+				parts[w].err = fmt.Errorf("encoding story %s: %w", d.Slug, err)
+				return
+			}
+			files[i] = StaticFile{"d/" + strconv.Itoa(i) + ".json", b}
+		}
+		parts[w].post = post
+	})
+	names := map[string]bool{}
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, p.err
+		}
+		for f := range p.post {
+			names[f] = true
+		}
+	}
+	out := make([]fieldPostings, 0, len(names))
+	for f := range names {
+		out = append(out, fieldPostings{name: f})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	// Join and sort each field on its own CPU.
+	parallel(func(w, workers int) {
+		for k := w; k < len(out); k += workers {
+			fp := &out[k]
+			joined := parts[0].post[fp.name]
+			if joined == nil {
+				joined = map[string][]int32{}
+			}
+			for _, p := range parts[1:] {
+				for g, ids := range p.post[fp.name] {
+					joined[g] = append(joined[g], ids...)
+				}
+			}
+			fp.entries = make([]postEntry, 0, len(joined))
+			for g, ids := range joined {
+				fp.entries = append(fp.entries, postEntry{g, ids})
+			}
+			sort.Slice(fp.entries, func(i, j int) bool { return fp.entries[i].gram < fp.entries[j].gram })
+		}
+	})
+	return out, nil
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
+}
+
+// entrySize is the encoded size of a postings entry.
+func entrySize(field, gram string, ids []int32) int {
+	n := uvarintLen(uint64(len(field))) + len(field) + uvarintLen(uint64(len(gram))) + len(gram) + uvarintLen(uint64(len(ids)))
+	last := int32(0)
+	for _, id := range ids {
+		n += uvarintLen(uint64(id - last))
+		last = id
+	}
+	return n
+}
+
+// appendEntry appends a postings entry: uvarint-prefixed field and gram,
+// uvarint count, uvarint gaps between story numbers.
+func appendEntry(b []byte, field, gram string, ids []int32) []byte {
+	b = binary.AppendUvarint(b, uint64(len(field)))
+	b = append(b, field...)
+	b = binary.AppendUvarint(b, uint64(len(gram)))
+	b = append(b, gram...)
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	last := int32(0)
+	for _, id := range ids {
+		b = binary.AppendUvarint(b, uint64(id-last))
+		last = id
+	}
+	return b
 }
