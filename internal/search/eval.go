@@ -121,24 +121,38 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 	return score, nil
 }
 
+// docFacets gives the facet values of stories by number.
+type docFacets struct {
+	credit  []int32 // credit number+1 per story; 0 for none
+	credits []string
+	year    []int32
+}
+
 // collect fills res from the stories matching: Total, the facets, and the
 // page of hits (story numbers and scores), ordered by score, then by
 // rank (newest first, then slug). rank nil means story numbers are
-// ranks. creditOf and yearOf name a story's credit ("" for none) and
-// year.
-func collect(q Query, p *plan, res *Result, match []bool, score []float64, rank []int32, creditOf func(int) string, yearOf func(int) int) (page []int) {
+// ranks.
+func collect(q Query, p *plan, res *Result, match []bool, score []float64, rank []int32, fs docFacets) (page []int) {
 	var hits []int
-	credits := map[string]int{}
-	years := map[int]int{}
+	credits := make([]int, len(fs.credits)+1)
+	years := map[int32]int{}
+	lastYear, lastCount := int32(-1), 0 // stories come in runs of a year
 	for i, ok := range match {
 		if !ok {
 			continue
 		}
 		hits = append(hits, i)
-		if c := creditOf(i); c != "" {
-			credits[c]++
+		credits[fs.credit[i]]++
+		if y := fs.year[i]; y != lastYear {
+			if lastCount > 0 {
+				years[lastYear] += lastCount
+			}
+			lastYear, lastCount = y, 0
 		}
-		years[yearOf(i)]++
+		lastCount++
+	}
+	if lastCount > 0 {
+		years[lastYear] += lastCount
 	}
 	res.Total = len(hits)
 	relevance := q.Sort != SortNewest && !p.empty()
@@ -175,11 +189,13 @@ func collect(q Query, p *plan, res *Result, match []bool, score []float64, rank 
 		sort.Slice(hits, func(a, b int) bool { return less(hits[a], hits[b]) })
 	}
 	page = hits[min(res.Offset, len(hits)):min(res.Offset+res.Limit, len(hits))]
-	for v, c := range credits {
-		res.Facets.Credit = append(res.Facets.Credit, FacetCount{v, c})
+	for k, c := range credits[1:] {
+		if c > 0 {
+			res.Facets.Credit = append(res.Facets.Credit, FacetCount{fs.credits[k], c})
+		}
 	}
 	for v, c := range years {
-		res.Facets.Year = append(res.Facets.Year, FacetCount{strconv.Itoa(v), c})
+		res.Facets.Year = append(res.Facets.Year, FacetCount{strconv.Itoa(int(v)), c})
 	}
 	res.Facets.Credit = sortFacet(res.Facets.Credit)
 	res.Facets.Year = sortFacet(res.Facets.Year)

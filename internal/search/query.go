@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -39,7 +40,8 @@ type table struct {
 	day   []int32
 	year  []int32
 	alive []bool
-	cred  []string
+	cred  []int32 // credit number+1, 0 for none
+	creds []string
 	slugs []string
 }
 
@@ -67,6 +69,9 @@ func (c *tableCache) get(ctx context.Context, snap index.IndexReader) (*table, e
 // eachPosting calls fn with the document number of every live document
 // holding term in field.
 func eachPosting(ctx context.Context, r index.IndexReader, field string, term []byte, fn func(uint64)) error {
+	if snap, ok := r.(*scorch.IndexSnapshot); ok {
+		return eachSegmentPosting(snap, field, term, fn)
+	}
 	tfr, err := r.TermFieldReader(ctx, term, field, false, false, false)
 	if err != nil {
 		return err
@@ -83,6 +88,38 @@ func eachPosting(ctx context.Context, r index.IndexReader, field string, term []
 		}
 		fn(d.ID.Value())
 	}
+}
+
+// eachSegmentPosting is eachPosting on a scorch snapshot, reading each
+// segment's postings (without deleted documents) directly rather than
+// through scorch's term field reader: document numbers are the segment's
+// plus the documents of the segments before it, as scorch numbers them.
+func eachSegmentPosting(snap *scorch.IndexSnapshot, field string, term []byte, fn func(uint64)) error {
+	var base uint64
+	for _, ss := range snap.Segments() {
+		seg := ss.Segment()
+		dict, err := seg.Dictionary(field)
+		if err != nil {
+			return err
+		}
+		pl, err := dict.PostingsList(term, ss.Deleted(), nil)
+		if err != nil {
+			return err
+		}
+		it := pl.Iterator(false, false, false, nil)
+		for {
+			p, err := it.Next()
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+			fn(base + p.Number())
+		}
+		base += seg.Count()
+	}
+	return nil
 }
 
 // fieldTerms returns the terms of field.
@@ -132,7 +169,7 @@ func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
 	t.day = make([]int32, t.n)
 	t.year = make([]int32, t.n)
 	t.alive = make([]bool, t.n)
-	t.cred = make([]string, t.n)
+	t.cred = make([]int32, t.n)
 	t.slugs = make([]string, t.n)
 	keys := make([]string, t.n)
 	dvr, err := r.DocValueReader([]string{orderField})
@@ -168,10 +205,11 @@ func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range credits {
+	t.creds = credits
+	for k, c := range credits {
 		err := eachPosting(ctx, r, creditField, []byte(c), func(d uint64) {
 			if int(d) < t.n {
-				t.cred[d] = c
+				t.cred[d] = int32(k + 1)
 			}
 		})
 		if err != nil {
@@ -252,9 +290,8 @@ func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *pla
 	if err != nil {
 		return nil, err
 	}
-	creditOf := func(i int) string { return t.cred[i] }
-	yearOf := func(i int) int { return int(t.year[i]) }
-	for _, i := range collect(q, p, res, ok, score, t.rank, creditOf, yearOf) {
+	fs := docFacets{credit: t.cred, credits: t.creds, year: t.year}
+	for _, i := range collect(q, p, res, ok, score, t.rank, fs) {
 		d, err := storedDoc(r, t.slugs[i])
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Result is one page of results.
@@ -96,6 +97,63 @@ func findSpans(us []unit, needles, backup [][]string) []span {
 	return mergeSpans(out)
 }
 
+// textSpans is findSpans(units(text), needles, backup), found by
+// searching the folded text for each needle instead of cutting all of it
+// into units: a needle's units joined occur in the text exactly where its
+// units do, provided a word unit at either end is not part of a longer
+// word.
+func textSpans(text string, needles, backup [][]string) []span {
+	f := foldString(text)
+	out := matchText(f, needles)
+	if len(out) == 0 {
+		out = matchText(f, backup)
+	}
+	return mergeSpans(out)
+}
+
+// inWordUnit reports whether r belongs to a word unit (see units).
+func inWordUnit(r rune) bool { return !isCJK(r) && isWord(r) }
+
+func matchText(f string, needles [][]string) []span {
+	var out []span
+	for _, n := range needles {
+		pat := strings.Join(n, "")
+		if pat == "" {
+			continue
+		}
+		r0, _ := utf8.DecodeRuneInString(n[0])
+		r1, _ := utf8.DecodeRuneInString(n[len(n)-1])
+		firstWord, lastWord := !isCJK(r0), !isCJK(r1)
+		patRunes := utf8.RuneCountInString(pat)
+		pos, runes := 0, 0 // a byte offset in f and its rune offset
+		for from := 0; from < len(f); {
+			i := strings.Index(f[from:], pat)
+			if i < 0 {
+				break
+			}
+			i += from
+			j := i + len(pat)
+			ok := true
+			if firstWord && i > 0 {
+				r, _ := utf8.DecodeLastRuneInString(f[:i])
+				ok = !inWordUnit(r)
+			}
+			if ok && lastWord && j < len(f) {
+				r, _ := utf8.DecodeRuneInString(f[j:])
+				ok = !inWordUnit(r)
+			}
+			if ok {
+				runes += utf8.RuneCountInString(f[pos:i])
+				pos = i
+				out = append(out, span{runes, runes + patRunes})
+			}
+			_, size := utf8.DecodeRuneInString(f[i:])
+			from = i + size
+		}
+	}
+	return out
+}
+
 func matchNeedles(us []unit, needles [][]string) []span {
 	var out []span
 	for _, n := range needles {
@@ -161,7 +219,7 @@ func markHTML(rs []rune, from, to int, spans []span) string {
 // highlightTitle returns the escaped title with needles marked.
 func highlightTitle(title string, needles, backup [][]string) template.HTML {
 	rs := []rune(title)
-	return template.HTML(markHTML(rs, 0, len(rs), findSpans(units(title), needles, backup)))
+	return template.HTML(markHTML(rs, 0, len(rs), textSpans(title, needles, backup)))
 }
 
 // snippet returns about SnippetRunes characters of body (newlines shown as
@@ -169,7 +227,7 @@ func highlightTitle(title string, needles, backup [][]string) template.HTML {
 // matches in <mark> and … where text was cut.
 func snippet(body string, needles, backup [][]string) template.HTML {
 	rs := []rune(strings.ReplaceAll(body, "\n", " "))
-	spans := findSpans(units(body), needles, backup)
+	spans := textSpans(body, needles, backup)
 	start := 0
 	if len(spans) > 0 {
 		best, bestN := 0, -1

@@ -255,7 +255,8 @@ type StaticIndex struct {
 	fsys    fs.FS
 	meta    staticMeta
 	days    []int
-	credit  []int // credit number+1 per story, 0 for none
+	credit  []int32 // credit number+1 per story, 0 for none
+	years   []int32
 	shards  map[int][]byte
 	fetched int // bytes read since the last ResetFetched
 	// fetchedShards counts the postings bytes of fetched alone.
@@ -289,8 +290,12 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 			return nil, fmt.Errorf("reading static search index: docs.bin is truncated at story %d", i)
 		}
 		d -= int(delta)
+		if c > uint64(len(s.meta.Credits)) {
+			return nil, fmt.Errorf("reading static search index: docs.bin names credit %d of %d", c, len(s.meta.Credits))
+		}
 		s.days = append(s.days, d)
-		s.credit = append(s.credit, int(c))
+		s.credit = append(s.credit, int32(c))
+		s.years = append(s.years, int32(time.Unix(int64(d)*86400, 0).UTC().Year()))
 	}
 	return s, nil
 }
@@ -440,14 +445,8 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	creditOf := func(i int) string {
-		if c := s.credit[i]; c > 0 {
-			return s.meta.Credits[c-1]
-		}
-		return ""
-	}
-	yearOf := func(i int) int { return time.Unix(int64(s.days[i])*86400, 0).UTC().Year() }
-	for _, i := range collect(q, p, res, ok, score, nil, creditOf, yearOf) {
+	fs := docFacets{credit: s.credit, credits: s.meta.Credits, year: s.years}
+	for _, i := range collect(q, p, res, ok, score, nil, fs) {
 		d, err := s.doc(i)
 		if err != nil {
 			return nil, err
