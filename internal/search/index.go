@@ -61,6 +61,10 @@ func indexConfig() map[string]interface{} {
 	}
 }
 
+// indexVersion changes with analysisVersion or the layout of the server
+// index (fields, stored form); an index of another version is rebuilt.
+const indexVersion = analysisVersion + "/index-2"
+
 // ErrLocked is returned by Open when another process holds the index.
 var ErrLocked = errors.New("index is in use by another process")
 
@@ -74,7 +78,7 @@ func Open(dir string) (*Index, error) {
 	switch {
 	case err == nil:
 		x.ix = ix
-		if err := x.loadManifest(); err != nil || x.man.Version != analysisVersion {
+		if err := x.loadManifest(); err != nil || x.man.Version != indexVersion {
 			_ = ix.Close()
 			if err := x.recreate(cfg); err != nil {
 				return nil, err
@@ -91,7 +95,7 @@ func Open(dir string) (*Index, error) {
 			return nil, fmt.Errorf("creating search index %s: %w", dir, err)
 		}
 		x.ix = ix
-		x.man = manifest{Version: analysisVersion, Hashes: map[string]uint64{}}
+		x.man = manifest{Version: indexVersion, Hashes: map[string]uint64{}}
 	default:
 		if err := x.recreate(cfg); err != nil {
 			return nil, err
@@ -128,7 +132,7 @@ func (x *Index) recreate(cfg map[string]interface{}) error {
 		return fmt.Errorf("creating search index %s: %w", x.dir, err)
 	}
 	x.ix = ix
-	x.man = manifest{Version: analysisVersion, Hashes: map[string]uint64{}}
+	x.man = manifest{Version: indexVersion, Hashes: map[string]uint64{}}
 	return nil
 }
 
@@ -296,7 +300,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 			}
 			if err == nil {
 				mu.Lock()
-				man := manifest{Version: analysisVersion, Hashes: make(map[string]uint64, len(x.man.Hashes)+len(inFlight))}
+				man := manifest{Version: indexVersion, Hashes: make(map[string]uint64, len(x.man.Hashes)+len(inFlight))}
 				for k, v := range x.man.Hashes {
 					man.Hashes[k] = v
 				}
@@ -361,7 +365,7 @@ func (x *Index) Delete(slug string) error {
 
 // apply writes one batch: docs, deletions and the updated manifest.
 func (x *Index) apply(docs []Doc, del []string, complete bool) error {
-	next := manifest{Version: analysisVersion, Complete: complete, Hashes: make(map[string]uint64, len(x.man.Hashes)+len(docs))}
+	next := manifest{Version: indexVersion, Complete: complete, Hashes: make(map[string]uint64, len(x.man.Hashes)+len(docs))}
 	for k, v := range x.man.Hashes {
 		next.Hashes[k] = v
 	}

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -31,7 +30,7 @@ const (
 	tagField    = "tag"    // keyword, one term per tag
 	yearField   = "year"   // keyword; every story has one
 	orderField  = "order"  // keyword, doc values: newest first, then by slug (and the date)
-	rawField    = "raw"    // stored JSON of the normalised Doc
+	rawField    = "raw"    // the normalised Doc, stored (encodeDoc)
 )
 
 // phraseField is the G3 field of a text field.
@@ -161,10 +160,7 @@ func dedupeInPlace(ss []string) []string {
 
 // bleveDoc builds the bleve document of a normalised Doc.
 func bleveDoc(d Doc) (*document.Document, error) {
-	raw, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("encoding story %s: %w", d.Slug, err)
-	}
+	raw := encodeDoc(d)
 	doc := document.NewDocument(d.Slug)
 	doc.AddIDField()
 	terms := gramTerms(d, false)

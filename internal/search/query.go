@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -319,7 +318,7 @@ func storedDoc(r index.IndexReader, slug string) (Doc, error) {
 	if raw == nil {
 		return d, fmt.Errorf("story %s is not stored", slug)
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
+	if d, err = decodeDoc(raw); err != nil {
 		return d, fmt.Errorf("reading story %s from the search index: %w", slug, err)
 	}
 	return d, nil
