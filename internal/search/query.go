@@ -106,19 +106,63 @@ func eachSegmentPosting(snap *scorch.IndexSnapshot, field string, term []byte, f
 			return err
 		}
 		it := pl.Iterator(false, false, false, nil)
-		for {
-			p, err := it.Next()
+		if done, err := eachBitmapPosting(it, ss.Deleted(), base, fn); done || err != nil {
 			if err != nil {
 				return err
 			}
-			if p == nil {
-				break
+		} else {
+			for {
+				p, err := it.Next()
+				if err != nil {
+					return err
+				}
+				if p == nil {
+					break
+				}
+				fn(base + p.Number())
 			}
-			fn(base + p.Number())
 		}
 		base += seg.Count()
 	}
 	return nil
+}
+
+// bitmap is what eachBitmapPosting needs of a roaring bitmap.
+type bitmap interface {
+	comparable
+	Iterate(func(uint32) bool)
+}
+
+// eachBitmapPosting walks the postings of it straight from its bitmap
+// when it offers one (zap does: the bitmap, without deleted documents,
+// or a single document), much faster than stepping it; it reports false
+// when it does not. like only gives the bitmap type, so that this package
+// need not import roaring and the segment API (both indirect
+// dependencies) to name it.
+func eachBitmapPosting[B bitmap](it any, like B, base uint64, fn func(uint64)) (bool, error) {
+	o, ok := it.(interface {
+		ActualBitmap() B
+		DocNum1Hit() (uint64, bool)
+	})
+	if !ok {
+		return false, nil
+	}
+	if n, ok := o.DocNum1Hit(); ok {
+		fn(base + n)
+		return true, nil
+	}
+	var none B
+	bm := o.ActualBitmap()
+	if bm == none {
+		// No bitmap: zap's empty iterator, or a single document
+		// that was deleted.
+		return true, nil
+	}
+	bm.Iterate(func(x uint32) bool {
+		fn(base + uint64(x))
+		return true
+	})
+	return true, nil
 }
 
 // fieldTerms returns the terms of field.
