@@ -58,6 +58,20 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 	groupScore := func(g group, dst []float64, m []bool) {
 		var touched []int32
 		for _, c := range g {
+			if len(c) == 1 {
+				// One term: its score is the clause's (0+ls == ls).
+				t := c[0]
+				l := leaves[t]
+				ls := l.idf * (t.Boost * l.idf * qn)
+				for _, id := range l.ids {
+					if cnt[id] == 0 {
+						touched = append(touched, id)
+					}
+					acc[id] += ls
+					cnt[id]++
+				}
+				continue
+			}
 			var tc []int32
 			for _, t := range c {
 				l := leaves[t]
