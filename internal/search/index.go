@@ -46,7 +46,7 @@ const manifestKey = "banmian-manifest"
 // becomes a segment built on one CPU; an analysed story holds about 70
 // KB until its batch is written, so batches stay small and two are built
 // at once (writers).
-const batchSize = 300
+const batchSize = 250
 
 // indexConfig is the scorch configuration. Segments of one batch or more
 // are left alone by the merger until there are more than ten of a size
