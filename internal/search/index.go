@@ -246,12 +246,13 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 // segment on one CPU.
 const writers = 2
 
-// write indexes docs, whose hashes are given, in batches, several at once. Each batch records in
-// the manifest its own stories with their hashes, the stories of earlier
+// write indexes docs, whose hashes are given, in batches, several at
+// once, and leaves the index marked incomplete. Each batch records in the
+// manifest its own stories with their hashes, the stories of earlier
 // batches written before it, and the stories of batches still being
-// written with hash 0 (maybe indexed: the next Sync re-indexes them), so
-// whichever manifest bleve keeps last never claims a story it lacks nor
-// forgets one it holds.
+// written with hash 0 (maybe indexed: the next Sync re-indexes them, or
+// removes them if they are gone), so whichever manifest bleve keeps last
+// never claims a story it lacks nor forgets one it holds.
 func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 	var (
 		mu       sync.Mutex
@@ -323,7 +324,6 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 			if err != nil {
 				fail(err)
 			} else {
-				// x.man.Complete stays as it was until the last batch.
 				for i, d := range chunk {
 					x.man.Hashes[d.Slug] = hashes[i]
 					delete(inFlight, d.Slug)

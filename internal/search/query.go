@@ -44,7 +44,8 @@ type table struct {
 	slugs []string
 }
 
-// tableCache holds the table of the latest snapshot.
+// tableCache holds the table of the latest snapshot. Holding it keeps
+// that snapshot's Go values (not its files) alive until the next one.
 type tableCache struct {
 	mu sync.Mutex
 	t  *table
@@ -106,11 +107,7 @@ func eachSegmentPosting(snap *scorch.IndexSnapshot, field string, term []byte, f
 			return err
 		}
 		it := pl.Iterator(false, false, false, nil)
-		if done, err := eachBitmapPosting(it, ss.Deleted(), base, fn); done || err != nil {
-			if err != nil {
-				return err
-			}
-		} else {
+		if !eachBitmapPosting(it, ss.Deleted(), base, fn) {
 			for {
 				p, err := it.Next()
 				if err != nil {
@@ -136,33 +133,33 @@ type bitmap interface {
 // eachBitmapPosting walks the postings of it straight from its bitmap
 // when it offers one (zap does: the bitmap, without deleted documents,
 // or a single document), much faster than stepping it; it reports false
-// when it does not. like only gives the bitmap type, so that this package
-// need not import roaring and the segment API (both indirect
-// dependencies) to name it.
-func eachBitmapPosting[B bitmap](it any, like B, base uint64, fn func(uint64)) (bool, error) {
+// when it does not. The second argument only gives the bitmap type (that
+// of SegmentSnapshot.Deleted), so that this package need not import
+// roaring and the segment API (indirect dependencies) to name it.
+func eachBitmapPosting[B bitmap](it any, _ B, base uint64, fn func(uint64)) bool {
 	o, ok := it.(interface {
 		ActualBitmap() B
 		DocNum1Hit() (uint64, bool)
 	})
 	if !ok {
-		return false, nil
+		return false
 	}
 	if n, ok := o.DocNum1Hit(); ok {
 		fn(base + n)
-		return true, nil
+		return true
 	}
 	var none B
 	bm := o.ActualBitmap()
 	if bm == none {
 		// No bitmap: zap's empty iterator, or a single document
 		// that was deleted.
-		return true, nil
+		return true
 	}
 	bm.Iterate(func(x uint32) bool {
 		fn(base + uint64(x))
 		return true
 	})
-	return true, nil
+	return true
 }
 
 // fieldTerms returns the terms of field.
@@ -214,7 +211,7 @@ func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
 	t.alive = make([]bool, t.n)
 	t.cred = make([]int32, t.n)
 	t.slugs = make([]string, t.n)
-	keys := make([]string, t.n)
+	keys := make([]string, t.n) // orderKey
 	dvr, err := r.DocValueReader([]string{orderField})
 	if err != nil {
 		return nil, err
@@ -229,18 +226,25 @@ func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
 			return nil, err
 		}
 		k := keys[d.doc]
-		if len(k) < 8 {
+		i := strings.IndexByte(k, '|')
+		dd, err := strconv.Atoi(k[:max(i, 0)])
+		if i < 0 || err != nil {
 			return nil, fmt.Errorf("reading search index: story %d has no order", d.doc)
 		}
-		dd, _ := strconv.Atoi(k[:7])
 		t.day[d.doc] = int32(9999999 - dd)
-		t.slugs[d.doc] = k[8:]
+		t.slugs[d.doc] = k[i+1:]
 	}
+	// Newest first, then by slug, as the static index numbers stories.
 	sortDocs := make([]uint64, len(docs))
 	for i, d := range docs {
 		sortDocs[i] = d.doc
 	}
-	slices.SortFunc(sortDocs, func(a, b uint64) int { return strings.Compare(keys[a], keys[b]) })
+	slices.SortFunc(sortDocs, func(a, b uint64) int {
+		if t.day[a] != t.day[b] {
+			return int(t.day[b] - t.day[a])
+		}
+		return strings.Compare(t.slugs[a], t.slugs[b])
+	})
 	for i, d := range sortDocs {
 		t.rank[d] = int32(i)
 	}
