@@ -3,6 +3,7 @@ package search
 import (
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // Query evaluation shared by the server index and the static index: both
@@ -48,11 +49,11 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 		}
 	}
 	qn := 1 / mathSqrt(sumSq)
-	// Scratch space, reused by every clause and group.
-	acc := make([]float64, n)
-	cnt := make([]int32, n)
-	cs := make([]float64, n)
-	cc := make([]int32, n)
+	// Scratch space, reused by every clause and group, and by later
+	// queries.
+	sc := getScratch(n)
+	defer scratchPool.Put(sc)
+	acc, cnt, cs, cc := sc.acc, sc.cnt, sc.cs, sc.cc
 	// groupScore adds to dst the score of g for every story matching it
 	// and marks them in m.
 	groupScore := func(g group, dst []float64, m []bool) {
@@ -101,8 +102,7 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 			acc[id], cnt[id] = 0, 0
 		}
 	}
-	gm := make([]bool, n)
-	gs := make([]float64, n)
+	gm, gs := sc.gm, sc.gs
 	for _, g := range p.Must {
 		clear(gm)
 		clear(gs)
@@ -113,8 +113,7 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 		}
 	}
 	if len(p.Should) > 0 {
-		sacc := make([]float64, n)
-		scnt := make([]int32, n)
+		sacc, scnt := sc.sacc, sc.scnt
 		for _, g := range p.Should {
 			clear(gm)
 			clear(gs)
@@ -140,6 +139,33 @@ type docFacets struct {
 	credit  []int32 // credit number+1 per story; 0 for none
 	credits []string
 	year    []int32
+}
+
+// scratch holds scorePlan's working arrays. Between uses acc, cnt, cs
+// and cc are all zero (scorePlan clears what it touches); the others are
+// cleared by getScratch.
+type scratch struct {
+	acc, cs, gs, sacc []float64
+	cnt, cc, scnt     []int32
+	gm                []bool
+}
+
+var scratchPool sync.Pool
+
+// getScratch returns scratch arrays of length n.
+func getScratch(n int) *scratch {
+	sc, _ := scratchPool.Get().(*scratch)
+	if sc == nil || cap(sc.acc) < n {
+		return &scratch{
+			acc: make([]float64, n), cs: make([]float64, n), gs: make([]float64, n), sacc: make([]float64, n),
+			cnt: make([]int32, n), cc: make([]int32, n), scnt: make([]int32, n), gm: make([]bool, n),
+		}
+	}
+	sc.acc, sc.cs, sc.gs, sc.sacc = sc.acc[:n], sc.cs[:n], sc.gs[:n], sc.sacc[:n]
+	sc.cnt, sc.cc, sc.scnt, sc.gm = sc.cnt[:n], sc.cc[:n], sc.scnt[:n], sc.gm[:n]
+	clear(sc.sacc)
+	clear(sc.scnt)
+	return sc
 }
 
 // collect fills res from the stories matching: Total, the facets, and the

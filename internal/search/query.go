@@ -44,6 +44,9 @@ type table struct {
 	slugs []string
 }
 
+// arenaPool holds postings arenas (*[]int32) for Index.search.
+var arenaPool sync.Pool
+
 // tableCache holds the table of the latest snapshot. Holding it keeps
 // that snapshot's Go values (not its files) alive until the next one.
 type tableCache struct {
@@ -289,14 +292,25 @@ func (x *Index) search(ctx context.Context, q Query, p *plan) (*Result, error) {
 
 func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *plan) (*Result, error) {
 	res := &Result{Query: q.Text, Partial: p.Partial, Offset: max(q.Offset, 0), Limit: q.limit(), Hits: []Hit{}}
+	// Postings of all terms go into one arena, kept for later queries:
+	// a slice handed out stays valid when the arena grows.
+	ap, _ := arenaPool.Get().(*[]int32)
+	if ap == nil {
+		ap = new([]int32)
+	}
+	arena := (*ap)[:0]
+	defer func() {
+		*ap = arena[:0]
+		arenaPool.Put(ap)
+	}()
 	post := func(field, gram string) ([]int32, error) {
-		var ids []int32
+		start := len(arena)
 		err := eachPosting(ctx, r, field, []byte(gram), func(d uint64) {
 			if int(d) < t.n {
-				ids = append(ids, int32(d))
+				arena = append(arena, int32(d))
 			}
 		})
-		return ids, err
+		return arena[start:len(arena):len(arena)], err
 	}
 	// Filters.
 	ok := make([]bool, t.n)
