@@ -9,8 +9,11 @@
 // evidence) and, for all text together, single units (one-character
 // queries). Queries are planned the same way by the server (Index.Search)
 // and by the static index (WriteStatic, StaticIndex.Search and the browser
-// script static/search.js), so both return the same stories in the same
-// order for the same query.
+// script static/search.js), and scored by the same code (scorePlan, which
+// search.js mirrors) on postings read from bleve's segments or from the
+// static shards, so both return the same stories in the same order for
+// the same query. bleve stores, updates and persists the server index; it
+// does not rank.
 //
 // Guarantees: an Index is safe for concurrent use by one process (bleve
 // holds an exclusive lock on the directory). Sync is incremental and
