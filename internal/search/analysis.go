@@ -145,8 +145,15 @@ func foldString(s string) string {
 // units splits normalised text into units. Offsets count runes; unit
 // texts are substrings of the folded text.
 func units(s string) []unit {
+	return appendUnits(nil, s)
+}
+
+// appendUnits appends the units of s to out.
+func appendUnits(out []unit, s string) []unit {
 	f := foldString(s)
-	out := make([]unit, 0, len(f)/3+1)
+	if out == nil {
+		out = make([]unit, 0, len(f)/3+1)
+	}
 	run := 0
 	sep := true // a separator was seen since the last unit
 	inWord := false

@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
@@ -99,6 +100,10 @@ var _ document.Field = (*gramField)(nil)
 // Doc: the same sets the static index stores.
 func docTerms(d Doc) map[string][]string { return gramTerms(d, true) }
 
+// unitPool holds unit buffers (*[]unit) for gramTerms: grams are
+// substrings of the text, so units are garbage once grams are cut.
+var unitPool sync.Pool
+
 // gramTerms is docTerms; unless distinct, the bigrams and trigrams of
 // text fields may repeat (gramField.Analyze drops repeats anyway).
 func gramTerms(d Doc, distinct bool) map[string][]string {
@@ -108,8 +113,14 @@ func gramTerms(d Doc, distinct bool) map[string][]string {
 		uniq = dedupeInPlace
 	}
 	var chars []string
+	bp, _ := unitPool.Get().(*[]unit)
+	if bp == nil {
+		bp = new([]unit)
+	}
+	defer unitPool.Put(bp)
 	for _, f := range textFields {
-		us := units(fieldText(d, f.Name))
+		us := appendUnits((*bp)[:0], fieldText(d, f.Name))
+		*bp = us
 		out[f.Name] = uniq(gramsOf(us, 2))
 		out[phraseField(f.Name)] = uniq(gramsOf(us, 3))
 		// Single units (G1) of all fields together; runs do not matter.
