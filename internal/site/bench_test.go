@@ -98,6 +98,15 @@ var (
 	benchDir  string
 )
 
+// TestMain removes the generated benchmark site after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
 // benchSite returns a generated 10,000-story site shared by the benchmarks.
 func benchSite(b *testing.B) string {
 	benchOnce.Do(func() {
