@@ -344,23 +344,33 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 }
 
 // Put indexes or re-indexes one story.
-func (x *Index) Put(d Doc) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.man.Hashes[d.Slug] == d.Hash() {
-		return nil
-	}
-	return x.apply([]Doc{d}, nil, x.man.Complete)
-}
+func (x *Index) Put(d Doc) error { return x.Update([]Doc{d}, nil) }
 
 // Delete removes one story; removing a missing story is not an error.
-func (x *Index) Delete(slug string) error {
+func (x *Index) Delete(slug string) error { return x.Update(nil, []string{slug}) }
+
+// Update indexes or re-indexes docs and removes the stories del, as one
+// batch: one write however many stories change. Unchanged docs and
+// stories not in the index are skipped.
+func (x *Index) Update(docs []Doc, del []string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if _, ok := x.man.Hashes[slug]; !ok {
+	var put []Doc
+	for _, d := range docs {
+		if h, ok := x.man.Hashes[d.Slug]; !ok || h != d.Hash() {
+			put = append(put, d)
+		}
+	}
+	var gone []string
+	for _, slug := range del {
+		if _, ok := x.man.Hashes[slug]; ok {
+			gone = append(gone, slug)
+		}
+	}
+	if len(put) == 0 && len(gone) == 0 {
 		return nil
 	}
-	return x.apply(nil, []string{slug}, x.man.Complete)
+	return x.apply(put, gone, x.man.Complete)
 }
 
 // apply writes one batch: docs, deletions and the updated manifest.

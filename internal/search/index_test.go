@@ -173,6 +173,34 @@ func TestPutAndDelete(t *testing.T) {
 	}
 }
 
+// TestUpdate: one batch adds, re-indexes and removes stories; unchanged
+// ones and missing deletions are skipped.
+func TestUpdate(t *testing.T) {
+	docs := goldenDocs(t)[:5]
+	x := mustOpenIndex(t, docs)
+	ctx := context.Background()
+	before := x.Len()
+	a := Doc{Slug: "upd-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
+	b := Doc{Slug: "upd-b", Title: "老年助餐点", Body: "桃浦镇老年助餐点启用。", Date: date("2025-09-02")}
+	if err := x.Update([]Doc{a, b, docs[0]}, []string{docs[1].Slug, "missing"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Len(); got != before+1 {
+		t.Errorf("Len %d, want %d", got, before+1)
+	}
+	for q, want := range map[string]string{"社区食堂": "upd-a", "助餐点": "upd-b"} {
+		if r, _ := x.Search(ctx, Query{Text: q}); indexOf(slugs(r), want) < 0 {
+			t.Errorf("%s: %v", q, slugs(r))
+		}
+	}
+	if r, _ := x.Search(ctx, Query{Text: docs[1].Title}); indexOf(slugs(r), docs[1].Slug) >= 0 {
+		t.Errorf("deleted story still found: %v", slugs(r))
+	}
+	if err := x.Update(nil, nil); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestOpenRefusesOtherFolders: a folder that is not an index is never
 // deleted.
 func TestOpenRefusesOtherFolders(t *testing.T) {

@@ -101,6 +101,8 @@ type Server struct {
 	pubMu sync.Mutex // one publish (or correction) at a time
 	// streams counts the open /desk/events streams.
 	streams atomic.Int64
+	// subQueue holds submissions waiting for the submission index.
+	subQueue subQueue
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
@@ -255,6 +257,7 @@ func (s *Server) Close() error {
 		cancel()
 	}
 	s.wg.Wait()
+	s.subQueue.close()
 	return err
 }
 

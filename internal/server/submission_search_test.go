@@ -148,3 +148,35 @@ func TestSubmissionIndexCatchesUp(t *testing.T) {
 		t.Errorf("a second sync changed something: %+v %v", st, err)
 	}
 }
+
+// TestSubmissionSearchSeesEverySave: submissions are indexed in the
+// background, in batches, but a search right after saves finds them all.
+func TestSubmissionSearchSeesEverySave(t *testing.T) {
+	e := newEnv(t)
+	const n = 30
+	ids := make([]string, n)
+	done := make(chan struct{})
+	for i := range n {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			resp, text := e.api("changzheng", "POST", "/api/submissions", "application/json",
+				mustJSON(e.t, map[string]string{"title": "助餐点第" + strings.Repeat("一", i+1) + "篇", "body": "长征镇老年助餐点开张。"}))
+			if resp.StatusCode != 201 {
+				t.Errorf("%d %s", resp.StatusCode, text)
+				return
+			}
+			var out struct{ ID string }
+			json.Unmarshal([]byte(text), &out)
+			ids[i] = out.ID
+		}()
+	}
+	for range n {
+		<-done
+	}
+	got := e.listIDs("editor", url.Values{"q": {"助餐点"}})
+	for _, id := range ids {
+		if !slices.Contains(got, id) {
+			t.Errorf("submission %s not found right after it was saved (%d of %d found)", id, len(got), n)
+		}
+	}
+}
