@@ -21,15 +21,15 @@ import (
 var sampleImportArgs = []string{"-date", "2025-05-22", "-page", "14", "-paper", "新民晚报",
 	"-note", "本期为示例版面，据印刷版文字重建；日期和版次仅为示意。"}
 
+// samplePage is the sample page (the importer tests' copy of
+// ../shared/samples/duowei-page-legacy.txt).
 func samplePage(t *testing.T) string {
 	t.Helper()
-	for _, p := range []string{"../../../shared/samples/duowei-page-legacy.txt", "/work/shared/samples/duowei-page-legacy.txt"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+	const p = "../../internal/importer/testdata/duowei-page-legacy.txt"
+	if _, err := os.Stat(p); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("sample page not found")
-	return ""
+	return p
 }
 
 func runImportCmd(t *testing.T, terminal bool, args ...string) (code int, stdout, stderr string) {

@@ -13,16 +13,13 @@ import (
 	"github.com/banmian/banmian/internal/content"
 )
 
-const samplePath = "../../../shared/samples/duowei-page-legacy.txt"
+const samplePath = "testdata/duowei-page-legacy.txt"
 
-// readSample reads the sample page; the shared folder sits beside the
-// checkout.
+// readSample reads the sample page (a copy of
+// ../shared/samples/duowei-page-legacy.txt kept with the tests).
 func readSample(t testing.TB) []byte {
 	t.Helper()
 	src, err := os.ReadFile(samplePath)
-	if err != nil {
-		src, err = os.ReadFile("/work/shared/samples/duowei-page-legacy.txt")
-	}
 	if err != nil {
 		t.Fatalf("sample page: %v", err)
 	}

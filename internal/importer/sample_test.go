@@ -27,10 +27,7 @@ func loadSampleSite(t *testing.T) *content.Content {
 
 func legacyLines(t *testing.T) []string {
 	t.Helper()
-	src, err := os.ReadFile("../../../shared/samples/duowei-page-legacy.txt")
-	if err != nil {
-		src, err = os.ReadFile("/work/shared/samples/duowei-page-legacy.txt")
-	}
+	src, err := os.ReadFile("testdata/duowei-page-legacy.txt")
 	if err != nil {
 		t.Fatalf("sample page: %v", err)
 	}

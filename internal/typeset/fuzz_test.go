@@ -106,18 +106,13 @@ func abs(x int) int {
 	return x
 }
 
-// samplePage returns the legacy sample page, or a stand-in when the shared
-// folder is not there.
+// samplePage returns the legacy sample page (the importer's copy of
+// ../shared/samples/duowei-page-legacy.txt).
 func samplePage(tb testing.TB) []byte {
 	tb.Helper()
-	b, err := os.ReadFile("../../../shared/samples/duowei-page-legacy.txt")
+	b, err := os.ReadFile("../importer/testdata/duowei-page-legacy.txt")
 	if err != nil {
-		var buf bytes.Buffer
-		for _, c := range cases {
-			buf.WriteString(c.in)
-			buf.WriteString("\n\n")
-		}
-		return buf.Bytes()
+		tb.Fatalf("sample page: %v", err)
 	}
 	return b
 }
