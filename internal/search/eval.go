@@ -284,3 +284,51 @@ func topK(xs []int, k int, less func(a, b int) bool) []int {
 	sort.Slice(h, func(a, b int) bool { return less(h[a], h[b]) })
 	return h
 }
+
+// filterMask marks which of n stories pass q's credit, tag and date
+// filters: alive (nil for all) narrowed by the postings of the credit and
+// the tag, and by each story's day (dayOf). The server index and the
+// static index filter alike through it.
+func filterMask(q Query, n int, alive []bool, post func(field, gram string) ([]int32, error), dayOf func(i int) int) ([]bool, error) {
+	ok := make([]bool, n)
+	if alive != nil {
+		copy(ok, alive)
+	} else {
+		for i := range ok {
+			ok[i] = true
+		}
+	}
+	keep := func(field, value string) error {
+		ids, err := post(field, Normalize(value))
+		if err != nil {
+			return err
+		}
+		in := make([]bool, n)
+		for _, id := range ids {
+			in[id] = true
+		}
+		for i := range ok {
+			ok[i] = ok[i] && in[i]
+		}
+		return nil
+	}
+	if q.Credit != "" {
+		if err := keep(creditField, q.Credit); err != nil {
+			return nil, err
+		}
+	}
+	if q.Tag != "" {
+		if err := keep(tagField, q.Tag); err != nil {
+			return nil, err
+		}
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		from, to := day(q.From), day(q.To)
+		for i := range ok {
+			if d := dayOf(i); !q.From.IsZero() && d < from || !q.To.IsZero() && d > to {
+				ok[i] = false
+			}
+		}
+	}
+	return ok, nil
+}

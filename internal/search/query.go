@@ -312,40 +312,9 @@ func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *pla
 		})
 		return arena[start:len(arena):len(arena)], err
 	}
-	// Filters.
-	ok := make([]bool, t.n)
-	copy(ok, t.alive)
-	keep := func(field, value string) error {
-		ids, err := post(field, Normalize(value))
-		if err != nil {
-			return err
-		}
-		in := make([]bool, t.n)
-		for _, id := range ids {
-			in[id] = true
-		}
-		for i := range ok {
-			ok[i] = ok[i] && in[i]
-		}
-		return nil
-	}
-	if q.Credit != "" {
-		if err := keep(creditField, q.Credit); err != nil {
-			return nil, err
-		}
-	}
-	if q.Tag != "" {
-		if err := keep(tagField, q.Tag); err != nil {
-			return nil, err
-		}
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		from, to := day(q.From), day(q.To)
-		for i := range ok {
-			if !q.From.IsZero() && int(t.day[i]) < from || !q.To.IsZero() && int(t.day[i]) > to {
-				ok[i] = false
-			}
-		}
+	ok, err := filterMask(q, t.n, t.alive, post, func(i int) int { return int(t.day[i]) })
+	if err != nil {
+		return nil, err
 	}
 	score, err := scorePlan(p, t.n, t.live, ok, post)
 	if err != nil {

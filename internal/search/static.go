@@ -405,41 +405,9 @@ func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 	n := s.meta.N
 	limit, offset := q.limit(), max(q.Offset, 0)
 	res := &Result{Query: q.Text, Partial: p.Partial, Offset: offset, Limit: limit, Hits: []Hit{}}
-	// Filters.
-	ok := make([]bool, n)
-	for i := range ok {
-		ok[i] = true
-	}
-	keep := func(field, value string) error {
-		ids, err := s.postings(field, Normalize(value))
-		if err != nil {
-			return err
-		}
-		in := make([]bool, n)
-		for _, id := range ids {
-			in[id] = true
-		}
-		for i := range ok {
-			ok[i] = ok[i] && in[i]
-		}
-		return nil
-	}
-	if q.Credit != "" {
-		if err := keep(creditField, q.Credit); err != nil {
-			return nil, err
-		}
-	}
-	if q.Tag != "" {
-		if err := keep(tagField, q.Tag); err != nil {
-			return nil, err
-		}
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		for i := range ok {
-			if !q.From.IsZero() && s.days[i] < day(q.From) || !q.To.IsZero() && s.days[i] > day(q.To) {
-				ok[i] = false
-			}
-		}
+	ok, err := filterMask(q, n, nil, s.postings, func(i int) int { return s.days[i] })
+	if err != nil {
+		return nil, err
 	}
 	score, err := scorePlan(p, n, n, ok, s.postings)
 	if err != nil {
