@@ -41,6 +41,9 @@ func runNode(t *testing.T, dir string, qs []Query) []*Result {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
+		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
+			t.Fatal("node is required to test the browser search script (apt-get install nodejs)")
+		}
 		t.Skip("node is not installed: the browser script is not tested")
 	}
 	h := filepath.Join(t.TempDir(), "harness.js")
