@@ -63,6 +63,12 @@ func TestBuildCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), "search.js") {
 		t.Fatalf("search page: %v", err)
 	}
+	// It carries the site's own header and footer.
+	for _, w := range []string{`class="site-header"`, `<a href="/archive/">往期</a>`, `class="site-footer"`, `id="main"`} {
+		if !strings.Contains(string(page), w) {
+			t.Errorf("search page lacks %s", w)
+		}
+	}
 	before, _ := os.Stat(filepath.Join(out, "search/meta.json"))
 	code, stdout, stderr = runCmd(t, "build", "-source", src, "-out", out, "-index", idx)
 	if code != 0 {

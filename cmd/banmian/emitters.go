@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
@@ -58,7 +57,7 @@ func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapsho
 		return nil
 	}
 	target := filepath.Join(dir, "search")
-	fp := staticSearchFP(snap.Content)
+	fp := staticSearchFP(snap)
 	if snap.Full {
 		prev := filepath.Join(ss.liveOut, "search")
 		if old, err := os.ReadFile(filepath.Join(prev, staticSearchFingerprint)); err == nil && string(old) == fp {
@@ -105,7 +104,7 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 			ss.mu.Unlock()
 			docs, err := searchDocs(ss.ctx, snap)
 			if err == nil {
-				err = writeStaticSearch(ss.ctx, target, staticSearchFP(snap.Content), snap, docs)
+				err = writeStaticSearch(ss.ctx, target, staticSearchFP(snap), snap, docs)
 			}
 			if err != nil && ss.ctx.Err() == nil && ss.logf != nil {
 				ss.logf(err)
@@ -117,12 +116,23 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 // wait returns when no background rebuild is running.
 func (ss *staticSearch) wait() { ss.wg.Wait() }
 
-// staticSearchFP fingerprints what the static index is made from.
-func staticSearchFP(c *content.Content) string {
+// staticOptions are the static index options of the site of snap.
+func staticOptions(snap *site.Snapshot) search.StaticOptions {
+	c := snap.Content
+	root := strings.TrimSuffix(search.StoryURL(c.Site.BaseURL, "x"), "stories/x/")
+	return search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css", Header: snap.Header, Footer: snap.Footer}
+}
+
+// staticSearchFP fingerprints what the static index and its page are made
+// from: the stories, the site, the page and the script.
+func staticSearchFP(snap *site.Snapshot) string {
+	c := snap.Content
 	h := fnv.New64a()
-	// The hash of an empty Doc changes with the search package's analysis
-	// version.
-	fmt.Fprintf(h, "%s|%v|%s|%d\n", c.Site.BaseURL, c.Site.TypesetOn(), c.Site.Title, search.Doc{}.Hash())
+	page, err := search.StaticFingerprint(staticOptions(snap))
+	if err != nil {
+		page = "?" // never equal to a written fingerprint's: rebuild
+	}
+	fmt.Fprintf(h, "%s|%v|%s\n", c.Site.BaseURL, c.Site.TypesetOn(), page)
 	for _, s := range c.Stories {
 		fmt.Fprintf(h, "%s|%d|%s\n", s.Slug, s.Hash, s.Edition)
 	}
@@ -181,10 +191,7 @@ func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) 
 
 // writeStaticSearch writes the static index of snap's stories into target.
 func writeStaticSearch(ctx context.Context, target, fp string, snap *site.Snapshot, docs []search.Doc) error {
-	c := snap.Content
-	root := strings.TrimSuffix(search.StoryURL(c.Site.BaseURL, "x"), "stories/x/")
-	opt := search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css"}
-	if err := search.WriteStatic(target, docs, opt); err != nil {
+	if err := search.WriteStatic(target, docs, staticOptions(snap)); err != nil {
 		return fmt.Errorf("static search index: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {

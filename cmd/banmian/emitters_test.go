@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/site"
 )
 
@@ -68,5 +69,16 @@ func TestStaticSearchInBackground(t *testing.T) {
 	}
 	if entries, _ := filepath.Glob(filepath.Join(out, ".search-*")); len(entries) > 0 {
 		t.Errorf("temporary folders left: %v", entries)
+	}
+}
+
+// TestStaticSearchFingerprint: the static index is rebuilt when its page
+// would change (here the site's header), not only when stories do.
+func TestStaticSearchFingerprint(t *testing.T) {
+	c := &content.Content{Site: content.DefaultSite()}
+	a := staticSearchFP(&site.Snapshot{Content: c, Header: `<header>甲</header>`})
+	b := staticSearchFP(&site.Snapshot{Content: c, Header: `<header>乙</header>`})
+	if a == b || a != staticSearchFP(&site.Snapshot{Content: c, Header: `<header>甲</header>`}) {
+		t.Errorf("fingerprints %s %s", a, b)
 	}
 }

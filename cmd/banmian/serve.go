@@ -90,8 +90,9 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
+	header, footer := srv.Chrome()
 	searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
-		Title: srv.Site().Title, Home: "/", Stylesheet: "/assets/site.css", Logger: logger,
+		Title: srv.Site().Title, Home: "/", Stylesheet: "/assets/site.css", Header: header, Footer: footer, Logger: logger,
 	}))
 	addr, err := srv.Start(o.addr)
 	if err != nil {

@@ -33,10 +33,13 @@ func (s StaticSearcher) Search(_ context.Context, q Query) (*Result, error) {
 
 // HandlerOptions tune NewHandler.
 type HandlerOptions struct {
-	Title      string       // site title on the page (default 多维世界)
-	Home       string       // home page URL (default /)
-	Stylesheet string       // optional stylesheet URL for the page
-	Logger     *slog.Logger // search failures are logged here (default slog.Default())
+	Title      string // site title on the page (default 多维世界)
+	Home       string // home page URL (default /)
+	Stylesheet string // optional stylesheet URL for the page
+	// Header and Footer, if set, are the site's own header and footer
+	// (trusted HTML from its theme), shown around the page.
+	Header, Footer template.HTML
+	Logger         *slog.Logger // search failures are logged here (default slog.Default())
 }
 
 // NewHandler returns the search handler: GET /search renders the reader
@@ -219,7 +222,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.URL.Query()
 	pd := pageData{
-		Title: h.opt.Title, Home: h.opt.Home, Stylesheet: h.opt.Stylesheet,
+		Title: h.opt.Title, Home: h.opt.Home, Stylesheet: h.opt.Stylesheet, Header: h.opt.Header, Footer: h.opt.Footer,
 		Action: "/search", API: "/api/search",
 		Query: q.Text, Credit: q.Credit, From: v.Get("from"), To: v.Get("to"), Sort: string(q.Sort),
 		Results: template.HTML(results.String()),

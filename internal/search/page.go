@@ -20,7 +20,9 @@ var pageTemplate = template.Must(template.New("search").Parse(`<!DOCTYPE html>
 <link rel="stylesheet" href="{{.Stylesheet}}">
 {{- end}}
 <style>
+{{- if not .Header}}
 body{font-family:"Noto Serif CJK SC","Source Han Serif SC",serif;max-width:42em;margin:0 auto;padding:1em;line-height:1.7}
+{{- end}}
 form{display:flex;gap:.5em;flex-wrap:wrap}
 input[type=search]{flex:1;min-width:12em;font-size:1.1em;padding:.3em}
 mark{background:#fde68a;color:inherit}
@@ -31,8 +33,14 @@ mark{background:#fde68a;color:inherit}
 </style>
 </head>
 <body>
+{{- if .Header}}
+<a class="skip-link" href="#main">跳到正文</a>
+{{.Header}}
+<main id="main" class="wrap" tabindex="-1">
+{{- else}}
 <header><a href="{{.Home}}">{{.Title}}</a></header>
-<main>
+<main id="main">
+{{- end}}
 <h1>搜索往期报道</h1>
 <form role="search" action="{{.Action}}" method="get" id="search-form">
 <label for="q">关键词</label>
@@ -47,6 +55,9 @@ mark{background:#fde68a;color:inherit}
 </form>
 <div id="results" aria-live="polite" data-api="{{.API}}">{{.Results}}</div>
 </main>
+{{- with .Footer}}
+{{.}}
+{{- end}}
 {{- if .Script}}
 <script src="{{.Script}}" defer></script>
 {{- end}}
@@ -56,6 +67,7 @@ mark{background:#fde68a;color:inherit}
 
 type pageData struct {
 	Title, Home, Stylesheet string
+	Header, Footer          template.HTML
 	Action, API, Script     string
 	Query, Credit, From, To string
 	Sort                    string
@@ -63,7 +75,7 @@ type pageData struct {
 }
 
 func staticPage(opt StaticOptions) ([]byte, error) {
-	d := pageData{Title: opt.Title, Home: opt.Home, Stylesheet: opt.Stylesheet, Action: "./", API: "static", Script: "search.js"}
+	d := pageData{Title: opt.Title, Home: opt.Home, Stylesheet: opt.Stylesheet, Header: opt.Header, Footer: opt.Footer, Action: "./", API: "static", Script: "search.js"}
 	if d.Title == "" {
 		d.Title = "多维世界"
 	}

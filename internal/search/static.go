@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"hash/fnv"
 	"strconv"
 	"sync"
 	"time"
@@ -65,6 +67,9 @@ type StaticOptions struct {
 	Home string
 	// Stylesheet, if set, is linked from the search page.
 	Stylesheet string
+	// Header and Footer, if set, are the site's own header and footer
+	// (trusted HTML from its theme), shown around the search page.
+	Header, Footer template.HTML
 }
 
 // orderDocs returns normalised docs newest first, then by slug: story
@@ -151,6 +156,22 @@ func WriteStatic(dir string, docs []Doc, opt StaticOptions) error {
 		return fmt.Errorf("replacing static search index %s: %w", dir, err)
 	}
 	return os.RemoveAll(old)
+}
+
+// StaticFingerprint identifies what WriteStatic writes besides the
+// stories' postings: the format version, the search page for opt and the
+// script. A builder that reuses a static index while the stories are
+// unchanged must compare it too, or a new page or script never ships.
+func StaticFingerprint(opt StaticOptions) (string, error) {
+	page, err := staticPage(opt)
+	if err != nil {
+		return "", err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(analysisVersion))
+	h.Write(page)
+	h.Write(Script())
+	return strconv.FormatUint(h.Sum64(), 16), nil
 }
 
 // StaticFile is one file of the static index.

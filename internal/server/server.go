@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -218,6 +219,15 @@ func (s *Server) siteConfig() content.Site {
 		return sn.Content.Site
 	}
 	return content.DefaultSite()
+}
+
+// Chrome returns the header and footer every page of the live site shows
+// (from its theme), for pages served beside it such as search.
+func (s *Server) Chrome() (header, footer template.HTML) {
+	if sn := s.snapshot(); sn != nil {
+		return sn.Header, sn.Footer
+	}
+	return "", ""
 }
 
 // Site returns the site configuration of the live site.

@@ -56,6 +56,7 @@ func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
 		}
 		*part.dst = html
 	}
+	b.chrome = chrome
 	base := func(urlPath, title string) *pageData {
 		return &pageData{Site: m.site, Chrome: chrome, Root: m.root, Title: title, Canonical: m.abs(urlPath)}
 	}

@@ -69,7 +69,10 @@ type Snapshot struct {
 	StoriesChanged bool
 	// Full is true when dir is a fresh folder (every file must be written).
 	Full bool
-	b    *Builder
+	// Header and Footer are the site's header and footer as every page
+	// shows them (from the theme), for pages emitters write.
+	Header, Footer template.HTML
+	b              *Builder
 }
 
 // Texts returns the plain text (markdown.Doc.Text) of every story of the
@@ -146,6 +149,7 @@ type Builder struct {
 	themeName string
 	theme     *theme.Theme
 	themeFP   uint64
+	chrome    *chromeView // of the last plan
 }
 
 // docEntry is a rendered body as pages use it. The plain text is cut to
@@ -238,7 +242,8 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	mark = time.Now()
 
 	storyFP := storiesFingerprint(c)
-	snap := &Snapshot{Content: c, StoriesChanged: !b.live || storyFP != b.storyFP, Full: full, b: b}
+	snap := &Snapshot{Content: c, StoriesChanged: !b.live || storyFP != b.storyFP, Full: full,
+		Header: b.chrome.Header, Footer: b.chrome.Footer, b: b}
 
 	var written, removed int
 	if full {

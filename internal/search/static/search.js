@@ -503,6 +503,11 @@
       from: u.get("from") || "", to: u.get("to") || "", sort: u.get("sort") || "",
       offset: +(u.get("offset") || 0), limit: DEFAULT_LIMIT,
     };
+    // A static page cannot fill the form on the server: show the query.
+    [["q", q.text], ["credit", q.credit], ["from", q.from], ["to", q.to], ["sort", q.sort]].forEach(function (f) {
+      var input = document.getElementById(f[0]);
+      if (input && !input.value && f[1]) input.value = f[1];
+    });
     if (!q.text && !q.credit && !q.tag && !q.from && !q.to) return;
     el.textContent = "正在搜索……";
     var api = el.getAttribute("data-api") || "static";
