@@ -11,10 +11,10 @@ import (
 	"os"
 	"path"
 
+	"hash/fnv"
 	"path/filepath"
 	"runtime"
 	"sort"
-	"hash/fnv"
 	"strconv"
 	"sync"
 	"time"
