@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"html/template"
 	"io/fs"
 	"os"
 	"path"
-
-	"hash/fnv"
 	"path/filepath"
 	"runtime"
 	"sort"
