@@ -24,6 +24,9 @@ type page struct {
 // feedSize is how many stories the Atom feed and the home page list.
 const feedSize = 20
 
+// listPageSize is how many stories a page of a credit or tag list shows.
+const listPageSize = 50
+
 // plan lists every output file of the site with its fingerprint.
 func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
 	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).str(fmt.Sprint(c.Site)).sum()
@@ -165,14 +168,31 @@ func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
 	} {
 		th := g().str(tax.dir)
 		for _, t := range tax.terms {
-			t := t
-			h := g().str(tax.dir).str(t.Name)
-			hashStoryList(h, t.Stories)
 			th.str(t.Name).u64(uint64(t.Count))
 			heading := fmt.Sprintf(tax.listFmt, t.Name)
-			d := base(t.URL, heading+" - "+siteTitle)
-			d.Heading, d.Stories = heading, t.Stories
-			add(strings.TrimPrefix(t.URL, m.root)+"index.html", h.sum(), nil, html("list", d))
+			pages := max(1, (len(t.Stories)+listPageSize-1)/listPageSize)
+			pageURL := func(n int) string {
+				switch {
+				case n < 1 || n > pages:
+					return ""
+				case n == 1:
+					return t.URL
+				}
+				return fmt.Sprintf("%spage/%d/", t.URL, n)
+			}
+			for n := 1; n <= pages; n++ {
+				list := t.Stories[(n-1)*listPageSize : min(n*listPageSize, len(t.Stories))]
+				pv := &pagerView{Page: n, Pages: pages, Total: len(t.Stories), Prev: pageURL(n - 1), Next: pageURL(n + 1)}
+				h := g().str(tax.dir).str(t.Name).u64(uint64(n)).u64(uint64(pages)).u64(uint64(pv.Total))
+				hashStoryList(h, list)
+				title := heading
+				if n > 1 {
+					title = fmt.Sprintf("%s（第%d页）", heading, n)
+				}
+				d := base(pageURL(n), title+" - "+siteTitle)
+				d.Heading, d.Stories, d.Pager = heading, list, pv
+				add(strings.TrimPrefix(pageURL(n), m.root)+"index.html", h.sum(), nil, html("list", d))
+			}
 		}
 		d := base(m.root+tax.dir+"/", tax.heading+" - "+siteTitle)
 		d.Heading, d.Terms = tax.heading, tax.terms

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -349,4 +350,36 @@ func TestTermSlugCollisions(t *testing.T) {
 	s.assertFileContent("credits/chang-zheng-zhen/index.html", "乙稿")
 	s.assertFileContent("credits/chang-zheng-zhen-2/index.html", "甲稿")
 	s.assertFileContent("stories/c1/index.html", `href="/credits/chang-zheng-zhen-2/"`, `href="/tags/chang-zheng-2/"`)
+}
+
+// TestListPages checks that a long tag list is split into pages of
+// listPageSize, linked both ways, and that pages follow incrementally as
+// stories come and go.
+func TestListPages(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	for i := range 2*listPageSize + 20 {
+		s.write(fmt.Sprintf("stories/2024/p%03d.md", i), fmt.Sprintf("---\ntitle: 助餐点第%d篇\ndate: 2024-01-01T%02d:%02d:00+08:00\nslug: p%03d\ntags: [老年助餐]\n---\n正文。\n", i, i/60, i%60, i))
+	}
+	s.build()
+	dir := "tags/lao-nian-zhu-can/"
+	s.assertFileContent(dir+"index.html", "共 120 篇，第 1/3 页", `rel="next" href="/`+dir+`page/2/"`, "助餐点第119篇")
+	s.assertNoFileContent(dir+"index.html", `rel="prev"`, "助餐点第69篇")
+	s.assertFileContent(dir+"page/2/index.html", "第 2/3 页", `rel="prev" href="/`+dir+`"`, `rel="next" href="/`+dir+`page/3/"`, "助餐点第69篇", "（第2页）")
+	s.assertFileContent(dir+"page/3/index.html", "第 3/3 页", "助餐点第0篇")
+	s.assertNoFileContent(dir+"page/3/index.html", `rel="next"`)
+	s.assertFileContent("sitemap.xml", dir+"page/3/")
+
+	// Fewer stories: the last page goes, and the output equals a clean build.
+	for i := range 30 {
+		os.Remove(filepath.Join(s.src, fmt.Sprintf("stories/2024/p%03d.md", i)))
+	}
+	s.build()
+	if _, err := os.Stat(filepath.Join(s.out, dir, "page/3")); err == nil {
+		t.Error("page 3 is still there with 90 stories")
+	}
+	clean := filepath.Join(t.TempDir(), "clean")
+	if _, err := s.newBuilder(clean).Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, tree(t, clean), tree(t, s.out))
 }

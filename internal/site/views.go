@@ -101,6 +101,7 @@ type pageData struct {
 	Canonical   string
 	JSONLD      template.JS
 	Heading     string
+	Pager       *pagerView // list pages split in pages of listPageSize
 
 	Story       *storyView
 	Edition     *editionView
@@ -109,6 +110,13 @@ type pageData struct {
 	Stories     []*storyView
 	Terms       []*termView
 	Years       []*yearView
+}
+
+// pagerView places one page of a long list among its pages.
+type pagerView struct {
+	Page, Pages int    // this page (from 1) and how many
+	Total       int    // items in the whole list
+	Prev, Next  string // URLs of the neighbouring pages, "" at the ends
 }
 
 // chromeView holds the parts every page shares, rendered once per build
