@@ -9,10 +9,11 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/banmian/banmian/internal/benchutil"
 )
 
 // The benchmarks measure the figures of the search issue on 10,000
@@ -77,26 +78,6 @@ func benchSetup(b *testing.B) {
 	}
 }
 
-// peakRSS resets the process's peak resident set size (Linux) and returns
-// a function reporting the peak since, in MiB (0 where unsupported).
-func peakRSS() func() float64 {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	return func() float64 {
-		b, err := os.ReadFile("/proc/self/status")
-		if err != nil {
-			return 0
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "VmHWM:") {
-				f := strings.Fields(line)
-				kb, _ := strconv.Atoi(f[1])
-				return float64(kb) / 1024
-			}
-		}
-		return 0
-	}
-}
-
 // BenchmarkIndexFull indexes the whole corpus into an empty index.
 func BenchmarkIndexFull(b *testing.B) {
 	docs := append(sampleDocs(b), genCorpus(b, benchN()-2, 1400)...)
@@ -106,7 +87,7 @@ func BenchmarkIndexFull(b *testing.B) {
 	}
 	b.ReportMetric(float64(chars)/1e6, "Mchars")
 	runtime.GC()
-	peak := peakRSS()
+	peak := benchutil.PeakRSS()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := filepath.Join(b.TempDir(), "index")

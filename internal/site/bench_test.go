@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/banmian/banmian/internal/benchutil"
 	"github.com/banmian/banmian/internal/content"
 )
 
@@ -147,29 +147,11 @@ func peakHeap(f func()) uint64 {
 	return peak
 }
 
-// peakRSS resets the process's peak resident set size (Linux) and returns
-// a function reporting the peak since, in MiB (0 where unsupported).
-func peakRSS() func() float64 {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	return func() float64 {
-		b, err := os.ReadFile("/proc/self/status")
-		if err != nil {
-			return 0
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-				kb, _ := strconv.Atoi(f[1])
-				return float64(kb) / 1024
-			}
-		}
-		return 0
-	}
-}
-
 // BenchmarkFullBuild builds the 10,000-story site from scratch (no previous
 // output, cold caches). Target: ≤ 3 s and ≤ 300 MiB on 2 cores.
 func BenchmarkFullBuild(b *testing.B) {
 	src := benchSite(b)
+	b.ResetTimer()
 	var peak uint64
 	var rss float64
 	for i := 0; i < b.N; i++ {
@@ -180,7 +162,7 @@ func BenchmarkFullBuild(b *testing.B) {
 		syncFS()
 		debug.FreeOSMemory()
 		b.StartTimer()
-		hwm := peakRSS()
+		hwm := benchutil.PeakRSS()
 		p := peakHeap(func() {
 			st, err := New(Options{Source: os.DirFS(src), OutDir: out}).Build(context.Background())
 			if err != nil {
