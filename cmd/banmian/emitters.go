@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/banmian/banmian/internal/search"
@@ -119,7 +118,7 @@ func (ss *staticSearch) wait() { ss.wg.Wait() }
 // staticOptions are the static index options of the site of snap.
 func staticOptions(snap *site.Snapshot) search.StaticOptions {
 	c := snap.Content
-	root := strings.TrimSuffix(search.StoryURL(c.Site.BaseURL, "x"), "stories/x/")
+	root := search.SiteRoot(c.Site.BaseURL)
 	return search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css", Header: snap.Header, Footer: snap.Footer}
 }
 
@@ -177,16 +176,11 @@ func (sd *snapshotDocs) get(ctx context.Context, snap *site.Snapshot) ([]search.
 
 // searchDocs converts the stories of snap for search.
 func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) {
-	c := snap.Content
 	texts, err := snap.Texts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	docs := make([]search.Doc, len(c.Stories))
-	for i, s := range c.Stories {
-		docs[i] = search.FromStory(s, texts[i], search.StoryURL(c.Site.BaseURL, s.Slug))
-	}
-	return docs, nil
+	return search.FromTexts(snap.Content, texts), nil
 }
 
 // writeStaticSearch writes the static index of snap's stories into target.

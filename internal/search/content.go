@@ -29,6 +29,12 @@ func FromStory(s *content.Story, text, url string) Doc {
 // StoryURL is the reader URL of a story on a site with baseURL, as the
 // static site lays it out: <path of baseURL>/stories/<slug>/.
 func StoryURL(baseURL, slug string) string {
+	return SiteRoot(baseURL) + "stories/" + slug + "/"
+}
+
+// SiteRoot is the path the reader site lives under: the path of baseURL,
+// with a slash at each end ("/" when baseURL has none).
+func SiteRoot(baseURL string) string {
 	root := "/"
 	if u, err := url.Parse(baseURL); err == nil && baseURL != "" {
 		root = u.Path
@@ -39,21 +45,31 @@ func StoryURL(baseURL, slug string) string {
 			root += "/"
 		}
 	}
-	return root + "stories/" + slug + "/"
+	return root
 }
 
 // FromContent renders every story of c (typeset as the site says) and
 // converts it into a Doc. Builders that render stories already should
-// call FromStory with their text instead.
+// call FromTexts with their texts instead.
 func FromContent(c *content.Content) ([]Doc, error) {
 	r := markdown.New(markdown.Options{Typeset: c.Site.TypesetOn()})
-	docs := make([]Doc, 0, len(c.Stories))
-	for _, s := range c.Stories {
+	texts := make([]string, len(c.Stories))
+	for i, s := range c.Stories {
 		d, err := r.Render(s.Body)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Path, err)
 		}
-		docs = append(docs, FromStory(s, d.Text, StoryURL(c.Site.BaseURL, s.Slug)))
+		texts[i] = d.Text
 	}
-	return docs, nil
+	return FromTexts(c, texts), nil
+}
+
+// FromTexts converts the stories of c into Docs, given the plain text of
+// each body (texts[i] is that of c.Stories[i]).
+func FromTexts(c *content.Content, texts []string) []Doc {
+	docs := make([]Doc, len(c.Stories))
+	for i, s := range c.Stories {
+		docs[i] = FromStory(s, texts[i], StoryURL(c.Site.BaseURL, s.Slug))
+	}
+	return docs
 }

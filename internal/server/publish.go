@@ -138,7 +138,7 @@ func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.St
 
 // readerRoot is the path the reader site lives under (from baseURL).
 func (s *Server) readerRoot() string {
-	return strings.TrimSuffix(search.StoryURL(s.siteConfig().BaseURL, "x"), "stories/x/")
+	return search.SiteRoot(s.siteConfig().BaseURL)
 }
 
 // searchDoc is a story as the search index sees it.
@@ -165,11 +165,7 @@ func (s *Server) SyncIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	docs := make([]search.Doc, len(sn.Content.Stories))
-	for i, st := range sn.Content.Stories {
-		docs[i] = search.FromStory(st, texts[i], search.StoryURL(sn.Content.Site.BaseURL, st.Slug))
-	}
-	_, err = x.Sync(ctx, docs)
+	_, err = x.Sync(ctx, search.FromTexts(sn.Content, texts))
 	return err
 }
 

@@ -1,0 +1,40 @@
+package search
+
+import (
+	"testing"
+	"time"
+
+	"github.com/banmian/banmian/internal/content"
+)
+
+func TestSiteRootAndStoryURL(t *testing.T) {
+	for _, tt := range []struct{ base, root string }{
+		{"", "/"},
+		{"https://duowei.example.com", "/"},
+		{"https://duowei.example.com/", "/"},
+		{"https://example.com/duowei", "/duowei/"},
+		{"https://example.com/xinmin/duowei/", "/xinmin/duowei/"},
+	} {
+		if got := SiteRoot(tt.base); got != tt.root {
+			t.Errorf("SiteRoot(%q) = %q, want %q", tt.base, got, tt.root)
+		}
+		if got, want := StoryURL(tt.base, "changzheng-guandao"), tt.root+"stories/changzheng-guandao/"; got != want {
+			t.Errorf("StoryURL(%q) = %q, want %q", tt.base, got, want)
+		}
+	}
+}
+
+func TestFromTexts(t *testing.T) {
+	c := &content.Content{Site: content.Site{BaseURL: "https://example.com/duowei/"}, Stories: []*content.Story{
+		{Slug: "a", Title: "小区管道“添堵”", Credit: "长征镇", Tags: []string{"网格"}, Date: time.Date(2025, 5, 22, 0, 0, 0, 0, time.UTC)},
+		{Slug: "b", Title: "三位一体", Credit: "佘山镇"},
+	}}
+	docs := FromTexts(c, []string{"正文甲。", "正文乙。"})
+	if len(docs) != 2 || docs[0].Body != "正文甲。" || docs[1].Body != "正文乙。" || docs[0].Credit != "长征镇" || docs[0].URL != "/duowei/stories/a/" {
+		t.Errorf("docs: %+v", docs)
+	}
+	c.Stories[0].Tags[0] = "改"
+	if docs[0].Tags[0] != "网格" {
+		t.Error("a Doc shares its tags with the story")
+	}
+}
