@@ -171,6 +171,7 @@ func New(cfg Config) (*Server, error) {
 		wake:    make(chan struct{}, 1),
 		crashAt: os.Getenv(CrashEnv),
 	}
+	s.subQueue.index = s.indexBatch
 	opt := cfg.Site
 	opt.Emitters = append(append([]site.Emitter(nil), opt.Emitters...), s.captureSnapshot)
 	s.builder = site.New(opt)

@@ -21,6 +21,8 @@ import (
 type SubmissionIndex interface {
 	SearchIndex
 	Sync(ctx context.Context, docs []search.Doc) (search.SyncStats, error)
+	// Update puts docs and deletes del as one write.
+	Update(docs []search.Doc, del []string) error
 }
 
 // maxSubmissionHits bounds how many search hits the desk lists.
@@ -52,19 +54,27 @@ func (s *Server) indexSubmissions(ids ...string) {
 	if s.cfg.SubmissionIndex == nil {
 		return
 	}
-	s.subQueue.add(s, ids)
+	s.subQueue.add(ids)
 }
 
-// subQueue is the queue of submission IDs waiting to be indexed.
+// subQueue is the queue of submission IDs waiting to be indexed. Each
+// add counts as one more change (queued); the worker records how many were
+// queued when it took its batch once that batch is written (done), so a
+// search waits for the changes made before it, not for a stream of later
+// ones.
 type subQueue struct {
+	index func(ids []string) // writes one batch (Server.indexBatch)
+
 	mu      sync.Mutex
-	idle    *sync.Cond // broadcast when the worker stops
+	changed *sync.Cond // broadcast when done moves or the worker stops
 	pending map[string]bool
+	queued  uint64
+	done    uint64
 	busy    bool
 	closed  bool
 }
 
-func (q *subQueue) add(s *Server, ids []string) {
+func (q *subQueue) add(ids []string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
@@ -72,14 +82,15 @@ func (q *subQueue) add(s *Server, ids []string) {
 	}
 	if q.pending == nil {
 		q.pending = map[string]bool{}
-		q.idle = sync.NewCond(&q.mu)
+		q.changed = sync.NewCond(&q.mu)
 	}
 	for _, id := range ids {
 		if id != "" {
 			q.pending[id] = true
 		}
 	}
-	if q.busy || len(q.pending) == 0 {
+	q.queued++
+	if q.busy {
 		return
 	}
 	q.busy = true
@@ -87,11 +98,13 @@ func (q *subQueue) add(s *Server, ids []string) {
 		for {
 			q.mu.Lock()
 			if len(q.pending) == 0 {
+				q.done = q.queued
 				q.busy = false
-				q.idle.Broadcast()
+				q.changed.Broadcast()
 				q.mu.Unlock()
 				return
 			}
+			upTo := q.queued
 			ids := make([]string, 0, len(q.pending))
 			for id := range q.pending {
 				ids = append(ids, id)
@@ -99,32 +112,32 @@ func (q *subQueue) add(s *Server, ids []string) {
 			clear(q.pending)
 			q.mu.Unlock()
 			slices.Sort(ids)
-			s.indexBatch(ids)
+			q.index(ids)
+			q.mu.Lock()
+			q.done = upTo
+			q.changed.Broadcast()
+			q.mu.Unlock()
 		}
 	}()
 }
 
-// wait returns once nothing is queued or being indexed.
+// wait returns once every change queued before the call is indexed.
 func (q *subQueue) wait() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for q.busy {
-		q.idle.Wait()
+	for target := q.queued; q.done < target; {
+		q.changed.Wait()
 	}
 }
 
 // close waits for queued work and stops taking more.
 func (q *subQueue) close() {
-	q.wait()
 	q.mu.Lock()
+	for q.busy {
+		q.changed.Wait()
+	}
 	q.closed = true
 	q.mu.Unlock()
-}
-
-// batchUpdater is an index that takes many changes as one write
-// (*search.Index does).
-type batchUpdater interface {
-	Update(docs []search.Doc, del []string) error
 }
 
 // indexBatch brings the index up to date with submissions ids.
@@ -148,21 +161,8 @@ func (s *Server) indexBatch(ids []string) {
 			docs = append(docs, d)
 		}
 	}
-	if u, ok := x.(batchUpdater); ok {
-		if err := u.Update(docs, gone); err != nil {
-			s.log.Error("updating the submission index", "submissions", len(ids), "err", err)
-		}
-		return
-	}
-	for _, d := range docs {
-		if err := x.Put(d); err != nil {
-			s.log.Error("updating the submission index", "submission", d.Slug, "err", err)
-		}
-	}
-	for _, id := range gone {
-		if err := x.Delete(id); err != nil {
-			s.log.Error("updating the submission index", "submission", id, "err", err)
-		}
+	if err := x.Update(docs, gone); err != nil {
+		s.log.Error("updating the submission index", "submissions", len(ids), "err", err)
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/banmian/banmian/internal/store"
 )
@@ -178,5 +180,53 @@ func TestSubmissionSearchSeesEverySave(t *testing.T) {
 		if !slices.Contains(got, id) {
 			t.Errorf("submission %s not found right after it was saved (%d of %d found)", id, len(got), n)
 		}
+	}
+}
+
+// TestSubQueueWaitsOnlyForEarlierChanges: a search waits for the changes
+// queued before it, not for changes that keep arriving after it.
+func TestSubQueueWaitsOnlyForEarlierChanges(t *testing.T) {
+	release := make(chan struct{})
+	var batches [][]string
+	var mu sync.Mutex
+	q := &subQueue{index: func(ids []string) {
+		mu.Lock()
+		batches = append(batches, ids)
+		mu.Unlock()
+		<-release
+	}}
+	q.add([]string{"a"}) // the worker takes {a} and blocks
+	for {
+		mu.Lock()
+		n := len(batches)
+		mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	waited := make(chan struct{})
+	go func() { q.wait(); close(waited) }()
+	time.Sleep(10 * time.Millisecond)
+	q.add([]string{"b"}) // queued after the search began
+	select {
+	case <-waited:
+		t.Fatal("wait returned before the earlier change was indexed")
+	case <-time.After(20 * time.Millisecond):
+	}
+	release <- struct{}{} // {a} done; the worker takes {b} and blocks
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("wait also waited for a change queued after it")
+	}
+	release <- struct{}{}
+	q.close()
+	q.add([]string{"c"}) // after close: dropped, the next start re-syncs
+	q.wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(batches) != 2 || batches[0][0] != "a" || batches[1][0] != "b" {
+		t.Errorf("batches %v", batches)
 	}
 }
