@@ -230,10 +230,11 @@ func BenchmarkPageTemplates(b *testing.B) {
 		b.Fatal(err)
 	}
 	m := assemble(c)
-	pages, err := bl.plan(m, c)
+	chrome, err := bl.renderChrome(m)
 	if err != nil {
 		b.Fatal(err)
 	}
+	pages := bl.plan(m, c, chrome)
 	need := map[*storyView]bool{}
 	for _, s := range m.stories {
 		need[s] = true

@@ -27,8 +27,25 @@ const feedSize = 20
 // listPageSize is how many stories a page of a credit or tag list shows.
 const listPageSize = 50
 
-// plan lists every output file of the site with its fingerprint.
-func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
+// renderChrome renders the parts every page shares, once per build.
+func (b *Builder) renderChrome(m *model) (*chromeView, error) {
+	chrome := &chromeView{}
+	for _, part := range []struct {
+		name string
+		dst  *template.HTML
+	}{{"sitehead.html", &chrome.Head}, {"siteheader.html", &chrome.Header}, {"sitefooter.html", &chrome.Footer}} {
+		html, _, err := b.theme.Partial(part.name, &pageData{Site: m.site, Root: m.root, Canonical: m.abs("")})
+		if err != nil {
+			return nil, err
+		}
+		*part.dst = html
+	}
+	return chrome, nil
+}
+
+// plan lists every output file of the site with its fingerprint; every
+// page shows chrome.
+func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page {
 	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).str(fmt.Sprint(c.Site)).sum()
 	g := func() *hasher { return newHasher().u64(global) }
 	var pages []*page
@@ -48,18 +65,6 @@ func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
 			return err
 		}
 	}
-	chrome := &chromeView{}
-	for _, part := range []struct {
-		name string
-		dst  *template.HTML
-	}{{"sitehead.html", &chrome.Head}, {"siteheader.html", &chrome.Header}, {"sitefooter.html", &chrome.Footer}} {
-		html, _, err := b.theme.Partial(part.name, &pageData{Site: m.site, Root: m.root, Canonical: m.abs("")})
-		if err != nil {
-			return nil, err
-		}
-		*part.dst = html
-	}
-	b.chrome = chrome
 	base := func(urlPath, title string) *pageData {
 		return &pageData{Site: m.site, Chrome: chrome, Root: m.root, Title: title, Canonical: m.abs(urlPath)}
 	}
@@ -170,20 +175,20 @@ func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
 		for _, t := range tax.terms {
 			th.str(t.Name).u64(uint64(t.Count))
 			heading := fmt.Sprintf(tax.listFmt, t.Name)
-			pages := max(1, (len(t.Stories)+listPageSize-1)/listPageSize)
+			nPages := max(1, (len(t.Stories)+listPageSize-1)/listPageSize)
 			pageURL := func(n int) string {
 				switch {
-				case n < 1 || n > pages:
+				case n < 1 || n > nPages:
 					return ""
 				case n == 1:
 					return t.URL
 				}
 				return fmt.Sprintf("%spage/%d/", t.URL, n)
 			}
-			for n := 1; n <= pages; n++ {
+			for n := 1; n <= nPages; n++ {
 				list := t.Stories[(n-1)*listPageSize : min(n*listPageSize, len(t.Stories))]
-				pv := &pagerView{Page: n, Pages: pages, Total: len(t.Stories), Prev: pageURL(n - 1), Next: pageURL(n + 1)}
-				h := g().str(tax.dir).str(t.Name).u64(uint64(n)).u64(uint64(pages)).u64(uint64(pv.Total))
+				pv := &pagerView{Page: n, Pages: nPages, Total: len(t.Stories), Prev: pageURL(n - 1), Next: pageURL(n + 1)}
+				h := g().str(tax.dir).str(t.Name).u64(uint64(n)).u64(uint64(nPages)).u64(uint64(pv.Total))
 				hashStoryList(h, list)
 				title := heading
 				if n > 1 {
@@ -246,7 +251,7 @@ func (b *Builder) plan(m *model, c *content.Content) ([]*page, error) {
 		add(p, newHasher().str(p).str(string(src)).sum(), nil, bytesOf(func() ([]byte, error) { return src, nil }))
 		return nil
 	})
-	return pages, nil
+	return pages
 }
 
 // hashStoryList fingerprints what a list shows of its stories.

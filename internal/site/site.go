@@ -88,9 +88,9 @@ func (s *Snapshot) Texts(ctx context.Context) ([]string, error) {
 		if ctx.Err() != nil {
 			return
 		}
-		d, err := r.Render(stories[i].Body)
+		d, err := renderStory(r, stories[i])
 		if err != nil {
-			errs[i] = &content.FileError{File: stories[i].Path, Line: stories[i].BodyLine, Msg: err.Error(), Err: err}
+			errs[i] = err
 			return
 		}
 		out[i] = d.Text
@@ -149,7 +149,6 @@ type Builder struct {
 	themeName string
 	theme     *theme.Theme
 	themeFP   uint64
-	chrome    *chromeView // of the last plan
 }
 
 // docEntry is a rendered body as pages use it. The plain text is cut to
@@ -203,10 +202,11 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	typeset := c.Site.TypesetOn()
 
 	m := assemble(c)
-	pages, err := b.plan(m, c)
+	chrome, err := b.renderChrome(m)
 	if err != nil {
 		return st, err
 	}
+	pages := b.plan(m, c, chrome)
 	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
 
 	old := b.manifest
@@ -243,7 +243,7 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 
 	storyFP := storiesFingerprint(c)
 	snap := &Snapshot{Content: c, StoriesChanged: !b.live || storyFP != b.storyFP, Full: full,
-		Header: b.chrome.Header, Footer: b.chrome.Footer, b: b}
+		Header: chrome.Header, Footer: chrome.Footer, b: b}
 
 	var written, removed int
 	if full {
@@ -311,15 +311,24 @@ func (b *Builder) doc(s *content.Story, typeset bool) (*pageDoc, error) {
 	if ok && e.hash == s.Hash && e.typeset == typeset && s.Hash != 0 {
 		return e.doc, nil
 	}
-	d, err := b.renderer(typeset).Render(s.Body)
+	d, err := renderStory(b.renderer(typeset), s)
 	if err != nil {
-		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Err: err}
+		return nil, err
 	}
 	pd := &pageDoc{HTML: d.HTML, Headings: d.Headings, Chars: d.Chars, Excerpt: excerpt(d.Text, excerptLen)}
 	b.docMu.Lock()
 	b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: pd}
 	b.docMu.Unlock()
 	return pd, nil
+}
+
+// renderStory renders the body of s; an error names its file and line.
+func renderStory(r *markdown.Renderer, s *content.Story) (*markdown.Doc, error) {
+	d, err := r.Render(s.Body)
+	if err != nil {
+		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Err: err}
+	}
+	return d, nil
 }
 
 // pruneDocs drops cached bodies of stories that are gone.
