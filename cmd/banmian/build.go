@@ -77,7 +77,7 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	if !*quiet {
 		fmt.Fprintf(env.Stdout, "built %s into %s: %s\n", o.source, o.out, stats)
 	}
-	if *index == "" || docs.last == nil {
+	if *index == "" || docs.snap == nil {
 		return nil
 	}
 	return syncBuildIndex(ctx, env, *index, docs, *quiet)
@@ -88,7 +88,7 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 // itself, so that is only noted.
 func syncBuildIndex(ctx context.Context, env *Env, dir string, docs *snapshotDocs, quiet bool) error {
 	start := time.Now()
-	list, err := docs.get(ctx, docs.last)
+	list, err := docs.get(ctx)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func siteEmitters(o *siteOptions, docs *snapshotDocs) []site.Emitter {
 	if docs == nil {
 		return []site.Emitter{ss.emit}
 	}
-	return []site.Emitter{ss.emit, docs.capture}
+	return []site.Emitter{docs.capture, ss.emit}
 }
 
 // staticSearchFingerprint is the file in the static index folder that
@@ -56,6 +56,12 @@ func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapsho
 		return nil
 	}
 	target := filepath.Join(dir, "search")
+	// A full build's folder is swapped in after the emitters, so its index
+	// is written now, even in background mode.
+	if ss.ctx != nil && !snap.Full {
+		ss.schedule(target, snap)
+		return nil
+	}
 	fp := staticSearchFP(snap)
 	if snap.Full {
 		prev := filepath.Join(ss.liveOut, "search")
@@ -66,17 +72,17 @@ func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapsho
 			os.RemoveAll(target)
 		}
 	}
-	// A full build's folder is swapped in after the emitters, so its index
-	// is written now, even in background mode.
-	if ss.ctx == nil || snap.Full {
-		docs, err := ss.docs.get(ctx, snap)
-		if err != nil {
-			return err
-		}
-		return writeStaticSearch(ctx, target, fp, snap, docs)
+	var docs []search.Doc
+	var err error
+	if ss.docs != nil {
+		docs, err = ss.docs.get(ctx)
+	} else {
+		docs, err = searchDocs(ctx, snap)
 	}
-	ss.schedule(target, snap)
-	return nil
+	if err != nil {
+		return err
+	}
+	return writeStaticSearch(target, fp, snap, docs)
 }
 
 // schedule queues a background rebuild into target (the live site).
@@ -103,7 +109,7 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 			ss.mu.Unlock()
 			docs, err := searchDocs(ss.ctx, snap)
 			if err == nil {
-				err = writeStaticSearch(ss.ctx, target, staticSearchFP(snap), snap, docs)
+				err = writeStaticSearch(target, staticSearchFP(snap), snap, docs)
 			}
 			if err != nil && ss.ctx.Err() == nil && ss.logf != nil {
 				ss.logf(err)
@@ -138,40 +144,38 @@ func staticSearchFP(snap *site.Snapshot) string {
 	return strconv.FormatUint(h.Sum64(), 16)
 }
 
-// snapshotDocs converts the stories of a build for search, rendering their
-// texts once per snapshot (the static index and banmian build's index
-// sync share them).
+// snapshotDocs keeps the snapshot of the last build (capture, an emitter
+// that runs first) and converts its stories for search at most once: the
+// static index and banmian build's index sync share them.
 type snapshotDocs struct {
-	mu      sync.Mutex
-	last    *site.Snapshot // of the last build (set by capture)
-	docsFor *site.Snapshot
-	docs    []search.Doc
+	mu   sync.Mutex
+	snap *site.Snapshot
+	docs []search.Doc // of snap, once converted
+	done bool
 }
 
 // capture is an emitter recording the snapshot of the build.
 func (sd *snapshotDocs) capture(ctx context.Context, dir string, snap *site.Snapshot) error {
 	sd.mu.Lock()
-	sd.last = snap
-	sd.mu.Unlock()
+	defer sd.mu.Unlock()
+	if sd.snap != snap {
+		sd.snap, sd.docs, sd.done = snap, nil, false
+	}
 	return nil
 }
 
-// get returns the search docs of snap.
-func (sd *snapshotDocs) get(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) {
-	if sd == nil {
-		return searchDocs(ctx, snap)
-	}
+// get returns the search docs of the captured snapshot.
+func (sd *snapshotDocs) get(ctx context.Context) ([]search.Doc, error) {
 	sd.mu.Lock()
 	defer sd.mu.Unlock()
-	if sd.docsFor == snap {
-		return sd.docs, nil
+	if !sd.done {
+		docs, err := searchDocs(ctx, sd.snap)
+		if err != nil {
+			return nil, err
+		}
+		sd.docs, sd.done = docs, true
 	}
-	docs, err := searchDocs(ctx, snap)
-	if err != nil {
-		return nil, err
-	}
-	sd.docsFor, sd.docs = snap, docs
-	return docs, nil
+	return sd.docs, nil
 }
 
 // searchDocs converts the stories of snap for search.
@@ -184,7 +188,7 @@ func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) 
 }
 
 // writeStaticSearch writes the static index of snap's stories into target.
-func writeStaticSearch(ctx context.Context, target, fp string, snap *site.Snapshot, docs []search.Doc) error {
+func writeStaticSearch(target, fp string, snap *site.Snapshot, docs []search.Doc) error {
 	if err := search.WriteStatic(target, docs, staticOptions(snap)); err != nil {
 		return fmt.Errorf("static search index: %w", err)
 	}
