@@ -34,7 +34,7 @@ func (b *Builder) renderChrome(m *model) (*chromeView, error) {
 		name string
 		dst  *template.HTML
 	}{{"sitehead.html", &chrome.Head}, {"siteheader.html", &chrome.Header}, {"sitefooter.html", &chrome.Footer}} {
-		html, _, err := b.theme.Partial(part.name, &pageData{Site: m.site, Root: m.root, Canonical: m.abs("")})
+		html, err := b.theme.Partial(part.name, &pageData{Site: m.site, Root: m.root, Canonical: m.abs("")})
 		if err != nil {
 			return nil, err
 		}

@@ -103,16 +103,16 @@ func (t *Theme) Execute(w io.Writer, kind string, data any) error {
 }
 
 // Partial renders the partial file name (for example "siteheader.html")
-// with data. It reports false when the theme has no such partial.
-func (t *Theme) Partial(name string, data any) (template.HTML, bool, error) {
+// with data; a theme without that partial gives "".
+func (t *Theme) Partial(name string, data any) (template.HTML, error) {
 	if t.partials.Lookup(name) == nil {
-		return "", false, nil
+		return "", nil
 	}
 	var buf bytes.Buffer
 	if err := t.partials.ExecuteTemplate(&buf, name, data); err != nil {
-		return "", true, fmt.Errorf("theme %s: rendering partials/%s: %w", t.Name, name, err)
+		return "", fmt.Errorf("theme %s: rendering partials/%s: %w", t.Name, name, err)
 	}
-	return template.HTML(buf.String()), true, nil
+	return template.HTML(buf.String()), nil
 }
 
 // Render renders the page kind with data and returns the bytes.

@@ -71,3 +71,21 @@ func TestDefaultThemeLoads(t *testing.T) {
 		t.Errorf("default theme static: %v", err)
 	}
 }
+
+func TestPartial(t *testing.T) {
+	fsys := minimalTheme()
+	fsys["partials/siteheader.html"] = &fstest.MapFile{Data: []byte(`<header>{{.Title}}</header>`)}
+	th, err := Load("mini", fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := th.Partial("siteheader.html", struct{ Title string }{"多维世界<"}); err != nil || got != "<header>多维世界&lt;</header>" {
+		t.Errorf("got %q %v", got, err)
+	}
+	if got, err := th.Partial("sitefooter.html", nil); err != nil || got != "" {
+		t.Errorf("missing partial: %q %v", got, err)
+	}
+	if _, err := th.Partial("siteheader.html", 42); err == nil || !strings.Contains(err.Error(), "partials/siteheader.html") {
+		t.Errorf("bad data: %v", err)
+	}
+}
