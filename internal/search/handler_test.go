@@ -64,3 +64,21 @@ func TestHandler(t *testing.T) {
 		t.Errorf("JSON: %v, total %d", err, res.Total)
 	}
 }
+
+// TestHandlerSiteChrome: given the site's header and footer, the search
+// page shows them instead of its own plain header.
+func TestHandlerSiteChrome(t *testing.T) {
+	x := mustOpenIndex(t, goldenDocs(t)[:3])
+	h := NewHandler(x, HandlerOptions{Header: `<header class="site-header">站头</header>`, Footer: `<footer class="site-footer">站尾</footer>`})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/search", nil))
+	page := w.Body.String()
+	for _, want := range []string{`<header class="site-header">站头</header>`, `<footer class="site-footer">站尾</footer>`, `<main id="main" class="wrap"`, `href="#main"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "max-width:42em") {
+		t.Error("the page's own body style overrides the site's")
+	}
+}
