@@ -87,14 +87,6 @@ func isPlain(s string) bool {
 	return true
 }
 
-// fold lowercases ASCII letters; it maps one rune to one rune.
-func fold(r rune) rune {
-	if r >= 'A' && r <= 'Z' {
-		return r + ('a' - 'A')
-	}
-	return r
-}
-
 // isCJK reports whether r is a unit on its own.
 func isCJK(r rune) bool {
 	switch {

@@ -96,16 +96,14 @@ func (f *gramField) Analyze() {
 
 var _ document.Field = (*gramField)(nil)
 
-// docTerms returns, per indexed field, the distinct terms of a normalised
-// Doc: the same sets the static index stores.
-func docTerms(d Doc) map[string][]string { return gramTerms(d, true) }
-
 // unitPool holds unit buffers (*[]unit) for gramTerms: grams are
 // substrings of the text, so units are garbage once grams are cut.
 var unitPool sync.Pool
 
-// gramTerms is docTerms; unless distinct, the bigrams and trigrams of
-// text fields may repeat (gramField.Analyze drops repeats anyway).
+// gramTerms returns, per indexed field, the terms of a normalised Doc:
+// with distinct, the sets the static index stores; without, the bigrams
+// and trigrams of text fields may repeat (gramField.Analyze drops repeats
+// anyway).
 func gramTerms(d Doc, distinct bool) map[string][]string {
 	out := make(map[string][]string, 2*len(textFields)+4)
 	uniq := func(ss []string) []string { return ss }

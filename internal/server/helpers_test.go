@@ -44,17 +44,16 @@ tags: [长征镇]
 // testEnv is a running server with a content folder, a store with four
 // users (two offices, an editor and an admin), a search index and a clock.
 type testEnv struct {
-	t       testing.TB
-	srv     *Server
-	st      *store.Store
-	idx     *search.Index
-	subIdx  *search.Index // the submission index
-	clock   *storetest.Clock
-	base    string // http://127.0.0.1:port
-	source  string
-	out     string
-	tokens  map[string]string // user → API token
-	cfgFunc func(*Config)
+	t      testing.TB
+	srv    *Server
+	st     *store.Store
+	idx    *search.Index
+	subIdx *search.Index // the submission index
+	clock  *storetest.Clock
+	base   string // http://127.0.0.1:port
+	source string
+	out    string
+	tokens map[string]string // user → API token
 }
 
 var testStart = time.Date(2025, 6, 10, 9, 0, 0, 0, cst)

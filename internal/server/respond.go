@@ -65,7 +65,6 @@ var (
 	errNotFound     = &Error{Status: http.StatusNotFound, Message: "找不到该页面或稿件"}
 	errUnauthorized = &Error{Status: http.StatusUnauthorized, Message: "请先登录"}
 	errCSRF         = &Error{Status: http.StatusForbidden, Message: "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试"}
-	errTooLarge     = &Error{Status: http.StatusRequestEntityTooLarge, Message: "提交的内容过大"}
 )
 
 // statusOf maps an error to the status and the message the user sees. The

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -274,9 +273,6 @@ func (s *Server) Close() error {
 
 // outDir is the reader site folder.
 func (s *Server) outDir() string { return s.cfg.Site.OutDir }
-
-// contentFS is the content folder.
-func (s *Server) contentFS() fs.FS { return os.DirFS(s.cfg.Source) }
 
 // contentPath is the OS path of a slash-separated content path.
 func (s *Server) contentPath(p string) string {

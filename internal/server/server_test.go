@@ -99,7 +99,7 @@ func TestCSRF(t *testing.T) {
 
 func TestSessionExpiryAndLogout(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.SessionTTL = time.Hour })
-	c, token := e.login("editor")
+	c, _ := e.login("editor")
 	if resp, _ := e.do(c, "GET", "/desk/dashboard", "", nil); resp.StatusCode != 200 {
 		t.Fatalf("dashboard: %d", resp.StatusCode)
 	}
@@ -111,7 +111,7 @@ func TestSessionExpiryAndLogout(t *testing.T) {
 	if resp, _ := e.do(c, "GET", "/api/submissions", "", nil); resp.StatusCode != 401 {
 		t.Errorf("expired session on the API: %d", resp.StatusCode)
 	}
-	c, token = e.login("editor")
+	c, token := e.login("editor")
 	if resp, _ := e.form(c, "/desk/logout", url.Values{"csrf": {token}}); resp.StatusCode != 303 {
 		t.Errorf("logout: %d", resp.StatusCode)
 	}

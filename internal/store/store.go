@@ -341,7 +341,7 @@ func randomBytes(n int) []byte {
 func newID(b *bolt.Bucket, now time.Time) string {
 	ms := uint64(now.UnixMilli())
 	r := binary.BigEndian.Uint32(randomBytes(4))
-	if last, _ := b.Cursor().Last(); last != nil && len(last) == 20 {
+	if last, _ := b.Cursor().Last(); len(last) == 20 {
 		lb, err := hex.DecodeString(string(last))
 		if err == nil {
 			lms := uint64(lb[0])<<40 | uint64(lb[1])<<32 | uint64(binary.BigEndian.Uint32(lb[2:6]))
