@@ -55,12 +55,19 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		logger.Error("rebuilding the static search index", "err", err)
 	}}
 	defer static.wait()
-	// The search page takes the site's title and stylesheet, known once
-	// the server has built the site.
+	// The search page shows the site's title, header and footer: each
+	// build (the first runs inside server.New) sets up the handler anew.
 	var searchHandler atomic.Value // http.Handler
 	searchPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		searchHandler.Load().(http.Handler).ServeHTTP(w, r)
 	})
+	searchChrome := func(ctx context.Context, dir string, snap *site.Snapshot) error {
+		searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
+			Title: snap.Content.Site.Title, Home: "/", Stylesheet: "/assets/site.css",
+			Header: snap.Header, Footer: snap.Footer, Logger: logger,
+		}))
+		return nil
+	}
 	cfg := server.Config{
 		Store:  st,
 		Source: o.source,
@@ -69,7 +76,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			OutDir:   o.out,
 			Drafts:   o.drafts,
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
-			Emitters: []site.Emitter{static.emit},
+			Emitters: []site.Emitter{static.emit, searchChrome},
 		},
 		Index:           idx,
 		SubmissionIndex: subIdx,
@@ -90,10 +97,6 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
-	header, footer := srv.Chrome()
-	searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
-		Title: srv.Site().Title, Home: "/", Stylesheet: "/assets/site.css", Header: header, Footer: footer, Logger: logger,
-	}))
 	addr, err := srv.Start(o.addr)
 	if err != nil {
 		srv.Close()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -154,11 +155,18 @@ func TestServeStartsAndLocksTheDataFolder(t *testing.T) {
 		{"/", "多维世界"},
 		{"/stories/changzheng-guandao/", "多格合一"},
 		{"/desk/login", `name="password"`},
+		// Live search, in the site's own header.
+		{"/search?q=" + url.QueryEscape("多格合一"), `class="site-header"`},
 	} {
 		code, body := get(t, "http://"+p.addr+tc.path)
 		if code != 200 || !strings.Contains(body, tc.want) {
 			t.Errorf("GET %s: %d, body lacks %q", tc.path, code, tc.want)
 		}
+	}
+
+	// The built site's static search page sends readers to the live one.
+	if code, body := get(t, "http://"+p.addr+"/search/?q="+url.QueryEscape("多格合一")); code != 302 || !strings.Contains(body, `href="/search?q=`) {
+		t.Errorf("GET /search/: %d %s", code, body)
 	}
 
 	// A second serve, and user add, on the same data folder fail at once

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"os"
@@ -220,18 +219,6 @@ func (s *Server) siteConfig() content.Site {
 	}
 	return content.DefaultSite()
 }
-
-// Chrome returns the header and footer every page of the live site shows
-// (from its theme), for pages served beside it such as search.
-func (s *Server) Chrome() (header, footer template.HTML) {
-	if sn := s.snapshot(); sn != nil {
-		return sn.Header, sn.Footer
-	}
-	return "", ""
-}
-
-// Site returns the site configuration of the live site.
-func (s *Server) Site() content.Site { return s.siteConfig() }
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
