@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/banmian/banmian/internal/atomicfile"
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
 	"github.com/banmian/banmian/internal/typeset"
@@ -115,7 +116,7 @@ func lintFile(name string, fix bool) ([]lintFinding, error) {
 		return nil, err
 	}
 	if fix && !bytes.Equal(out, src) {
-		if err := lintWriteAtomic(name, out); err != nil {
+		if err := atomicfile.WriteDurable(name, out); err != nil {
 			return nil, err
 		}
 	}
@@ -234,47 +235,6 @@ func lintPrint(w io.Writer, format string, found []lintFinding) error {
 	}
 	if _, err := w.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("writing findings: %w", err)
-	}
-	return nil
-}
-
-// lintWriteAtomic replaces the file name with data: it writes a temporary
-// file in the same folder with the same permissions and renames it over
-// the original, so readers see the old or the new file, never a mix.
-// A symbolic link is followed and its target replaced.
-func lintWriteAtomic(name string, data []byte) (err error) {
-	path, err := filepath.EvalSymlinks(name)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".lint-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	return nil
 }
