@@ -17,6 +17,7 @@ import (
 	"github.com/banmian/banmian/themes"
 
 	"github.com/banmian/banmian/internal/atomicfile"
+	"github.com/banmian/banmian/internal/parallel"
 )
 
 // fullOut is the fresh folder of a full build. Its folders are created in
@@ -78,7 +79,7 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 	var done atomic.Int64
 	errs := make([]error, len(pages))
 	total := len(pages)
-	parallelIO(len(pages), func(i int) {
+	parallel.For(len(pages), ioWorkers, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -134,7 +135,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 	out := b.opt.OutDir
 	data := make([][]byte, len(todo))
 	errs := make([]error, len(todo))
-	parallel(len(todo), func(i int) {
+	parallel.For(len(todo), 0, func(i int) {
 		var buf bytes.Buffer
 		if err := todo[i].render(&buf); err != nil {
 			errs[i] = fmt.Errorf("%s: %w", todo[i].path, err)
@@ -251,6 +252,3 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // ioWorkers is how many files are written at once: file system latency,
 // not CPU, bounds writing many small files.
 const ioWorkers = 16
-
-// parallelIO is parallel with enough workers to keep the file system busy.
-func parallelIO(n int, f func(i int)) { parallelN(n, ioWorkers, f) }
