@@ -102,11 +102,16 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		srv.Close()
 		return err
 	}
+	// The index catches up in the background; it is waited for before
+	// the deferred idx.Close, which it would otherwise race.
+	synced := make(chan struct{})
 	go func() {
+		defer close(synced)
 		if err := srv.SyncIndex(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("syncing the search index", "err", err)
 		}
 	}()
+	defer func() { <-synced }()
 	if n, err := st.UserCount(); err == nil && n == 0 {
 		fmt.Fprintf(env.Stdout, "No users yet. Create the first admin with:\n  banmian user add -data %s -role admin NAME\n", o.data)
 	}
