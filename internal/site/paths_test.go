@@ -1,6 +1,11 @@
 package site
 
 import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -86,5 +91,73 @@ func TestBuilderRefusesUncleanOrCollidingPaths(t *testing.T) {
 	}
 	if err := checkPaths([]*page{{path: "index.html"}, {path: "stories/x/index.html"}, {path: "stories/x/photo.jpg"}}); err != nil {
 		t.Errorf("clean plan refused: %v", err)
+	}
+}
+
+// siteHash fingerprints a folder: paths, kinds, modes and file contents.
+func siteHash(tb testing.TB, dir string) string {
+	tb.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00", rel, info.Mode())
+		if info.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h.Write(data)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// Break 2: an incremental build that fails part way (a page blocked by a
+// folder, or an emitter failing after the pages are written) leaves the
+// live site byte for byte as it was.
+func TestFailedIncrementalBuildLeavesSiteAsItWas(t *testing.T) {
+	for _, c := range []string{"blocked page", "emitter"} {
+		t.Run(c, func(t *testing.T) {
+			s := newTestSite(t, "basic.txtar")
+			failing := false
+			s.builder = New(Options{Source: os.DirFS(s.src), OutDir: s.out, Emitters: []Emitter{
+				func(ctx context.Context, dir string, snap *Snapshot) error {
+					if failing {
+						return errors.New("emitter failed")
+					}
+					return nil
+				},
+			}})
+			s.build()
+			if c == "blocked page" {
+				p := filepath.Join(s.out, "tags", "index.html")
+				os.Remove(p)
+				os.Mkdir(p, 0o755)
+			} else {
+				failing = true
+			}
+			before := siteHash(t, s.out)
+			s.write("stories/2025/new.md", "---\ntitle: 新的稿件\nslug: new-story\ncredit: 新单位\ndate: 2025-05-24\ntags: [新标签]\n---\n正文。\n")
+			os.Remove(filepath.Join(s.src, "stories", "2025", "older.md"))
+			_, err := s.builder.Build(context.Background())
+			if err == nil {
+				t.Fatal("build succeeded")
+			}
+			t.Log(err)
+			if got := siteHash(t, s.out); got != before {
+				t.Error("the live site changed in a failed build")
+			}
+		})
 	}
 }
