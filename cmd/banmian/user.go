@@ -71,7 +71,7 @@ func userAdd(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	pw, err := userReadPassword(env, *pwStdin)
+	pw, err := userReadPassword(env, name, *pwStdin)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func userPasswd(env *Env, args []string) error {
 	if _, err := s.User(name); err != nil {
 		return err
 	}
-	pw, err := userReadPassword(env, *pwStdin)
+	pw, err := userReadPassword(env, name, *pwStdin)
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func userOneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
 
 // userReadPassword reads a password from the first line of stdin, or asks
 // twice on the terminal.
-func userReadPassword(env *Env, fromStdin bool) (string, error) {
+func userReadPassword(env *Env, name string, fromStdin bool) (string, error) {
 	if fromStdin {
 		line, err := bufio.NewReader(io.LimitReader(env.Stdin, 4096)).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -311,7 +311,7 @@ func userReadPassword(env *Env, fromStdin bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := store.ValidatePassword(pw); err != nil {
+	if err := store.ValidatePassword(name, pw); err != nil {
 		return "", err
 	}
 	again, err := ask("再输一次 (again): ")
