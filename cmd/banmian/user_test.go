@@ -45,7 +45,7 @@ func TestUserAddListPasswd(t *testing.T) {
 		stderr   string // substring
 		wantUser *store.User
 	}{
-		{"submitter", "长征镇投稿密码一二\n", []string{"user", "add", "-data", data, "-role", "submitter", "-office", "长征镇", "-password-stdin", "张三"},
+		{"submitter", "长征镇投稿密码一二三\n", []string{"user", "add", "-data", data, "-role", "submitter", "-office", "长征镇", "-password-stdin", "张三"},
 			0, "created user 张三 (供稿人，长征镇)", "", &store.User{Name: "张三", Role: store.RoleSubmitter, Office: "长征镇"}},
 		{"flags after the name", "newsroom-lamp-42\r\n", []string{"user", "add", "王编辑", "-data", data, "-role", "editor", "-password-stdin"},
 			0, "created user 王编辑 (编辑)", "", &store.User{Name: "王编辑", Role: store.RoleEditor}},
@@ -64,7 +64,7 @@ func TestUserAddListPasswd(t *testing.T) {
 		{"bad name", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "李 四"},
 			1, "", "user name", nil},
 		{"short password", "真如镇\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "李四"},
-			1, "", "shorter than 8 characters", nil},
+			1, "", "shorter than 10 characters", nil},
 		{"no password", "", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "李四"},
 			1, "", "no password on stdin", nil},
 		{"not a terminal", "", []string{"user", "add", "-data", data, "-role", "admin", "李四"},
@@ -113,7 +113,7 @@ func TestUserAddListPasswd(t *testing.T) {
 	if _, err := s.Authenticate("张三", "新的密码：长征镇2025"); err != nil {
 		t.Errorf("new password: %v", err)
 	}
-	if _, err := s.Authenticate("张三", "长征镇投稿密码一二"); !errors.Is(err, store.ErrAuth) {
+	if _, err := s.Authenticate("张三", "长征镇投稿密码一二三"); !errors.Is(err, store.ErrAuth) {
 		t.Errorf("old password still accepted: %v", err)
 	}
 	s.Close()
