@@ -137,7 +137,13 @@ var flashes = map[string]string{
 
 // render renders a page for a signed-in caller.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name, title string, d any) error {
-	return s.renderStatus(w, r, c, http.StatusOK, "", name, title, d)
+	pd := &pageData{Title: title, D: d, Flash: flashes[r.URL.Query().Get("msg")]}
+	if c != nil {
+		u := c.user
+		pd.User, pd.CSRF = &u, c.csrf()
+	}
+	s.page(w, r, http.StatusOK, name, pd)
+	return nil
 }
 
 // renderStatus renders a page with status and an error message shown
