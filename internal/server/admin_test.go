@@ -489,3 +489,28 @@ func TestAdminSocket(t *testing.T) {
 		t.Errorf("socket left after Close: %v", err)
 	}
 }
+
+// TestLimiterPerAddress: one address spraying one password over many
+// names is stopped after 100 failures in the window, for every name; other
+// addresses are not.
+func TestLimiterPerAddress(t *testing.T) {
+	clock := storetest.NewClock(testStart)
+	l := newLimiter(5, 15*time.Minute, clock.Now)
+	for i := range 100 {
+		name := "用户" + strconv.Itoa(i)
+		if w := l.wait(name, "198.51.100.66"); w != 0 {
+			t.Fatalf("failure %d already waits %v", i+1, w)
+		}
+		l.fail(name, "198.51.100.66")
+	}
+	if w := l.wait("editor", "198.51.100.66"); w != 15*time.Minute {
+		t.Errorf("the sprayer after 100 failures waits %v, want 15m", w)
+	}
+	if w := l.wait("editor", "203.0.113.10"); w != 0 {
+		t.Errorf("another address waits %v", w)
+	}
+	clock.Advance(15 * time.Minute)
+	if w := l.wait("editor", "198.51.100.66"); w != 0 {
+		t.Errorf("after the window: %v", w)
+	}
+}
