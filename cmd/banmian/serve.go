@@ -105,11 +105,16 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		srv.Close()
 		return err
 	}
+	// The index catches up in the background; it is waited for before
+	// the deferred idx.Close, which it would otherwise race.
+	synced := make(chan struct{})
 	go func() {
+		defer close(synced)
 		if err := srv.SyncIndex(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("syncing the search index", "err", err)
 		}
 	}()
+	defer func() { <-synced }()
 	// banmian user, token and backup reach the running server here.
 	if err := srv.ListenAdmin(server.AdminSocket(o.data)); err != nil {
 		fmt.Fprintf(env.Stderr, "banmian user, token and backup cannot reach this server: %v\n", err)

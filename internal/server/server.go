@@ -209,8 +209,11 @@ func New(cfg Config) (*Server, error) {
 		go s.schedule()
 	}
 	if cfg.Watch {
+		// The first stamp is taken before New returns, so a change made
+		// right after is seen as one.
+		last := contentStamp(cfg.Source)
 		s.wg.Add(1)
-		go s.watch()
+		go s.watch(last)
 	}
 	return s, nil
 }
