@@ -98,8 +98,11 @@ func (s *Server) assignSlugs(e store.Edition, actor string) error {
 	return nil
 }
 
-// putEdition stores an edition and fixes its stories' slugs.
+// putEdition stores an edition and fixes its stories' slugs. It waits for
+// a publish in progress: a publish works on one version of an edition.
 func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error) {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
 	for _, it := range e.Items {
 		if it.Box != nil {
 			if err := validBox(it.Box); err != nil {
