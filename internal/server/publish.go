@@ -84,7 +84,7 @@ func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.St
 	for _, it := range e.Items {
 		if it.Box != nil {
 			b := *it.Box
-			if err := validBox(&b); err != nil {
+			if err := validBox(&b, "box"); err != nil {
 				return nil, nil, store.Built{}, err
 			}
 			data, err := content.MarshalBox(&b)

@@ -378,7 +378,8 @@ func checkPaths(pages []*page) error {
 			file = "site.yaml"
 		}
 		if !cleanPath(p.path) {
-			errs = append(errs, &content.FileError{File: file, Msg: fmt.Sprintf("生成的网页路径 %q 不安全（含“..”、空段、转义或特殊字符），请修改标签、供稿单位或网址", p.path)})
+			msg := fmt.Sprintf("生成的网页路径 %q 不安全（含“..”、空段、转义或特殊字符），请修改标签、供稿单位或网址", p.path)
+			errs = append(errs, &content.FileError{File: file, Msg: msg, Zh: msg})
 			continue
 		}
 		if q := seen[p.path]; q != nil {
@@ -386,7 +387,8 @@ func checkPaths(pages []*page) error {
 			if other == "" {
 				other = "网站自身的页面"
 			}
-			errs = append(errs, &content.FileError{File: file, Msg: fmt.Sprintf("生成的网页路径 %q 与 %s 的页面重复", p.path, other)})
+			msg := fmt.Sprintf("生成的网页路径 %q 与 %s 的页面重复", p.path, other)
+			errs = append(errs, &content.FileError{File: file, Msg: msg, Zh: msg})
 			continue
 		}
 		seen[p.path] = p
