@@ -170,16 +170,17 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	}
 	// Credits and tags.
 	for _, tax := range []struct {
-		dir, heading, listFmt string
-		terms                 []*termView
+		dir, heading string
+		listHeading  func(name string) string
+		terms        []*termView
 	}{
-		{"credits", "供稿单位", "%s 供稿", m.credits},
-		{"tags", "标签", "标签：%s", m.tags},
+		{"credits", "供稿单位", content.CreditLine, m.credits},
+		{"tags", "标签", func(n string) string { return "标签：" + n }, m.tags},
 	} {
 		th := g().str(tax.dir)
 		for _, t := range tax.terms {
 			th.str(t.Name).u64(uint64(t.Count))
-			heading := fmt.Sprintf(tax.listFmt, t.Name)
+			heading := tax.listHeading(t.Name)
 			nPages := max(1, (len(t.Stories)+listPageSize-1)/listPageSize)
 			pageURL := func(n int) string {
 				switch {
