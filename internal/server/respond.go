@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -44,6 +45,7 @@ func headers(csp string, h http.Handler) http.Handler {
 type Error struct {
 	Status  int
 	Message string // shown to the user, Simplified Chinese
+	Field   string // the request field at fault, when one is (JSON "field")
 	Err     error  // the cause, logged, never shown
 }
 
@@ -78,6 +80,13 @@ func statusOf(err error) (int, string) {
 	var pe *store.PasswordError
 	if errors.As(err, &pe) {
 		return http.StatusBadRequest, passwordRuleText(pe.Rule)
+	}
+	if l := content.AsList(err); len(l) > 0 {
+		lines := make([]string, len(l))
+		for i, fe := range l {
+			lines[i] = fe.Chinese()
+		}
+		return http.StatusUnprocessableEntity, "网站生成失败，网站和稿件都保持原样。请修改：\n" + strings.Join(lines, "\n")
 	}
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
@@ -156,7 +165,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "60")
 	}
 	if wantsJSON(r) {
-		s.json(w, status, map[string]any{"error": msg, "status": status})
+		body := map[string]any{"error": msg, "status": status}
+		var e *Error
+		if errors.As(err, &e) && e.Field != "" {
+			body["field"] = e.Field
+		}
+		s.json(w, status, body)
 		return
 	}
 	s.page(w, r, status, "error", &pageData{Title: "出错了", Error: msg, Status: status})

@@ -358,6 +358,9 @@ type Edition struct {
 	Masthead content.Masthead `json:"masthead"`
 	Items    []EditionItem    `json:"items"`
 	Status   EditionStatus    `json:"status"`
+	// Rev counts the saves of the edition (PutEdition); a publish names
+	// the revision it built.
+	Rev int `json:"rev"`
 	// PublishAt is when a scheduled edition is due (zero otherwise).
 	PublishAt   time.Time `json:"publishAt,omitzero"`
 	Created     time.Time `json:"created"`
