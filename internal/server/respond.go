@@ -75,6 +75,9 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &e) {
 		return e.Status, e.Message
 	}
+	if status, msg, ok := limitStatus(err); ok {
+		return status, msg
+	}
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（上限 %d 字节）", mb.Limit)

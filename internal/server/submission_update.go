@@ -62,6 +62,9 @@ func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *req
 // saveText stores new text fields over submission id if rev is still its
 // latest revision (rev 0 skips the check).
 func (s *Server) saveText(id, actor string, rev int, f storyFields, office string) (store.Submission, error) {
+	if err := checkBody(f.Body); err != nil {
+		return store.Submission{}, err
+	}
 	return s.st.UpdateSubmission(id, actor, func(cur *store.Submission) error {
 		if rev != 0 && rev != cur.Rev {
 			return fmt.Errorf("submission %s: editing revision %d, but revision %d was saved since: %w", id, rev, cur.Rev, store.ErrConflict)
