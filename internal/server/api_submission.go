@@ -72,6 +72,9 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	}
 	sub := store.Submission{Office: office}
 	storyFields{Kicker: in.Kicker, Title: in.Title, Subtitle: in.Subtitle, Body: in.Body, Tags: in.Tags}.apply(&sub)
+	if err := checkBody(sub.Body); err != nil {
+		return err
+	}
 	sub, err = s.st.CreateSubmission(sub, c.user.Name)
 	if err != nil {
 		return err

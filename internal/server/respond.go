@@ -81,6 +81,9 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &pe) {
 		return http.StatusBadRequest, passwordRuleText(pe.Rule)
 	}
+	if status, msg, ok := limitStatus(err); ok {
+		return status, msg
+	}
 	if l := content.AsList(err); len(l) > 0 {
 		lines := make([]string, len(l))
 		for i, fe := range l {

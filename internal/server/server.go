@@ -113,6 +113,9 @@ type Server struct {
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
 	subQueue subQueue
+	// subRenders counts submission bodies rendered for the submission
+	// index (SyncSubmissionIndex skips unchanged ones).
+	subRenders atomic.Int64
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
@@ -176,7 +179,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),

@@ -75,8 +75,12 @@ func (c *reqCtx) editCheck(correction bool) func(store.Submission) error {
 
 // saveText stores new text fields over submission id if may allows the
 // change and rev is still its latest revision (rev 0 skips the revision
-// check), both checked inside the writing transaction.
+// check), both checked inside the writing transaction. Oversized or too
+// deeply nested bodies are refused first.
 func (s *Server) saveText(id, actor string, rev int, f storyFields, office string, may func(store.Submission) error) (store.Submission, error) {
+	if err := checkBody(f.Body); err != nil {
+		return store.Submission{}, err
+	}
 	return s.st.UpdateSubmission(id, actor, func(cur *store.Submission) error {
 		if err := may(*cur); err != nil {
 			return err

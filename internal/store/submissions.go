@@ -18,8 +18,8 @@ import (
 // Limits on submissions. The server enforces tighter limits on request
 // bodies; these keep the store sane whatever calls it.
 const (
-	MaxFieldChars = 200     // kicker, title, subtitle
-	MaxBodyBytes  = 1 << 20 // Markdown body
+	MaxFieldChars = 200                  // kicker, title, subtitle
+	MaxBodyBytes  = content.MaxBodyBytes // Markdown body
 	MaxTags       = 20
 	MaxTagChars   = 32
 	MaxPhotos     = 10
@@ -69,8 +69,8 @@ func validate(sub *Submission) error {
 	if !utf8.ValidString(sub.Body) {
 		return fmt.Errorf("body is not valid UTF-8: %w", ErrInvalid)
 	}
-	if len(sub.Body) > MaxBodyBytes {
-		return fmt.Errorf("body is %d bytes, more than %d: %w", len(sub.Body), MaxBodyBytes, ErrInvalid)
+	if err := content.CheckBody(sub.Body); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	if len(sub.Tags) > MaxTags {
 		return fmt.Errorf("%d tags, more than %d: %w", len(sub.Tags), MaxTags, ErrInvalid)
