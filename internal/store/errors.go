@@ -5,7 +5,7 @@ import "errors"
 // Sentinel errors. Methods wrap them with context (fmt.Errorf("…: %w", …)),
 // so callers test with errors.Is. The server maps them to HTTP statuses:
 // ErrNotFound 404, ErrExists and ErrConflict 409, ErrInvalid 400,
-// ErrInvalidTransition and ErrNotEditable 409, ErrAuth 401, ErrExpired 401.
+// ErrInvalidTransition and ErrNotEditable 409, ErrAuth 401, ErrExpired 401, ErrForbidden 403.
 var (
 	// ErrLocked: another process (usually banmian serve) holds the data
 	// file; Open gave up after Options.Timeout instead of waiting forever.
@@ -37,4 +37,7 @@ var (
 	ErrAuth = errors.New("wrong user name or password")
 	// ErrExpired: the session existed but has expired.
 	ErrExpired = errors.New("session expired")
+	// ErrForbidden: the actor's role or office does not allow the change
+	// (checked inside the write transaction).
+	ErrForbidden = errors.New("not allowed for this user")
 )
