@@ -194,7 +194,7 @@ const (
 	ActionAccept     Action = "accept"
 	ActionReject     Action = "reject"
 	ActionWithdraw   Action = "withdraw"
-	ActionReopen     Action = "reopen" // a withdrawn or rejected story back to a draft; see Store.Reopen
+	ActionReopen     Action = "reopen"     // a withdrawn or rejected story back to a draft; see Store.Reopen
 	ActionSchedule   Action = "schedule"   // done by PutEdition
 	ActionUnschedule Action = "unschedule" // done by PutEdition and DeleteEdition
 	ActionPublish    Action = "publish"    // done by PublishEdition
