@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"bytes"
 	"io"
 	"mime/multipart"
@@ -45,14 +46,14 @@ func parseMarkdown(src []byte) (storyFields, error) {
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	_, format, body, _, _, err := content.SplitFrontMatter(src)
 	if err != nil {
-		return storyFields{}, errorf(http.StatusBadRequest, "无法读取文件开头的元数据：%v", err)
+		return storyFields{}, &Error{Status: http.StatusBadRequest, Message: "无法读取文件开头的元数据（标题、标签等），请检查文件开头两行 --- 之间的格式", Err: err}
 	}
 	if format == content.NoFrontMatter {
 		return storyFields{Body: string(src)}, nil
 	}
 	st, errs := content.ParseStory("upload.md", src)
 	if st == nil {
-		return storyFields{}, errorf(http.StatusBadRequest, "无法读取稿件文件：%v", errs)
+		return storyFields{}, &Error{Status: http.StatusBadRequest, Message: "无法读取稿件文件，请检查文件开头的标题、标签等元数据", Err: errs}
 	}
 	return storyFields{Kicker: st.Kicker, Title: st.Title, Subtitle: st.Subtitle, Body: string(body), Tags: st.Tags}, nil
 }
@@ -75,9 +76,21 @@ func formFields(r *http.Request) (storyFields, error) {
 		return f, nil
 	}
 	data, err := readUpload(fhs[0], maxMarkdownUpload)
-	if err != nil {
-		return f, err
+	if err == nil {
+		f, err = mergeMarkdown(f, data)
 	}
+	var e *Error
+	if errors.As(err, &e) {
+		e2 := *e
+		e2.Field = "mdfile"
+		return f, &e2
+	}
+	return f, err
+}
+
+// mergeMarkdown reads an uploaded story file; fields typed in the form win
+// over its front matter.
+func mergeMarkdown(f storyFields, data []byte) (storyFields, error) {
 	up, err := parseMarkdown(data)
 	if err != nil {
 		return f, err
