@@ -41,7 +41,9 @@ func (s *Server) preview(body string) (*previewResult, error) {
 	if !utf8.Valid(src) {
 		return nil, errorf(http.StatusBadRequest, "正文不是有效的 UTF-8 文本")
 	}
-	doc, err := s.md.Render(src)
+	// Rendered with the desk's one-line-one-paragraph rule (as it will be
+	// saved); linted as typed, so the findings' places match the textarea.
+	doc, err := s.md.Render([]byte(markdown.LinesToParagraphs(body)))
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,9 @@
 package server
 
 import (
-	"errors"
 	"bytes"
+	"errors"
+	"github.com/banmian/banmian/internal/markdown"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -65,8 +66,9 @@ func formFields(r *http.Request) (storyFields, error) {
 		Kicker:   r.PostFormValue("kicker"),
 		Title:    r.PostFormValue("title"),
 		Subtitle: r.PostFormValue("subtitle"),
-		Body:     r.PostFormValue("body"),
-		Tags:     splitTags(r.PostFormValue("tags")),
+		// Copy typed or pasted in the desk: one line, one paragraph.
+		Body: markdown.LinesToParagraphs(r.PostFormValue("body")),
+		Tags: splitTags(r.PostFormValue("tags")),
 	}
 	if r.MultipartForm == nil {
 		return f, nil
