@@ -129,6 +129,27 @@ func notify(tx *bolt.Tx, sub Submission, from Status, action Action, actor, note
 	return out, nil
 }
 
+// OnNotify sets fn to be called with the notifications of each committed
+// transition (after the commit, outside the transaction), for mail. nil
+// removes it. fn must not block for long: it runs on the writer's
+// goroutine.
+func (s *Store) OnNotify(fn func([]Notification)) {
+	if fn == nil {
+		s.onNotify.Store(nil)
+		return
+	}
+	s.onNotify.Store(&fn)
+}
+
+// notifyAfterCommit hands list to the OnNotify hook once tx commits.
+func (s *Store) notifyAfterCommit(tx *bolt.Tx, list []Notification) {
+	fn := s.onNotify.Load()
+	if fn == nil || len(list) == 0 {
+		return
+	}
+	tx.OnCommit(func() { (*fn)(list) })
+}
+
 func noticeKey(user string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte(user), 0), seq)
 }

@@ -395,9 +395,11 @@ func (s *Store) transition(tx *bolt.Tx, cur Submission, action Action, actor, no
 	if err := addEvent(tx, cur.ID, Event{At: now, Actor: actor, Action: action, From: cur.Status, To: to, Note: note}); err != nil {
 		return cur, err
 	}
-	if _, err := notify(tx, next, cur.Status, action, actor, note, now); err != nil {
+	list, err := notify(tx, next, cur.Status, action, actor, note, now)
+	if err != nil {
 		return cur, err
 	}
+	s.notifyAfterCommit(tx, list)
 	return next, nil
 }
 
