@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -33,8 +34,12 @@ type storyView struct {
 	CreditURL   string
 	Tags        []termRef
 	Corrections []correctionView
-	Photos      []photoView
+	Photos      []photoView // photos the body does not show in place
 	Prev, Next  *storyView
+
+	// inline are the photos the writer put in the body (![说明](1.jpg)):
+	// file name → URL, so the body's relative src works on every page.
+	inline map[string]string
 }
 
 type correctionView struct {
@@ -203,7 +208,15 @@ func assemble(c *content.Content) *model {
 		}
 		for _, a := range s.Assets {
 			if isImage(a) {
-				v.Photos = append(v.Photos, photoView{URL: v.URL + path.Base(a), Caption: photoCaption(s, path.Base(a))})
+				name := path.Base(a)
+				if bytes.Contains(s.Body, []byte("]("+name+")")) {
+					if v.inline == nil {
+						v.inline = map[string]string{}
+					}
+					v.inline[name] = v.URL + name
+					continue
+				}
+				v.Photos = append(v.Photos, photoView{URL: v.URL + name, Caption: photoCaption(s, name)})
 			}
 		}
 		bySlug[s.Slug] = v
@@ -382,4 +395,11 @@ const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
 	v.HTML, v.Headings, v.Chars, v.Excerpt = d.HTML, d.Headings, d.Chars, d.Excerpt
+	if len(v.inline) > 0 {
+		pairs := make([]string, 0, 2*len(v.inline))
+		for name, url := range v.inline {
+			pairs = append(pairs, `src="`+name+`"`, `src="`+template.HTMLEscapeString(url)+`"`)
+		}
+		v.HTML = template.HTML(strings.NewReplacer(pairs...).Replace(string(v.HTML)))
+	}
 }
