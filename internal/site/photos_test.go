@@ -28,3 +28,16 @@ func TestPhotosInPlaceCreditLast(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadlinesAndCaptionsTypeset: the build gives 引题, 主题, 副题 and
+// photo captions the house style it gives the body.
+func TestHeadlinesAndCaptionsTypeset(t *testing.T) {
+	s := newTestSite(t, "photos.txtar")
+	s.build()
+	html := s.read("stories/shitang/index.html")
+	for _, want := range []string{`<p class="kicker">家门口的“幸福”</p>`, "<figcaption>食堂后厨，干净整洁</figcaption>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("story page lacks %q", want)
+		}
+	}
+}

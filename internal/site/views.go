@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"fmt"
+	"github.com/banmian/banmian/internal/typeset"
 	"html/template"
 	"net/url"
 	"path"
@@ -185,6 +186,10 @@ func assemble(c *content.Content) *model {
 			ISODate:  s.Date.Format(time.RFC3339),
 			DateText: cnDate(s.Date),
 		}
+		if c.Site.TypesetOn() {
+			// Headlines get the house style the body gets from the renderer.
+			v.Title, v.Kicker, v.Subtitle = typeset.Normalize(v.Title), typeset.Normalize(v.Kicker), typeset.Normalize(v.Subtitle)
+		}
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
 			if t == nil {
@@ -216,7 +221,11 @@ func assemble(c *content.Content) *model {
 					v.inline[name] = v.URL + name
 					continue
 				}
-				v.Photos = append(v.Photos, photoView{URL: v.URL + name, Caption: photoCaption(s, name)})
+				caption := photoCaption(s, name)
+				if c.Site.TypesetOn() {
+					caption = typeset.Normalize(caption)
+				}
+				v.Photos = append(v.Photos, photoView{URL: v.URL + name, Caption: caption})
 			}
 		}
 		bySlug[s.Slug] = v
