@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -69,7 +70,7 @@ func (s *Server) showDataFor(c *reqCtx, sub store.Submission) (showData, error) 
 	if err != nil {
 		return d, err
 	}
-	d.Preview, d.Chars = doc.HTML, doc.Chars
+	d.Preview, d.Chars = deskPhotos(doc.HTML, sub), doc.Chars
 	return d, nil
 }
 
@@ -133,4 +134,17 @@ func lastAuthor(revs []store.Revision) string {
 		return "他人"
 	}
 	return revs[len(revs)-1].Author + " "
+}
+
+// deskPhotos points the photos a writer put in the text (![说明](1.jpg))
+// at the desk's copies.
+func deskPhotos(html template.HTML, sub store.Submission) template.HTML {
+	if len(sub.Photos) == 0 {
+		return html
+	}
+	var pairs []string
+	for _, p := range sub.Photos {
+		pairs = append(pairs, `src="`+p.Name+`"`, `src="/desk/submissions/`+sub.ID+`/photos/`+p.Name+`"`)
+	}
+	return template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
 }

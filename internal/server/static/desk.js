@@ -69,6 +69,12 @@
 
   function render(res) {
     preview.innerHTML = res.html; // escaped and sanitised by the server's renderer
+    // A photo put in the text (![说明](1.jpg)) is shown from the desk.
+    var photoBase = form.getAttribute("data-photos");
+    Array.prototype.forEach.call(preview.querySelectorAll("img"), function (img) {
+      var src = img.getAttribute("src") || "";
+      if (photoBase && /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(src)) img.setAttribute("src", photoBase + src);
+    });
     previews++;
     preview.setAttribute("data-previews", String(previews));
     setText(chars, "共 " + res.chars + " 字");
