@@ -81,6 +81,8 @@ type Config struct {
 	// Watch rebuilds the site when files in Source change and reloads
 	// open pages (banmian serve -watch).
 	Watch bool
+	// Mail, when set, sends the desk's notifications by mail as well.
+	Mail *MailConfig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors and events; nil discards them.
@@ -206,6 +208,9 @@ func New(cfg Config) (*Server, error) {
 		s.setupToken = newSetupToken()
 	}
 	s.routes = s.routeTable()
+	if cfg.Mail != nil && cfg.Mail.Addr != "" {
+		s.st.OnNotify(s.mailNotifications)
+	}
 	s.handler = s.mux()
 	if cfg.SchedulerInterval > 0 {
 		s.wg.Add(1)
@@ -283,6 +288,9 @@ func (s *Server) Close() error {
 			err = aerr
 		}
 		cancel()
+	}
+	if s.cfg.Mail != nil && s.cfg.Mail.Addr != "" {
+		s.st.OnNotify(nil)
 	}
 	s.wg.Wait()
 	s.subQueue.close()
