@@ -57,6 +57,9 @@ func ParseEdition(path string, src []byte) (*Edition, ErrorList) {
 		if (it.Story == "") == (it.Box == "") {
 			errs.add(path, it.Line, "each item names exactly one story or one box")
 		}
+		if m := it.Module; m != nil && (m.Columns < 0 || m.Lines < 0) {
+			errs.add(path, it.Line, "module columns and lines must be positive (or left out for automatic layout)")
+		}
 	}
 	return e, errs
 }

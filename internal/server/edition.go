@@ -106,6 +106,9 @@ func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error
 				return e, err
 			}
 		}
+		if m := it.Module; m != nil && (m.Columns < 0 || m.Columns > 24 || m.Lines < 0 || m.Lines > 1000) {
+			return e, errorf(http.StatusBadRequest, "模块尺寸不对：%d 栏 × %d 行", m.Columns, m.Lines)
+		}
 	}
 	old, _ := s.st.Edition(e.Date)
 	e, err := s.st.PutEdition(e, actor)
