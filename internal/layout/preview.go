@@ -121,7 +121,7 @@ func plan(c *content.Content, e *content.Edition) (*planned, error) {
 		pl.masthed.Section = c.Site.Section
 	}
 	pl.report = &Report{
-		Edition: e.DateString(), Page: e.Page, Auto: auto,
+		Edition: e.DateString(), Auto: auto,
 		Grid: GridSummary{
 			TrimWidthMM: g.Geometry.TrimWidth, TrimHeightMM: g.Geometry.TrimHeight,
 			Columns: g.Columns, ColumnWidthMM: math.Round(g.ColumnWidth/ptPerMM*100) / 100,
@@ -137,6 +137,7 @@ func plan(c *content.Content, e *content.Edition) (*planned, error) {
 		pl.mods = append(pl.mods, placed{m: m, p: p, h: h, report: r})
 		pl.report.Modules = append(pl.report.Modules, r)
 	}
+	pl.report.Page = g.pageFit(ps, pl.report.Modules, e.Page)
 	return pl, nil
 }
 
@@ -147,7 +148,8 @@ type pageView struct {
 	Masthead                       content.Masthead
 	PageSize, Vars, CSS            template.CSS
 	MastheadStyle                  template.CSS
-	Marks, Auto                    bool
+	Marks, Auto, Measure           bool
+	PageText                       string
 	Modules                        []moduleView
 	Misfits                        []ModuleReport
 	GridText                       string
@@ -188,7 +190,7 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		Auto:     pl.report.Auto,
 		Misfits:  pl.report.Misfits(),
 		GridText: fmt.Sprintf("版心 %g×%g 毫米，%d 栏，每栏 %.1f 毫米、%d 字，%g 磅字 %g 磅行距，每栏 %d 行（版头占 %d 行）。",
-			(g.Width / ptPerMM), math.Round(g.Height/ptPerMM*10)/10, g.Columns, g.ColumnWidth/ptPerMM, g.CharsPerLine,
+			math.Round(g.Width/ptPerMM*10)/10, math.Round(g.Height/ptPerMM*10)/10, g.Columns, g.ColumnWidth/ptPerMM, g.CharsPerLine,
 			g.BodySize, g.Leading, g.Lines, g.MastheadLines),
 	}
 	if v.Page == 0 {
@@ -196,7 +198,9 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 	}
 	if !opt.NoScript {
 		v.Script = template.JS(measureJS)
+		v.Measure = true
 	}
+	v.PageText = pl.report.Page.Summary
 	v.Vars = template.CSS(strings.Join([]string{
 		"--page-w:" + pt(g.PageWidth), "--page-h:" + pt(g.PageHeight),
 		"--area-x:" + pt(g.Left), "--area-y:" + pt(g.Top),
