@@ -348,10 +348,66 @@ func (g *Grid) fillTop(c *candidate, lead *slot, avail float64) {
 		c.score = score(avail)
 		return
 	}
-	// Scan the whole-line heights of the top band.
+	// The top band needs t0 lines and the legs below need b0: within
+	// [t0, avail-b0] nothing is overset, the lead's advantage grows with
+	// the top band and the worst underset is least where the two bands
+	// are evenly short. Try the ends, the first height where the lead is
+	// the largest and the heights around the balance point.
+	t0, b0 := 0.0, 0.0
+	if leadStack != nil {
+		f, x := leadStack.needs()
+		t0 = f + x
+	}
+	if c.side != nil {
+		f, x := c.side.needs()
+		t0 = math.Max(t0, f+x)
+	}
+	for _, l := range c.legs {
+		f, x := l.needs()
+		b0 = math.Max(b0, f+x)
+	}
+	lo, hi := math.Max(1, math.Min(t0, avail-1)), math.Max(1, math.Min(avail-b0, avail-1))
+	tries := []float64{lo, hi, math.Round(avail * t0 / math.Max(t0+b0, 1))}
+	if lo < hi {
+		// First t where the lead is the largest (s[1] falls with t).
+		a, z := lo, hi
+		for a < z {
+			m := math.Floor((a + z) / 2)
+			if score(m)[1] == 0 {
+				z = m
+			} else {
+				a = m + 1
+			}
+		}
+		tries = append(tries, a)
+		// Balance: the top band's underset grows with t, the legs'
+		// shrinks; find where the worst stops falling.
+		a, z = lo, hi
+		for a < z {
+			m := math.Floor((a + z) / 2)
+			if s1, s2 := score(m), score(m+1); !less(s2, s1) {
+				z = m
+			} else {
+				a = m + 1
+			}
+		}
+		tries = append(tries, a, a+1, a-1)
+	}
+	// Every module needs a line at least.
+	minTop, minBottom := 1.0, 1.0
+	if c.side != nil {
+		minTop = float64(len(c.side.slots))
+	}
+	for _, l := range c.legs {
+		minBottom = math.Max(minBottom, float64(len(l.slots)))
+	}
 	bestTop := -1.0
 	var best [4]float64
-	for t := 1.0; t < avail; t++ {
+	for _, t := range tries {
+		t = math.Min(math.Max(t, minTop), avail-minBottom)
+		if t < 1 || t >= avail {
+			continue
+		}
 		s := score(t)
 		if bestTop < 0 || less(s, best) {
 			bestTop, best = t, s
@@ -392,29 +448,55 @@ func (g *Grid) place(c *candidate) []content.Module {
 		flex, fixed := st.needs()
 		hs := make([]int, len(st.slots))
 		exact := make([]float64, len(st.slots))
-		used := 0
+		sum := 0.0
 		for i, sl := range st.slots {
 			exact[i] = g.slotHeight(sl, st, float64(h), flex, fixed)
+			sum += exact[i]
+		}
+		if sum > float64(h) {
+			// An overset stack: everything shrinks alike.
+			for i := range exact {
+				exact[i] *= float64(h) / sum
+			}
+		}
+		used := 0
+		for i := range st.slots {
 			hs[i] = max(int(math.Floor(exact[i]+1e-9)), 1)
 			used += hs[i]
 		}
-		// Hand out the rounding remainder, largest fraction first, to
-		// the flexible slots only.
-		for used < h {
-			bi, bf := -1, -1.0
+		// Hand out the rounding remainder, largest fraction first,
+		// preferring the flexible slots; take back any excess from the
+		// tallest.
+		stretchable := false
+		for _, sl := range st.slots {
+			stretchable = stretchable || sl.fixLines == 0
+		}
+		for used < h && stretchable {
+			bi, bf := 0, math.Inf(-1)
 			for i, sl := range st.slots {
-				if sl.fixLines > 0 || (sl.box && hasStory(st)) {
-					continue
+				f := exact[i] - float64(hs[i])
+				switch {
+				case sl.fixLines > 0:
+					f = math.Inf(-1) // the editor's height stays
+				case sl.box && hasStory(st):
+					f -= 1
 				}
-				if f := exact[i] - float64(hs[i]); f > bf {
+				if f > bf {
 					bi, bf = i, f
 				}
 			}
-			if bi < 0 {
-				break
-			}
 			hs[bi]++
 			used++
+		}
+		for used > h {
+			bi := 0
+			for i := range hs {
+				if hs[i] > hs[bi] {
+					bi = i
+				}
+			}
+			hs[bi]--
+			used--
 		}
 		// Boxes go to the foot of their stack.
 		order := make([]int, 0, len(st.slots))
@@ -430,13 +512,8 @@ func (g *Grid) place(c *candidate) []content.Module {
 		}
 		r := row
 		for _, i := range order {
-			hh := min(hs[i], bottom-r)
-			if hh < 1 {
-				hh = 1
-				r = bottom - 1
-			}
-			mods = append(mods, content.Module{Item: st.slots[i].p.id, Column: col, Columns: st.width, Row: r, Lines: hh})
-			r += hh
+			mods = append(mods, content.Module{Item: st.slots[i].p.id, Column: col, Columns: st.width, Row: r, Lines: hs[i]})
+			r += hs[i]
 		}
 	}
 	if c.lead != nil {

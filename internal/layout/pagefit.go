@@ -29,7 +29,7 @@ func (g *Grid) pageFit(ps []*piece, mods []ModuleReport, number int) PageFit {
 		for _, c := range pf.Cuts {
 			pf.Chars += c.Chars
 		}
-		pf.Move = g.moveSuggestion(ps)
+		pf.Move = g.moveSuggestion(ps, pf.Chars)
 	case Underset:
 		for _, m := range mods {
 			pf.Chars += m.Add
@@ -40,12 +40,13 @@ func (g *Grid) pageFit(ps []*piece, mods []ModuleReport, number int) PageFit {
 }
 
 // moveSuggestion returns the shortest story (not the lead) without which
-// the automatic layout of the rest has nothing overset, or nil.
-func (g *Grid) moveSuggestion(ps []*piece) []string {
+// the automatic layout of the rest has nothing overset, or nil. over is
+// the characters the page is overset by.
+func (g *Grid) moveSuggestion(ps []*piece, over int) []string {
 	var best *piece
 	for i, p := range ps {
-		if p.kind != KindStory || p.lead {
-			continue
+		if p.kind != KindStory || p.lead || p.chars < over {
+			continue // a story shorter than the overset cannot make room
 		}
 		if best != nil && p.chars >= best.chars {
 			continue
