@@ -101,6 +101,10 @@
 
   function draw(rep) {
     var g = rep.grid;
+    if (!rep.modules || !rep.modules.length) {
+      pageFit.textContent = "本版还没有稿件：从“待用稿件”里加入。";
+      pageFit.className = "b-pagefit";
+    }
     pageEl.style.aspectRatio = g.trimWidthMM + " / " + g.trimHeightMM;
     pageEl.textContent = "";
     var mast = document.createElement("div");
@@ -116,7 +120,7 @@
     // New boxes have no id until saved: match them to the report in
     // page order among the modules the list cannot name.
     var unnamed = items().filter(function (li) { return li.dataset.kind === "box" && !li.dataset.id; });
-    rep.modules.forEach(function (m) {
+    (rep.modules || []).forEach(function (m) {
       var li = itemFor(m.item);
       if (!li && m.kind === "box") {
         li = unnamed.shift();
@@ -148,8 +152,10 @@
         li.dataset.lines = m.lines;
       }
     });
-    pageFit.textContent = rep.page.summary;
-    pageFit.className = "b-pagefit b-" + rep.page.fit;
+    if (rep.modules && rep.modules.length) {
+      pageFit.textContent = rep.page.summary;
+      pageFit.className = "b-pagefit b-" + rep.page.fit;
+    }
   }
 
   // ---- Reordering -------------------------------------------------------
@@ -189,6 +195,12 @@
       if (li.parentNode === placed) pool.appendChild(li); else placed.appendChild(li);
       toggle.focus();
       schedule();
+    });
+    var place = li.querySelector("input.place");
+    if (place) place.addEventListener("change", function () {
+      if (place.checked && li.parentNode !== placed) placed.appendChild(li);
+      if (!place.checked && li.parentNode === placed) pool.appendChild(li);
+      place.focus();
     });
     var rm = li.querySelector(".b-remove");
     if (rm) rm.addEventListener("click", function () {
