@@ -66,7 +66,7 @@ func runProof(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	html, rep, err := layout.Preview(c, e, layout.Options{Clean: !*asHTML && !*marks})
+	html, rep, err := layout.Preview(c, e, layout.Options{Clean: !*asHTML && !*marks, ZoomToFit: *asHTML})
 	if err != nil {
 		return proofContentError(*source, err)
 	}

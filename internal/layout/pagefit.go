@@ -29,7 +29,9 @@ func (g *Grid) pageFit(ps []*piece, mods []ModuleReport, number int) PageFit {
 		for _, c := range pf.Cuts {
 			pf.Chars += c.Chars
 		}
-		pf.Move = g.moveSuggestion(ps, pf.Chars)
+		if pf.NeedLines > pf.AvailLines {
+			pf.Move = g.moveSuggestion(ps, pf.Chars)
+		}
 	case Underset:
 		for _, m := range mods {
 			pf.Chars += m.Add
@@ -92,6 +94,9 @@ func (pf PageFit) describe(ps []*piece) string {
 					fmt.Fprintf(&b, "；或把《%s》移到其他版面", p.title)
 				}
 			}
+		}
+		if pf.NeedLines <= pf.AvailLines {
+			b.WriteString("；版面总量排得下，也可以放大超排的模块，或重新自动排版")
 		}
 		b.WriteString("。")
 		return b.String()

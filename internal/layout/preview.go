@@ -31,6 +31,10 @@ type Options struct {
 	// NoScript leaves out the script that measures the layout in the
 	// browser.
 	NoScript bool
+	// ZoomToFit shrinks the page on screen to the window's width (in
+	// steps, by CSS alone), with a toggle for actual size. Print is
+	// unaffected.
+	ZoomToFit bool
 }
 
 // Serif and sans font stacks: CJK fonts first, so that “” are full width.
@@ -149,6 +153,7 @@ type pageView struct {
 	PageSize, Vars, CSS            template.CSS
 	MastheadStyle                  template.CSS
 	Marks, Auto, Measure           bool
+	ZoomCSS                        template.CSS
 	PageText                       string
 	Modules                        []moduleView
 	Misfits                        []ModuleReport
@@ -201,6 +206,9 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		v.Measure = true
 	}
 	v.PageText = pl.report.Page.Summary
+	if opt.ZoomToFit {
+		v.ZoomCSS = template.CSS(zoomCSS(g.PageWidth))
+	}
 	v.Vars = template.CSS(strings.Join([]string{
 		"--page-w:" + pt(g.PageWidth), "--page-h:" + pt(g.PageHeight),
 		"--area-x:" + pt(g.Left), "--area-y:" + pt(g.Top),
@@ -248,6 +256,22 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		v.Modules = append(v.Modules, mv)
 	}
 	return v
+}
+
+// zoomCSS shrinks the sheet on screens narrower than the page: one
+// media query per 5% step, narrower windows later so they win.
+func zoomCSS(pageWidthPt float64) string {
+	const pxPerPt = 96.0 / 72
+	const margin = 48 // body padding, both sides
+	var b strings.Builder
+	b.WriteString("@media screen {\n")
+	for z := 95; z >= 15; z -= 5 {
+		// Narrower than the page at zoom z+5%: zoom z.
+		w := math.Ceil(pageWidthPt*pxPerPt*float64(z+5)/100) + margin
+		fmt.Fprintf(&b, "@media (max-width: %.0fpx) { #actual-size:not(:checked) ~ .sheet { zoom: %.2f; } }\n", w, float64(z)/100)
+	}
+	b.WriteString(".zoom { font: 14px/1.6 var(--sans); text-align: center; margin: 0 0 12px; }\n}\n@media print { .zoom, #actual-size { display: none; } }\n")
+	return b.String()
 }
 
 // ChineseDate formats a date as printed on the page: 2025年6月17日 星期二.

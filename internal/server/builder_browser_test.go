@@ -82,6 +82,19 @@ func TestBrowserEditionBuilder(t *testing.T) {
 
 	desk.do("saving", chromedp.Click(chromedp.ID("save-edition")))
 	desk.waitJS("saved", `document.querySelector("p.flash") && document.querySelector("p.flash").textContent === "已保存"`)
+
+	// The proof fits a 1366px window, and its report reads well.
+	desk.open("/desk/editions/" + date + "/proof")
+	desk.waitJS("the proof", `document.querySelector(".sheet")`)
+	if w := desk.value(`String(document.documentElement.scrollWidth)`); w != "1366" {
+		t.Errorf("the proof is %spx wide in a 1366px window", w)
+	}
+	shoot(t, desk, "proof-1366x900")
+	report := desk.value(`document.querySelector(".summary").innerText`)
+	if strings.Contains(report, "999999") || strings.Contains(report, "浏览器实测") || !strings.Contains(report, "版心 350×495 毫米") {
+		t.Errorf("proof report: %s", report)
+	}
+	desk.open("/desk/editions/" + date)
 	ed, err := e.st.Edition(date)
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +167,7 @@ func TestBrowserEditionBuilder(t *testing.T) {
 	}
 }
 
-// shoot saves a screenshot of the whole page to $BANMIAN_SCREENSHOTS/name.png
+// shoot saves a PNG screenshot of the whole page to $BANMIAN_SCREENSHOTS/name.png
 // when that variable names a folder.
 func shoot(t *testing.T, tb *tab, name string) {
 	t.Helper()
@@ -164,7 +177,7 @@ func shoot(t *testing.T, tb *tab, name string) {
 	}
 	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}

@@ -58,7 +58,7 @@ func (s *Server) proofShow(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	html, _, err := layout.Preview(cc, ce, layout.Options{NoScript: true})
+	html, _, err := layout.Preview(cc, ce, layout.Options{NoScript: true, ZoomToFit: true})
 	if err != nil {
 		return err
 	}
