@@ -107,14 +107,6 @@ func TestCharsOf(t *testing.T) {
 	}
 }
 
-func TestCreditLine(t *testing.T) {
-	for in, want := range map[string]string{"长征镇": "长征镇 供稿", "佘山镇 供稿": "佘山镇 供稿", "本报记者 张三 摄": "本报记者 张三 摄"} {
-		if got := CreditLine(in); got != want {
-			t.Errorf("CreditLine(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestAutoLayoutSample(t *testing.T) {
 	c := mustLoad(t, "testdata/sample")
 	e := mustEdition(t, c, "2025-06-17")
