@@ -50,7 +50,7 @@ func runProof(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		rep, err := layout.Estimate(c, e)
+		rep, err := layout.Estimate(c, e, layout.Options{Assets: os.DirFS(*source)})
 		if err != nil {
 			return proofContentError(*source, err)
 		}
@@ -66,7 +66,7 @@ func runProof(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	html, rep, err := layout.Preview(c, e, layout.Options{Clean: !*asHTML && !*marks, ZoomToFit: *asHTML})
+	html, rep, err := layout.Preview(c, e, layout.Options{Clean: !*asHTML && !*marks, ZoomToFit: *asHTML, Assets: os.DirFS(*source)})
 	if err != nil {
 		return proofContentError(*source, err)
 	}

@@ -197,7 +197,7 @@ func BenchmarkAutoLayout8(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ps, err := pieces(c, e, newRenderer(c))
+	ps, err := pieces(c, e, newRenderer(c), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

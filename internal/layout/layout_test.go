@@ -233,7 +233,7 @@ func TestPreviewHTML(t *testing.T) {
 
 func TestDocBlocks(t *testing.T) {
 	c := mustLoad(t, "testdata/sample")
-	p, err := pieces(c, mustEdition(t, c, "2025-06-17"), newRenderer(c))
+	p, err := pieces(c, mustEdition(t, c, "2025-06-17"), newRenderer(c), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package layout
 import (
 	"fmt"
 	"html/template"
+	"io/fs"
 	"math"
 	"strings"
 
@@ -275,7 +276,7 @@ func (g *Grid) need(p *piece, k int) (int, headerMetrics) {
 	if p.kind == KindBox {
 		return h.lines + int(math.Ceil(g.boxBodyPoints(p.box, k)/g.Leading-1e-9)) + spacerLines, h
 	}
-	body := BodyLines(p.blocks, measureEm(g.ColumnWidth, g.BodySize))
+	body := g.bodyLines(p.blocks)
 	return h.lines + (body+k-1)/k + spacerLines, h
 }
 
@@ -318,7 +319,7 @@ func (g *Grid) fit(p *piece, m content.Module) (ModuleReport, headerMetrics) {
 		return r, h
 	}
 	r.CharsPerLine = g.CharsPerLine
-	r.LinesNeeded = BodyLines(p.blocks, measureEm(g.ColumnWidth, g.BodySize))
+	r.LinesNeeded = g.bodyLines(p.blocks)
 	r.LinesAvailable = bodyHeight * m.Columns
 	switch {
 	case r.LinesNeeded > r.LinesAvailable:
@@ -338,7 +339,7 @@ func newRenderer(c *content.Content) *markdown.Renderer {
 }
 
 // pieces collects the edition's items with their copy.
-func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer) ([]*piece, error) {
+func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer, assets fs.FS) ([]*piece, error) {
 	var out []*piece
 	var errs content.ErrorList
 	leadSeen := false
@@ -354,12 +355,12 @@ func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer) ([]*p
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.Path, err)
 			}
-			blocks := docBlocks(doc)
+			body, blocks := storyPhotos(s, doc.HTML, docBlocks(doc), assets)
 			if s.Credit != "" {
 				blocks = append(blocks, Block{Kind: Credit, Text: content.CreditLine(s.Credit)})
 			}
 			p := &piece{id: s.Slug, kind: KindStory, lead: it.Lead && !leadSeen, title: s.Title, story: s,
-				blocks: blocks, body: doc.HTML, line: it.Line, module: it.Module}
+				blocks: blocks, body: body, line: it.Line, module: it.Module}
 			p.chars = CharsOf(blocks)
 			leadSeen = leadSeen || p.lead
 			out = append(out, p)

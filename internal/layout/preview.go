@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"math"
 	"strings"
 	"time"
@@ -31,6 +32,9 @@ type Options struct {
 	// NoScript leaves out the script that measures the layout in the
 	// browser.
 	NoScript bool
+	// Assets is the content folder, where story photos are read from;
+	// nil leaves photos as captioned placeholders.
+	Assets fs.FS
 	// ZoomToFit shrinks the page on screen to the window's width (in
 	// steps, by CSS alone), with a toggle for actual size. Print is
 	// unaffected.
@@ -49,7 +53,7 @@ const (
 // content.ErrorList values naming the edition file when the edition names
 // missing items or its layout is off the grid.
 func Preview(c *content.Content, e *content.Edition, opt Options) ([]byte, *Report, error) {
-	p, err := plan(c, e)
+	p, err := plan(c, e, opt.Assets)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -63,8 +67,13 @@ func Preview(c *content.Content, e *content.Edition, opt Options) ([]byte, *Repo
 
 // Estimate lays out edition e of c and returns its copyfit report without
 // rendering the page.
-func Estimate(c *content.Content, e *content.Edition) (*Report, error) {
-	p, err := plan(c, e)
+// Photos are read from opt's Assets when given.
+func Estimate(c *content.Content, e *content.Edition, opt ...Options) (*Report, error) {
+	var o Options
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	p, err := plan(c, e, o.Assets)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +87,7 @@ func AutoLayout(c *content.Content, e *content.Edition) ([]content.Module, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Path, err)
 	}
-	ps, err := pieces(c, e, newRenderer(c))
+	ps, err := pieces(c, e, newRenderer(c), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -100,12 +109,12 @@ type placed struct {
 	report ModuleReport
 }
 
-func plan(c *content.Content, e *content.Edition) (*planned, error) {
+func plan(c *content.Content, e *content.Edition, assets fs.FS) (*planned, error) {
 	g, err := NewGrid(ResolveGeometry(c.Site.Geometry, e.Geometry))
 	if err != nil {
 		return nil, &content.FileError{File: e.Path, Msg: err.Error(), Err: err}
 	}
-	ps, err := pieces(c, e, newRenderer(c))
+	ps, err := pieces(c, e, newRenderer(c), assets)
 	if err != nil {
 		return nil, err
 	}
