@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -62,12 +63,21 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		searchHandler.Load().(http.Handler).ServeHTTP(w, r)
 	})
 	searchChrome := func(ctx context.Context, dir string, snap *site.Snapshot) error {
+		root := search.SiteRoot(snap.Content.Site.BaseURL)
 		searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
-			Title: snap.Content.Site.Title, Home: "/", Stylesheet: "/assets/site.css",
+			Title: snap.Content.Site.Title, Home: root, Stylesheet: root + "assets/site.css",
 			Header: snap.Header, Footer: snap.Footer, Logger: logger,
 		}))
 		return nil
 	}
+	// Listen before the first build: the reader site is built with this
+	// server's own address as its base URL (keeping the path of the
+	// configured one), as hugo server does.
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.addr, err)
+	}
+	defer ln.Close()
 	cfg := server.Config{
 		Store:  st,
 		Source: o.source,
@@ -77,6 +87,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			Drafts:   o.drafts,
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 			Emitters: []site.Emitter{static.emit, searchChrome},
+			Origin:   "http://" + ln.Addr().String(),
 		},
 		Index:           idx,
 		SubmissionIndex: subIdx,
@@ -97,11 +108,8 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
-	addr, err := srv.Start(o.addr)
-	if err != nil {
-		srv.Close()
-		return err
-	}
+	addr := srv.Serve(ln)
+	root := search.SiteRoot(srv.SiteBaseURL())
 	go func() {
 		if err := srv.SyncIndex(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("syncing the search index", "err", err)
@@ -110,7 +118,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	if n, err := st.UserCount(); err == nil && n == 0 {
 		fmt.Fprintf(env.Stdout, "No users yet. Create the first admin with:\n  banmian user add -data %s -role admin NAME\n", o.data)
 	}
-	fmt.Fprintf(env.Stdout, "serving the reader site at http://%s/, the editorial desk at http://%s/desk/ and the API at http://%s/api/ (Ctrl-C to stop)\n", addr, addr, addr)
+	fmt.Fprintf(env.Stdout, "serving the reader site at http://%s%s, the editorial desk at http://%s/desk/ and the API at http://%s/api/ (Ctrl-C to stop)\n", addr, root, addr, addr)
 	if ready != nil {
 		ready(addr)
 	}
