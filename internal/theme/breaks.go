@@ -87,6 +87,14 @@ func breakHTML(s string) string {
 		b.WriteString(s[i : i+n])
 		i += n
 		prevBreak = false
+		if strings.ContainsRune(closing, r) && !glued && i < len(s) {
+			// A closing mark stays with what follows unless that is a
+			// break of its own: “网格”赋能 does not break after ”
+			// (U+2060 WORD JOINER; Chromium would break there).
+			if nr, _ := utf8.DecodeRuneInString(s[i:]); nr != '<' && !strings.ContainsRune(breakAfter, nr) && !strings.ContainsRune(closing, nr) && !strings.ContainsRune(breakBefore, nr) {
+				b.WriteString("\u2060")
+			}
+		}
 		if strings.ContainsRune(breakAfter, r) && !glued && i < len(s) {
 			// Several closing marks in a row (”，) break after the last.
 			if nr, _ := utf8.DecodeRuneInString(s[i:]); !strings.ContainsRune(breakAfter, nr) && !strings.ContainsRune(closing, nr) {

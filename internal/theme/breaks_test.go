@@ -9,9 +9,9 @@ import (
 func TestBreakText(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"从“痛点”到“焦点”　推动基层治理“一呼百应”",
-			"从<wbr>&#34;痛点&#34;到<wbr>&#34;焦点&#34;　<wbr>推动基层治理<wbr>&#34;一呼<span class=\"nobr\">百应&#34;</span>"},
+			"从<wbr>&#34;痛点&#34;\u2060到<wbr>&#34;焦点&#34;　<wbr>推动基层治理<wbr>&#34;一呼<span class=\"nobr\">百应&#34;</span>"},
 		{"普陀区长征镇为“网格”赋能，形成社区治理新格局",
-			"普陀区长征镇为<wbr>&#34;网格&#34;赋能，<wbr>形成社区治理新<span class=\"nobr\">格局</span>"},
+			"普陀区长征镇为<wbr>&#34;网格&#34;\u2060赋能，<wbr>形成社区治理新<span class=\"nobr\">格局</span>"},
 		{"荣誉榜", "荣<span class=\"nobr\">誉榜</span>"},
 		{"局", "局"},
 	} {
@@ -31,7 +31,7 @@ func TestBreakHeadingsAndShift(t *testing.T) {
 	got := ShiftHeadings(BreakHeadings(body))
 	for _, want := range []string{
 		`<p>正文，不变。</p>`,
-		`<h3 id="a">从<wbr>“痛点”到<wbr>“焦点”　<wbr>推动基层治理<wbr>“一呼<span class="nobr">百应”</span></h3>`,
+		"<h3 id=\"a\">从<wbr>“痛点”\u2060到<wbr>“焦点”　<wbr>推动基层治理<wbr>“一呼<span class=\"nobr\">百应”</span></h3>",
 		`<h4 id="b">源头<em><span class="nobr">预防</span></em></h4>`,
 	} {
 		if !strings.Contains(got, want) {
