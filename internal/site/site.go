@@ -224,6 +224,9 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 		return st, err
 	}
 	pages := b.plan(m, c, chrome)
+	if err := checkPaths(pages); err != nil {
+		return st, err
+	}
 	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
 
 	old := b.manifest
