@@ -88,6 +88,21 @@ func TestServeUnderBasePath(t *testing.T) {
 	}
 }
 
+// TestServeBaseURLFlag: behind a reverse proxy, -baseURL gives the public
+// address; the site is served under its path.
+func TestServeBaseURLFlag(t *testing.T) {
+	dir := t.TempDir()
+	writeBasePathSite(t, dir)
+	p := startInProcess(t, "-addr", "127.0.0.1:0", "-baseURL", "https://duowei.example.net/dw/", "-source", filepath.Join(dir, "content"), "-data", filepath.Join(dir, "data"), "-out", filepath.Join(dir, "public"))
+	code, body := get(t, "http://"+p.addr+"/dw/stories/changzheng-guandao/")
+	if code != 200 || !strings.Contains(body, `<link rel="canonical" href="https://duowei.example.net/dw/stories/changzheng-guandao/">`) {
+		t.Errorf("GET /dw/stories/changzheng-guandao/ = %d without the public canonical URL", code)
+	}
+	if code, _, stderr := runCmd(t, "serve", "-baseURL", "/dw/"); code != 2 || !strings.Contains(stderr, "absolute http(s) URL") {
+		t.Errorf("serve -baseURL /dw/: exit %d, %q; want a usage error", code, stderr)
+	}
+}
+
 // TestPreviewUnderBasePath: banmian preview too.
 func TestPreviewUnderBasePath(t *testing.T) {
 	dir := t.TempDir()

@@ -19,11 +19,15 @@ import (
 // runPreview builds the site and serves it on a local address, the way a
 // static host would (404.html for missing pages).
 func runPreview(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "preview", "[-addr 127.0.0.1:8080] [-source content] [-out public] [-drafts]")
+	fs := newFlagSet(env, "preview", "[-addr 127.0.0.1:8080] [-baseURL URL] [-source content] [-out public] [-drafts]")
 	var o siteOptions
 	o.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	o.registerBaseURL(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := o.checkBaseURL(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

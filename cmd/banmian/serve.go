@@ -90,6 +90,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 			Emitters: []site.Emitter{static.emit, searchChrome},
 			Origin:   "http://" + ln.Addr().String(),
+			BaseURL:  o.baseURL,
 		},
 		Index:           idx,
 		SubmissionIndex: subIdx,
@@ -140,14 +141,18 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "serve", "[-addr 127.0.0.1:8080] [-source content] [-data data] [-out public] [-themes themes] [-watch] [-trusted-proxies CIDR[,CIDR]]")
+	fs := newFlagSet(env, "serve", "[-addr 127.0.0.1:8080] [-source content] [-data data] [-out public] [-themes themes] [-watch] [-trusted-proxies CIDR[,CIDR]] [-baseURL URL]")
 	var o serveOptions
 	o.register(fs)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.data, "data", "data", "data `DIR` (the editorial store and search index)")
 	fs.BoolVar(&o.watch, "watch", false, "rebuild when files in the content folder change and reload open pages")
 	proxies := fs.String("trusted-proxies", "", "`CIDR[,CIDR]` of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	o.registerBaseURL(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := o.checkBaseURL(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -56,6 +56,9 @@ type Options struct {
 	// pass their own address, as hugo server does, so every absolute URL
 	// of the site points at the server it is read on.
 	Origin string
+	// BaseURL, when set, replaces the content's baseURL outright (serve
+	// -baseURL behind a reverse proxy); it wins over Origin.
+	BaseURL string
 }
 
 // Emitter writes extra files into dir, the folder being built. In an
@@ -202,7 +205,10 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	if b.opt.Origin != "" {
+	switch {
+	case b.opt.BaseURL != "":
+		c.Site.BaseURL = b.opt.BaseURL
+	case b.opt.Origin != "":
 		c.Site.BaseURL = WithOrigin(c.Site.BaseURL, b.opt.Origin)
 	}
 	for _, w := range c.Warnings {
