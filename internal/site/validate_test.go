@@ -303,6 +303,17 @@ func TestReaderPageDetails(t *testing.T) {
 	if p := parts[0].(map[string]any); p["url"] != "https://duowei.example.com/stories/"+czSlug+"/" || p["@type"] != "NewsArticle" {
 		t.Errorf("first part = %v", p)
 	}
+	// A story with a photo names it as its image, absolute.
+	s.write("stories/2025/tupian/index.md", "---\ntitle: 图片新闻\ndate: 2025-05-20\nslug: tupian\nphotos:\n  - file: photo-1.jpg\n    caption: 居民在活动中心\n---\n图。\n")
+	s.write("stories/2025/tupian/photo-1.jpg", "jpeg")
+	s.build()
+	img, _ := jsonLDOf(t, s.read("stories/tupian/index.html"))["image"].([]any)
+	if len(img) != 1 || img[0] != "https://duowei.example.com/stories/tupian/photo-1.jpg" {
+		t.Errorf("JSON-LD image = %v", img)
+	}
+	if _, ok := jsonLDOf(t, s.read(czPage))["image"]; ok {
+		t.Errorf("a story without photos has a JSON-LD image")
+	}
 }
 
 func TestBaseURLProblem(t *testing.T) {
