@@ -165,6 +165,7 @@ const printJS = `JSON.stringify({
   nav: [...document.querySelectorAll('nav, .site-footer, .skip-link')].filter(n => getComputedStyle(n).display !== 'none' && n.getClientRects().length).map(n => n.className || n.tagName),
   red: [...document.querySelectorAll('a')].filter(a => a.getClientRects().length).map(a => getComputedStyle(a).color).filter(c => { const m = c.match(/\d+/g).map(Number); return m[0] - Math.max(m[1], m[2]) > 40; }),
   subheads: [...document.querySelectorAll('.story-body h2, .story-body h3, .story-body h4')].map(h => h.textContent.trim()),
+  loose: [...document.querySelectorAll('.story-body h2, .story-body h3, .story-body h4')].filter(h => !/avoid/.test(getComputedStyle(h).breakAfter)).map(h => h.textContent.trim()),
 })`
 
 // TestBrowserReader opens the sample site's home, edition and story pages
@@ -306,7 +307,7 @@ func checkPrint(t *testing.T, tab context.Context, name, shots string) {
 		t.Fatal(err)
 	}
 	var pr struct {
-		Columns, Nav, Red, Subheads []string
+		Columns, Nav, Red, Subheads, Loose []string
 	}
 	json.Unmarshal([]byte(raw), &pr)
 	if len(pr.Columns) > 0 {
@@ -317,6 +318,9 @@ func checkPrint(t *testing.T, tab context.Context, name, shots string) {
 	}
 	if len(pr.Red) > 0 {
 		t.Errorf("print: links in red: %v", pr.Red)
+	}
+	if len(pr.Loose) > 0 {
+		t.Errorf("print: subheads a page may break after: %v", pr.Loose)
 	}
 	if err := chromedp.Do(tab, emulateMedia("", "light")); err != nil {
 		t.Fatal(err)
