@@ -218,7 +218,7 @@ func BenchmarkStaticBuild(b *testing.B) {
 	})
 	b.ReportMetric(float64(total)/(1<<20), "total-MiB")
 	b.ReportMetric(float64(files), "files")
-	b.ReportMetric(float64(benchStatic.meta.Shards), "shards")
+	b.ReportMetric(float64(benchStatic.meta.Segments[0].Shards), "shards")
 }
 
 // BenchmarkStaticQueryBytes reports the bytes a browser fetches for a

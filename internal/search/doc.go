@@ -70,7 +70,7 @@ func (d Doc) Hash() uint64 {
 
 // analysisVersion changes whenever analysis, the mapping or the static
 // format changes; an index built with another version is rebuilt.
-const analysisVersion = "banmian-search-2"
+const analysisVersion = "banmian-search-3"
 
 // day returns the days since 1970-01-01 of t's calendar date.
 func day(t time.Time) int {

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"math"
+	"strings"
 )
 
 //go:embed static/search.js
@@ -25,3 +26,25 @@ func Assets() fs.FS {
 
 func mathLog(x float64) float64  { return math.Log(x) }
 func mathSqrt(x float64) float64 { return math.Sqrt(x) }
+
+//go:generate go run gen_fold.go
+
+//go:embed static/tsfold.txt
+var tsFoldText string
+
+// tsFold maps traditional characters to simplified ones: OpenCC's
+// TSCharacters table, one-to-one entries only (static/tsfold.txt, written
+// by gen_fold.go). The browser script gets the same table (Script).
+var tsFold = func() map[rune]rune {
+	m := make(map[rune]rune, 4200)
+	for _, line := range strings.Split(tsFoldText, "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		rs := []rune(line)
+		if len(rs) == 2 {
+			m[rs[0]] = rs[1]
+		}
+	}
+	return m
+}()

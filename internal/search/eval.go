@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -8,47 +9,62 @@ import (
 
 // Query evaluation shared by the server index and the static index: both
 // hand over the postings of each (field, gram) as ascending story numbers
-// and get the same scores, order and facets, by construction. A term
-// scores boost·idf²·queryNorm with idf = 1 + ln(N/(df+1)), as bleve's
-// tf-idf scores a term of frequency 1 in a field of length 1; a clause
-// sums its terms when all match; a group sums its matching clauses times
-// the fraction that matched.
+// with their impacts and get the same scores, order and facets, by
+// construction. A term scores boost·idf·impact (BM25, with the
+// term-frequency part quantised into the impact at indexing time) with
+// idf = ln(1 + (N − df + 0.5)/(df + 0.5)); a clause sums its terms when
+// all match; a group sums its matching clauses times the fraction that
+// matched. Summing follows the plan's order everywhere (Go and
+// search.js), and scores are quantised before they are compared.
 
 // postingsFunc returns the ascending numbers of the stories holding gram
-// in field.
-type postingsFunc func(field, gram string) ([]int32, error)
+// in field, and the impact of each.
+type postingsFunc func(field, gram string) ([]int32, []uint8, error)
+
+// leaf is the postings of one plan term.
+type leaf struct {
+	ids []int32
+	imp []uint8
+	idf float64
+}
+
+// has reports whether story i holds the leaf's gram.
+func (l *leaf) has(i int32) bool {
+	_, ok := slices.BinarySearch(l.ids, i)
+	return ok
+}
+
+// idf is BM25's inverse document frequency.
+func idf(total, df int) float64 {
+	return mathLog(1 + (float64(total)-float64(df)+0.5)/(float64(df)+0.5))
+}
 
 // scorePlan scores plan p over story numbers [0, n), of which total are
 // live. On entry match holds the stories the filters let through; on
-// return, the stories that match p. Scores are quantised.
-func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float64, error) {
+// return, the stories that match p. It returns the scores (quantised
+// later, by collect) and the postings of every term.
+func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float64, map[term]*leaf, error) {
 	score := make([]float64, n)
-	if p.empty() {
-		return score, nil
-	}
-	type leaf struct {
-		ids []int32
-		idf float64
-	}
 	leaves := map[term]*leaf{}
-	sumSq := 0.0
+	if p.empty() {
+		return score, leaves, nil
+	}
 	for _, gs := range [][]group{p.Must, p.Should} {
 		for _, g := range gs {
 			for _, c := range g {
 				for _, t := range c {
-					ids, err := post(t.Field, t.Gram)
-					if err != nil {
-						return nil, err
+					if leaves[t] != nil {
+						continue
 					}
-					idf := 1 + mathLog(float64(total)/float64(len(ids)+1))
-					w := t.Boost * idf
-					sumSq += w * w
-					leaves[t] = &leaf{ids: ids, idf: idf}
+					ids, imp, err := post(t.Field, t.Gram)
+					if err != nil {
+						return nil, nil, err
+					}
+					leaves[t] = &leaf{ids: ids, imp: imp, idf: idf(total, len(ids))}
 				}
 			}
 		}
 	}
-	qn := 1 / mathSqrt(sumSq)
 	// Scratch space, reused by every clause and group, and by later
 	// queries.
 	sc := getScratch(n)
@@ -63,12 +79,12 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 				// One term: its score is the clause's (0+ls == ls).
 				t := c[0]
 				l := leaves[t]
-				ls := l.idf * (t.Boost * l.idf * qn)
-				for _, id := range l.ids {
+				w := t.Boost * l.idf
+				for k, id := range l.ids {
 					if cnt[id] == 0 {
 						touched = append(touched, id)
 					}
-					acc[id] += ls
+					acc[id] += w * float64(l.imp[k])
 					cnt[id]++
 				}
 				continue
@@ -76,12 +92,12 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 			var tc []int32
 			for _, t := range c {
 				l := leaves[t]
-				ls := l.idf * (t.Boost * l.idf * qn) // as bleve's term scorer
-				for _, id := range l.ids {
+				w := t.Boost * l.idf
+				for k, id := range l.ids {
 					if cc[id] == 0 {
 						tc = append(tc, id)
 					}
-					cs[id] += ls
+					cs[id] += w * float64(l.imp[k])
 					cc[id]++
 				}
 			}
@@ -131,7 +147,40 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 			}
 		}
 	}
-	return score, nil
+	return score, leaves, nil
+}
+
+// missingTerms returns the query terms of p that story i lacks: a term
+// is there when each of its groups has a clause whose grams i all holds.
+func missingTerms(p *plan, leaves map[term]*leaf, i int) []string {
+	var out []string
+	for _, qt := range p.Terms {
+		ok := true
+		for _, g := range qt.Need {
+			found := false
+			for _, c := range g {
+				all := true
+				for _, t := range c {
+					if l := leaves[t]; l == nil || !l.has(int32(i)) {
+						all = false
+						break
+					}
+				}
+				if all {
+					found = true
+					break
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			out = append(out, qt.Text)
+		}
+	}
+	return out
 }
 
 // docFacets gives the facet values of stories by number.
@@ -289,7 +338,7 @@ func topK(xs []int, k int, less func(a, b int) bool) []int {
 // filters: alive (nil for all) narrowed by the postings of the credit and
 // the tag, and by each story's day (dayOf). The server index and the
 // static index filter alike through it.
-func filterMask(q Query, n int, alive []bool, post func(field, gram string) ([]int32, error), dayOf func(i int) int) ([]bool, error) {
+func filterMask(q Query, n int, alive []bool, post postingsFunc, dayOf func(i int) int) ([]bool, error) {
 	ok := make([]bool, n)
 	if alive != nil {
 		copy(ok, alive)
@@ -299,7 +348,7 @@ func filterMask(q Query, n int, alive []bool, post func(field, gram string) ([]i
 		}
 	}
 	keep := func(field, value string) error {
-		ids, err := post(field, Normalize(value))
+		ids, _, err := post(field, Normalize(value))
 		if err != nil {
 			return err
 		}
