@@ -17,7 +17,12 @@ const s = require(process.argv[2]);
 const dir = process.argv[3];
 const queries = fs.readFileSync(0, "utf8").split("\n").filter(Boolean).map(JSON.parse);
 let bytes = 0;
-s.openStatic(name => { const b = fs.readFileSync(path.join(dir, name)); bytes += b.length; return Promise.resolve(new Uint8Array(b)); })
+s.openStatic((name, from, to) => {
+  let b = new Uint8Array(fs.readFileSync(path.join(dir, name)));
+  if (from !== undefined) b = b.subarray(from, to);
+  bytes += b.length;
+  return Promise.resolve(b);
+})
   .then(async ix => {
     for (const q of queries) console.log(JSON.stringify(await ix.search(q)));
   })

@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"unicode/utf8"
 	"time"
 )
 
@@ -163,7 +164,7 @@ func scriptBreak(a, b string) bool {
 
 // isWordUnit reports whether a unit is a word (not a Han character).
 func isWordUnit(u string) bool {
-	r, _ := firstRune(u + " ")
+	r, _ := utf8.DecodeRuneInString(u)
 	return !isCJK(r)
 }
 

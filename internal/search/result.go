@@ -19,23 +19,23 @@ type Result struct {
 	// Missing names those terms, in query order.
 	Partial bool     `json:"partial"`
 	Missing []string `json:"missing,omitempty"`
-	Offset  int    `json:"offset"`
-	Limit   int    `json:"limit"`
-	Hits    []Hit  `json:"hits"`
-	Facets  Facets `json:"facets"`
+	Offset  int      `json:"offset"`
+	Limit   int      `json:"limit"`
+	Hits    []Hit    `json:"hits"`
+	Facets  Facets   `json:"facets"`
 }
 
 // Hit is one story found.
 type Hit struct {
-	Slug    string  `json:"slug"`
-	Title   string  `json:"title"`
-	Kicker   string `json:"kicker,omitempty"`
-	Subtitle string `json:"subtitle,omitempty"`
-	Date     string `json:"date"` // YYYY-MM-DD
-	Credit  string  `json:"credit,omitempty"`
-	Edition string  `json:"edition,omitempty"`
-	URL     string  `json:"url,omitempty"`
-	Score   float64 `json:"score"`
+	Slug     string  `json:"slug"`
+	Title    string  `json:"title"`
+	Kicker   string  `json:"kicker,omitempty"`
+	Subtitle string  `json:"subtitle,omitempty"`
+	Date     string  `json:"date"` // YYYY-MM-DD
+	Credit   string  `json:"credit,omitempty"`
+	Edition  string  `json:"edition,omitempty"`
+	URL      string  `json:"url,omitempty"`
+	Score    float64 `json:"score"`
 	// TitleHTML is the escaped title with matches in <mark>; so are
 	// KickerHTML, SubtitleHTML and CreditHTML (empty when the field is).
 	TitleHTML    template.HTML `json:"titleHTML"`

@@ -353,6 +353,7 @@ type StaticIndex struct {
 	seg    []int // segment of each story
 	base   []int // first story number of each segment
 	offset []int // byte offset of each story's record in its chunk
+	size   []int // byte length of each story's record (0: removed)
 	files  map[string][]byte
 	// fetched counts the bytes a browser would fetch since the last
 	// ResetFetched: whole files, each once, but only the record of a
@@ -395,7 +396,7 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 	}
 	d := s.meta.Base
 	s.days, s.credit, s.years = make([]int, n), make([]int32, n), make([]int32, n)
-	s.alive, s.offset, s.rank = make([]bool, n), make([]int, n), make([]int32, n)
+	s.alive, s.offset, s.size, s.rank = make([]bool, n), make([]int, n), make([]int, n), make([]int32, n)
 	off := 0
 	for i := 0; i < n; i++ {
 		dd, err1 := binary.ReadUvarint(r)
@@ -411,7 +412,7 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 		if (i-s.base[s.seg[i]])%s.meta.Chunk == 0 {
 			off = 0
 		}
-		s.days[i], s.credit[i], s.offset[i], s.alive[i] = d, int32(c), off, size > 0
+		s.days[i], s.credit[i], s.offset[i], s.size[i], s.alive[i] = d, int32(c), off, int(size), size > 0
 		off += int(size)
 		s.years[i] = int32(time.Unix(int64(d)*86400, 0).UTC().Year())
 	}
@@ -565,11 +566,8 @@ func (s *StaticIndex) doc(i int) (Doc, error) {
 		}
 		s.files[name] = b
 	}
-	end := len(b)
-	if i+1 < len(s.offset) && s.seg[i+1] == k && (j+1)%s.meta.Chunk != 0 {
-		end = s.offset[i+1]
-	}
-	if s.offset[i] > end || end > len(b) {
+	end := s.offset[i] + s.size[i]
+	if end > len(b) {
 		return d, fmt.Errorf("reading static search index: story %d is out of %s", i, name)
 	}
 	rec := b[s.offset[i]:end]
