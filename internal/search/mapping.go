@@ -34,8 +34,8 @@ var textFields = []fieldSpec{
 	{"title", 3, 14, 0.75},
 	{"kicker", 2, 14, 0.75},
 	{"subtitle", 2, 14, 0.75},
-	{"byline", 2, 4, 0.5},
-	{"tagtext", 2, 5, 0.5},
+	{"byline", 0.5, 4, 0.5},
+	{"tagtext", 1, 5, 0.5},
 	{"body", 1, 1500, 0.75},
 }
 
@@ -53,7 +53,7 @@ const phraseBoost = 1.5
 const pinyinBoost = 1.5
 
 // bm25K1 is BM25's saturation constant.
-const bm25K1 = 1.2
+const bm25K1 = 2.0
 
 const (
 	charsField  = "chars"  // G1 of all text fields

@@ -2,8 +2,8 @@ package search
 
 import (
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 )
 
 // Sort orders results.

@@ -8,8 +8,8 @@
   var VERSION = "banmian-search-3";
   // mapping.go: text fields and boosts, and the field numbers of the
   // static index (indexedFields).
-  var TEXT_FIELDS = [["title", 3], ["kicker", 2], ["subtitle", 2], ["byline", 2], ["tagtext", 2], ["body", 1]];
-  var PHRASE_BOOST = 1.5, PINYIN_BOOST = 1.5;
+  var TEXT_FIELDS = [["title", 3], ["kicker", 2], ["subtitle", 2], ["byline", 0.5], ["tagtext", 1], ["body", 1]];
+  var PHRASE_BOOST = 1.5, PINYIN_BOOST = 1.5, SLOT_TIE = 0.3; // eval.go: slotTie
   var CHARS = "chars", PINYIN = "py", CREDIT = "credit", TAG = "tag", YEAR = "year";
   var FIELDS = [];
   TEXT_FIELDS.forEach(function (f) { FIELDS.push(f[0], f[0] + "3"); });
@@ -346,7 +346,13 @@
     }
     return lo < ids.length && ids[lo] === x;
   }
-  function idf(total, df) { return Math.log(1 + (total - df + 0.5) / (df + 0.5)); }
+  function idf(total, df) {
+    var v = Math.log(1 + (total - df + 0.5) / (df + 0.5));
+    return v * v;
+  }
+  var TEXT_NAMES = Object.create(null);
+  TEXT_FIELDS.forEach(function (f) { TEXT_NAMES[f[0]] = "text"; TEXT_NAMES[f[0] + "3"] = "phrase"; });
+  function dfKey(t) { return (TEXT_NAMES[t.field] || t.field) + "\u0000" + t.gram; }
   function missingTerms(p, leaves, i) {
     var out = [];
     p.terms.forEach(function (qt) {
@@ -453,10 +459,13 @@
         if (q.credit) wanted.push(postings(CREDIT, normalize(q.credit)));
         if (q.tag) wanted.push(postings(TAG, normalize(q.tag)));
         return Promise.all(wanted).then(function (lists) {
-          var leaves = Object.create(null);
+          var leaves = Object.create(null), union = Object.create(null);
           terms.forEach(function (t, k) {
-            leaves[key(t)] = { ids: lists[k].ids, imps: lists[k].imps, idf: idf(meta.live, lists[k].ids.length) };
+            leaves[key(t)] = { ids: lists[k].ids, imps: lists[k].imps };
+            var u = union[dfKey(t)] || (union[dfKey(t)] = { set: Object.create(null), n: 0 });
+            lists[k].ids.forEach(function (id) { if (!u.set[id]) { u.set[id] = true; u.n++; } });
           });
+          terms.forEach(function (t) { leaves[key(t)].idf = idf(meta.live, union[dfKey(t)].n); });
           var ok = alive.slice();
           var li = terms.length;
           function keep(l) {
@@ -476,20 +485,28 @@
           if (!isEmpty(p)) {
             var groupScore = function (g) {
               var acc = new Float64Array(n), cnt = new Int32Array(n);
-              g.forEach(function (c) {
-                var cs = new Float64Array(n), cc = new Int32Array(n);
-                c.forEach(function (t) {
-                  var l = leaves[key(t)], w = t.boost * l.idf;
-                  for (var i = 0; i < l.ids.length; i++) { cs[l.ids[i]] += w * l.imps[i]; cc[l.ids[i]]++; }
+              for (var i = 0; i < g.length;) {
+                var j = i;
+                while (j < g.length && g[j][0].gram === g[i][0].gram) j++;
+                var smax = new Float64Array(n), ssum = new Float64Array(n), sseen = new Uint8Array(n);
+                g.slice(i, j).forEach(function (c) {
+                  var cs = new Float64Array(n), cc = new Int32Array(n);
+                  c.forEach(function (t) {
+                    var l = leaves[key(t)], w = t.boost * l.idf;
+                    for (var k = 0; k < l.ids.length; k++) { cs[l.ids[k]] += w * l.imps[k]; cc[l.ids[k]]++; }
+                  });
+                  for (var d = 0; d < n; d++) {
+                    if (cc[d] === c.length && c.length > 0) {
+                      ssum[d] += cs[d];
+                      if (!sseen[d]) { sseen[d] = 1; smax[d] = cs[d]; } else if (cs[d] > smax[d]) smax[d] = cs[d];
+                    }
+                  }
                 });
-                for (var i = 0; i < n; i++) {
-                  if (cc[i] === c.length) { acc[i] += cs[i]; cnt[i]++; }
-                }
-              });
-              var m = new Array(n).fill(false);
-              for (var i = 0; i < n; i++) {
-                if (cnt[i] > 0) { m[i] = true; acc[i] = acc[i] * (cnt[i] / g.length); }
+                for (var d = 0; d < n; d++) if (sseen[d]) { acc[d] += smax[d] + SLOT_TIE * (ssum[d] - smax[d]); cnt[d]++; }
+                i = j;
               }
+              var m = new Array(n).fill(false);
+              for (var d = 0; d < n; d++) if (cnt[d] > 0) m[d] = true;
               return [acc, m];
             };
             p.must.forEach(function (g) {
