@@ -256,8 +256,8 @@ type docFacets struct {
 // cleared by getScratch.
 type scratch struct {
 	acc, cs, gs, sacc, smax, ssum []float64
-	cnt, cc, scnt           []int32
-	gm, sseen               []bool
+	cnt, cc, scnt                 []int32
+	gm, sseen                     []bool
 }
 
 var scratchPool sync.Pool

@@ -103,5 +103,16 @@ func TestScriptAgreesWithStaticIndex(t *testing.T) {
 		if g, w := jsonOf(t, got[i]), jsonOf(t, want); g != w {
 			t.Errorf("query %+v:\nsearch.js:\n%s\nGo:\n%s", q, g, w)
 		}
+		// The partial flag, checked on the script's own output.
+		switch q.Text {
+		case "xyz长征镇":
+			if !got[i].Partial || len(got[i].Missing) != 1 || got[i].Missing[0] != "xyz" || got[i].Total == 0 {
+				t.Errorf("search.js %q: partial %v, missing %q, total %d", q.Text, got[i].Partial, got[i].Missing, got[i].Total)
+			}
+		case "长征镇 居民", "火星 木星":
+			if got[i].Partial {
+				t.Errorf("search.js %q: partial", q.Text)
+			}
+		}
 	}
 }
