@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -28,6 +27,7 @@ type Index struct {
 	tables  tableCache
 	// afterBatch, when set (by tests), runs after each batch of Sync.
 	afterBatch func()
+	lock       *os.File // held while open (lockIndex)
 }
 
 // manifest records what the index holds. It is written in the same batch
@@ -71,8 +71,21 @@ var ErrLocked = errors.New("index is in use by another process")
 // Open opens the index in dir, creating it if missing. An index that
 // cannot be read, or was built by another version of banmian, is removed
 // and created empty (Rebuilt is set); the next Sync fills it.
-func Open(dir string) (*Index, error) {
-	x := &Index{dir: dir}
+func Open(dir string) (x *Index, err error) {
+	dir = filepath.Clean(dir)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("creating search index: %w", err)
+	}
+	lock, err := lockIndex(dir + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("opening search index %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
+	x = &Index{dir: dir, lock: lock}
 	cfg := indexConfig()
 	ix, err := bleve.OpenUsing(dir, cfg)
 	switch {
@@ -84,12 +97,7 @@ func Open(dir string) (*Index, error) {
 				return nil, err
 			}
 		}
-	case strings.Contains(err.Error(), "timeout"):
-		return nil, fmt.Errorf("opening search index %s: %w", dir, ErrLocked)
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
-		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-			return nil, fmt.Errorf("creating search index: %w", err)
-		}
 		ix, err := bleve.NewUsing(dir, newMapping(), "scorch", "scorch", cfg)
 		if err != nil {
 			return nil, fmt.Errorf("creating search index %s: %w", dir, err)
@@ -155,9 +163,11 @@ func (x *Index) loadManifest() error {
 	return nil
 }
 
-// Close closes the index.
+// Close closes the index and releases its lock.
 func (x *Index) Close() error {
-	if err := x.ix.Close(); err != nil {
+	err := x.ix.Close()
+	x.lock.Close()
+	if err != nil {
 		return fmt.Errorf("closing search index: %w", err)
 	}
 	return nil

@@ -250,3 +250,30 @@ func TestConcurrentSearchAndUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenLockedIndex: a second Open of an index in use fails with
+// ErrLocked at once, and the index opens again once closed.
+func TestOpenLockedIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Sync(context.Background(), goldenDocs(t)[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open: %v, want ErrLocked", err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	y, err := Open(dir)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	if y.Rebuilt {
+		t.Error("the index was rebuilt")
+	}
+	y.Close()
+}
