@@ -26,10 +26,10 @@ import (
 //
 //	meta.json          version, story count, live stories, base day,
 //	                   credit names, doc chunk size, segments
-//	docs.bin           per story number: zigzag uvarint days after the
+//	docs-G.bin         (docs.bin, named by the last segment G) per story number: zigzag uvarint days after the
 //	                   previous story (the first: after base), uvarint
-//	                   credit number+1, uvarint length of its record (0:
-//	                   removed); then the live stories in rank order
+//	                   credit number+1 times two, plus one if removed,
+//	                   uvarint length of its record; then the live stories in rank order
 //	                   (newest first, then by slug) as zigzag uvarint
 //	                   steps from the previous number plus one
 //	s/G-XXX.bin        postings shard XXX (hex) of segment G: entries
@@ -48,7 +48,10 @@ import (
 // segment's shard count, in every field: a query fetches, per segment,
 // one shard per distinct gram. WriteStatic writes one segment;
 // UpdateStatic adds a segment holding the changed stories, marks their
-// old records removed and rewrites only meta.json and docs.bin besides.
+// old records removed and rewrites only meta.json, docs.bin and
+// stories.txt (slug and hash per story number, for UpdateStatic; not
+// fetched by the browser) besides. meta.json is written last: it names
+// the files of the index, so readers see the old index or the new.
 
 // staticMeta is meta.json.
 type staticMeta struct {
@@ -57,6 +60,7 @@ type staticMeta struct {
 	Live     int          `json:"live"` // stories not removed
 	Base     int          `json:"base"` // day docs.bin starts from
 	Chunk    int          `json:"chunk"`
+	Docs     string       `json:"docs"` // the docs.bin of this meta.json
 	Credits  []string     `json:"credits"`
 	Segments []staticSeg  `json:"segments"`
 	Stories  []staticStub `json:"-"`
@@ -70,7 +74,10 @@ type staticSeg struct {
 }
 
 // staticStub is what docs.bin says of a story.
-type staticStub struct{ day, credit, size int }
+type staticStub struct {
+	day, credit, size int
+	removed           bool
+}
 
 // shardBytes is the target size of a postings shard; maxShards bounds the
 // shards of a segment (and so the files of the index).
@@ -240,6 +247,7 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 		rank[i] = i
 	}
 	files = append(files, staticMetaFiles(&meta, rank)...)
+	files = append(files, StaticFile{"stories.txt", storiesFile(ds)})
 	page, err := staticPage(opt)
 	if err != nil {
 		return nil, err
@@ -261,7 +269,7 @@ func staticMetaFiles(meta *staticMeta, rank []int) []StaticFile {
 	for _, st := range meta.Stories {
 		b = binary.AppendUvarint(b, zigzag(st.day-prev))
 		prev = st.day
-		b = binary.AppendUvarint(b, uint64(st.credit))
+		b = binary.AppendUvarint(b, uint64(st.credit)<<1|uint64(boolInt(st.removed)))
 		b = binary.AppendUvarint(b, uint64(st.size))
 	}
 	last := -1
@@ -269,8 +277,23 @@ func staticMetaFiles(meta *staticMeta, rank []int) []StaticFile {
 		b = binary.AppendUvarint(b, zigzag(i-last-1))
 		last = i
 	}
+	meta.Docs = "docs-" + meta.Segments[len(meta.Segments)-1].ID + ".bin"
 	mb, _ := json.Marshal(meta) // plain values: cannot fail
-	return []StaticFile{{"meta.json", mb}, {"docs.bin", b}}
+	return []StaticFile{{meta.Docs, b}, {"meta.json", mb}}
+}
+
+// storiesFile is stories.txt: per story number, its slug and hash, or
+// "-" for a removed story.
+func storiesFile(ds []Doc) []byte {
+	var b []byte
+	for _, d := range ds {
+		if d.Slug == "" {
+			b = append(b, "-\n"...)
+			continue
+		}
+		b = fmt.Appendf(b, "%s %x %d\n", d.Slug, d.Hash(), day(d.Date))
+	}
+	return b
 }
 
 func zigzag(x int) uint64   { return uint64(x<<1) ^ uint64(x>>63) }
@@ -376,7 +399,7 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 	if s.meta.Version != analysisVersion {
 		return nil, fmt.Errorf("static search index version %q, want %q", s.meta.Version, analysisVersion)
 	}
-	db, err := s.read("docs.bin")
+	db, err := s.read(s.meta.Docs)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +423,8 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 	off := 0
 	for i := 0; i < n; i++ {
 		dd, err1 := binary.ReadUvarint(r)
-		c, err2 := binary.ReadUvarint(r)
+		cr, err2 := binary.ReadUvarint(r)
+		c := cr >> 1
 		size, err3 := binary.ReadUvarint(r)
 		if err1 != nil || err2 != nil || err3 != nil {
 			return nil, bad(fmt.Sprintf("story %d", i))
@@ -412,7 +436,7 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 		if (i-s.base[s.seg[i]])%s.meta.Chunk == 0 {
 			off = 0
 		}
-		s.days[i], s.credit[i], s.offset[i], s.size[i], s.alive[i] = d, int32(c), off, int(size), size > 0
+		s.days[i], s.credit[i], s.offset[i], s.size[i], s.alive[i] = d, int32(c), off, int(size), cr&1 == 0
 		off += int(size)
 		s.years[i] = int32(time.Unix(int64(d)*86400, 0).UTC().Year())
 	}

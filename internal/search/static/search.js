@@ -372,10 +372,13 @@
   // of its bytes [from, to) when from is given.
   function openStatic(fetchBytes) {
     var shards = Object.create(null);
-    return Promise.all([fetchBytes("meta.json"), fetchBytes("docs.bin")]).then(function (r) {
-      var meta = JSON.parse(dec.decode(r[0]));
+    var meta;
+    return fetchBytes("meta.json").then(function (b) {
+      meta = JSON.parse(dec.decode(b));
       if (meta.version !== VERSION) throw new Error("search index version " + meta.version + ", want " + VERSION);
-      var rd = reader(r[1]), n = meta.n;
+      return fetchBytes(meta.docs);
+    }).then(function (docsBin) {
+      var rd = reader(docsBin), n = meta.n;
       var days = new Array(n), credit = new Array(n), offset = new Array(n), size = new Array(n);
       var alive = new Array(n).fill(false), rank = new Int32Array(n), seg = new Array(n), base = [];
       meta.segments.forEach(function (sg, k) {
@@ -387,12 +390,13 @@
         seg[i] = k;
         d += zigzag(rd.uv());
         days[i] = d;
-        credit[i] = rd.uv();
+        var cr = rd.uv();
+        credit[i] = Math.floor(cr / 2);
         size[i] = rd.uv();
         if ((i - base[k]) % meta.chunk === 0) off = 0;
         offset[i] = off;
         off += size[i];
-        alive[i] = size[i] > 0;
+        alive[i] = cr % 2 === 0;
       }
       var last = -1;
       for (var j = 0; j < meta.live; j++) {
