@@ -214,4 +214,3 @@ func readStories(dir string) ([]storyLine, error) {
 	}
 	return out, nil
 }
-

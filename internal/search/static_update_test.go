@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"os/exec"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
