@@ -30,7 +30,7 @@ import (
 
 // Doc is one story as search sees it.
 type Doc struct {
-	Slug     string    `json:"slug"`
+	ID       string    `json:"id"` // a story's slug, or another unique name (a submission ID)
 	Title    string    `json:"title"`
 	Kicker   string    `json:"kicker,omitempty"`
 	Subtitle string    `json:"subtitle,omitempty"`

@@ -25,9 +25,9 @@ func TestHandler(t *testing.T) {
 		contains   []string
 	}{
 		{"API", "/api/search?q=" + url.QueryEscape("长征镇") + "&limit=3", 200,
-			[]string{`"total":`, `"slug":"` + slugChangzheng + `"`, `\u003cmark\u003e长征镇\u003c/mark\u003e`}},
+			[]string{`"total":`, `"id":"` + slugChangzheng + `"`, `\u003cmark\u003e长征镇\u003c/mark\u003e`}},
 		{"API credit and dates", "/api/search?q=" + url.QueryEscape("社区") + "&credit=" + url.QueryEscape("佘山镇") + "&from=2025-01-01&to=2025-12-31", 200,
-			[]string{`"slug":"` + slugSheshan + `"`}},
+			[]string{`"id":"` + slugSheshan + `"`}},
 		{"API bad date", "/api/search?q=a&from=2025-13-01", 400, []string{`"error":"from: 日期格式应为`}},
 		{"API bad sort", "/api/search?q=a&sort=x", 400, []string{`"error"`}},
 		{"page", "/search?q=" + url.QueryEscape("多格合一"), 200,

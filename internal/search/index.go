@@ -211,15 +211,15 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 	var todo []Doc
 	var hashes []uint64
 	for _, d := range docs {
-		if d.Slug == "" {
-			return st, fmt.Errorf("story %q has no slug", d.Title)
+		if d.ID == "" {
+			return st, fmt.Errorf("document %q has no ID", d.Title)
 		}
-		if want[d.Slug] {
-			return st, fmt.Errorf("two stories have the slug %q", d.Slug)
+		if want[d.ID] {
+			return st, fmt.Errorf("two documents have the ID %q", d.ID)
 		}
-		want[d.Slug] = true
+		want[d.ID] = true
 		h := d.Hash()
-		old, ok := x.man.Hashes[d.Slug]
+		old, ok := x.man.Hashes[d.ID]
 		switch {
 		case !ok:
 			st.Added++
@@ -294,7 +294,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 			chunk, hashes := docs[next:end], hashes[next:end]
 			next = end
 			for _, d := range chunk {
-				inFlight[d.Slug] = true
+				inFlight[d.ID] = true
 			}
 			mu.Unlock()
 			b := x.ix.NewBatch()
@@ -305,7 +305,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 					err = b.IndexAdvanced(bd)
 				}
 				if err != nil {
-					err = fmt.Errorf("indexing story %s: %w", d.Slug, err)
+					err = fmt.Errorf("indexing story %s: %w", d.ID, err)
 					break
 				}
 			}
@@ -319,7 +319,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 					man.Hashes[k] = 0
 				}
 				for i, d := range chunk {
-					man.Hashes[d.Slug] = hashes[i]
+					man.Hashes[d.ID] = hashes[i]
 				}
 				mu.Unlock()
 				var mb []byte
@@ -335,8 +335,8 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 				fail(err)
 			} else {
 				for i, d := range chunk {
-					x.man.Hashes[d.Slug] = hashes[i]
-					delete(inFlight, d.Slug)
+					x.man.Hashes[d.ID] = hashes[i]
+					delete(inFlight, d.ID)
 				}
 			}
 			mu.Unlock()
@@ -367,7 +367,7 @@ func (x *Index) Update(docs []Doc, del []string) error {
 	defer x.mu.Unlock()
 	var put []Doc
 	for _, d := range docs {
-		if h, ok := x.man.Hashes[d.Slug]; !ok || h != d.Hash() {
+		if h, ok := x.man.Hashes[d.ID]; !ok || h != d.Hash() {
 			put = append(put, d)
 		}
 	}
@@ -396,9 +396,9 @@ func (x *Index) apply(docs []Doc, del []string, complete bool) error {
 	}
 	for i, d := range docs {
 		if err := b.IndexAdvanced(bds[i]); err != nil {
-			return fmt.Errorf("indexing story %s: %w", d.Slug, err)
+			return fmt.Errorf("indexing story %s: %w", d.ID, err)
 		}
-		next.Hashes[d.Slug] = d.Hash()
+		next.Hashes[d.ID] = d.Hash()
 	}
 	for _, slug := range del {
 		b.Delete(slug)

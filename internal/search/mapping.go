@@ -255,7 +255,7 @@ func dedupeInPlace(ss []string) []string {
 // bleveDoc builds the bleve document of a normalised Doc.
 func bleveDoc(d Doc) (*document.Document, error) {
 	raw := encodeDoc(d)
-	doc := document.NewDocument(d.Slug)
+	doc := document.NewDocument(d.ID)
 	doc.AddIDField()
 	terms := gramTerms(d)
 	for _, field := range indexedFields {
@@ -283,7 +283,7 @@ func newMapping() *mapping.IndexMappingImpl {
 // orderKey sorts ascending as the static index numbers stories: newest
 // first, then by slug. One doc value per story keeps sorting cheap.
 func orderKey(d Doc) string {
-	return fmt.Sprintf("%07d|%s", 9999999-day(d.Date), d.Slug)
+	return fmt.Sprintf("%07d|%s", 9999999-day(d.Date), d.ID)
 }
 
 // indexedFields lists every indexed field but the order key, in a fixed

@@ -23,7 +23,7 @@ func TestSegmentPostingsAgree(t *testing.T) {
 		}
 	}
 	for i := 1; i < 40; i += 7 {
-		if err := x.Delete(docs[i].Slug); err != nil {
+		if err := x.Delete(docs[i].ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -60,7 +60,7 @@ func TestSegmentPostingsAgree(t *testing.T) {
 				if want[k] == nil {
 					want[k] = map[string]uint8{}
 				}
-				want[k][d.Slug] = p.Impact
+				want[k][d.ID] = p.Impact
 			}
 		}
 	}

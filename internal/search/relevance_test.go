@@ -96,7 +96,7 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 			others = append(others, relevanceTopics[r.IntN(len(relevanceTopics))])
 		}
 		d := Doc{
-			Slug:   fmt.Sprintf("topic-%03d", i),
+			ID:   fmt.Sprintf("topic-%03d", i),
 			Title:  fmt.Sprintf(relevanceTitles[r.IntN(len(relevanceTitles))], t),
 			Body:   body(t, 2+r.IntN(4), others),
 			Credit: towns[r.IntN(len(towns))],
@@ -113,7 +113,7 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 			d.Title = "居民的事就是大事"
 		}
 		docs = append(docs, d)
-		about[t] = d.Slug
+		about[t] = d.ID
 	}
 	// Stories about nothing in particular, each naming a few topics once,
 	// dated later on average than the topic stories.
@@ -123,7 +123,7 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 			others = append(others, relevanceTopics[r.IntN(len(relevanceTopics))])
 		}
 		docs = append(docs, Doc{
-			Slug:   fmt.Sprintf("other-%03d", i),
+			ID:   fmt.Sprintf("other-%03d", i),
 			Title:  clauses[r.IntN(len(clauses))],
 			Body:   body("", 0, others),
 			Credit: towns[r.IntN(len(towns))],
@@ -146,7 +146,7 @@ func relevanceMetrics(tb testing.TB, s Searcher, queries [][2]string) (hit1, mrr
 			none++
 		}
 		for k, h := range res.Hits {
-			if h.Slug == q[1] {
+			if h.ID == q[1] {
 				if k == 0 {
 					hit1++
 				}

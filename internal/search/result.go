@@ -27,7 +27,7 @@ type Result struct {
 
 // Hit is one story found.
 type Hit struct {
-	Slug     string  `json:"slug"`
+	ID       string  `json:"id"`
 	Title    string  `json:"title"`
 	Kicker   string  `json:"kicker,omitempty"`
 	Subtitle string  `json:"subtitle,omitempty"`
@@ -277,7 +277,7 @@ func snippet(body string, needles, backup [][]string) template.HTML {
 // newHit builds a hit from a normalised doc lacking the terms missing.
 func newHit(d Doc, score float64, p *plan, missing []string) Hit {
 	return Hit{
-		Slug:         d.Slug,
+		ID:         d.ID,
 		Title:        d.Title,
 		Kicker:       d.Kicker,
 		Subtitle:     d.Subtitle,

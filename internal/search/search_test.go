@@ -11,7 +11,7 @@ import (
 func slugs(r *Result) []string {
 	var out []string
 	for _, h := range r.Hits {
-		out = append(out, h.Slug)
+		out = append(out, h.ID)
 	}
 	return out
 }
@@ -44,7 +44,7 @@ type goldenCase struct {
 func first(slug string) func(t *testing.T, r *Result) {
 	return func(t *testing.T, r *Result) {
 		t.Helper()
-		if len(r.Hits) == 0 || r.Hits[0].Slug != slug {
+		if len(r.Hits) == 0 || r.Hits[0].ID != slug {
 			t.Errorf("first hit %v, want %s", slugs(r), slug)
 		}
 	}
@@ -92,7 +92,7 @@ var goldenCases = []goldenCase{
 		}
 		for _, h := range r.Hits {
 			if !strings.Contains(string(h.Snippet+h.TitleHTML), "<mark>12345热线</mark>") {
-				t.Errorf("%s: snippet %s", h.Slug, h.Snippet)
+				t.Errorf("%s: snippet %s", h.ID, h.Snippet)
 			}
 		}
 	}},
@@ -104,7 +104,7 @@ var goldenCases = []goldenCase{
 		}
 		for _, h := range r.Hits {
 			if !strings.Contains(h.Title+h.Credit+string(h.Snippet), "佘") {
-				t.Errorf("%s lacks 佘", h.Slug)
+				t.Errorf("%s lacks 佘", h.ID)
 			}
 		}
 	}},
@@ -128,7 +128,7 @@ var goldenCases = []goldenCase{
 		}
 		for _, h := range r.Hits {
 			if h.Credit != "佘山镇" {
-				t.Errorf("%s credited %s", h.Slug, h.Credit)
+				t.Errorf("%s credited %s", h.ID, h.Credit)
 			}
 		}
 		if len(r.Facets.Credit) != 1 || r.Facets.Credit[0].Count != r.Total {
@@ -141,7 +141,7 @@ var goldenCases = []goldenCase{
 		}
 		for _, h := range r.Hits {
 			if h.Date < "2015-01-10" || h.Date > "2015-01-20" {
-				t.Errorf("%s dated %s", h.Slug, h.Date)
+				t.Errorf("%s dated %s", h.ID, h.Date)
 			}
 		}
 	}},
@@ -204,7 +204,7 @@ var goldenCases = []goldenCase{
 			t.Errorf("hits %v lack the story credited 真如镇", slugs(r))
 		}
 		for _, h := range r.Hits {
-			if h.Slug == "decoy-hongjun-changzheng" && h.CreditHTML != "<mark>真如镇</mark>" {
+			if h.ID == "decoy-hongjun-changzheng" && h.CreditHTML != "<mark>真如镇</mark>" {
 				t.Errorf("credit %s", h.CreditHTML)
 			}
 		}
@@ -220,7 +220,7 @@ var goldenCases = []goldenCase{
 		}
 		for _, h := range r.Hits {
 			if !slices.Equal(h.Missing, []string{"xyz"}) {
-				t.Errorf("%s misses %q", h.Slug, h.Missing)
+				t.Errorf("%s misses %q", h.ID, h.Missing)
 			}
 		}
 	}},

@@ -124,7 +124,7 @@ func orderDocs(docs []Doc) []Doc {
 		if a != b {
 			return a > b
 		}
-		return out[i].Slug < out[j].Slug
+		return out[i].ID < out[j].ID
 	})
 	return out
 }
@@ -230,10 +230,10 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 	ds := orderDocs(docs)
 	seen := map[string]bool{}
 	for _, d := range ds {
-		if seen[d.Slug] {
-			return nil, fmt.Errorf("two stories have the slug %q", d.Slug)
+		if seen[d.ID] {
+			return nil, fmt.Errorf("two documents have the ID %q", d.ID)
 		}
-		seen[d.Slug] = true
+		seen[d.ID] = true
 	}
 	meta := staticMeta{Version: analysisVersion, Chunk: docChunk, Credits: []string{}}
 	files, seg, stubs, err := buildSegment("0", ds, &meta)
@@ -287,11 +287,11 @@ func staticMetaFiles(meta *staticMeta, rank []int) []StaticFile {
 func storiesFile(ds []Doc) []byte {
 	var b []byte
 	for _, d := range ds {
-		if d.Slug == "" {
+		if d.ID == "" {
 			b = append(b, "-\n"...)
 			continue
 		}
-		b = fmt.Appendf(b, "%s %x %d\n", d.Slug, d.Hash(), day(d.Date))
+		b = fmt.Appendf(b, "%s %x %d\n", d.ID, d.Hash(), day(d.Date))
 	}
 	return b
 }
@@ -700,7 +700,7 @@ func staticPostings(ds []Doc, recs [][]byte) ([]postEntry, error) {
 			}
 			b, err := json.Marshal(d)
 			if err != nil {
-				parts[w].err = fmt.Errorf("encoding story %s: %w", d.Slug, err)
+				parts[w].err = fmt.Errorf("encoding story %s: %w", d.ID, err)
 				return
 			}
 			recs[i] = b

@@ -48,11 +48,11 @@ func UpdateStatic(dir string, docs []Doc, opt StaticOptions) (rebuilt bool, err 
 	var add []Doc
 	dead := map[int]bool{}
 	for _, d := range ds {
-		if seen[d.Slug] {
-			return false, fmt.Errorf("two stories have the slug %q", d.Slug)
+		if seen[d.ID] {
+			return false, fmt.Errorf("two documents have the ID %q", d.ID)
 		}
-		seen[d.Slug] = true
-		i, ok := bySlug[d.Slug]
+		seen[d.ID] = true
+		i, ok := bySlug[d.ID]
 		if ok && old[i].hash == fmt.Sprintf("%x", d.Hash()) {
 			continue
 		}
@@ -93,7 +93,7 @@ func UpdateStatic(dir string, docs []Doc, opt StaticOptions) (rebuilt bool, err 
 			meta.Segments = append(slices.Clone(meta.Segments), seg)
 			stubs = append(stubs, newStubs...)
 			for _, d := range add {
-				old = append(old, storyLine{d.Slug, fmt.Sprintf("%x", d.Hash()), day(d.Date)})
+				old = append(old, storyLine{d.ID, fmt.Sprintf("%x", d.Hash()), day(d.Date)})
 			}
 		} else {
 			// Only removals: an empty segment names the new docs.bin.

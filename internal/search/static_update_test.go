@@ -40,9 +40,9 @@ func TestUpdateStatic(t *testing.T) {
 
 	next := append([]Doc(nil), docs...)
 	next[0].Body += "\n长征镇居民又反映了新的情况。"
-	removed := next[5].Slug
+	removed := next[5].ID
 	next = append(next[:5], next[6:]...)
-	next = append(next, Doc{Slug: "new-story", Title: "桃浦镇新开一家菜市场", Body: "菜市场开张，居民买菜更方便。", Credit: "桃浦镇", Date: date("2025-08-01")})
+	next = append(next, Doc{ID: "new-story", Title: "桃浦镇新开一家菜市场", Body: "菜市场开张，居民买菜更方便。", Credit: "桃浦镇", Date: date("2025-08-01")})
 	rebuilt, err := UpdateStatic(dir, next, StaticOptions{Title: "多维世界"})
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestUpdateStatic(t *testing.T) {
 			t.Errorf("%+v: search.js on the updated index:\n%s\nserver:\n%s", q, g, w)
 		}
 		for _, h := range got.Hits {
-			if h.Slug == removed {
+			if h.ID == removed {
 				t.Errorf("%+v: removed story %s found", q, removed)
 			}
 		}

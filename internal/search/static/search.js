@@ -276,7 +276,7 @@
     return b;
   }
   function newHit(d, score, p, missing) {
-    var h = { slug: d.slug, title: d.title };
+    var h = { id: d.id, title: d.title };
     if (d.kicker) h.kicker = d.kicker;
     if (d.subtitle) h.subtitle = d.subtitle;
     h.date = String(d.date).slice(0, 10);
