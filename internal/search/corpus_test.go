@@ -126,7 +126,7 @@ func genCorpus(tb testing.TB, n, chars int) []Doc {
 			body.WriteString("\n")
 		}
 		d := Doc{
-			ID:    "gen-" + strconv.Itoa(i),
+			ID:      "gen-" + strconv.Itoa(i),
 			Title:   phrase(8, 16),
 			Body:    strings.TrimSuffix(body.String(), "\n"),
 			Credit:  town,

@@ -96,7 +96,7 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 			others = append(others, relevanceTopics[r.IntN(len(relevanceTopics))])
 		}
 		d := Doc{
-			ID:   fmt.Sprintf("topic-%03d", i),
+			ID:     fmt.Sprintf("topic-%03d", i),
 			Title:  fmt.Sprintf(relevanceTitles[r.IntN(len(relevanceTitles))], t),
 			Body:   body(t, 2+r.IntN(4), others),
 			Credit: towns[r.IntN(len(towns))],
@@ -123,7 +123,7 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 			others = append(others, relevanceTopics[r.IntN(len(relevanceTopics))])
 		}
 		docs = append(docs, Doc{
-			ID:   fmt.Sprintf("other-%03d", i),
+			ID:     fmt.Sprintf("other-%03d", i),
 			Title:  clauses[r.IntN(len(clauses))],
 			Body:   body("", 0, others),
 			Credit: towns[r.IntN(len(towns))],

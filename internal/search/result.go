@@ -277,7 +277,7 @@ func snippet(body string, needles, backup [][]string) template.HTML {
 // newHit builds a hit from a normalised doc lacking the terms missing.
 func newHit(d Doc, score float64, p *plan, missing []string) Hit {
 	return Hit{
-		ID:         d.ID,
+		ID:           d.ID,
 		Title:        d.Title,
 		Kicker:       d.Kicker,
 		Subtitle:     d.Subtitle,
