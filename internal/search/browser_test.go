@@ -78,7 +78,7 @@ const clsTotal = `new Promise(function (r) {
 // focus to the results heading, shows Chinese dates and the kicker, and
 // uses the page's font in its form controls.
 func TestStaticPageInBrowser(t *testing.T) {
-	b := browser(t, 60*time.Second)
+	b := browser(t, 3*time.Minute)
 	root := t.TempDir()
 	docs := append(sampleDocs(t), genCorpus(t, 300, 600)...)
 	footer := `<footer style="min-height:12em;border-top:1px solid #999"><p>多维世界 · 版权所有</p></footer>`
@@ -87,7 +87,7 @@ func TestStaticPageInBrowser(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(root)))
 	t.Cleanup(srv.Close)
-	tab, cancel := context.WithTimeout(b, 30*time.Second)
+	tab, cancel := context.WithTimeout(b, 2*time.Minute)
 	defer cancel()
 	err := chromedp.Do(tab,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile),
