@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // Searcher runs queries: *Index does, and so does a StaticIndex wrapped by
@@ -161,6 +163,8 @@ func userMessage(err error, status int) string {
 // resultsTemplate renders results as search.js's resultsHTML does.
 var resultsTemplate = template.Must(template.New("results").Funcs(template.FuncMap{
 	"chineseDate": chineseDate,
+	// creditEnd is what the house credit line adds to a credit (" 供稿").
+	"creditEnd": func(c string) string { return strings.TrimPrefix(content.CreditLine(c), c) },
 	"quoteTerms": func(ts []string) string {
 		q := make([]string, len(ts))
 		for i, t := range ts {
@@ -178,7 +182,7 @@ var resultsTemplate = template.Must(template.New("results").Funcs(template.FuncM
 {{- if .KickerHTML}}<p class="kicker">{{.KickerHTML}}</p>{{end -}}
 <h3><a href="{{.URL}}">{{.TitleHTML}}</a></h3>
 {{- if .SubtitleHTML}}<p class="subtitle">{{.SubtitleHTML}}</p>{{end -}}
-<p class="meta"><time datetime="{{.Date}}">{{chineseDate .Date}}</time>{{if .CreditHTML}} · {{.CreditHTML}} 供稿{{end}}</p><p>{{.Snippet}}</p>
+<p class="meta"><time datetime="{{.Date}}">{{chineseDate .Date}}</time>{{if .CreditHTML}} · {{.CreditHTML}}{{creditEnd .Credit}}{{end}}</p><p>{{.Snippet}}</p>
 {{- if .Missing}}<p class="missing">不含：{{quoteTerms .Missing}}</p>{{end -}}
 </li>
 {{- end}}</ol>

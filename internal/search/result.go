@@ -1,7 +1,6 @@
 package search
 
 import (
-	"fmt"
 	"html"
 	"html/template"
 	"math"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // Result is one page of results.
@@ -312,11 +313,12 @@ func (r *Result) setPartial(p *plan) {
 	}
 }
 
-// chineseDate formats a YYYY-MM-DD date as the site does: 2025年5月22日.
+// chineseDate formats a YYYY-MM-DD date as the site does (the house
+// rule, content.ChineseDate): 2025年5月22日.
 func chineseDate(ymd string) string {
 	t, err := time.Parse("2006-01-02", ymd)
 	if err != nil {
 		return ymd
 	}
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+	return content.ChineseDate(t)
 }

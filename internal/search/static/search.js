@@ -584,6 +584,13 @@
     var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
     return m ? +m[1] + "年" + +m[2] + "月" + +m[3] + "日" : s;
   }
+  // creditEnd mirrors content.CreditLine: " 供稿" after a credit, unless
+  // it ends in one of these words already.
+  function creditEnd(c) {
+    var ends = ["供稿", "摄", "报道", "文", "图"];
+    for (var i = 0; i < ends.length; i++) if (c.slice(-ends[i].length) === ends[i]) return "";
+    return " 供稿";
+  }
   function quoteTerms(ts) {
     return ts.map(function (t) { return "“" + escapeHTML(t) + "”"; }).join("、");
   }
@@ -604,7 +611,7 @@
       h += '<h3><a href="' + escapeHTML(hit.url || "") + '">' + hit.titleHTML + "</a></h3>";
       if (hit.subtitleHTML) h += '<p class="subtitle">' + hit.subtitleHTML + "</p>";
       h += '<p class="meta"><time datetime="' + escapeHTML(hit.date) + '">' + chineseDate(hit.date) + "</time>";
-      if (hit.creditHTML) h += " · " + hit.creditHTML + " 供稿";
+      if (hit.creditHTML) h += " · " + hit.creditHTML + creditEnd(hit.credit);
       h += "</p><p>" + hit.snippet + "</p>";
       if (hit.missing) h += '<p class="missing">不含：' + quoteTerms(hit.missing) + "</p>";
       h += "</li>";
