@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 
 	"github.com/banmian/banmian/themes"
+
+	"github.com/banmian/banmian/internal/atomicfile"
 )
 
 // fullOut is the fresh folder of a full build. Its folders are created in
@@ -147,7 +149,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 		return 0, 0, err
 	}
 	for i, p := range todo {
-		if err := writeAtomic(filepath.Join(out, filepath.FromSlash(p.path)), data[i]); err != nil {
+		if err := atomicfile.Write(filepath.Join(out, filepath.FromSlash(p.path)), data[i]); err != nil {
 			return i, 0, err
 		}
 		b.progress(&done, len(todo))
@@ -184,7 +186,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := writeAtomic(filepath.Join(out, manifestName), mf); err != nil {
+	if err := atomicfile.Write(filepath.Join(out, manifestName), mf); err != nil {
 		return 0, 0, err
 	}
 	return len(todo), len(gone), nil
@@ -219,31 +221,6 @@ func makeDirs(root string, pages []*page) error {
 		if err != nil && !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("creating %s: %w", d, err)
 		}
-	}
-	return nil
-}
-
-// writeAtomic replaces name with data through a temporary file and rename.
-func writeAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, name)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", name, werr)
 	}
 	return nil
 }
