@@ -28,8 +28,8 @@ type Options struct {
 	Target *Target
 	// DryRun computes and reports what would change, changing nothing.
 	DryRun bool
-	// MaxDeletes caps the files one deploy deletes (0: DefaultMaxDeletes);
-	// Force lifts the cap.
+	// MaxDeletes caps the files one deploy deletes (0: DefaultMaxDeletes;
+	// negative: none); Force lifts the cap.
 	MaxDeletes int
 	Force      bool
 	// Progress, when set, is called as files are uploaded.
@@ -210,11 +210,11 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 		}
 	}
 	slices.Sort(dels)
-	if len(dels) > opt.MaxDeletes && !opt.Force {
+	if limit := max(opt.MaxDeletes, 0); len(dels) > limit && !opt.Force {
 		err = newError(ErrTooManyDeletes, nil,
 			"这次部署要删除 %d 个文件，超过上限 %d；什么都没有改动。确认无误后用 -force 或调大 -max-deletes 再部署",
 			"this deploy would delete %d files, more than the limit of %d; nothing was changed. If that is right, deploy again with -force or a larger -max-deletes",
-			len(dels), opt.MaxDeletes)
+			len(dels), limit)
 		return st, err
 	}
 	st.Unchanged = len(keep)

@@ -71,10 +71,8 @@ func TestFolderTarget(t *testing.T) {
 	assertFolder(t, www, v2)
 
 	// The guard holds for folders too.
-	for i := range 4 {
-		if i != 4 {
-			s.remove(map[int]int{0: 0, 1: 1, 2: 3, 3: 5}[i])
-		}
+	for _, i := range []int{0, 1, 3, 5} {
+		s.remove(i)
 	}
 	s.build()
 	o.MaxDeletes = 1
