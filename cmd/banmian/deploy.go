@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,4 +108,42 @@ func pickTarget(cfg content.Deploy, name string) (*deploy.Target, error) {
 		return nil, usageError("no deploy target %q in site.yaml (targets: %s)", name, strings.Join(names, ", "))
 	}
 	return deploy.ParseTarget(*t)
+}
+
+// autoDeployer returns the background deployer banmian serve runs after
+// each publish when site.yaml sets deploy.auto, or nil. Each deploy
+// first waits for the static search index of the publish, and reads
+// site.yaml again, so a changed target takes effect without a restart.
+func autoDeployer(o siteOptions, settle func(context.Context) error, logger *slog.Logger) (*deploy.Auto, error) {
+	cfg, err := deployConfig(o.source)
+	if err != nil || cfg.Auto == "" {
+		return nil, err
+	}
+	if _, err := pickTarget(cfg, cfg.Auto); err != nil {
+		return nil, fmt.Errorf("deploy.auto: %w", err)
+	}
+	run := func(ctx context.Context) (deploy.Stats, error) {
+		if err := settle(ctx); err != nil {
+			return deploy.Stats{}, err
+		}
+		cfg, err := deployConfig(o.source)
+		if err != nil {
+			return deploy.Stats{}, err
+		}
+		if cfg.Auto == "" {
+			return deploy.Stats{}, &deploy.Error{Kind: deploy.ErrConfig, Zh: "site.yaml 已不再设置自动部署（deploy.auto）", En: "site.yaml no longer sets deploy.auto"}
+		}
+		tg, err := pickTarget(cfg, cfg.Auto)
+		if err != nil {
+			return deploy.Stats{}, err
+		}
+		return deploy.Run(ctx, deploy.Options{Dir: o.out, Target: tg})
+	}
+	return deploy.NewAuto(cfg.Auto, run, func(st deploy.Status, err error) {
+		if err != nil {
+			logger.Error("deploy after publish", "target", st.Target, "err", err)
+			return
+		}
+		logger.Info("deployed after publish", "target", st.Target, "stats", st.Stats.String())
+	}), nil
 }

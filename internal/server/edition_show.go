@@ -30,6 +30,7 @@ type editionData struct {
 	PublishAt  string
 	Editable   bool
 	HasPrinter bool
+	Deploy     *deployView // nil without a Deployer
 }
 
 // editionList lists editions and links to a new one.
@@ -58,7 +59,7 @@ func (s *Server) editionShow(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if err != nil {
 		return err
 	}
-	d := editionData{E: e, Exists: exists, Editable: e.Status != store.EditionPublished, HasPrinter: s.cfg.Printer != nil}
+	d := editionData{E: e, Exists: exists, Editable: e.Status != store.EditionPublished, HasPrinter: s.cfg.Printer != nil, Deploy: s.deployView()}
 	if !e.PublishAt.IsZero() {
 		d.PublishAt = e.PublishAt.In(cst).Format("2006-01-02T15:04")
 	}

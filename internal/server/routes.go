@@ -58,6 +58,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /desk/editions/{date}", roles: editors, h: s.editionSave},
 		{pattern: "POST /desk/editions/{date}/publish", roles: editors, h: s.editionPublish},
 		{pattern: "POST /desk/editions/{date}/schedule", roles: editors, h: s.editionSchedule},
+		{pattern: "POST /desk/deploy", roles: editors, h: s.deployRetry},
 		{pattern: "GET /desk/editions/{date}/proof", roles: editors, h: s.proofShow},
 		{pattern: "GET /desk/editions/{date}/proof.pdf", roles: editors, h: s.proofPDF},
 		{pattern: "GET /desk/users", roles: admins, h: s.userList},

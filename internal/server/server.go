@@ -73,6 +73,9 @@ type Config struct {
 	// Watch rebuilds the site when files in Source change and reloads
 	// open pages (banmian serve -watch).
 	Watch bool
+	// Deployer, when set, deploys the reader site after each publish, in
+	// the background (banmian serve with deploy.auto in site.yaml).
+	Deployer Deployer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors and events; nil discards them.
