@@ -19,7 +19,7 @@ deploy:
 		t.Fatal(errs.Err())
 	}
 	tg := s.Deploy.Target("oss")
-	if tg == nil || tg.URL != "s3://banmian/site?endpoint=http://127.0.0.1:8333&region=us-east-1" || !tg.PathStyle {
+	if tg == nil || tg.URL != "s3://banmian/site?endpoint=http://127.0.0.1:8333&region=us-east-1" || tg.PathStyle == nil || !*tg.PathStyle {
 		t.Fatalf("target = %+v", tg)
 	}
 	if s.Deploy.Target("cos") != nil {

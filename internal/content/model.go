@@ -46,9 +46,11 @@ type Deploy struct {
 type DeployTarget struct {
 	Name string `yaml:"name" toml:"name" json:"name"`
 	URL  string `yaml:"url" toml:"url" json:"url"`
-	// PathStyle addresses the bucket as endpoint/bucket/key rather than
-	// bucket.endpoint/key (MinIO, SeaweedFS, most self-hosted servers).
-	PathStyle bool `yaml:"pathStyle,omitempty" toml:"pathStyle,omitempty" json:"pathStyle,omitempty"`
+	// PathStyle true addresses the bucket as endpoint/bucket/key (MinIO,
+	// SeaweedFS, most self-hosted servers), false as bucket.endpoint/key
+	// (Tencent COS); unset lets the client choose (virtual host for AWS
+	// and Aliyun OSS, path style elsewhere).
+	PathStyle *bool `yaml:"pathStyle,omitempty" toml:"pathStyle,omitempty" json:"pathStyle,omitempty"`
 	// Gzip stores text files gzip-compressed with Content-Encoding: gzip.
 	Gzip bool `yaml:"gzip,omitempty" toml:"gzip,omitempty" json:"gzip,omitempty"`
 	// Credentials is the path of an AWS-style credentials file and

@@ -26,8 +26,11 @@ func newS3Remote(t *Target, opt Options) (*s3Remote, error) {
 		return nil, err
 	}
 	lookup := minio.BucketLookupAuto
-	if t.PathStyle {
+	switch t.Addressing {
+	case "path":
 		lookup = minio.BucketLookupPath
+	case "virtual":
+		lookup = minio.BucketLookupDNS
 	}
 	tr, err := minio.DefaultTransport(t.Secure)
 	if err != nil {

@@ -38,7 +38,8 @@ func env(key, secret string) func(string) string {
 func s3Target(t *testing.T, endpoint, bucket, prefix string, gz bool) *Target {
 	t.Helper()
 	u := "s3://" + bucket + "/" + prefix + "?endpoint=http://" + endpoint + "&region=us-east-1"
-	tg, err := ParseTarget(content.DeployTarget{Name: "oss", URL: u, PathStyle: true, Gzip: gz})
+	yes := true
+	tg, err := ParseTarget(content.DeployTarget{Name: "oss", URL: u, PathStyle: &yes, Gzip: gz})
 	if err != nil {
 		t.Fatal(err)
 	}

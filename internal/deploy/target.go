@@ -30,8 +30,10 @@ type Target struct {
 	Endpoint       string
 	Secure         bool
 	Region         string
-	PathStyle      bool
-	Gzip           bool
+	// Addressing is "path" (endpoint/bucket/key), "virtual"
+	// (bucket.endpoint/key) or "" (the client's choice).
+	Addressing string
+	Gzip       bool
 	// CredentialsFile and Profile name an AWS-style credentials file and
 	// the section in it, for when the environment has no keys.
 	CredentialsFile, Profile string
@@ -42,7 +44,7 @@ type Target struct {
 
 // ParseTarget checks a target of site.yaml and parses its URL:
 //
-//	s3://bucket[/prefix][?endpoint=https://host[:port]][&region=R][&pathStyle=true][&gzip=true]
+//	s3://bucket[/prefix][?endpoint=https://host[:port]][&region=R][&pathStyle=true|false][&gzip=true]
 //	file:///srv/www/banmian, or a plain folder path
 //
 // Without endpoint the bucket is on AWS S3. Errors: ErrConfig.
@@ -54,7 +56,10 @@ func ParseTarget(t content.DeployTarget) (*Target, error) {
 	if raw == "" {
 		return nil, bad("没有填写 url", "no url")
 	}
-	tg := &Target{Name: t.Name, PathStyle: t.PathStyle, Gzip: t.Gzip, CredentialsFile: t.Credentials, Profile: t.Profile}
+	tg := &Target{Name: t.Name, Gzip: t.Gzip, CredentialsFile: t.Credentials, Profile: t.Profile}
+	if t.PathStyle != nil {
+		tg.Addressing = map[bool]string{true: "path", false: "virtual"}[*t.PathStyle]
+	}
 	if !strings.Contains(raw, "://") {
 		tg.Kind = KindFolder
 		tg.Dir = filepath.Clean(raw)
@@ -111,7 +116,7 @@ func ParseTarget(t content.DeployTarget) (*Target, error) {
 			return nil, bad("%s 应为 true 或 false：%s", "%s should be true or false: %s", k, v)
 		}
 		if k == "pathStyle" {
-			tg.PathStyle = tg.PathStyle || b
+			tg.Addressing = map[bool]string{true: "path", false: "virtual"}[b]
 		} else {
 			tg.Gzip = tg.Gzip || b
 		}
