@@ -16,7 +16,7 @@ import (
 // testSite is a content folder and the site built from it, the way
 // banmian build makes it (pages plus the static search index).
 type testSite struct {
-	t   *testing.T
+	t   testing.TB
 	src string
 	out string
 }
@@ -24,7 +24,7 @@ type testSite struct {
 var towns = []string{"长征镇", "佘山镇", "曹家渡街道", "石泉路街道"}
 
 // newTestSite writes a content folder of n stories on one edition.
-func newTestSite(t *testing.T, n int) *testSite {
+func newTestSite(t testing.TB, n int) *testSite {
 	t.Helper()
 	root := t.TempDir()
 	s := &testSite{t: t, src: filepath.Join(root, "content"), out: filepath.Join(root, "public")}

@@ -35,7 +35,7 @@ func env(key, secret string) func(string) string {
 }
 
 // s3Target parses the target the way site.yaml gives it.
-func s3Target(t *testing.T, endpoint, bucket, prefix string, gz bool) *Target {
+func s3Target(t testing.TB, endpoint, bucket, prefix string, gz bool) *Target {
 	t.Helper()
 	u := "s3://" + bucket + "/" + prefix + "?endpoint=http://" + endpoint + "&region=us-east-1"
 	yes := true

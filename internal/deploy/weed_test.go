@@ -75,7 +75,7 @@ func findWeed() string {
 
 // mustS3 returns the shared SeaweedFS server, starting it the first time.
 // Without the binary the test is skipped, unless BANMIAN_REQUIRE_S3=1.
-func mustS3(t *testing.T) *weedServer {
+func mustS3(t testing.TB) *weedServer {
 	t.Helper()
 	bin := findWeed()
 	if bin == "" {
@@ -226,7 +226,7 @@ var bucketSeq struct {
 }
 
 // bucket makes a new empty bucket for one test.
-func (w *weedServer) bucket(t *testing.T) string {
+func (w *weedServer) bucket(t testing.TB) string {
 	t.Helper()
 	bucketSeq.Lock()
 	bucketSeq.n++
