@@ -194,11 +194,14 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 		local[f.Path] = true
 		e, known := old.Files[f.Path]
 		etag, exists := objs[f.Path]
-		same := known && exists && e.MD5 == f.MD5 && e.Header == f.header() &&
-			(e.ETag == "" || etag == "" || strings.EqualFold(e.ETag, etag))
+		// Unchanged: the headers are the ones recorded, and the object's
+		// ETag is the MD5 of the bytes (also after a deploy that failed
+		// before writing the manifest) or the ETag recorded for them.
+		same := known && exists && e.Header == f.header() &&
+			(strings.EqualFold(etag, f.MD5) || e.MD5 == f.MD5 && (etag == "" || strings.EqualFold(e.ETag, etag)))
 		if same {
 			keep = append(keep, f)
-			next.Files[f.Path] = e
+			next.Files[f.Path] = manifestEntry{MD5: f.MD5, ETag: etag, Header: e.Header}
 			continue
 		}
 		todo = append(todo, f)

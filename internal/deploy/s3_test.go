@@ -304,7 +304,8 @@ func TestS3Headers(t *testing.T) {
 type recorder struct {
 	mu      sync.Mutex
 	log     []string // "PUT key", "DELETE", …
-	fail503 map[string]bool
+	fail503 map[string]bool // once
+	down    map[string]bool // every time
 	failed  []string
 }
 
@@ -315,7 +316,7 @@ func (rc *recorder) start(t *testing.T, backend string) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := strings.TrimPrefix(r.URL.Path, "/")
 		rc.mu.Lock()
-		if r.Method == http.MethodPut && rc.fail503[key] {
+		if r.Method == http.MethodPut && (rc.fail503[key] || rc.down[key]) {
 			delete(rc.fail503, key)
 			rc.failed = append(rc.failed, key)
 			rc.mu.Unlock()
@@ -491,5 +492,48 @@ func TestS3DryRun(t *testing.T) {
 	}
 	if objs := bucketObjects(t, w.client(testKey, testSecret), bucket, ""); len(objs) != 0 {
 		t.Fatalf("a dry run wrote %v", keys(objs))
+	}
+}
+
+// TestS3ResumeAfterFailure: a deploy that fails for good on the home page
+// has deleted nothing and leaves the manifest; the next deploy sends only
+// what is still missing.
+func TestS3ResumeAfterFailure(t *testing.T) {
+	w := mustS3(t)
+	c := w.client(testKey, testSecret)
+	bucket := w.bucket(t)
+	s := newTestSite(t, 6)
+	s.build()
+	ctx := context.Background()
+	if _, err := Run(ctx, opts(s, s3Target(t, w.endpoint, bucket, "", false))); err != nil {
+		t.Fatal(err)
+	}
+	s.story(1, "社区治理第2篇：改过的标题", "改过的正文。")
+	s.remove(3)
+	s.build()
+	rc := &recorder{down: map[string]bool{bucket + "/index.html": true}}
+	addr := rc.start(t, w.endpoint)
+	o := opts(s, s3Target(t, addr, bucket, "", false))
+	o.Retries = 2
+	if _, err := Run(ctx, o); err == nil || !strings.Contains(err.Error(), "上传 index.html失败") {
+		t.Fatalf("err = %v, want the home page upload to fail", err)
+	}
+	if len(rc.failed) != 3 {
+		t.Fatalf("index.html was tried %d times, want 3", len(rc.failed))
+	}
+	if _, err := c.StatObject(ctx, bucket, "stories/story-003/index.html", minio.StatObjectOptions{}); err != nil {
+		t.Fatal("the failed deploy deleted a page")
+	}
+	st, err := Run(ctx, opts(s, s3Target(t, w.endpoint, bucket, "", false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range st.Uploads {
+		if TierOf(p) != TierRoots {
+			t.Errorf("%s uploaded again though the failed deploy had sent it", p)
+		}
+	}
+	if !slices.Contains(st.Uploads, "index.html") || !slices.Contains(st.Deletes, "stories/story-003/index.html") {
+		t.Fatalf("resumed deploy: uploads %v deletes %v", st.Uploads, st.Deletes)
 	}
 }
