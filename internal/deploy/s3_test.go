@@ -303,7 +303,7 @@ func TestS3Headers(t *testing.T) {
 // passes and can fail the first attempt at some keys with a 503.
 type recorder struct {
 	mu      sync.Mutex
-	log     []string // "PUT key", "DELETE", …
+	log     []string        // "PUT key", "DELETE", …
 	fail503 map[string]bool // once
 	down    map[string]bool // every time
 	failed  []string
