@@ -330,7 +330,7 @@ func (s *Server) Publish(ctx context.Context, date, actor string) (*PublishResul
 
 // correct changes a published story: the store's text and the story file,
 // with a dated correction note shown on the story page, as one step.
-func (s *Server) correct(ctx context.Context, id, actor string, rev int, f storyFields, note string) error {
+func (s *Server) correct(ctx context.Context, id, actor string, rev int, f storyFields, note string, may func(store.Submission) error) error {
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
 	sub, err := s.st.Submission(id)
@@ -367,7 +367,7 @@ func (s *Server) correct(ctx context.Context, id, actor string, rev int, f story
 		if err := s.step("store"); err != nil {
 			return err
 		}
-		_, err := s.saveText(id, actor, sub.Rev, f, "")
+		_, err := s.saveText(id, actor, sub.Rev, f, "", may)
 		return err
 	})
 	return err

@@ -347,13 +347,8 @@ func termSlugs(stories []*content.Story, names func(*content.Story) []string) ma
 	return out
 }
 
-// termSlug is the URL segment of a credit or tag: its pinyin slug.
-func termSlug(name string) string {
-	if s := content.Slugify(name); s != "" {
-		return s
-	}
-	return url.PathEscape(name)
-}
+// termSlug is the URL segment of a credit or tag (the house rule).
+func termSlug(name string) string { return content.TermSlug(name) }
 
 func isImage(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {

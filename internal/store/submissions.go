@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // Limits on submissions. The server enforces tighter limits on request
@@ -76,6 +78,9 @@ func validate(sub *Submission) error {
 	for _, t := range sub.Tags {
 		if utf8.RuneCountInString(t) > MaxTagChars || !utf8.ValidString(t) {
 			return fmt.Errorf("tag %q is longer than %d characters: %w", t, MaxTagChars, ErrInvalid)
+		}
+		if content.OnlyDotsOrSlashes(t) {
+			return fmt.Errorf("tag %q is made only of dots or slashes: %w", t, ErrInvalid)
 		}
 	}
 	if sub.Slug != "" && (!slugRE.MatchString(sub.Slug) || len(sub.Slug) > 100) {
