@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/banmian/banmian/internal/deploy"
 )
 
 // TestDeployCommand builds a site and deploys it to a folder target of
@@ -64,5 +68,51 @@ func TestDeployCommand(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d: %s", c.args, code, stderr)
 		}
+	}
+}
+
+// TestAutoDeployer: serve's deployer reads deploy.auto, waits for the
+// static search index, deploys, and reads site.yaml again each time.
+func TestAutoDeployer(t *testing.T) {
+	dir := t.TempDir()
+	src, out, www := filepath.Join(dir, "content"), filepath.Join(dir, "public"), filepath.Join(dir, "www")
+	siteYAML := "title: 多维世界\ndeploy:\n  auto: nginx\n  targets:\n    - name: nginx\n      url: \"" + filepath.ToSlash(www) + "\"\n"
+	writeFiles(t, src, map[string]string{
+		"site.yaml":    siteYAML,
+		"stories/a.md": "---\ntitle: 小区管道“添堵”\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n正文。\n",
+	})
+	if code, _, stderr := runCmd(t, "build", "-source", src, "-out", out, "-index", ""); code != 0 {
+		t.Fatalf("build: exit %d: %s", code, stderr)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	settled := 0
+	o := siteOptions{source: src, out: out}
+	auto, err := autoDeployer(o, func(context.Context) error { settled++; return nil }, logger)
+	if err != nil || auto == nil {
+		t.Fatalf("autoDeployer: %v, %v", auto, err)
+	}
+	defer auto.Close()
+	auto.Trigger()
+	auto.Wait()
+	if st := auto.Status(); st.State != deploy.StateDone || st.Target != "nginx" || settled != 1 {
+		t.Fatalf("status %+v after %d waits for the search index", st, settled)
+	}
+	if _, err := os.Stat(filepath.Join(www, "stories", "a", "index.html")); err != nil {
+		t.Fatal(err)
+	}
+	// Auto deploy turned off while serve runs: the next deploy says so.
+	writeFiles(t, src, map[string]string{"site.yaml": "title: 多维世界\n"})
+	auto.Trigger()
+	auto.Wait()
+	if st := auto.Status(); st.State != deploy.StateFailed || !strings.Contains(st.Reason, "不再设置自动部署") {
+		t.Fatalf("status %+v", st)
+	}
+	// No deploy.auto: no deployer; a bad auto target stops serve at start.
+	if a, err := autoDeployer(o, nil, logger); a != nil || err != nil {
+		t.Fatalf("without deploy.auto: %v, %v", a, err)
+	}
+	writeFiles(t, src, map[string]string{"site.yaml": "deploy:\n  auto: oss\n  targets:\n    - name: oss\n      url: \"ftp://x\"\n"})
+	if _, err := autoDeployer(o, nil, logger); err == nil || !strings.Contains(err.Error(), "不认识的地址类型") {
+		t.Fatalf("bad target: %v", err)
 	}
 }
