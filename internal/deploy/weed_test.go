@@ -32,6 +32,7 @@ type weedServer struct {
 	endpoint string // 127.0.0.1:port of the S3 gateway
 	log      *os.File
 	done     chan error
+	ports    []int
 }
 
 var (
@@ -111,12 +112,17 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-func startWeed(bin string) (*weedServer, error) {
+func startWeed(bin string) (w *weedServer, err error) {
 	// A short folder: the filer's and gateway's unix sockets live in it.
 	dir, err := os.MkdirTemp("", "weed")
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if w == nil {
+			os.RemoveAll(dir)
+		}
+	}()
 	ports, err := freePorts(8)
 	if err != nil {
 		return nil, err
@@ -133,9 +139,11 @@ func startWeed(bin string) (*weedServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"server",
+	// Each bucket is a collection that takes several volumes at once:
+	// allow many small ones.
+	args := []string{"-logdir=" + dir, "server",
 		"-dir=" + data, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-		"-master.telemetry=false", "-master.volumeSizeLimitMB=64",
+		"-master.telemetry=false", "-master.volumeSizeLimitMB=32", "-volume.max=300",
 		fmt.Sprintf("-master.port=%d", ports[0]), fmt.Sprintf("-master.port.grpc=%d", ports[1]),
 		fmt.Sprintf("-volume.port=%d", ports[2]), fmt.Sprintf("-volume.port.grpc=%d", ports[3]),
 		"-filer", fmt.Sprintf("-filer.port=%d", ports[4]), fmt.Sprintf("-filer.port.grpc=%d", ports[5]),
@@ -148,15 +156,16 @@ func startWeed(bin string) (*weedServer, error) {
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
+		log.Close()
 		return nil, err
 	}
-	w := &weedServer{cmd: cmd, dir: dir, endpoint: fmt.Sprintf("127.0.0.1:%d", ports[6]), log: log, done: make(chan error, 1)}
-	go func() { w.done <- cmd.Wait() }()
-	if err := w.ready(2 * time.Minute); err != nil {
-		w.stop()
+	ws := &weedServer{cmd: cmd, dir: dir, endpoint: fmt.Sprintf("127.0.0.1:%d", ports[6]), log: log, done: make(chan error, 1), ports: ports}
+	go func() { ws.done <- cmd.Wait() }()
+	if err := ws.ready(2 * time.Minute); err != nil {
+		ws.stop()
 		return nil, err
 	}
-	return w, nil
+	return ws, nil
 }
 
 // ready waits until the gateway stores and lists an object: the master,
@@ -218,6 +227,14 @@ func (w *weedServer) stop() {
 	}
 	w.log.Close()
 	os.RemoveAll(w.dir)
+	// The master puts its gRPC socket in the system temporary folder.
+	for _, p := range w.ports {
+		if m, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("seaweedfs-*-%d.sock", p))); len(m) > 0 {
+			for _, f := range m {
+				os.Remove(f)
+			}
+		}
+	}
 }
 
 var bucketSeq struct {
