@@ -20,7 +20,7 @@ import (
 func deskLogin(t *testing.T, base, name, password string) int {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(base + "/desk/login")
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func apiStatus(t *testing.T, base, token string) int {
 	t.Helper()
 	req, _ := http.NewRequest("GET", base+"/api/submissions", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,9 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return errCSRF
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
+	if len(name) > 128 { // no user name is this long; keep the limiter's keys small
+		return s.loginForm(w, r, http.StatusUnauthorized, "", "用户名或密码错误")
+	}
 	addr := s.clientIP(r)
 	if wait := s.limiter.wait(name, addr); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)

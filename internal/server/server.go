@@ -84,6 +84,8 @@ type Config struct {
 	// Deployer, when set, deploys the reader site after each publish, in
 	// the background (banmian serve with deploy.auto in site.yaml).
 	Deployer Deployer
+	// Mail, when set, sends the desk's notifications by mail as well.
+	Mail *MailConfig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors and events; nil discards them.
@@ -116,6 +118,9 @@ type Server struct {
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
 	subQueue subQueue
+	// subRenders counts submission bodies rendered for the submission
+	// index (SyncSubmissionIndex skips unchanged ones).
+	subRenders atomic.Int64
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
@@ -179,7 +184,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
@@ -206,6 +211,9 @@ func New(cfg Config) (*Server, error) {
 		s.setupToken = newSetupToken()
 	}
 	s.routes = s.routeTable()
+	if cfg.Mail != nil && cfg.Mail.Addr != "" {
+		s.st.OnNotify(s.mailNotifications)
+	}
 	s.handler = s.mux()
 	if cfg.SchedulerInterval > 0 {
 		s.wg.Add(1)
@@ -283,6 +291,9 @@ func (s *Server) Close() error {
 			err = aerr
 		}
 		cancel()
+	}
+	if s.cfg.Mail != nil && s.cfg.Mail.Addr != "" {
+		s.st.OnNotify(nil)
 	}
 	s.wg.Wait()
 	s.subQueue.close()
