@@ -12,10 +12,7 @@
 //     folder after it, so once it returns the new version survives a
 //     crash of the machine.
 //
-// SwapDir puts a whole new folder in place of an old one in one step
-// (renameat2 RENAME_EXCHANGE on Linux).
-//
-// Write and WriteDurable keep the mode of the file they replace (0o644 for a new file, less
+// Both keep the mode of the file they replace (0o644 for a new file, less
 // the umask) and write through a symbolic link to its target, so a
 // linked file stays linked. Temporary files are named ".NAME.tmp-*" and are
 // removed on every error. Safe for concurrent use on different targets.

@@ -116,29 +116,3 @@ func assertNoTemp(t *testing.T, dir string) {
 		return nil
 	})
 }
-
-func TestSwapDir(t *testing.T) {
-	root := t.TempDir()
-	out := filepath.Join(root, "www")
-	tmp := filepath.Join(root, "www.new")
-	for _, c := range []struct{ name, content string }{{"新建", "第一版"}, {"替换", "第二版"}} {
-		t.Run(c.name, func(t *testing.T) {
-			if err := os.MkdirAll(tmp, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(tmp, "index.html"), []byte(c.content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := SwapDir(tmp, out); err != nil {
-				t.Fatal(err)
-			}
-			got, err := os.ReadFile(filepath.Join(out, "index.html"))
-			if err != nil || string(got) != c.content {
-				t.Fatalf("out/index.html = %q, %v; want %q", got, err, c.content)
-			}
-			if _, err := os.Lstat(tmp); !os.IsNotExist(err) {
-				t.Fatalf("the old folder is left at %s: %v", tmp, err)
-			}
-		})
-	}
-}

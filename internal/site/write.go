@@ -122,7 +122,7 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 	if err := os.WriteFile(filepath.Join(tmp, manifestName), mf, 0o644); err != nil {
 		return 0, fmt.Errorf("writing build manifest: %w", err)
 	}
-	if err := atomicfile.SwapDir(tmp, out); err != nil {
+	if err := swapDir(tmp, out); err != nil {
 		return 0, err
 	}
 	f.swapped = true

@@ -1,4 +1,4 @@
-package atomicfile
+package site
 
 import (
 	"fmt"
@@ -10,11 +10,11 @@ import (
 func swapDirRename(tmp, out string) error {
 	old := tmp + ".old"
 	if err := os.Rename(out, old); err != nil {
-		return fmt.Errorf("moving the old folder aside: %w", err)
+		return fmt.Errorf("moving the old site aside: %w", err)
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		os.Rename(old, out)
-		return fmt.Errorf("putting the new folder in place: %w", err)
+		return fmt.Errorf("putting the new site in place: %w", err)
 	}
 	return os.RemoveAll(old)
 }

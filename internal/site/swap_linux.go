@@ -1,6 +1,6 @@
 //go:build linux
 
-package atomicfile
+package site
 
 import (
 	"errors"
@@ -10,13 +10,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// SwapDir puts the folder tmp in place of out. On Linux an existing out is
+// swapDir puts the folder tmp in place of out. On Linux an existing out is
 // exchanged with tmp in one atomic renameat2(RENAME_EXCHANGE): readers see
-// the old folder or the new one, never a mix or nothing.
-func SwapDir(tmp, out string) error {
+// the old site or the new one, never a mix or nothing.
+func swapDir(tmp, out string) error {
 	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
 		if err := os.Rename(tmp, out); err != nil {
-			return fmt.Errorf("putting the new folder in place: %w", err)
+			return fmt.Errorf("putting the new site in place: %w", err)
 		}
 		return nil
 	}
@@ -24,11 +24,11 @@ func SwapDir(tmp, out string) error {
 		if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) {
 			return swapDirRename(tmp, out)
 		}
-		return fmt.Errorf("swapping the new folder in: %w", err)
+		return fmt.Errorf("swapping the new site in: %w", err)
 	}
-	// tmp now holds the old folder.
+	// tmp now holds the old site.
 	if err := os.RemoveAll(tmp); err != nil {
-		return fmt.Errorf("removing the old folder: %w", err)
+		return fmt.Errorf("removing the old site: %w", err)
 	}
 	return nil
 }
