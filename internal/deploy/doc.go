@@ -15,7 +15,7 @@
 //     never gets a page that links to a file not yet uploaded.
 //   - Bounded deletes. A deploy that would delete more than MaxDeletes
 //     files (default 256) changes nothing and fails, unless Force.
-//   - A folder target is replaced in one step (atomicfile.SwapDir): nginx
+//   - A folder target is replaced in one step (site.SwapDir): nginx
 //     serves the old site or the new one, never a mix.
 //   - Credentials come from the environment (AWS_ACCESS_KEY_ID,
 //     AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) or an AWS-style

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/banmian/banmian/internal/atomicfile"
+	"github.com/banmian/banmian/internal/site"
 )
 
 // folderRemote deploys to a local folder: the new site is put together in
@@ -172,7 +172,7 @@ func (r *folderRemote) commit(ctx context.Context, mf []byte) error {
 	if err := os.WriteFile(filepath.Join(stage, ManifestName), mf, 0o644); err != nil {
 		return newError(nil, err, "写入部署清单出错", "writing the deploy manifest")
 	}
-	if err := atomicfile.SwapDir(stage, r.dir); err != nil {
+	if err := site.SwapDir(stage, r.dir); err != nil {
 		return newError(nil, err, "替换部署文件夹 %s 出错，原来的网站未动", "swapping in deploy folder %s failed; the old site is as it was", r.dir)
 	}
 	r.mu.Lock()
