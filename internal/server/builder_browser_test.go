@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,8 +52,10 @@ func TestBrowserEditionBuilder(t *testing.T) {
 	desk.open("/desk/editions/" + date)
 	desk.waitJS("the builder", `document.documentElement.classList.contains("b-js") && document.querySelector("#b-pagefit").textContent !== ""`)
 
-	for _, id := range ids {
+	for i, id := range ids {
 		desk.do("adding "+id, chromedp.Click(chromedp.CSS(`#b-pool li[data-id="`+id+`"] .b-toggle`)))
+		// Wait for the page to settle: badges appearing move the list.
+		desk.waitJS("story added", `document.querySelectorAll("#b-placed > .b-item").length === `+strconv.Itoa(i+1)+` && document.querySelectorAll("#b-page .b-mod").length === `+strconv.Itoa(i+1)+` && document.querySelector("#b-status").textContent === ""`)
 	}
 	desk.waitJS("three stories on the page", `document.querySelectorAll("#b-placed > .b-item").length === 3 && document.querySelectorAll("#b-page .b-mod").length === 3`)
 	lead := ids[1]
