@@ -257,7 +257,9 @@ func TestBrowserWorkflow(t *testing.T) {
 	if got := desk.value(`document.querySelector("#page-chars").textContent`); got == "0" || got == "" {
 		t.Errorf("page character count: %q", got)
 	}
-	desk.do("publishing", chromedp.Click(chromedp.ID("publish")))
+	desk.do("publishing (confirmed)",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.ID("publish")))
 	desk.waitJS("the edition published", `document.querySelector("p.flash") && document.querySelector("p.flash").textContent === "版面已发布"`)
 
 	sub, err = e.st.Submission(id)
