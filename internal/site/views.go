@@ -35,7 +35,14 @@ type storyView struct {
 	Tags        []termRef
 	Corrections []correctionView
 	Photos      []photoView
-	Prev, Next  *storyView
+	Prev, Next  *linkView // the older and newer story
+}
+
+// linkView is what a page shows of a neighbouring story or edition: a
+// link. Keeping it small keeps a page's fingerprint (the data it is
+// rendered from) from reaching the neighbour's own neighbours and body.
+type linkView struct {
+	URL, Title, ISODate, DateText string
 }
 
 type correctionView struct {
@@ -63,7 +70,7 @@ type editionView struct {
 	Masthead   content.Masthead
 	Items      []itemView
 	Headlines  string
-	Prev, Next *editionView
+	Prev, Next *linkView // the older and newer edition
 }
 
 type itemView struct {
@@ -211,12 +218,15 @@ func assemble(c *content.Content) *model {
 		m.stories = append(m.stories, v)
 	}
 	// Stories are newest first: Next is the newer one, Prev the older.
+	storyLink := func(v *storyView) *linkView {
+		return &linkView{URL: v.URL, Title: v.Title, ISODate: v.ISODate, DateText: v.DateText}
+	}
 	for i, v := range m.stories {
 		if i > 0 {
-			v.Next = m.stories[i-1]
+			v.Next = storyLink(m.stories[i-1])
 		}
 		if i+1 < len(m.stories) {
-			v.Prev = m.stories[i+1]
+			v.Prev = storyLink(m.stories[i+1])
 		}
 	}
 	for _, e := range c.Editions {
@@ -248,12 +258,15 @@ func assemble(c *content.Content) *model {
 		ev.Headlines = strings.Join(heads, "　")
 		m.editions = append(m.editions, ev)
 	}
+	editionLink := func(e *editionView) *linkView {
+		return &linkView{URL: e.URL, Title: e.Title, ISODate: e.ISODate, DateText: e.DateText}
+	}
 	for i, ev := range m.editions {
 		if i > 0 {
-			ev.Next = m.editions[i-1]
+			ev.Next = editionLink(m.editions[i-1])
 		}
 		if i+1 < len(m.editions) {
-			ev.Prev = m.editions[i+1]
+			ev.Prev = editionLink(m.editions[i+1])
 		}
 	}
 	m.credits = sortedTerms(creditMap)
