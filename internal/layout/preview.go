@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/banmian/banmian/internal/content"
 )
@@ -179,7 +178,7 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		Section:  pl.masthed.Section,
 		Paper:    c.Site.Paper,
 		Date:     e.DateString(),
-		DateText: ChineseDate(e.Date),
+		DateText: content.ChineseDateWeekday(e.Date),
 		Page:     e.Page,
 		Masthead: pl.masthed,
 		PageSize: template.CSS(fmt.Sprintf("%gmm %gmm", g.Geometry.TrimWidth, g.Geometry.TrimHeight)),
@@ -244,10 +243,4 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		v.Modules = append(v.Modules, mv)
 	}
 	return v
-}
-
-// ChineseDate formats a date as printed on the page: 2025年6月17日 星期二.
-func ChineseDate(t time.Time) string {
-	week := [...]string{"日", "一", "二", "三", "四", "五", "六"}
-	return fmt.Sprintf("%d年%d月%d日 星期%s", t.Year(), int(t.Month()), t.Day(), week[t.Weekday()])
 }

@@ -54,9 +54,9 @@ func (s *Server) step(name string) error {
 	return nil
 }
 
-// storyDate is midnight of an edition date in China Standard Time.
+// storyDate is midnight of an edition date in the newsroom's time zone.
 func storyDate(date string) time.Time {
-	t, _ := time.ParseInLocation(content.DateLayout, date, cst)
+	t, _ := content.EditionDate(date)
 	return t
 }
 
@@ -140,7 +140,7 @@ func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.St
 
 // readerRoot is the path the reader site lives under (from baseURL).
 func (s *Server) readerRoot() string {
-	return search.SiteRoot(s.siteConfig().BaseURL)
+	return content.SiteRoot(s.siteConfig().BaseURL)
 }
 
 // searchDoc is a story as the search index sees it.
@@ -149,7 +149,7 @@ func (s *Server) searchDoc(st *content.Story) (search.Doc, error) {
 	if err != nil {
 		return search.Doc{}, err
 	}
-	return search.FromStory(st, doc.Text, search.StoryURL(s.siteConfig().BaseURL, st.Slug)), nil
+	return search.FromStory(st, doc.Text, content.StoryURL(s.siteConfig().BaseURL, st.Slug)), nil
 }
 
 // SyncIndex makes the search index hold exactly the stories of the live
@@ -323,7 +323,7 @@ func (s *Server) Publish(ctx context.Context, date, actor string) (*PublishResul
 		res.Files = append(res.Files, p)
 	}
 	for _, st := range stories {
-		res.Stories = append(res.Stories, s.readerRoot()+"stories/"+st.Slug+"/")
+		res.Stories = append(res.Stories, s.readerRoot()+content.StoryPath(st.Slug))
 	}
 	s.log.Info("published", "edition", date, "by", actor, "stories", len(stories), "in", res.Duration)
 	return res, nil

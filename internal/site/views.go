@@ -134,11 +134,6 @@ type chromeView struct {
 	Head, Header, Footer template.HTML
 }
 
-// cnDate formats a date the Chinese way: 2025年5月22日.
-func cnDate(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
 // model is the assembled site: every view, cross-linked.
 type model struct {
 	site     *content.Site
@@ -152,20 +147,11 @@ type model struct {
 	months   []*monthView
 }
 
-// sitePaths splits a base URL into its absolute form and its path prefix.
+// sitePaths splits a base URL into its absolute form and its path prefix
+// (content.SiteRoot, the house rule).
 func sitePaths(baseURL string) (base, root string) {
-	u, err := url.Parse(baseURL)
-	if err != nil || baseURL == "" {
-		return "", "/"
-	}
-	root = u.Path
-	if !strings.HasSuffix(root, "/") {
-		root += "/"
-	}
-	if !strings.HasPrefix(root, "/") {
-		root = "/" + root
-	}
-	if u.Scheme != "" && u.Host != "" {
+	root = content.SiteRoot(baseURL)
+	if u, err := url.Parse(baseURL); err == nil && u.Scheme != "" && u.Host != "" {
 		base = strings.TrimSuffix(u.Scheme+"://"+u.Host+root, "/")
 	}
 	return base, root
@@ -184,14 +170,14 @@ func assemble(c *content.Content) *model {
 	for _, s := range c.Stories {
 		v := &storyView{
 			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, CreditLine: content.CreditLine(s.Credit), Slug: s.Slug, Summary: s.Summary,
-			URL:      m.root + "stories/" + s.Slug + "/",
+			URL:      m.root + content.StoryPath(s.Slug),
 			ISODate:  s.Date.Format(time.RFC3339),
-			DateText: cnDate(s.Date),
+			DateText: content.ChineseDate(s.Date),
 		}
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
 			if t == nil {
-				t = &termView{Name: s.Credit, URL: m.root + "credits/" + creditSlugs[s.Credit] + "/"}
+				t = &termView{Name: s.Credit, URL: m.root + content.CreditPath(creditSlugs[s.Credit])}
 				creditMap[s.Credit] = t
 			}
 			t.Stories = append(t.Stories, v)
@@ -200,14 +186,14 @@ func assemble(c *content.Content) *model {
 		for _, tag := range s.Tags {
 			t := tagMap[tag]
 			if t == nil {
-				t = &termView{Name: tag, URL: m.root + "tags/" + tagSlugs[tag] + "/"}
+				t = &termView{Name: tag, URL: m.root + content.TagPath(tagSlugs[tag])}
 				tagMap[tag] = t
 			}
 			t.Stories = append(t.Stories, v)
 			v.Tags = append(v.Tags, termRef{Name: tag, URL: t.URL})
 		}
 		for _, cr := range s.Corrections {
-			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: cnDate(cr.Date), Note: cr.Note})
+			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: content.ChineseDate(cr.Date), Note: cr.Note})
 		}
 		for _, a := range s.Assets {
 			if isImage(a) {
@@ -232,9 +218,9 @@ func assemble(c *content.Content) *model {
 	for _, e := range c.Editions {
 		ev := &editionView{
 			Edition: e, Page: e.Page, Title: e.Title,
-			URL:      m.root + "editions/" + e.DateString() + "/",
+			URL:      m.root + content.EditionPath(e.DateString()),
 			ISODate:  e.DateString(),
-			DateText: cnDate(e.Date),
+			DateText: content.ChineseDate(e.Date),
 			Masthead: e.Masthead.Merge(c.Site.Masthead),
 		}
 		if ev.Masthead.Section == "" {
