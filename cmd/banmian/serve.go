@@ -83,6 +83,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		SearchHandler:   searchPage,
 		Watch:           o.watch,
 		Logger:          logger,
+		PublishHook:     publishHook,
 	}
 	if p, err := layout.NewPrinter(ctx); err == nil {
 		defer p.Close()
