@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/progress"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
@@ -18,6 +19,26 @@ import (
 type siteOptions struct {
 	source, out, themes string
 	drafts              bool
+	// origin replaces the scheme and host of the base URL (serve and
+	// preview use their own address); emitters are added to the build.
+	origin   string
+	baseURL  string
+	emitters []site.Emitter
+}
+
+// registerBaseURL adds the -baseURL flag of serve and preview.
+func (o *siteOptions) registerBaseURL(fsFlags interface {
+	StringVar(*string, string, string, string)
+}) {
+	fsFlags.StringVar(&o.baseURL, "baseURL", "", "the reader site's public `URL` (behind a reverse proxy, e.g. https://example.org/duowei/); default this server's own address with the path of site.yaml's baseURL")
+}
+
+// checkBaseURL refuses a -baseURL that is not an absolute http(s) URL.
+func (o *siteOptions) checkBaseURL() error {
+	if o.baseURL != "" && site.BaseURLProblem(o.baseURL) != "" {
+		return usageError("-baseURL %q: want an absolute http(s) URL such as https://example.org/duowei/", o.baseURL)
+	}
+	return nil
 }
 
 func (o *siteOptions) register(fsFlags interface {
@@ -30,9 +51,9 @@ func (o *siteOptions) register(fsFlags interface {
 	fsFlags.BoolVar(&o.drafts, "drafts", false, "include stories marked draft")
 }
 
-// builder wires a site.Builder from the options. docs, when not nil,
-// keeps the search docs of each build.
-func (o *siteOptions) builder(env *Env, progress bool, docs *snapshotDocs) (*site.Builder, error) {
+// builder wires a site.Builder from the options. bar, when not nil, shows
+// pages written; docs, when not nil, keeps the search docs of each build.
+func (o *siteOptions) builder(bar *progress.Bar, docs *snapshotDocs) (*site.Builder, error) {
 	st, err := os.Stat(o.source)
 	if err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("content folder %s not found (use -source DIR)", o.source)
@@ -43,10 +64,9 @@ func (o *siteOptions) builder(env *Env, progress bool, docs *snapshotDocs) (*sit
 		Drafts: o.drafts,
 		Themes: func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 	}
-	if progress {
-		opt.Progress = progressBar(env, "构建")
-	}
-	opt.Emitters = append(opt.Emitters, siteEmitters(o, docs)...)
+	opt.Progress = bar.Func()
+	opt.Origin, opt.BaseURL = o.origin, o.baseURL
+	opt.Emitters = append(append(opt.Emitters, siteEmitters(o, docs)...), o.emitters...)
 	return site.New(opt), nil
 }
 
@@ -63,24 +83,31 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	docs := &snapshotDocs{}
-	b, err := o.builder(env, env.Terminal && !*quiet, docs)
+	bar := progress.New(env.Stderr, "构建", env.Terminal && !*quiet)
+	b, err := o.builder(bar, docs)
 	if err != nil {
 		return err
 	}
 	stats, err := b.Build(ctx)
-	if env.Terminal && !*quiet {
-		fmt.Fprint(env.Stderr, "\r\033[K")
-	}
+	bar.Done()
 	if err != nil {
 		return buildError(o.source, err)
 	}
 	if !*quiet {
 		fmt.Fprintf(env.Stdout, "built %s into %s: %s\n", o.source, o.out, stats)
+		printWarnings(env, stats.Warnings)
 	}
 	if *index == "" || docs.snap == nil {
 		return nil
 	}
 	return syncBuildIndex(ctx, env, *index, docs, *quiet)
+}
+
+// printWarnings prints the warnings of a build, one a line.
+func printWarnings(env *Env, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	}
 }
 
 // syncBuildIndex brings the search index up to date with the stories just
@@ -128,13 +155,4 @@ func buildError(source string, err error) error {
 		return &exitError{code: 1, err: fmt.Errorf("%s", b.String())}
 	}
 	return fmt.Errorf("%w (the previous site was left as it was)", err)
-}
-
-// progressBar returns a progress callback drawing a bar on stderr.
-func progressBar(env *Env, label string) func(done, total int) {
-	return func(done, total int) {
-		const width = 30
-		filled := width * done / max(total, 1)
-		fmt.Fprintf(env.Stderr, "\r%s [%s%s] %d/%d", label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total)
-	}
 }

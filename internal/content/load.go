@@ -6,11 +6,12 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"path"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/banmian/banmian/internal/parallel"
 )
 
 // hashBytes is the FNV-1a hash of b, used to tell changed sources apart.
@@ -233,6 +234,9 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		c.Stories = append(c.Stories, s)
 	}
 	sortStories(c.Stories)
+	for _, s := range c.Stories {
+		c.Warnings = append(c.Warnings, s.Warnings...)
+	}
 
 	for _, p := range boxPaths {
 		src, err := fs.ReadFile(fsys, p)
@@ -306,7 +310,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.FileInfo) ([]*Story, ErrorList) {
 	out := make([]*Story, len(paths))
 	errLists := make([]ErrorList, len(paths))
-	parallelFor(len(paths), func(i int) {
+	parallel.For(len(paths), 0, func(i int) {
 		if s, ok := cache.get(paths[i], infos[paths[i]]); ok {
 			out[i] = s
 			return
@@ -340,7 +344,7 @@ func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.
 func parseEditions(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.FileInfo) ([]*Edition, []ErrorList) {
 	out := make([]*Edition, len(paths))
 	errs := make([]ErrorList, len(paths))
-	parallelFor(len(paths), func(i int) {
+	parallel.For(len(paths), 0, func(i int) {
 		p := paths[i]
 		if e, ee, ok := cache.getEdition(p, infos[p]); ok {
 			if e != nil {
@@ -367,26 +371,6 @@ func parseEditions(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs
 		errs[i] = ee
 	})
 	return out, errs
-}
-
-// parallelFor runs f(0..n-1) on GOMAXPROCS workers.
-func parallelFor(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // ErrNotFound is returned by lookups of missing stories, editions or boxes.

@@ -305,7 +305,7 @@ func (p *Service) EditionFiles(e store.Edition) (map[string][]byte, []*content.S
 				return nil, nil, store.Built{}, err
 			}
 			files["boxes/"+b.ID+".yaml"] = data
-			ce.Items = append(ce.Items, content.Item{Box: b.ID, Lead: it.Lead})
+			ce.Items = append(ce.Items, content.Item{Box: b.ID, Lead: it.Lead, Module: it.Module})
 			continue
 		}
 		sub, err := p.cfg.Store.Submission(it.Submission)
@@ -341,7 +341,7 @@ func (p *Service) EditionFiles(e store.Edition) (map[string][]byte, []*content.S
 		}
 		files[st.Path] = data
 		stories = append(stories, st)
-		ce.Items = append(ce.Items, content.Item{Story: sub.Slug, Lead: it.Lead})
+		ce.Items = append(ce.Items, content.Item{Story: sub.Slug, Lead: it.Lead, Module: it.Module})
 	}
 	data, err := content.MarshalEdition(ce)
 	if err != nil {

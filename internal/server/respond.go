@@ -45,7 +45,7 @@ func headers(csp string, h http.Handler) http.Handler {
 type Error struct {
 	Status  int
 	Message string // shown to the user, Simplified Chinese
-	Field   string // the request field at fault, when one is (JSON "field")
+	Field   string // the field at fault, when one is (JSON "field"; shown next to it in forms)
 	Err     error  // the cause, logged, never shown
 }
 
@@ -77,6 +77,13 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &e) {
 		return e.Status, e.Message
 	}
+	var pe *store.PasswordError
+	if errors.As(err, &pe) {
+		return http.StatusBadRequest, passwordRuleText(pe.Rule)
+	}
+	if status, msg, ok := limitStatus(err); ok {
+		return status, msg
+	}
 	if l := content.AsList(err); len(l) > 0 {
 		lines := make([]string, len(l))
 		for i, fe := range l {
@@ -88,25 +95,55 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &mb) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（上限 %d 字节）", mb.Limit)
 	}
+	// The store's messages are English, for logs: the user gets Chinese.
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "找不到：" + err.Error()
+		return http.StatusNotFound, "找不到该稿件或页面，可能已被删除"
 	case errors.Is(err, store.ErrExists):
-		return http.StatusConflict, "已存在：" + err.Error()
+		return http.StatusConflict, "已经有同名的记录（例如网址已被另一篇稿件使用），请换一个"
 	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "已被他人修改，请刷新后重试：" + err.Error()
+		return http.StatusConflict, "在你编辑期间，稿件已被他人修改"
 	case errors.Is(err, store.ErrInvalid):
-		return http.StatusBadRequest, "内容不符合要求：" + err.Error()
+		return http.StatusBadRequest, "内容不符合要求，请检查后再提交"
 	case errors.Is(err, store.ErrInvalidTransition):
-		return http.StatusConflict, "当前状态下不能执行此操作：" + err.Error()
+		return http.StatusConflict, "稿件的状态已经变化，不能再执行这个操作，请刷新页面查看最新状态"
 	case errors.Is(err, store.ErrNotEditable):
-		return http.StatusConflict, "当前状态下不能修改：" + err.Error()
+		return http.StatusConflict, "稿件当前的状态下不能修改"
+	case errors.Is(err, store.ErrForbidden):
+		return http.StatusForbidden, "没有权限执行此操作"
 	case errors.Is(err, store.ErrAuth):
 		return http.StatusUnauthorized, "用户名或密码错误"
 	case errors.Is(err, store.ErrExpired):
 		return http.StatusUnauthorized, "登录已过期，请重新登录"
+	case errors.Is(err, store.ErrForbidden):
+		return http.StatusForbidden, errForbidden.Message
+	case errors.Is(err, store.ErrDisabled):
+		return http.StatusUnauthorized, "此账号已停用，请联系管理员"
+	case errors.Is(err, store.ErrLastAdmin):
+		return http.StatusConflict, "至少要保留一位启用的管理员：不能停用最后一位管理员，也不能改变其角色"
+	case errors.Is(err, store.ErrNotListed):
+		return http.StatusBadRequest, "该单位不在单位列表中，请先请编辑在“单位”页添加"
 	}
 	return http.StatusInternalServerError, "服务器内部错误，请稍后再试"
+}
+
+// passwordRuleText says in Chinese why a password was refused.
+func passwordRuleText(r store.PasswordRule) string {
+	switch r {
+	case store.PasswordTooShort:
+		return fmt.Sprintf("密码太短：至少要 %d 个字符（汉字也算一个）", store.MinPasswordChars)
+	case store.PasswordTooLong:
+		return fmt.Sprintf("密码太长：最多 %d 字节（约 24 个汉字）", store.MaxPasswordBytes)
+	case store.PasswordCommon:
+		return "这是一个常见密码，很容易被猜到，请换一个"
+	case store.PasswordOnlyDigits:
+		return "密码不能只有数字和符号，请加入字母或汉字"
+	case store.PasswordRepeats:
+		return "密码不能是同一段文字的重复，请换一个"
+	case store.PasswordHasName:
+		return "密码不能包含用户名，请换一个"
+	}
+	return "密码不符合要求，请换一个"
 }
 
 // wantsJSON reports whether the client asked for JSON (API paths always
@@ -130,7 +167,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/desk/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	if status == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
 	if wantsJSON(r) {
@@ -161,15 +198,6 @@ func (s *Server) json(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
-}
-
-// clientIP is the address of the client, without port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func listen(addr string) (net.Listener, error) {

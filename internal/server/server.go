@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -58,10 +60,17 @@ type Config struct {
 	Printer Printer
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
-	// SecureCookies marks cookies Secure (set it behind TLS).
+	// SecureCookies marks every cookie Secure. Without it a cookie is
+	// Secure when the request came over TLS, or from a trusted proxy with
+	// X-Forwarded-Proto: https.
 	SecureCookies bool
-	// LoginAttempts failed logins per LoginWindow are allowed per client
-	// address and per user name (defaults 5 per 15 minutes).
+	// TrustedProxies are the reverse proxies (serve -trusted-proxies)
+	// whose X-Forwarded-For and X-Forwarded-Proto headers are believed;
+	// from anyone else they are ignored.
+	TrustedProxies []netip.Prefix
+	// LoginAttempts failed logins per LoginWindow are allowed per user
+	// name and client address together (defaults 5 per 15 minutes); each
+	// name also backs off exponentially (see limiter).
 	LoginAttempts int
 	LoginWindow   time.Duration
 	// MaxBodyBytes limits form and JSON bodies (default 2 MiB);
@@ -74,6 +83,8 @@ type Config struct {
 	// Watch rebuilds the site when files in Source change and reloads
 	// open pages (banmian serve -watch).
 	Watch bool
+	// Mail, when set, sends the desk's notifications by mail as well.
+	Mail *MailConfig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors and events; nil discards them.
@@ -99,13 +110,19 @@ type Server struct {
 	patterns []string
 	limiter  *limiter
 	reload   *broadcaster
-	wake     chan struct{}
+
+	setupMu    sync.Mutex
+	setupToken string // the first-run token while there are no users
+	wake       chan struct{}
 
 	pub *publish.Service // publishes and corrects, one at a time
 	// streams counts the open /desk/events streams.
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
 	subQueue subQueue
+	// subRenders counts submission bodies rendered for the submission
+	// index (SyncSubmissionIndex skips unchanged ones).
+	subRenders atomic.Int64
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
@@ -114,6 +131,8 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	http   *http.Server
+	// adminHTTP serves the admin socket (ListenAdmin).
+	adminHTTP *http.Server
 }
 
 // New builds the reader site (a full build the first time), recovers from
@@ -161,7 +180,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
@@ -190,15 +209,26 @@ func New(cfg Config) (*Server, error) {
 	if _, err := s.SyncSubmissionIndex(s.ctx); err != nil {
 		return nil, err
 	}
+	if n, err := s.st.UserCount(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		s.setupToken = newSetupToken()
+	}
 	s.routes = s.routeTable()
+	if cfg.Mail != nil && cfg.Mail.Addr != "" {
+		s.st.OnNotify(s.mailNotifications)
+	}
 	s.handler = s.mux()
 	if cfg.SchedulerInterval > 0 {
 		s.wg.Add(1)
 		go s.schedule()
 	}
 	if cfg.Watch {
+		// The first stamp is taken before New returns, so a change made
+		// right after is seen as one.
+		last := contentStamp(cfg.Source)
 		s.wg.Add(1)
-		go s.watch()
+		go s.watch(last)
 	}
 	return s, nil
 }
@@ -226,6 +256,9 @@ func (s *Server) siteConfig() content.Site {
 	return content.DefaultSite()
 }
 
+// SiteBaseURL is the base URL of the reader site as last built.
+func (s *Server) SiteBaseURL() string { return s.siteConfig().BaseURL }
+
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -236,6 +269,13 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return s.Serve(ln), nil
+}
+
+// Serve serves on ln in the background (banmian serve listens before New,
+// to build the site with its own address as base URL); it returns the
+// address listened on. Close closes ln.
+func (s *Server) Serve(ln net.Listener) string {
 	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	s.wg.Add(1)
 	go func() {
@@ -244,7 +284,7 @@ func (s *Server) Start(addr string) (string, error) {
 			s.log.Error("serve", "err", err)
 		}
 	}()
-	return ln.Addr().String(), nil
+	return ln.Addr().String()
 }
 
 // Close stops serving (letting requests in flight finish for up to five
@@ -258,6 +298,16 @@ func (s *Server) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err = s.http.Shutdown(ctx)
 		cancel()
+	}
+	if s.adminHTTP != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if aerr := s.adminHTTP.Shutdown(ctx); err == nil {
+			err = aerr
+		}
+		cancel()
+	}
+	if s.cfg.Mail != nil && s.cfg.Mail.Addr != "" {
+		s.st.OnNotify(nil)
 	}
 	s.wg.Wait()
 	s.subQueue.close()

@@ -26,13 +26,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/parallel"
 	"github.com/banmian/banmian/internal/theme"
 )
 
@@ -52,6 +51,14 @@ type Options struct {
 	// Emitters add files to the site after the pages are written (the
 	// search index, for example). They run in the folder being built.
 	Emitters []Emitter
+	// Origin, when set ("http://127.0.0.1:8080"), replaces the scheme and
+	// host of the content's baseURL and keeps its path: serve and preview
+	// pass their own address, as hugo server does, so every absolute URL
+	// of the site points at the server it is read on.
+	Origin string
+	// BaseURL, when set, replaces the content's baseURL outright (serve
+	// -baseURL behind a reverse proxy); it wins over Origin.
+	BaseURL string
 }
 
 // Emitter writes extra files into dir, the folder being built. In an
@@ -84,7 +91,7 @@ func (s *Snapshot) Texts(ctx context.Context) ([]string, error) {
 	r := s.b.renderer(s.Content.Site.TypesetOn())
 	out := make([]string, len(stories))
 	errs := make([]error, len(stories))
-	parallel(len(stories), func(i int) {
+	parallel.For(len(stories), 0, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -117,6 +124,10 @@ type Stats struct {
 	// Phases is the wall time of each phase: load, plan, render (Markdown
 	// bodies), write (templates and files, emitters).
 	Phases struct{ Load, Plan, Render, Write time.Duration }
+	// Warnings are problems that did not stop the build: content put
+	// right while loading (a tag listed twice) and a baseURL that makes
+	// some outputs wrong.
+	Warnings []string
 }
 
 func (s Stats) String() string {
@@ -179,7 +190,7 @@ const manifestName = ".banmian-build.json"
 
 // builderVersion changes when the builder's output changes for the same
 // input, invalidating every fingerprint.
-const builderVersion = "banmian-site-1"
+const builderVersion = "banmian-site-2"
 
 // Build builds the site. The first build of a Builder is a full build into
 // a fresh folder (reusing unchanged pages of an existing output); later
@@ -193,6 +204,18 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	c, err := content.Load(b.opt.Source, content.LoadOptions{Drafts: b.opt.Drafts, Cache: b.cache})
 	if err != nil {
 		return st, err
+	}
+	switch {
+	case b.opt.BaseURL != "":
+		c.Site.BaseURL = b.opt.BaseURL
+	case b.opt.Origin != "":
+		c.Site.BaseURL = WithOrigin(c.Site.BaseURL, b.opt.Origin)
+	}
+	for _, w := range c.Warnings {
+		st.Warnings = append(st.Warnings, w.Error())
+	}
+	if w := BaseURLProblem(c.Site.BaseURL); w != "" {
+		st.Warnings = append(st.Warnings, w)
 	}
 	st.Phases.Load = time.Since(start)
 	mark := time.Now()
@@ -277,7 +300,7 @@ func (b *Builder) renderDocs(ctx context.Context, need map[*storyView]bool, type
 		list = append(list, s)
 	}
 	errs := make([]error, len(list))
-	parallel(len(list), func(i int) {
+	parallel.For(len(list), 0, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -388,32 +411,6 @@ func storiesFingerprint(c *content.Content) uint64 {
 		h.str(s.Slug).u64(s.Hash).str(s.Edition)
 	}
 	return h.sum()
-}
-
-// parallel runs f(0..n-1) on GOMAXPROCS workers.
-func parallel(n int, f func(i int)) { parallelN(n, runtime.GOMAXPROCS(0), f) }
-
-// parallelN runs f(0..n-1) on the given number of workers.
-func parallelN(n, workers int, f func(i int)) {
-	if workers > n {
-		workers = n
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func readManifest(dir string) map[string]uint64 {

@@ -15,6 +15,9 @@ import (
 	"sync/atomic"
 
 	"github.com/banmian/banmian/themes"
+
+	"github.com/banmian/banmian/internal/atomicfile"
+	"github.com/banmian/banmian/internal/parallel"
 )
 
 // fullOut is the fresh folder of a full build. Its folders are created in
@@ -76,7 +79,7 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 	var done atomic.Int64
 	errs := make([]error, len(pages))
 	total := len(pages)
-	parallelIO(len(pages), func(i int) {
+	parallel.For(len(pages), ioWorkers, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -132,7 +135,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 	out := b.opt.OutDir
 	data := make([][]byte, len(todo))
 	errs := make([]error, len(todo))
-	parallel(len(todo), func(i int) {
+	parallel.For(len(todo), 0, func(i int) {
 		var buf bytes.Buffer
 		if err := todo[i].render(&buf); err != nil {
 			errs[i] = fmt.Errorf("%s: %w", todo[i].path, err)
@@ -159,7 +162,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 		if err := u.save(name); err != nil {
 			return fail(err)
 		}
-		if err := writeAtomic(name, data[i]); err != nil {
+		if err := atomicfile.Write(name, data[i]); err != nil {
 			return fail(err)
 		}
 		b.progress(&done, len(todo))
@@ -200,7 +203,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 	if err != nil {
 		return fail(err)
 	}
-	if err := writeAtomic(filepath.Join(out, manifestName), mf); err != nil {
+	if err := atomicfile.Write(filepath.Join(out, manifestName), mf); err != nil {
 		return fail(err)
 	}
 	return len(todo), len(gone), nil
@@ -295,7 +298,7 @@ func (u *undoLog) undo() error {
 				errs = append(errs, err)
 			}
 		case f.mode.IsRegular() || f.data != nil:
-			if err := writeAtomic(f.name, f.data); err != nil {
+			if err := atomicfile.Write(f.name, f.data); err != nil {
 				errs = append(errs, err)
 			} else if err := os.Chmod(f.name, f.mode.Perm()); err != nil {
 				errs = append(errs, err)
@@ -341,31 +344,6 @@ func makeDirs(root string, pages []*page) error {
 	return nil
 }
 
-// writeAtomic replaces name with data through a temporary file and rename.
-func writeAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, name)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", name, werr)
-	}
-	return nil
-}
-
 // ResolveTheme finds a theme folder: themesDir/name on disk when it exists,
 // else the embedded default theme for "default".
 func ResolveTheme(themesDir, name string) (fs.FS, error) {
@@ -392,6 +370,3 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // ioWorkers is how many files are written at once: file system latency,
 // not CPU, bounds writing many small files.
 const ioWorkers = 16
-
-// parallelIO is parallel with enough workers to keep the file system busy.
-func parallelIO(n int, f func(i int)) { parallelN(n, ioWorkers, f) }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -63,6 +64,8 @@ type Store struct {
 	loc  *time.Location
 
 	dummyHash func() []byte // a hash to compare against for unknown users
+
+	onNotify atomic.Pointer[func([]Notification)] // see OnNotify
 }
 
 // cst is the newsroom's time zone (the house rule in content).

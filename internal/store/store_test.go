@@ -72,7 +72,7 @@ func TestSchemaVersionAndReopen(t *testing.T) {
 	if v, err := s.Schema(); err != nil || v != store.SchemaVersion {
 		t.Fatalf("Schema() = %d, %v; want %d", v, err, store.SchemaVersion)
 	}
-	if _, err := s.CreateUser(store.User{Name: "王编辑", Role: store.RoleEditor}, "编辑部的密码很长"); err != nil {
+	if _, err := s.CreateUser(store.User{Name: "王编辑", Role: store.RoleEditor}, "编辑部的密码真的很长"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -86,7 +86,7 @@ func TestSchemaVersionAndReopen(t *testing.T) {
 	if u, err := s.User("王编辑"); err != nil || u.Role != store.RoleEditor {
 		t.Fatalf("after reopen: %+v, %v", u, err)
 	}
-	if _, err := s.CreateUser(store.User{Name: "李四", Role: store.RoleAdmin}, "password123"); err == nil {
+	if _, err := s.CreateUser(store.User{Name: "李四", Role: store.RoleAdmin}, "newsroom-lamp-42"); err == nil {
 		t.Error("write to a read-only store succeeded")
 	}
 }
@@ -99,14 +99,14 @@ func TestUsers(t *testing.T) {
 		password string
 		want     error
 	}{
-		{"submitter with office", store.User{Name: "张三", Role: store.RoleSubmitter, Office: "长征镇"}, "长征镇投稿密码一二", nil},
-		{"editor without office", store.User{Name: "wang.bianji", Role: store.RoleEditor}, "password123", nil},
-		{"admin", store.User{Name: "admin", Role: store.RoleAdmin}, "管理员的密码八个字", nil},
-		{"duplicate", store.User{Name: "张三", Role: store.RoleEditor}, "password123", store.ErrExists},
-		{"submitter without office", store.User{Name: "李四", Role: store.RoleSubmitter}, "password123", store.ErrInvalid},
-		{"unknown role", store.User{Name: "李四", Role: "boss"}, "password123", store.ErrInvalid},
-		{"space in name", store.User{Name: "李 四", Role: store.RoleEditor}, "password123", store.ErrInvalid},
-		{"empty name", store.User{Role: store.RoleEditor}, "password123", store.ErrInvalid},
+		{"submitter with office", store.User{Name: "张三", Role: store.RoleSubmitter, Office: "长征镇"}, "长征镇投稿密码一二三", nil},
+		{"editor without office", store.User{Name: "wang.bianji", Role: store.RoleEditor}, "newsroom-lamp-42", nil},
+		{"admin", store.User{Name: "admin", Role: store.RoleAdmin}, "管理员的密码是十个字", nil},
+		{"duplicate", store.User{Name: "张三", Role: store.RoleEditor}, "newsroom-lamp-42", store.ErrExists},
+		{"submitter without office", store.User{Name: "李四", Role: store.RoleSubmitter}, "newsroom-lamp-42", store.ErrInvalid},
+		{"unknown role", store.User{Name: "李四", Role: "boss"}, "newsroom-lamp-42", store.ErrInvalid},
+		{"space in name", store.User{Name: "李 四", Role: store.RoleEditor}, "newsroom-lamp-42", store.ErrInvalid},
+		{"empty name", store.User{Role: store.RoleEditor}, "newsroom-lamp-42", store.ErrInvalid},
 		{"short Chinese password", store.User{Name: "李四", Role: store.RoleEditor}, "真如镇密码", store.ErrInvalid},
 		{"password over 72 bytes", store.User{Name: "李四", Role: store.RoleEditor}, strings.Repeat("密", 25), store.ErrInvalid},
 	}
@@ -176,7 +176,7 @@ func TestAuthenticateAndPasswords(t *testing.T) {
 	if err := s.SetPassword("张三", "短"); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("short password: %v", err)
 	}
-	if err := s.SetPassword("无此人", "password123"); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetPassword("无此人", "newsroom-lamp-42"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown user: %v", err)
 	}
 	u, err := s.UpdateUser("张三", store.RoleSubmitter, "真如镇")
@@ -220,20 +220,25 @@ func TestTokens(t *testing.T) {
 	if err := s.RevokeToken(tok.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoke twice: %v", err)
 	}
-	// Deleting a user deletes their tokens and sessions.
+	// Disabling a user stops their tokens and sessions at once; enabling
+	// brings the tokens back (sessions stay ended).
 	secret, _, _ = s.CreateToken("张三", "")
 	sess, _ := s.CreateSession("张三", time.Hour)
-	if err := s.DeleteUser("张三"); err != nil {
+	yes, no := true, false
+	if _, err := s.ChangeUser(store.Operator, "张三", store.UserChange{Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.UserByToken(secret); !errors.Is(err, store.ErrAuth) {
-		t.Errorf("token of deleted user: %v", err)
+	if _, _, err := s.UserByToken(secret); !errors.Is(err, store.ErrDisabled) {
+		t.Errorf("token of disabled user: %v", err)
 	}
 	if _, _, err := s.Session(sess.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("session of deleted user: %v", err)
+		t.Errorf("session of disabled user: %v", err)
 	}
-	if list, _ := s.Tokens(""); len(list) != 0 {
-		t.Errorf("tokens left: %+v", list)
+	if _, err := s.ChangeUser(store.Operator, "张三", store.UserChange{Disabled: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _, err := s.UserByToken(secret); err != nil || u.Name != "张三" {
+		t.Errorf("token after enabling: %v", err)
 	}
 }
 
@@ -292,16 +297,16 @@ var allowed = map[store.Status]map[store.Action]store.Status{
 	store.StatusSubmitted:   {store.ActionReturn: store.StatusReturned, store.ActionAccept: store.StatusAccepted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
 	store.StatusReturned:    {store.ActionSubmit: store.StatusResubmitted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
 	store.StatusResubmitted: {store.ActionReturn: store.StatusReturned, store.ActionAccept: store.StatusAccepted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
-	store.StatusAccepted:    {store.ActionSchedule: store.StatusScheduled, store.ActionWithdraw: store.StatusWithdrawn},
+	store.StatusAccepted:    {store.ActionSchedule: store.StatusScheduled, store.ActionWithdraw: store.StatusWithdrawn, store.ActionReturn: store.StatusReturned, store.ActionReject: store.StatusRejected},
 	store.StatusScheduled:   {store.ActionUnschedule: store.StatusAccepted, store.ActionPublish: store.StatusPublished},
 	store.StatusPublished:   {},
-	store.StatusRejected:    {},
-	store.StatusWithdrawn:   {},
+	store.StatusRejected:    {store.ActionReopen: store.StatusDraft},
+	store.StatusWithdrawn:   {store.ActionReopen: store.StatusDraft},
 }
 
 var allActions = []store.Action{
 	store.ActionCreate, store.ActionSubmit, store.ActionReturn, store.ActionAccept, store.ActionReject,
-	store.ActionWithdraw, store.ActionSchedule, store.ActionUnschedule, store.ActionPublish, "delete",
+	store.ActionWithdraw, store.ActionSchedule, store.ActionUnschedule, store.ActionPublish, store.ActionReopen, "delete",
 }
 
 func TestNextTable(t *testing.T) {
