@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
@@ -146,7 +147,7 @@ func (ss *staticSearch) settle(ctx context.Context) error {
 // staticOptions are the static index options of the site of snap.
 func staticOptions(snap *site.Snapshot) search.StaticOptions {
 	c := snap.Content
-	root := search.SiteRoot(c.Site.BaseURL)
+	root := content.SiteRoot(c.Site.BaseURL)
 	return search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css", Header: snap.Header, Footer: snap.Footer}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -19,8 +20,8 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// cst is China Standard Time, the newsroom's clock.
-var cst = time.FixedZone("CST", 8*60*60)
+// cst is the newsroom's time zone (the house rule in content).
+var cst = content.Newsroom
 
 var funcs = template.FuncMap{
 	"statusLabel": func(s store.Status) string { return s.Label() },
