@@ -139,7 +139,7 @@ func (s *Server) apiSubmissionPut(w http.ResponseWriter, r *http.Request, c *req
 	if c.isEditor() {
 		office = in.Office
 	}
-	sub, err = s.saveText(sub.ID, c.user.Name, in.Rev, storyFields{Kicker: in.Kicker, Title: in.Title, Subtitle: in.Subtitle, Body: in.Body, Tags: in.Tags}, office)
+	sub, err = s.saveText(sub.ID, c.user.Name, in.Rev, storyFields{Kicker: in.Kicker, Title: in.Title, Subtitle: in.Subtitle, Body: in.Body, Tags: in.Tags}, office, c.editCheck(false))
 	if err != nil {
 		return err
 	}

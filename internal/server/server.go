@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -57,10 +58,17 @@ type Config struct {
 	Printer Printer
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
-	// SecureCookies marks cookies Secure (set it behind TLS).
+	// SecureCookies marks every cookie Secure. Without it a cookie is
+	// Secure when the request came over TLS, or from a trusted proxy with
+	// X-Forwarded-Proto: https.
 	SecureCookies bool
-	// LoginAttempts failed logins per LoginWindow are allowed per client
-	// address and per user name (defaults 5 per 15 minutes).
+	// TrustedProxies are the reverse proxies (serve -trusted-proxies)
+	// whose X-Forwarded-For and X-Forwarded-Proto headers are believed;
+	// from anyone else they are ignored.
+	TrustedProxies []netip.Prefix
+	// LoginAttempts failed logins per LoginWindow are allowed per user
+	// name and client address together (defaults 5 per 15 minutes); each
+	// name also backs off exponentially (see limiter).
 	LoginAttempts int
 	LoginWindow   time.Duration
 	// MaxBodyBytes limits form and JSON bodies (default 2 MiB);
@@ -95,7 +103,10 @@ type Server struct {
 	patterns []string
 	limiter  *limiter
 	reload   *broadcaster
-	wake     chan struct{}
+
+	setupMu    sync.Mutex
+	setupToken string // the first-run token while there are no users
+	wake       chan struct{}
 
 	pubMu sync.Mutex // one publish (or correction) at a time
 	// streams counts the open /desk/events streams.
@@ -119,6 +130,8 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	http   *http.Server
+	// adminHTTP serves the admin socket (ListenAdmin).
+	adminHTTP *http.Server
 }
 
 // New builds the reader site (a full build the first time), recovers from
@@ -187,6 +200,11 @@ func New(cfg Config) (*Server, error) {
 	if _, err := s.SyncSubmissionIndex(s.ctx); err != nil {
 		return nil, err
 	}
+	if n, err := s.st.UserCount(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		s.setupToken = newSetupToken()
+	}
 	s.routes = s.routeTable()
 	s.handler = s.mux()
 	if cfg.SchedulerInterval > 0 {
@@ -194,8 +212,11 @@ func New(cfg Config) (*Server, error) {
 		go s.schedule()
 	}
 	if cfg.Watch {
+		// The first stamp is taken before New returns, so a change made
+		// right after is seen as one.
+		last := contentStamp(cfg.Source)
 		s.wg.Add(1)
-		go s.watch()
+		go s.watch(last)
 	}
 	return s, nil
 }
@@ -254,6 +275,13 @@ func (s *Server) Close() error {
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err = s.http.Shutdown(ctx)
+		cancel()
+	}
+	if s.adminHTTP != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if aerr := s.adminHTTP.Shutdown(ctx); err == nil {
+			err = aerr
+		}
 		cancel()
 	}
 	s.wg.Wait()

@@ -140,10 +140,20 @@ func (q *subQueue) add(ids []string) {
 }
 
 // wait returns once every change queued before the call is indexed.
-func (q *subQueue) wait() {
+func (q *subQueue) wait() { q.waitFor(q.mark()) }
+
+// mark returns the position of the latest change queued.
+func (q *subQueue) mark() uint64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for target := q.queued; q.done < target; {
+	return q.queued
+}
+
+// waitFor returns once the changes up to mark are indexed.
+func (q *subQueue) waitFor(mark uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.done < mark {
 		q.changed.Wait()
 	}
 }

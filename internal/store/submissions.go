@@ -79,6 +79,9 @@ func validate(sub *Submission) error {
 		if utf8.RuneCountInString(t) > MaxTagChars || !utf8.ValidString(t) {
 			return fmt.Errorf("tag %q is longer than %d characters: %w", t, MaxTagChars, ErrInvalid)
 		}
+		if content.OnlyDotsOrSlashes(t) {
+			return fmt.Errorf("tag %q is made only of dots or slashes: %w", t, ErrInvalid)
+		}
 	}
 	if sub.Slug != "" && (!slugRE.MatchString(sub.Slug) || len(sub.Slug) > 100) {
 		return fmt.Errorf("slug %q: use lower-case letters, digits and single hyphens: %w", sub.Slug, ErrInvalid)
