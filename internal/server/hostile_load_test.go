@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -26,8 +25,8 @@ type hostileLoad struct {
 }
 
 // runHostileLoad runs clients normal clients (reader pages, small
-// submissions, searches) for d on loopback while one more sends hostile
-// bodies without pause: each shape just under the body cap as a submission and
+// submissions, searches) for d on loopback, and each at least one of
+// each, while one more sends hostile bodies without pause: each shape just under the body cap as a submission and
 // as a preview, and at 1.9 MB (refused). It returns once every client is
 // done.
 func runHostileLoad(tb testing.TB, e *testEnv, clients int, d time.Duration) *hostileLoad {
@@ -62,12 +61,13 @@ func runHostileLoad(tb testing.TB, e *testEnv, clients int, d time.Duration) *ho
 		b, err := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b), err
 	}
+	underSize, overSize := hostileSizes()
 	var under, over []string
 	for _, hb := range hostileBodies {
 		if !hb.deep {
-			under = append(under, hb.gen(content.MaxBodyBytes-1024))
+			under = append(under, hb.gen(underSize))
 		}
-		over = append(over, hb.gen(1900<<10))
+		over = append(over, hb.gen(overSize))
 	}
 	var wg sync.WaitGroup
 	for h := range 1 {
@@ -104,7 +104,8 @@ func runHostileLoad(tb testing.TB, e *testEnv, clients int, d time.Duration) *ho
 			var lat []time.Duration
 			var kinds [4][]time.Duration
 			var errs []string
-			for n := 0; time.Now().Before(deadline); n++ {
+			// Each client makes every kind of request at least once.
+			for n := 0; n < 4 || time.Now().Before(deadline); n++ {
 				start := time.Now()
 				var status int
 				var body string
@@ -150,7 +151,7 @@ func runHostileLoad(tb testing.TB, e *testEnv, clients int, d time.Duration) *ho
 // waiting for it, for 20 s to minutes). The 100 ms target is checked by
 // BenchmarkLoadWithHostileBodies.
 func TestLoadWithHostileBodies(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.MaxBodyBytes = 16 << 20 })
+	e := newEnv(t, func(c *Config) { c.MaxBodyBytes, c.RenderTimeout = 16<<20, time.Minute })
 	l := runHostileLoad(t, e, 50, 4*time.Second)
 	for _, msg := range l.errs[:min(len(l.errs), 10)] {
 		t.Error(msg)

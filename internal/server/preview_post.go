@@ -28,7 +28,7 @@ type previewResult struct {
 }
 
 // preview renders a body with the site's own pipeline and lints it, within
-// renderTimeout (and ctx).
+// Config.RenderTimeout (and ctx).
 func (s *Server) preview(ctx context.Context, body string) (*previewResult, error) {
 	src := []byte(body)
 	if !utf8.Valid(src) {
@@ -37,7 +37,7 @@ func (s *Server) preview(ctx context.Context, body string) (*previewResult, erro
 	if err := checkBody(body); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, renderTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
 	doc, err := s.md.RenderContext(ctx, src)
 	if err != nil {
