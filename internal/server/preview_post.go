@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"sort"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -25,6 +27,57 @@ type previewResult struct {
 	Chars    int              `json:"chars"`
 	Findings []previewFinding `json:"findings"`
 	Fixed    string           `json:"fixed"`
+	// FieldFindings are the house-style findings of the headlines and
+	// photo captions, each with its field's fixed text.
+	FieldFindings []fieldFinding `json:"fieldFindings"`
+}
+
+// fieldFinding is a finding in a one-line field (引题, 主题, 副题, a caption).
+type fieldFinding struct {
+	typeset.Finding
+	Field string `json:"field"`
+	Label string `json:"label"`
+	Fixed string `json:"fixed"`
+}
+
+// fieldLabel names a headline or caption field for the user.
+func fieldLabel(name string) (string, bool) {
+	switch name {
+	case "kicker":
+		return "引题", true
+	case "title":
+		return "主题", true
+	case "subtitle":
+		return "副题", true
+	case "caption":
+		return "照片说明", true
+	}
+	if n, ok := strings.CutPrefix(name, "caption:"); ok && n != "" {
+		return "照片 " + n + " 的说明", true
+	}
+	return "", false
+}
+
+// checkFieldsStyle lints headline and caption fields (one paragraph each).
+func checkFieldsStyle(fields map[string]string) []fieldFinding {
+	out := []fieldFinding{}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		label, ok := fieldLabel(k)
+		v := fields[k]
+		if !ok || v == "" || len(v) > 4096 || !utf8.ValidString(v) {
+			continue
+		}
+		fixed, fs := typeset.FixLines([]byte(v), nil)
+		for _, f := range fs {
+			out = append(out, fieldFinding{Finding: f, Field: k, Label: label, Fixed: string(fixed)})
+		}
+	}
+	return out
 }
 
 // preview renders a body with the site's own pipeline and lints it, within
@@ -39,7 +92,9 @@ func (s *Server) preview(ctx context.Context, body string) (*previewResult, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
-	doc, err := s.md.RenderContext(ctx, src)
+	// Rendered with the desk's one-line-one-paragraph rule (as it will be
+	// saved); linted as typed, so the findings' places match the textarea.
+	doc, err := s.md.RenderContext(ctx, []byte(markdown.LinesToParagraphs(body)))
 	if err != nil {
 		return nil, err
 	}
@@ -76,15 +131,20 @@ func utf16Len(s string) int {
 // rendered HTML, character count, house-style findings and the fixed text.
 func (s *Server) previewPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	var in struct {
-		Body string `json:"body"`
+		Body   string            `json:"body"`
+		Fields map[string]string `json:"fields"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		return badJSON(err)
+	}
+	if len(in.Fields) > 20 {
+		return errorf(http.StatusBadRequest, "要检查的栏目过多")
 	}
 	res, err := s.preview(r.Context(), in.Body)
 	if err != nil {
 		return err
 	}
+	res.FieldFindings = checkFieldsStyle(in.Fields)
 	s.json(w, http.StatusOK, res)
 	return nil
 }

@@ -45,7 +45,7 @@ func headers(csp string, h http.Handler) http.Handler {
 type Error struct {
 	Status  int
 	Message string // shown to the user, Simplified Chinese
-	Field   string // the request field at fault, when one is (JSON "field")
+	Field   string // the field at fault, when one is (JSON "field"; shown next to it in forms)
 	Err     error  // the cause, logged, never shown
 }
 
@@ -95,19 +95,22 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &mb) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（上限 %d 字节）", mb.Limit)
 	}
+	// The store's messages are English, for logs: the user gets Chinese.
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "找不到：" + err.Error()
+		return http.StatusNotFound, "找不到该稿件或页面，可能已被删除"
 	case errors.Is(err, store.ErrExists):
-		return http.StatusConflict, "已存在：" + err.Error()
+		return http.StatusConflict, "已经有同名的记录（例如网址已被另一篇稿件使用），请换一个"
 	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "已被他人修改，请刷新后重试：" + err.Error()
+		return http.StatusConflict, "在你编辑期间，稿件已被他人修改"
 	case errors.Is(err, store.ErrInvalid):
-		return http.StatusBadRequest, "内容不符合要求：" + err.Error()
+		return http.StatusBadRequest, "内容不符合要求，请检查后再提交"
 	case errors.Is(err, store.ErrInvalidTransition):
-		return http.StatusConflict, "当前状态下不能执行此操作：" + err.Error()
+		return http.StatusConflict, "稿件的状态已经变化，不能再执行这个操作，请刷新页面查看最新状态"
 	case errors.Is(err, store.ErrNotEditable):
-		return http.StatusConflict, "当前状态下不能修改：" + err.Error()
+		return http.StatusConflict, "稿件当前的状态下不能修改"
+	case errors.Is(err, store.ErrForbidden):
+		return http.StatusForbidden, "没有权限执行此操作"
 	case errors.Is(err, store.ErrAuth):
 		return http.StatusUnauthorized, "用户名或密码错误"
 	case errors.Is(err, store.ErrExpired):

@@ -297,16 +297,16 @@ var allowed = map[store.Status]map[store.Action]store.Status{
 	store.StatusSubmitted:   {store.ActionReturn: store.StatusReturned, store.ActionAccept: store.StatusAccepted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
 	store.StatusReturned:    {store.ActionSubmit: store.StatusResubmitted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
 	store.StatusResubmitted: {store.ActionReturn: store.StatusReturned, store.ActionAccept: store.StatusAccepted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
-	store.StatusAccepted:    {store.ActionSchedule: store.StatusScheduled, store.ActionWithdraw: store.StatusWithdrawn},
+	store.StatusAccepted:    {store.ActionSchedule: store.StatusScheduled, store.ActionWithdraw: store.StatusWithdrawn, store.ActionReturn: store.StatusReturned, store.ActionReject: store.StatusRejected},
 	store.StatusScheduled:   {store.ActionUnschedule: store.StatusAccepted, store.ActionPublish: store.StatusPublished},
 	store.StatusPublished:   {},
-	store.StatusRejected:    {},
-	store.StatusWithdrawn:   {},
+	store.StatusRejected:    {store.ActionReopen: store.StatusDraft},
+	store.StatusWithdrawn:   {store.ActionReopen: store.StatusDraft},
 }
 
 var allActions = []store.Action{
 	store.ActionCreate, store.ActionSubmit, store.ActionReturn, store.ActionAccept, store.ActionReject,
-	store.ActionWithdraw, store.ActionSchedule, store.ActionUnschedule, store.ActionPublish, "delete",
+	store.ActionWithdraw, store.ActionSchedule, store.ActionUnschedule, store.ActionPublish, store.ActionReopen, "delete",
 }
 
 func TestNextTable(t *testing.T) {

@@ -397,7 +397,15 @@ func (s *Store) transition(tx *bolt.Tx, cur Submission, action Action, actor, no
 	if err := putSub(tx, &cur, next); err != nil {
 		return cur, err
 	}
-	return next, addEvent(tx, cur.ID, Event{At: now, Actor: actor, Action: action, From: cur.Status, To: to, Note: note})
+	if err := addEvent(tx, cur.ID, Event{At: now, Actor: actor, Action: action, From: cur.Status, To: to, Note: note}); err != nil {
+		return cur, err
+	}
+	list, err := notify(tx, next, cur.Status, action, actor, note, now)
+	if err != nil {
+		return cur, err
+	}
+	s.notifyAfterCommit(tx, list)
+	return next, nil
 }
 
 // History returns the events of a submission (creation and every
