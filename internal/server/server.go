@@ -73,6 +73,8 @@ type Config struct {
 	// name also backs off exponentially (see limiter).
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// RenderTimeout bounds each Markdown rendering (default 3 s).
+	RenderTimeout time.Duration
 	// MaxBodyBytes limits form and JSON bodies (default 2 MiB);
 	// MaxPhotoBytes limits one uploaded photo (default 8 MiB).
 	MaxBodyBytes  int64
@@ -161,6 +163,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	if cfg.RenderTimeout <= 0 {
+		cfg.RenderTimeout = renderTimeout
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 2 << 20
 	}
@@ -183,7 +188,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: cfg.RenderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
