@@ -20,7 +20,7 @@ func TestBrowserAdmin(t *testing.T) {
 		t.Skip("the browser test is not short")
 	}
 	e := newEnv(t)
-	b := browser(t, 90*time.Second)
+	b := browser(t, 3*time.Minute)
 
 	office := newTab(t, b, e.base)
 	office.login("changzheng")
@@ -106,7 +106,7 @@ func TestBrowserOwnPassword(t *testing.T) {
 		t.Skip("the browser test is not short")
 	}
 	e := newEnv(t)
-	b := browser(t, 60*time.Second)
+	b := browser(t, 2*time.Minute)
 	tab := newTab(t, b, e.base)
 	tab.login("hongqiao")
 	tab.do("opening the account page", chromedp.Click(chromedp.ID("account-link")))
