@@ -133,7 +133,7 @@ func (s *Server) editionSchedule(w http.ResponseWriter, r *http.Request, c *reqC
 	if v := r.PostFormValue("at"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", v, cst)
 		if err != nil {
-			return errorf(http.StatusBadRequest, "发布时间格式应为 YYYY-MM-DDTHH:MM：%s", v)
+			return errorf(http.StatusBadRequest, "发布时间应写成 2025-06-24T10:00 这样的日期和时间：%s", v)
 		}
 		at = t
 	}

@@ -1,7 +1,9 @@
 package site
 
 import (
+	"bytes"
 	"fmt"
+	"github.com/banmian/banmian/internal/typeset"
 	"html/template"
 	"net/url"
 	"path"
@@ -21,6 +23,7 @@ import (
 type storyView struct {
 	*content.Story
 	Title, Kicker, Subtitle, Credit, Slug, Summary string
+	CreditLine                                     string // the credit as printed: content.CreditLine
 
 	URL         string
 	ISODate     string
@@ -33,8 +36,12 @@ type storyView struct {
 	CreditURL   string
 	Tags        []termRef
 	Corrections []correctionView
-	Photos      []photoView
+	Photos      []photoView // photos the body does not show in place
 	Prev, Next  *storyView
+
+	// inline are the photos the writer put in the body (![说明](1.jpg)):
+	// file name → URL, so the body's relative src works on every page.
+	inline map[string]string
 }
 
 type correctionView struct {
@@ -175,10 +182,14 @@ func assemble(c *content.Content) *model {
 	tagSlugs := termSlugs(c.Stories, func(s *content.Story) []string { return s.Tags })
 	for _, s := range c.Stories {
 		v := &storyView{
-			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, Slug: s.Slug, Summary: s.Summary,
+			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, CreditLine: content.CreditLine(s.Credit), Slug: s.Slug, Summary: s.Summary,
 			URL:      m.root + "stories/" + s.Slug + "/",
 			ISODate:  s.Date.Format(time.RFC3339),
 			DateText: cnDate(s.Date),
+		}
+		if c.Site.TypesetOn() {
+			// Headlines get the house style the body gets from the renderer.
+			v.Title, v.Kicker, v.Subtitle = typeset.Normalize(v.Title), typeset.Normalize(v.Kicker), typeset.Normalize(v.Subtitle)
 		}
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
@@ -203,7 +214,19 @@ func assemble(c *content.Content) *model {
 		}
 		for _, a := range s.Assets {
 			if isImage(a) {
-				v.Photos = append(v.Photos, photoView{URL: v.URL + path.Base(a), Caption: photoCaption(s, path.Base(a))})
+				name := path.Base(a)
+				if bytes.Contains(s.Body, []byte("]("+name+")")) {
+					if v.inline == nil {
+						v.inline = map[string]string{}
+					}
+					v.inline[name] = v.URL + name
+					continue
+				}
+				caption := photoCaption(s, name)
+				if c.Site.TypesetOn() {
+					caption = typeset.Normalize(caption)
+				}
+				v.Photos = append(v.Photos, photoView{URL: v.URL + name, Caption: caption})
 			}
 		}
 		bySlug[s.Slug] = v
@@ -347,13 +370,8 @@ func termSlugs(stories []*content.Story, names func(*content.Story) []string) ma
 	return out
 }
 
-// termSlug is the URL segment of a credit or tag: its pinyin slug.
-func termSlug(name string) string {
-	if s := content.Slugify(name); s != "" {
-		return s
-	}
-	return url.PathEscape(name)
-}
+// termSlug is the URL segment of a credit or tag (the house rule).
+func termSlug(name string) string { return content.TermSlug(name) }
 
 func isImage(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {
@@ -382,4 +400,11 @@ const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
 	v.HTML, v.Headings, v.Chars, v.Excerpt = d.HTML, d.Headings, d.Chars, d.Excerpt
+	if len(v.inline) > 0 {
+		pairs := make([]string, 0, 2*len(v.inline))
+		for name, url := range v.inline {
+			pairs = append(pairs, `src="`+name+`"`, `src="`+template.HTMLEscapeString(url)+`"`)
+		}
+		v.HTML = template.HTML(strings.NewReplacer(pairs...).Replace(string(v.HTML)))
+	}
 }

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/banmian/banmian/internal/content"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -62,6 +64,9 @@ func validateRole(role Role, office string) error {
 }
 
 func validateOffice(office string) error {
+	if office != "" && content.OnlyDotsOrSlashes(office) {
+		return fmt.Errorf("office %q is made only of dots or slashes: %w", office, ErrInvalid)
+	}
 	if utf8.RuneCountInString(office) > 32 {
 		return fmt.Errorf("office %q is longer than 32 characters: %w", office, ErrInvalid)
 	}
