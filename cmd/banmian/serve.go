@@ -127,6 +127,14 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		TrustedProxies:  o.proxies,
 		Logger:          logger,
 	}
+	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
+	if err != nil {
+		return err
+	}
+	if auto != nil {
+		defer auto.Close()
+		cfg.Deployer = auto
+	}
 	if p, err := layout.NewPrinter(ctx); err == nil {
 		defer p.Close()
 		cfg.Printer = p

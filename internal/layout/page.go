@@ -179,6 +179,8 @@ type piece struct {
 	chars  int                 // copy length
 	line   int                 // edition file line of the item
 	module *content.ItemModule // the editor's override, or nil
+	// bodyN caches the body lines in one base column (0: not yet).
+	bodyN int
 }
 
 // header sizes of a piece in a module of k columns.
@@ -276,8 +278,17 @@ func (g *Grid) need(p *piece, k int) (int, headerMetrics) {
 	if p.kind == KindBox {
 		return h.lines + int(math.Ceil(g.boxBodyPoints(p.box, k)/g.Leading-1e-9)) + spacerLines, h
 	}
-	body := g.bodyLines(p.blocks)
+	body := g.pieceBody(p)
 	return h.lines + (body+k-1)/k + spacerLines, h
+}
+
+// pieceBody is the lines p's body takes in one base column, counted once:
+// it does not depend on the module.
+func (g *Grid) pieceBody(p *piece) int {
+	if p.bodyN == 0 {
+		p.bodyN = g.bodyLines(p.blocks) + 1 // stored +1 so 0 means unset
+	}
+	return p.bodyN - 1
 }
 
 // estimate is the copyfit of piece p in module m.
@@ -319,7 +330,7 @@ func (g *Grid) fit(p *piece, m content.Module) (ModuleReport, headerMetrics) {
 		return r, h
 	}
 	r.CharsPerLine = g.CharsPerLine
-	r.LinesNeeded = g.bodyLines(p.blocks)
+	r.LinesNeeded = g.pieceBody(p)
 	r.LinesAvailable = bodyHeight * m.Columns
 	switch {
 	case r.LinesNeeded > r.LinesAvailable:

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,8 +52,10 @@ func TestBrowserEditionBuilder(t *testing.T) {
 	desk.open("/desk/editions/" + date)
 	desk.waitJS("the builder", `document.documentElement.classList.contains("b-js") && document.querySelector("#b-pagefit").textContent !== ""`)
 
-	for _, id := range ids {
+	for i, id := range ids {
 		desk.do("adding "+id, chromedp.Click(chromedp.CSS(`#b-pool li[data-id="`+id+`"] .b-toggle`)))
+		// Wait for the page to settle: badges appearing move the list.
+		desk.waitJS("story added", `document.querySelectorAll("#b-placed > .b-item").length === `+strconv.Itoa(i+1)+` && document.querySelectorAll("#b-page .b-mod").length === `+strconv.Itoa(i+1)+` && document.querySelector("#b-status").textContent === ""`)
 	}
 	desk.waitJS("three stories on the page", `document.querySelectorAll("#b-placed > .b-item").length === 3 && document.querySelectorAll("#b-page .b-mod").length === 3`)
 	lead := ids[1]
@@ -72,6 +75,18 @@ func TestBrowserEditionBuilder(t *testing.T) {
 		t.Errorf("badge unchanged: %q", after)
 	}
 	desk.do("locking it", chromedp.Click(chromedp.CSS(`input[name="locked:`+small+`"]`)))
+
+	// Keyboard reordering: the small story moves up one place.
+	desk.do("Alt+↑ on the small story", chromedp.Evaluate[chromedp.Void](`(li => { li.focus(); li.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowUp", altKey: true, bubbles: true})); })(document.querySelector('#b-placed li[data-id="`+small+`"]'))`))
+	desk.waitJS("the small story second", `[...document.querySelectorAll("#b-placed > .b-item")].map(li => li.dataset.id).indexOf(`+jsString(small)+`) === 1 && document.activeElement.dataset.id === `+jsString(small))
+
+	// An honour roll, pasted from a spreadsheet into its table.
+	desk.do("adding an honour roll", chromedp.Click(chromedp.ID("b-add-box")))
+	desk.do("pasting two rows", chromedp.Evaluate[chromedp.Void](`(inp => { const dt = new DataTransfer(); dt.setData("text/plain", "上海某食品有限公司\t酱油\t优质产品\r\n上海某乳业有限公司\t牛奶\t优质产品\r\n"); inp.dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true})); })(document.querySelector("#b-placed .b-boxitem table input"))`))
+	desk.waitJS("two rows and the box on the page", `document.querySelectorAll("#b-placed .b-boxitem tbody tr").length === 2 && document.querySelectorAll("#b-page .b-mod").length === 4 && document.querySelector("#b-placed .b-boxitem .b-badge").textContent.includes("栏×")`)
+	if rows := desk.value(`document.querySelector('#b-placed .b-boxitem textarea[name="box_rows"]').value`); rows != "上海某食品有限公司\t酱油\t优质产品\n上海某乳业有限公司\t牛奶\t优质产品" {
+		t.Errorf("rows text %q", rows)
+	}
 	shoot(t, desk, "builder-1366x900")
 	desk.do("a phone window", chromedp.EmulateViewport(390, 844))
 	if w := desk.value(`String(document.documentElement.scrollWidth)`); w != "390" {
@@ -99,10 +114,13 @@ func TestBrowserEditionBuilder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ed.Items) != 3 {
-		t.Fatalf("saved %d items, want 3: %+v", len(ed.Items), ed.Items)
+	if len(ed.Items) != 4 || ed.Items[1].Submission != small || ed.Items[3].Box == nil {
+		t.Fatalf("saved %+v, want the small story second and the box last", ed.Items)
 	}
-	for _, it := range ed.Items {
+	if bx := ed.Items[3].Box; bx.ID != "rong-yu-bang-20250708" || len(bx.Rows) != 2 || bx.Rows[1].Product != "牛奶" {
+		t.Errorf("saved box %+v", bx)
+	}
+	for _, it := range ed.Items[:3] {
 		if it.Lead != (it.Submission == lead) {
 			t.Errorf("item %s lead %v", it.Submission, it.Lead)
 		}

@@ -326,6 +326,7 @@ func (s *Server) Publish(ctx context.Context, date, actor string) (*PublishResul
 		res.Stories = append(res.Stories, s.readerRoot()+"stories/"+st.Slug+"/")
 	}
 	s.log.Info("published", "edition", date, "by", actor, "stories", len(stories), "in", res.Duration)
+	s.deployAfterPublish()
 	return res, nil
 }
 

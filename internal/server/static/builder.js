@@ -1,17 +1,12 @@
 // The edition builder: the page at scale with each module's fit badge,
 // updated live from the server's fit report (POST …/fit with the form as
 // it stands); reordering by drag or Alt+↑/↓; adding and removing stories
-// and boxes; the honour roll as a table; publish confirmation. Without
+// and boxes; the honour roll as a table (the publish button's
+// confirmation is desk.js's data-confirm). Without
 // this script the form still saves (order numbers, checkboxes, textareas).
 (function () {
   "use strict";
   var builder = document.getElementById("builder");
-  var publishForm = document.getElementById("publish-form");
-  if (publishForm) {
-    publishForm.addEventListener("submit", function (ev) {
-      if (!window.confirm(publishForm.dataset.confirm)) ev.preventDefault();
-    });
-  }
   if (!builder) return;
   var form = builder.closest("form");
   var placed = document.getElementById("b-placed");
