@@ -10,7 +10,8 @@ import (
 )
 
 // runBackup copies the editorial store to a file: banmian backup -data DIR
-// -o FILE. The copy is consistent and is itself a data file: restore it by
+// -o FILE, through banmian serve's admin socket while it runs, or from the
+// file. The copy is consistent and is itself a data file: restore it by
 // putting it in place of DIR/banmian.db while the server is stopped.
 func runBackup(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "backup", "[-data DIR] -o FILE")
@@ -29,8 +30,14 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("no data file at %s: %w", path, err)
 	}
+	// Through the running server's admin socket, or from the file.
+	s, err := openAccounts(*data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
 	if *out == "-" {
-		_, err := store.BackupFile(path, env.Stdout, 0)
+		_, err := s.Backup(env.Stdout)
 		return err
 	}
 	// Write beside the target and rename, so FILE is never half written.
@@ -39,12 +46,20 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	n, err := store.BackupFile(path, tmp, 0)
+	n, err := s.Backup(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		// The copy must open as a data file before it replaces FILE.
+		var b *store.Store
+		if b, err = store.Open(tmp.Name(), store.Options{ReadOnly: true}); err == nil {
+			_, err = b.Schema()
+			b.Close()
+		}
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), *out)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/progress"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
@@ -30,9 +31,9 @@ func (o *siteOptions) register(fsFlags interface {
 	fsFlags.BoolVar(&o.drafts, "drafts", false, "include stories marked draft")
 }
 
-// builder wires a site.Builder from the options. docs, when not nil,
-// keeps the search docs of each build.
-func (o *siteOptions) builder(env *Env, progress bool, docs *snapshotDocs) (*site.Builder, error) {
+// builder wires a site.Builder from the options. bar, when not nil, shows
+// pages written; docs, when not nil, keeps the search docs of each build.
+func (o *siteOptions) builder(bar *progress.Bar, docs *snapshotDocs) (*site.Builder, error) {
 	st, err := os.Stat(o.source)
 	if err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("content folder %s not found (use -source DIR)", o.source)
@@ -43,9 +44,7 @@ func (o *siteOptions) builder(env *Env, progress bool, docs *snapshotDocs) (*sit
 		Drafts: o.drafts,
 		Themes: func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 	}
-	if progress {
-		opt.Progress = progressBar(env, "构建")
-	}
+	opt.Progress = bar.Func()
 	opt.Emitters = append(opt.Emitters, siteEmitters(o, docs)...)
 	return site.New(opt), nil
 }
@@ -63,14 +62,13 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	docs := &snapshotDocs{}
-	b, err := o.builder(env, env.Terminal && !*quiet, docs)
+	bar := progress.New(env.Stderr, "构建", env.Terminal && !*quiet)
+	b, err := o.builder(bar, docs)
 	if err != nil {
 		return err
 	}
 	stats, err := b.Build(ctx)
-	if env.Terminal && !*quiet {
-		fmt.Fprint(env.Stderr, "\r\033[K")
-	}
+	bar.Done()
 	if err != nil {
 		return buildError(o.source, err)
 	}
@@ -128,13 +126,4 @@ func buildError(source string, err error) error {
 		return &exitError{code: 1, err: fmt.Errorf("%s", b.String())}
 	}
 	return fmt.Errorf("%w (the previous site was left as it was)", err)
-}
-
-// progressBar returns a progress callback drawing a bar on stderr.
-func progressBar(env *Env, label string) func(done, total int) {
-	return func(done, total int) {
-		const width = 30
-		filled := width * done / max(total, 1)
-		fmt.Fprintf(env.Stderr, "\r%s [%s%s] %d/%d", label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total)
-	}
 }

@@ -136,3 +136,53 @@ func TestCommandUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildProgress: on a terminal build draws a bar and clears it before
+// the summary; in a pipe it prints the summary line only; -quiet prints
+// nothing at all.
+func TestBuildProgress(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "content")
+	writeFiles(t, src, map[string]string{
+		"stories/a.md":             "---\ntitle: 社区里的新年\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n正文。\n",
+		"editions/2025-05-22.yaml": "date: 2025-05-22\npage: 14\nitems:\n  - story: a\n",
+	})
+	tests := []struct {
+		name     string
+		terminal bool
+		extra    []string
+		bar      bool
+		summary  bool
+	}{
+		{"终端", true, nil, true, true},
+		{"管道", false, nil, false, true},
+		{"终端静默", true, []string{"-quiet"}, false, false},
+		{"管道静默", false, []string{"-quiet"}, false, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Terminal: tt.terminal}
+			args := append([]string{"build", "-source", src, "-out", filepath.Join(dir, "public", tt.name), "-index", filepath.Join(dir, "index", string(rune('a'+i)))}, tt.extra...)
+			if code := run(context.Background(), env, args); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			errs := stderr.String()
+			if got := strings.Contains(errs, "构建 ["); got != tt.bar {
+				t.Errorf("bar drawn = %v, want %v: %q", got, tt.bar, errs)
+			}
+			if tt.bar && !strings.HasSuffix(errs, "\r\033[K") {
+				t.Errorf("the bar was not cleared before the summary: %q", errs)
+			}
+			if !tt.bar && errs != "" {
+				t.Errorf("stderr off a terminal or quiet: %q", errs)
+			}
+			if got := strings.Contains(stdout.String(), "built "); got != tt.summary {
+				t.Errorf("summary printed = %v, want %v: %q", got, tt.summary, stdout.String())
+			}
+			if !tt.summary && stdout.Len() != 0 {
+				t.Errorf("-quiet printed %q", stdout.String())
+			}
+		})
+	}
+}

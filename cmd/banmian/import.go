@@ -15,6 +15,7 @@ import (
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/importer"
+	"github.com/banmian/banmian/internal/progress"
 	"github.com/banmian/banmian/internal/typeset"
 )
 
@@ -77,10 +78,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%s: %w", *out, err)
 	}
 
-	var progress func(done, total int)
-	if env.Terminal && len(pages) > 1 {
-		progress = importProgress(env)
-	}
+	bar := progress.New(env.Stderr, "导入", env.Terminal && !*quiet && len(pages) > 1)
 	var sum importSummary
 	var failed []string
 	siteDone := ex.HasSite()
@@ -88,15 +86,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if progress != nil {
-			progress(k, len(pages))
-		}
+		bar.Update(k, len(pages))
 		res, err := importOne(env, pg, ex, importer.Meta{Date: pg.date, Page: pg.page, Note: *note}, *quiet, &sum)
 		if err != nil {
-			if progress != nil {
-				fmt.Fprint(env.Stderr, "\r\033[K")
-			}
+			bar.Done()
 			fmt.Fprintf(env.Stderr, "%s: %v\n", pg.file, err)
+			bar = progress.New(env.Stderr, "导入", env.Terminal && !*quiet)
 			failed = append(failed, pg.file)
 			continue
 		}
@@ -112,10 +107,8 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			folder = os.DirFS(*out)
 		}
 	}
-	if progress != nil {
-		progress(len(pages), len(pages))
-		fmt.Fprint(env.Stderr, "\r\033[K")
-	}
+	bar.Update(len(pages), len(pages))
+	bar.Done()
 	verb := "imported"
 	if *dry {
 		verb = "would import (dry run)"
@@ -184,7 +177,7 @@ func importOne(env *Env, pg importPage, ex *importer.Existing, meta importer.Met
 			fmt.Fprintln(w)
 			credit := "no credit"
 			if s.Credit != "" {
-				credit = s.Credit + " 供稿"
+				credit = content.CreditLine(s.Credit)
 			}
 			fmt.Fprintf(w, "            %d paragraphs, %d subheads, %s → %s\n", s.Paragraphs(), len(s.Subheads()), credit, plan.Stories[k])
 			for _, h := range s.Subheads() {
@@ -313,13 +306,4 @@ func importDates(files []string, flagDate time.Time, flagPage int) ([]importPage
 		pages = append(pages, pg)
 	}
 	return pages, nil
-}
-
-// importProgress draws a progress bar on stderr.
-func importProgress(env *Env) func(done, total int) {
-	return func(done, total int) {
-		const width = 30
-		filled := width * done / max(total, 1)
-		fmt.Fprintf(env.Stderr, "\r导入 [%s%s] %d/%d", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total)
-	}
 }

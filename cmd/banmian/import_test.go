@@ -147,7 +147,7 @@ func TestImportBatch(t *testing.T) {
 		if !strings.Contains(stderr, "20240112.txt:7: ") || !strings.Contains(stderr, "残留一行") {
 			t.Errorf("warning lacks file:line:\n%s", stderr)
 		}
-		if got := strings.Contains(stderr, "\r导入 ["); got != terminal {
+		if got := strings.Contains(stderr, "\r\033[K导入 ["); got != terminal {
 			t.Errorf("terminal=%v: progress bar drawn = %v", terminal, got)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/banmian/banmian/internal/atomicfile"
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
 	"github.com/banmian/banmian/internal/typeset"
@@ -115,7 +116,7 @@ func lintFile(name string, fix bool) ([]lintFinding, error) {
 		return nil, err
 	}
 	if fix && !bytes.Equal(out, src) {
-		if err := lintWriteAtomic(name, out); err != nil {
+		if err := atomicfile.WriteDurable(name, out); err != nil {
 			return nil, err
 		}
 	}
@@ -177,79 +178,13 @@ func lintSource(name string, src []byte, isMarkdown, fix bool) ([]byte, []lintFi
 	return out, found, nil
 }
 
-// lintTextKeys are the front matter keys whose values are copy.
-var lintTextKeys = map[string]bool{"title": true, "kicker": true, "subtitle": true, "summary": true}
-
-// lintFrontMatterProtected returns everything of the front matter fm except
-// the text of the values of title, kicker, subtitle and summary: keys,
-// dates, slugs, quotes, escapes and comments stay as they are. Values it
-// cannot read safely (flow collections, anchors, multi-line quoted
-// strings) are protected whole.
+// lintFrontMatterProtected returns everything of the front matter fm
+// except the copy in it (content.FrontMatterText): keys, dates, slugs,
+// quotes, escapes and comments stay as they are.
 func lintFrontMatterProtected(fm []byte, format content.Format) []typeset.Range {
-	var text []typeset.Range
-	lines := bytes.SplitAfter(fm, []byte("\n"))
-	off := 0
-	for i := 0; i < len(lines); i++ {
-		ln := lines[i]
-		start := off
-		off += len(ln)
-		key, rest, ok := lintSplitKey(ln, format)
-		if !ok || !lintTextKeys[key] {
-			continue
-		}
-		vs := start + (len(ln) - len(rest)) // offset of the value
-		v := bytes.TrimRight(rest, " \t\r\n")
-		switch {
-		case len(v) == 0 && format == content.YAML, len(v) > 0 && format == content.YAML && (v[0] == '|' || v[0] == '>'):
-			// Block scalar or a plain scalar on the following lines: every
-			// following indented line is text.
-			for i+1 < len(lines) && (len(bytes.TrimSpace(lines[i+1])) == 0 || lines[i+1][0] == ' ' || lines[i+1][0] == '\t') {
-				i++
-				ln := lines[i]
-				body := bytes.TrimLeft(ln, " \t")
-				s := off + (len(ln) - len(body))
-				text = append(text, typeset.Range{Start: s, End: s + len(bytes.TrimRight(body, " \t\r\n"))})
-				off += len(ln)
-			}
-		case len(v) == 0:
-		case v[0] == '"':
-			if format == content.TOML && bytes.HasPrefix(v, []byte(`"""`)) {
-				continue
-			}
-			text = append(text, lintQuoted(v, vs, '"', '\\')...)
-		case v[0] == '\'':
-			if format == content.TOML {
-				if bytes.HasPrefix(v, []byte("'''")) {
-					continue
-				}
-				text = append(text, lintQuoted(v, vs, '\'', 0)...)
-			} else {
-				text = append(text, lintQuoted(v, vs, '\'', '\'')...)
-			}
-		case format == content.YAML && bytes.IndexByte([]byte("&*![{@`%"), v[0]) < 0:
-			// A plain scalar, up to a comment, and its indented continuation lines.
-			if k := bytes.Index(v, []byte(" #")); k >= 0 {
-				v = bytes.TrimRight(v[:k], " \t")
-			}
-			text = append(text, typeset.Range{Start: vs, End: vs + len(v)})
-			for i+1 < len(lines) && len(lines[i+1]) > 0 && (lines[i+1][0] == ' ' || lines[i+1][0] == '\t') && len(bytes.TrimSpace(lines[i+1])) > 0 {
-				i++
-				ln := lines[i]
-				body := bytes.TrimLeft(ln, " \t")
-				cont := bytes.TrimRight(body, " \t\r\n")
-				if k := bytes.Index(cont, []byte(" #")); k >= 0 {
-					cont = bytes.TrimRight(cont[:k], " \t")
-				}
-				s := off + (len(ln) - len(body))
-				text = append(text, typeset.Range{Start: s, End: s + len(cont)})
-				off += len(ln)
-			}
-		}
-	}
-	// Protect the complement of the text ranges.
 	var prot []typeset.Range
 	last := 0
-	for _, r := range text {
+	for _, r := range content.FrontMatterText(fm, format) {
 		if r.Start > last {
 			prot = append(prot, typeset.Range{Start: last, End: r.Start})
 		}
@@ -259,60 +194,6 @@ func lintFrontMatterProtected(fm []byte, format content.Format) []typeset.Range 
 		prot = append(prot, typeset.Range{Start: last, End: len(fm)})
 	}
 	return prot
-}
-
-// lintSplitKey splits a top-level "key: value" (YAML) or "key = value"
-// (TOML) line into the key and what follows the separator and its spaces.
-func lintSplitKey(ln []byte, format content.Format) (key string, rest []byte, ok bool) {
-	if len(ln) == 0 || ln[0] == ' ' || ln[0] == '\t' || ln[0] == '#' {
-		return "", nil, false
-	}
-	sep := byte(':')
-	if format == content.TOML {
-		sep = '='
-	}
-	k := bytes.IndexByte(ln, sep)
-	if k <= 0 {
-		return "", nil, false
-	}
-	key = string(bytes.TrimRight(ln[:k], " \t"))
-	rest = ln[k+1:]
-	if format == content.YAML && len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' && rest[0] != '\n' && rest[0] != '\r' {
-		return "", nil, false // "key:value" is not a mapping entry
-	}
-	rest = bytes.TrimLeft(rest, " \t")
-	return key, rest, true
-}
-
-// lintQuoted returns the text ranges inside the quoted string at the start
-// of v (at offset vs), leaving out escapes: esc is the escape character
-// (a backslash in double quotes, the quote itself for YAML's doubled
-// single quote, 0 for none). A string not closed on its line yields nothing.
-func lintQuoted(v []byte, vs int, q, esc byte) []typeset.Range {
-	var rs []typeset.Range
-	seg := 1
-	for i := 1; i < len(v); i++ {
-		switch {
-		case esc == '\\' && v[i] == '\\':
-			if i > seg {
-				rs = append(rs, typeset.Range{Start: vs + seg, End: vs + i})
-			}
-			i++
-			seg = i + 1
-		case v[i] == q && esc == q && i+1 < len(v) && v[i+1] == q:
-			if i > seg {
-				rs = append(rs, typeset.Range{Start: vs + seg, End: vs + i})
-			}
-			i++
-			seg = i + 1
-		case v[i] == q:
-			if i > seg {
-				rs = append(rs, typeset.Range{Start: vs + seg, End: vs + i})
-			}
-			return rs
-		}
-	}
-	return nil
 }
 
 // unfixable keeps the findings -fix could not fix.
@@ -354,47 +235,6 @@ func lintPrint(w io.Writer, format string, found []lintFinding) error {
 	}
 	if _, err := w.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("writing findings: %w", err)
-	}
-	return nil
-}
-
-// lintWriteAtomic replaces the file name with data: it writes a temporary
-// file in the same folder with the same permissions and renames it over
-// the original, so readers see the old or the new file, never a mix.
-// A symbolic link is followed and its target replaced.
-func lintWriteAtomic(name string, data []byte) (err error) {
-	path, err := filepath.EvalSymlinks(name)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".lint-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/banmian/banmian/internal/progress"
 )
 
 // runPreview builds the site and serves it on a local address, the way a
@@ -25,14 +27,13 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	b, err := o.builder(env, env.Terminal, nil)
+	bar := progress.New(env.Stderr, "构建", env.Terminal)
+	b, err := o.builder(bar, nil)
 	if err != nil {
 		return err
 	}
 	stats, err := b.Build(ctx)
-	if env.Terminal {
-		fmt.Fprint(env.Stderr, "\r\033[K")
-	}
+	bar.Done()
 	if err != nil {
 		return buildError(o.source, err)
 	}

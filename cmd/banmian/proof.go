@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/banmian/banmian/internal/atomicfile"
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/layout"
 )
@@ -70,7 +70,7 @@ func runProof(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("printing %s: %w", e.DateString(), err)
 		}
 	}
-	if err := proofWriteFile(*out, data); err != nil {
+	if err := atomicfile.Write(*out, data); err != nil {
 		return err
 	}
 	kind := "PDF"
@@ -128,30 +128,4 @@ func proofContentError(source string, err error) error {
 		fmt.Fprintf(&b, "%s/%s", strings.TrimSuffix(source, "/"), e.Error())
 	}
 	return &exitError{code: 1, err: errors.New(b.String())}
-}
-
-// proofWriteFile writes data to name through a temporary file in the same
-// folder, so a reader never sees half a proof.
-func proofWriteFile(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	f, err := os.CreateTemp(dir, ".proof-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,7 @@ type serveOptions struct {
 	siteOptions
 	addr, data string
 	watch      bool
+	proxies    []netip.Prefix
 	// Optional mail of the desk's notifications.
 	smtp, mailFrom, mailTo string
 }
@@ -110,6 +112,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		SubmissionIndex: subIdx,
 		SearchHandler:   searchPage,
 		Watch:           o.watch,
+		TrustedProxies:  o.proxies,
 		Logger:          logger,
 	}
 	if p, err := layout.NewPrinter(ctx); err == nil {
@@ -133,13 +136,23 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		srv.Close()
 		return err
 	}
+	// The index catches up in the background; it is waited for before
+	// the deferred idx.Close, which it would otherwise race.
+	synced := make(chan struct{})
 	go func() {
+		defer close(synced)
 		if err := srv.SyncIndex(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("syncing the search index", "err", err)
 		}
 	}()
-	if n, err := st.UserCount(); err == nil && n == 0 {
-		fmt.Fprintf(env.Stdout, "No users yet. Create the first admin with:\n  banmian user add -data %s -role admin NAME\n", o.data)
+	defer func() { <-synced }()
+	// banmian user, token and backup reach the running server here.
+	if err := srv.ListenAdmin(server.AdminSocket(o.data)); err != nil {
+		fmt.Fprintf(env.Stderr, "banmian user, token and backup cannot reach this server: %v\n", err)
+	}
+	if p := srv.SetupPath(); p != "" {
+		fmt.Fprintf(env.Stdout, "No users yet. Open this one-time link to create the first admin in the browser:\n  http://%s%s\n"+
+			"(or, in another terminal: banmian user add -data %s -role admin NAME)\n", addr, p, o.data)
 	}
 	fmt.Fprintf(env.Stdout, "serving the reader site at http://%s/, the editorial desk at http://%s/desk/ and the API at http://%s/api/ (Ctrl-C to stop)\n", addr, addr, addr)
 	if ready != nil {
@@ -150,12 +163,13 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "serve", "[-addr 127.0.0.1:8080] [-source content] [-data data] [-out public] [-themes themes] [-watch]")
+	fs := newFlagSet(env, "serve", "[-addr 127.0.0.1:8080] [-source content] [-data data] [-out public] [-themes themes] [-watch] [-trusted-proxies CIDR[,CIDR]]")
 	var o serveOptions
 	o.register(fs)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.data, "data", "data", "data `DIR` (the editorial store and search index)")
 	fs.BoolVar(&o.watch, "watch", false, "rebuild when files in the content folder change and reload open pages")
+	proxies := fs.String("trusted-proxies", "", "`CIDR[,CIDR]` of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	fs.StringVar(&o.smtp, "smtp", "", "also mail the desk's notifications through this SMTP server (`HOST:PORT`)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender address of notification mail")
 	fs.StringVar(&o.mailTo, "mail-to", "", "mail addresses of desk users, `USER=ADDRESS,…`")
@@ -164,6 +178,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	var err error
+	if o.proxies, err = server.ParseProxies(*proxies); err != nil {
+		return usageError("-trusted-proxies: %v", err)
 	}
 	return startServe(ctx, env, o, nil)
 }

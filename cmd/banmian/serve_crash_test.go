@@ -266,7 +266,7 @@ func TestServeCrashDuringPublish(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, u := range []store.User{{Name: "editor", Role: store.RoleEditor}, {Name: "changzheng", Role: store.RoleSubmitter, Office: "长征镇"}} {
-				if _, err := st.CreateUser(u, "password-1234"); err != nil {
+				if _, err := st.CreateUser(u, "harbour-lamp-2025"); err != nil {
 					t.Fatal(err)
 				}
 				if tokens[u.Name], _, err = st.CreateToken(u.Name, "test"); err != nil {

@@ -120,6 +120,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{"flag without value", []string{"serve", "-addr"}, 2, "flag needs an argument: -addr"},
 		{"extra argument", []string{"serve", "-data", dir, "content"}, 2, "unexpected arguments: content"},
 		{"bad boolean", []string{"serve", "-watch=也许"}, 2, "invalid boolean value"},
+		{"bad trusted proxy", []string{"serve", "-trusted-proxies", "10.0.0.0/33"}, 2, `trusted proxy "10.0.0.0/33": not an address or CIDR prefix`},
 		{"no content folder", []string{"serve", "-addr", "127.0.0.1:0", "-source", filepath.Join(dir, "没有的目录"), "-data", filepath.Join(dir, "data")}, 1, "没有的目录 not found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,9 +143,11 @@ func TestServeStartsAndLocksTheDataFolder(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	p := startInProcess(t, "-addr", "127.0.0.1:0", "-source", filepath.Join(dir, "content"), "-data", data, "-out", filepath.Join(dir, "public"))
 
-	// No users yet: it says how to create the first admin.
-	want := "No users yet. Create the first admin with:\n  banmian user add -data " + data + " -role admin NAME"
-	if !strings.Contains(p.stdout.String(), want) {
+	// No users yet: it prints the one-time setup link, and the CLI way.
+	if m := regexp.MustCompile(`http://` + regexp.QuoteMeta(p.addr) + `/desk/setup/[A-Za-z0-9_-]{30,}\n`).FindString(p.stdout.String()); m == "" {
+		t.Errorf("stdout lacks the setup link:\n%s", p.stdout)
+	}
+	if want := "banmian user add -data " + data + " -role admin NAME"; !strings.Contains(p.stdout.String(), want) {
 		t.Errorf("stdout lacks the first-admin hint %q:\n%s", want, p.stdout)
 	}
 
@@ -169,8 +172,8 @@ func TestServeStartsAndLocksTheDataFolder(t *testing.T) {
 		t.Errorf("GET /search/: %d %s", code, body)
 	}
 
-	// A second serve, and user add, on the same data folder fail at once
-	// with a clear message instead of waiting for the lock.
+	// A second serve on the same data folder fails at once with a clear
+	// message instead of waiting for the lock.
 	for _, tc := range []struct {
 		name   string
 		args   []string
@@ -178,14 +181,12 @@ func TestServeStartsAndLocksTheDataFolder(t *testing.T) {
 	}{
 		{"serve", []string{"serve", "-addr", "127.0.0.1:0", "-source", filepath.Join(dir, "content"), "-data", data, "-out", filepath.Join(dir, "public2")},
 			"is in use by another banmian process (is banmian serve already running?)"},
-		{"user add", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "管理员"},
-			"in use by another banmian process"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			done := make(chan int, 1)
 			go func() {
-				done <- run(context.Background(), &Env{Stdin: strings.NewReader("password-1234\n"), Stdout: &stdout, Stderr: &stderr}, tc.args)
+				done <- run(context.Background(), &Env{Stdin: strings.NewReader("harbour-lamp-2025\n"), Stdout: &stdout, Stderr: &stderr}, tc.args)
 			}()
 			select {
 			case code := <-done:
@@ -201,7 +202,7 @@ func TestServeStartsAndLocksTheDataFolder(t *testing.T) {
 	// Cancelling the context stops it cleanly and frees the folder.
 	p.stop(t)
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), &Env{Stdin: strings.NewReader("password-1234\n"), Stdout: &stdout, Stderr: &stderr},
+	code := run(context.Background(), &Env{Stdin: strings.NewReader("harbour-lamp-2025\n"), Stdout: &stdout, Stderr: &stderr},
 		[]string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "管理员"})
 	if code != 0 {
 		t.Errorf("user add after serve stopped: exit %d: %s", code, stderr.String())

@@ -18,16 +18,22 @@ import (
 
 // runUser manages the editorial desk's accounts: banmian user add|passwd|list.
 func runUser(ctx context.Context, env *Env, args []string) error {
-	const usage = "add|passwd|list [flags] [NAME]"
+	const usage = "add|passwd|set|disable|enable|list [flags] [NAME]"
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		fmt.Fprintf(env.Stderr, "Usage: banmian user %s\n\n"+
 			"  add -role submitter|editor|admin [-office 长征镇] [-password-stdin] NAME\n"+
 			"                  create a user (submitters need the office they write for)\n"+
 			"  passwd [-password-stdin] NAME\n"+
-			"                  set a new password and log the user out everywhere\n"+
+			"                  reset the password and log the user out everywhere\n"+
+			"  set [-role ROLE] [-office OFFICE] NAME\n"+
+			"                  change a user's role or office\n"+
+			"  disable NAME    stop the user's logins, sessions and API tokens at once\n"+
+			"  enable NAME     let a disabled user in again (users are never deleted)\n"+
 			"  list            list users\n\n"+
-			"Every subcommand takes -data DIR (default data). Without -password-stdin the\n"+
-			"password is asked for on the terminal.\n", usage)
+			"Every subcommand takes -data DIR (default data). While banmian serve runs on\n"+
+			"that folder they go through its admin socket (DIR/admin.sock) and take\n"+
+			"effect at once; otherwise they open the data file. Without -password-stdin\n"+
+			"the password is asked for on the terminal.\n", usage)
 		if len(args) == 0 {
 			return &exitError{code: 2}
 		}
@@ -38,10 +44,16 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		return userAdd(env, args[1:])
 	case "passwd":
 		return userPasswd(env, args[1:])
+	case "set":
+		return userSet(env, args[1:])
+	case "disable":
+		return userSetDisabled(env, args[1:], true)
+	case "enable":
+		return userSetDisabled(env, args[1:], false)
 	case "list":
 		return userList(env, args[1:])
 	}
-	return usageError("unknown subcommand %q (want add, passwd or list)", args[0])
+	return usageError("unknown subcommand %q (want add, passwd, set, disable, enable or list)", args[0])
 }
 
 func userAdd(env *Env, args []string) error {
@@ -66,16 +78,16 @@ func userAdd(env *Env, args []string) error {
 	if err := store.ValidateName(name); err != nil {
 		return err
 	}
-	s, err := userOpenStore(*data)
+	pw, err := userReadPassword(env, name, *pwStdin)
+	if err != nil {
+		return err
+	}
+	s, err := openAccounts(*data)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	pw, err := userReadPassword(env, *pwStdin)
-	if err != nil {
-		return err
-	}
-	u, err := s.CreateUser(store.User{Name: name, Role: store.Role(*role), Office: *office}, pw)
+	u, err := s.AddUser(store.User{Name: name, Role: store.Role(*role), Office: *office}, pw)
 	if err != nil {
 		return fmt.Errorf("add user: %w", err)
 	}
@@ -95,19 +107,19 @@ func userPasswd(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := userOpenStore(*data)
+	s, err := openAccounts(*data)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.User(name); err != nil {
+	if err := userExists(s, name); err != nil {
 		return err
 	}
-	pw, err := userReadPassword(env, *pwStdin)
+	pw, err := userReadPassword(env, name, *pwStdin)
 	if err != nil {
 		return err
 	}
-	if err := s.SetPassword(name, pw); err != nil {
+	if _, err := s.ChangeUser(name, store.UserChange{Password: &pw}); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "password of %s changed; their sessions are ended\n", name)
@@ -123,7 +135,7 @@ func userList(env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
-	s, err := userOpenStore(*data)
+	s, err := openAccounts(*data)
 	if err != nil {
 		return err
 	}
@@ -136,9 +148,13 @@ func userList(env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "no users yet; create the first admin with:\n  banmian user add -data %s -role admin NAME\n", *data)
 		return nil
 	}
-	rows := [][]string{{"NAME", "ROLE", "OFFICE", "CREATED"}}
+	rows := [][]string{{"NAME", "ROLE", "OFFICE", "CREATED", "STATUS"}}
 	for _, u := range users {
-		rows = append(rows, []string{u.Name, string(u.Role), u.Office, u.Created.Format("2006-01-02 15:04")})
+		status := ""
+		if u.Disabled {
+			status = "disabled"
+		}
+		rows = append(rows, []string{u.Name, string(u.Role), u.Office, u.Created.Format("2006-01-02 15:04"), status})
 	}
 	userWriteTable(env.Stdout, rows)
 	return nil
@@ -178,7 +194,7 @@ func tokenCreate(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := userOpenStore(*data)
+	s, err := openAccounts(*data)
 	if err != nil {
 		return err
 	}
@@ -204,7 +220,7 @@ func tokenList(env *Env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageError("want at most one user NAME, got %d arguments", fs.NArg())
 	}
-	s, err := userOpenStore(*data)
+	s, err := openAccounts(*data)
 	if err != nil {
 		return err
 	}
@@ -228,7 +244,7 @@ func tokenRevoke(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := userOpenStore(*data)
+	s, err := openAccounts(*data)
 	if err != nil {
 		return err
 	}
@@ -240,8 +256,82 @@ func tokenRevoke(env *Env, args []string) error {
 	return s.Close()
 }
 
-func userOpenStore(dir string) (*store.Store, error) {
-	return store.Open(store.DataFile(dir), store.Options{})
+// userExists checks that name is a user, before asking for a password.
+func userExists(s accounts, name string) error {
+	users, err := s.Users()
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Name == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("user %q: %w", name, store.ErrNotFound)
+}
+
+func userSet(env *Env, args []string) error {
+	fs := newFlagSet(env, "user set", "[-role ROLE] [-office OFFICE] NAME")
+	data := fs.String("data", "data", "data `DIR` (the editorial store)")
+	role := fs.String("role", "", "new `ROLE`: submitter, editor or admin")
+	office := fs.String("office", "", "new `OFFICE` (\"-\" for none)")
+	name, err := userOneArg(fs, args, "NAME")
+	if err != nil {
+		return err
+	}
+	var ch store.UserChange
+	if *role != "" {
+		r := store.Role(*role)
+		if !r.Valid() {
+			return usageError("unknown role %q (want submitter, editor or admin)", *role)
+		}
+		ch.Role = &r
+	}
+	if *office != "" {
+		o := *office
+		if o == "-" {
+			o = ""
+		}
+		ch.Office = &o
+	}
+	if ch.Role == nil && ch.Office == nil {
+		return usageError("nothing to change: give -role or -office")
+	}
+	s, err := openAccounts(*data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.ChangeUser(name, ch)
+	if err != nil {
+		return fmt.Errorf("change user: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "%s is now %s%s\n", u.Name, u.Role, map[bool]string{true: " of " + u.Office, false: ""}[u.Office != ""])
+	return s.Close()
+}
+
+func userSetDisabled(env *Env, args []string, disabled bool) error {
+	verb := map[bool]string{true: "disable", false: "enable"}[disabled]
+	fs := newFlagSet(env, "user "+verb, "NAME")
+	data := fs.String("data", "data", "data `DIR` (the editorial store)")
+	name, err := userOneArg(fs, args, "NAME")
+	if err != nil {
+		return err
+	}
+	s, err := openAccounts(*data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := s.ChangeUser(name, store.UserChange{Disabled: &disabled}); err != nil {
+		return fmt.Errorf("%s user: %w", verb, err)
+	}
+	if disabled {
+		fmt.Fprintf(env.Stdout, "%s is disabled: their sessions and API tokens stop now\n", name)
+	} else {
+		fmt.Fprintf(env.Stdout, "%s is enabled again\n", name)
+	}
+	return s.Close()
 }
 
 // userParseFlags parses flags that may come before or after the positional
@@ -282,7 +372,7 @@ func userOneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
 
 // userReadPassword reads a password from the first line of stdin, or asks
 // twice on the terminal.
-func userReadPassword(env *Env, fromStdin bool) (string, error) {
+func userReadPassword(env *Env, name string, fromStdin bool) (string, error) {
 	if fromStdin {
 		line, err := bufio.NewReader(io.LimitReader(env.Stdin, 4096)).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -311,7 +401,7 @@ func userReadPassword(env *Env, fromStdin bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := store.ValidatePassword(pw); err != nil {
+	if err := store.ValidatePassword(name, pw); err != nil {
 		return "", err
 	}
 	again, err := ask("再输一次 (again): ")

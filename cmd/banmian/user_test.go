@@ -45,26 +45,26 @@ func TestUserAddListPasswd(t *testing.T) {
 		stderr   string // substring
 		wantUser *store.User
 	}{
-		{"submitter", "长征镇投稿密码一二\n", []string{"user", "add", "-data", data, "-role", "submitter", "-office", "长征镇", "-password-stdin", "张三"},
+		{"submitter", "长征镇投稿密码一二三\n", []string{"user", "add", "-data", data, "-role", "submitter", "-office", "长征镇", "-password-stdin", "张三"},
 			0, "created user 张三 (供稿人，长征镇)", "", &store.User{Name: "张三", Role: store.RoleSubmitter, Office: "长征镇"}},
-		{"flags after the name", "password123\r\n", []string{"user", "add", "王编辑", "-data", data, "-role", "editor", "-password-stdin"},
+		{"flags after the name", "newsroom-lamp-42\r\n", []string{"user", "add", "王编辑", "-data", data, "-role", "editor", "-password-stdin"},
 			0, "created user 王编辑 (编辑)", "", &store.User{Name: "王编辑", Role: store.RoleEditor}},
-		{"duplicate", "password123\n", []string{"user", "add", "-data", data, "-role", "editor", "-password-stdin", "张三"},
+		{"duplicate", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-role", "editor", "-password-stdin", "张三"},
 			1, "", `user "张三": already exists`, nil},
-		{"submitter without office", "password123\n", []string{"user", "add", "-data", data, "-role", "submitter", "-password-stdin", "李四"},
+		{"submitter without office", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-role", "submitter", "-password-stdin", "李四"},
 			2, "", "a submitter needs -office", nil},
-		{"unknown role", "password123\n", []string{"user", "add", "-data", data, "-role", "chief", "-password-stdin", "李四"},
+		{"unknown role", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-role", "chief", "-password-stdin", "李四"},
 			2, "", `unknown role "chief"`, nil},
-		{"missing role", "password123\n", []string{"user", "add", "-data", data, "-password-stdin", "李四"},
+		{"missing role", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-password-stdin", "李四"},
 			2, "", "-role is required", nil},
-		{"no name", "password123\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin"},
+		{"no name", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin"},
 			2, "", "want exactly one NAME", nil},
-		{"two names", "password123\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "a", "b"},
+		{"two names", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "a", "b"},
 			2, "", "want exactly one NAME, got 2", nil},
-		{"bad name", "password123\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "李 四"},
+		{"bad name", "newsroom-lamp-42\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "李 四"},
 			1, "", "user name", nil},
 		{"short password", "真如镇\n", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "李四"},
-			1, "", "shorter than 8 characters", nil},
+			1, "", "shorter than 10 characters", nil},
 		{"no password", "", []string{"user", "add", "-data", data, "-role", "admin", "-password-stdin", "李四"},
 			1, "", "no password on stdin", nil},
 		{"not a terminal", "", []string{"user", "add", "-data", data, "-role", "admin", "李四"},
@@ -113,11 +113,11 @@ func TestUserAddListPasswd(t *testing.T) {
 	if _, err := s.Authenticate("张三", "新的密码：长征镇2025"); err != nil {
 		t.Errorf("new password: %v", err)
 	}
-	if _, err := s.Authenticate("张三", "长征镇投稿密码一二"); !errors.Is(err, store.ErrAuth) {
+	if _, err := s.Authenticate("张三", "长征镇投稿密码一二三"); !errors.Is(err, store.ErrAuth) {
 		t.Errorf("old password still accepted: %v", err)
 	}
 	s.Close()
-	if code, _, stderr := userRun(t, "password123\n", "user", "passwd", "-data", data, "-password-stdin", "无此人"); code != 1 || !strings.Contains(stderr, "not found") {
+	if code, _, stderr := userRun(t, "newsroom-lamp-42\n", "user", "passwd", "-data", data, "-password-stdin", "无此人"); code != 1 || !strings.Contains(stderr, "not found") {
 		t.Errorf("passwd of unknown user: exit %d, %q", code, stderr)
 	}
 }
@@ -132,7 +132,7 @@ func TestUserListEmpty(t *testing.T) {
 
 func TestTokenCommands(t *testing.T) {
 	data := t.TempDir()
-	if code, _, stderr := userRun(t, "password123\n", "user", "add", "-data", data, "-role", "submitter", "-office", "真如镇", "-password-stdin", "李四"); code != 0 {
+	if code, _, stderr := userRun(t, "newsroom-lamp-42\n", "user", "add", "-data", data, "-role", "submitter", "-office", "真如镇", "-password-stdin", "李四"); code != 0 {
 		t.Fatal(stderr)
 	}
 	code, stdout, stderr := userRun(t, "", "token", "create", "-data", data, "-label", "投稿脚本", "李四")
@@ -174,7 +174,7 @@ func TestCommandsFailFastWhileServing(t *testing.T) {
 		{"backup", "-data", data, "-o", filepath.Join(t.TempDir(), "b.db")},
 	} {
 		start := time.Now()
-		code, _, stderr := userRun(t, "password123\n", args...)
+		code, _, stderr := userRun(t, "newsroom-lamp-42\n", args...)
 		if code != 1 || !strings.Contains(stderr, "the data folder is in use by another banmian process (is banmian serve running?)") {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
 		}
@@ -186,7 +186,7 @@ func TestCommandsFailFastWhileServing(t *testing.T) {
 
 func TestBackupCommand(t *testing.T) {
 	data := t.TempDir()
-	if code, _, stderr := userRun(t, "password123\n", "user", "add", "-data", data, "-role", "admin", "-password-stdin", "管理员"); code != 0 {
+	if code, _, stderr := userRun(t, "newsroom-lamp-42\n", "user", "add", "-data", data, "-role", "admin", "-password-stdin", "管理员"); code != 0 {
 		t.Fatal(stderr)
 	}
 	out := filepath.Join(t.TempDir(), "备份.db")

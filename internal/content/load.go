@@ -6,11 +6,12 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"path"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/banmian/banmian/internal/parallel"
 )
 
 // hashBytes is the FNV-1a hash of b, used to tell changed sources apart.
@@ -195,6 +196,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		}
 		if prev, ok := bySlug[s.Slug]; ok {
 			errs.add(s.Path, 0, "duplicate slug %q: %s has it too", s.Slug, prev.Path)
+			errs.zh("网址（slug）“%s”与 %s 重复", s.Slug, prev.Path)
 			continue
 		}
 		bySlug[s.Slug] = s
@@ -259,6 +261,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		ds := e.DateString()
 		if prev, ok := byDate[ds]; ok {
 			errs.add(p, 0, "two editions for %s: %s is the other", ds, prev.Path)
+			errs.zh("%s 有两个版面文件，另一个是 %s", ds, prev.Path)
 			continue
 		}
 		byDate[ds] = e
@@ -269,20 +272,24 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 				s := bySlug[it.Story]
 				if s == nil || (s.Draft && !opt.Drafts) {
 					errs.add(p, it.Line, "edition names story %q, which does not exist", it.Story)
+					errs.zh("版面上的稿件“%s”不存在", it.Story)
 					continue
 				}
 				if seen["s:"+it.Story] {
 					errs.add(p, it.Line, "story %q is on this edition twice", it.Story)
+					errs.zh("稿件“%s”在版面上出现了两次", it.Story)
 				}
 				seen["s:"+it.Story] = true
 				if s.Edition == "" {
 					s.Edition = ds
 				} else if s.Edition != ds {
 					errs.add(p, it.Line, "story %q is on this edition but its front matter says edition %s", it.Story, s.Edition)
+					errs.zh("稿件“%s”已属于 %s 的版面", it.Story, s.Edition)
 				}
 			case it.Box != "":
 				if c.Boxes[it.Box] == nil {
 					errs.add(p, it.Line, "edition names box %q, which does not exist (expected boxes/%s.yaml)", it.Box, it.Box)
+					errs.zh("版面上的栏目“%s”不存在（应有 boxes/%s.yaml）", it.Box, it.Box)
 				}
 			}
 		}
@@ -300,7 +307,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.FileInfo) ([]*Story, ErrorList) {
 	out := make([]*Story, len(paths))
 	errLists := make([]ErrorList, len(paths))
-	parallelFor(len(paths), func(i int) {
+	parallel.For(len(paths), 0, func(i int) {
 		if s, ok := cache.get(paths[i], infos[paths[i]]); ok {
 			out[i] = s
 			return
@@ -334,7 +341,7 @@ func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.
 func parseEditions(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.FileInfo) ([]*Edition, []ErrorList) {
 	out := make([]*Edition, len(paths))
 	errs := make([]ErrorList, len(paths))
-	parallelFor(len(paths), func(i int) {
+	parallel.For(len(paths), 0, func(i int) {
 		p := paths[i]
 		if e, ee, ok := cache.getEdition(p, infos[p]); ok {
 			if e != nil {
@@ -361,26 +368,6 @@ func parseEditions(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs
 		errs[i] = ee
 	})
 	return out, errs
-}
-
-// parallelFor runs f(0..n-1) on GOMAXPROCS workers.
-func parallelFor(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // ErrNotFound is returned by lookups of missing stories, editions or boxes.

@@ -107,14 +107,6 @@ func TestCharsOf(t *testing.T) {
 	}
 }
 
-func TestCreditLine(t *testing.T) {
-	for in, want := range map[string]string{"长征镇": "长征镇 供稿", "佘山镇 供稿": "佘山镇 供稿", "本报记者 张三 摄": "本报记者 张三 摄"} {
-		if got := CreditLine(in); got != want {
-			t.Errorf("CreditLine(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestSplit(t *testing.T) {
 	tests := []struct {
 		n, k int

@@ -299,7 +299,7 @@ func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer) ([]*p
 			}
 			blocks := docBlocks(doc)
 			if s.Credit != "" {
-				blocks = append(blocks, Block{Kind: Credit, Text: CreditLine(s.Credit)})
+				blocks = append(blocks, Block{Kind: Credit, Text: content.CreditLine(s.Credit)})
 			}
 			p := &piece{id: s.Slug, kind: KindStory, lead: it.Lead && !leadSeen, title: s.Title, story: s,
 				blocks: blocks, body: doc.HTML, line: it.Line}
@@ -336,16 +336,6 @@ func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer) ([]*p
 		return nil, err
 	}
 	return out, nil
-}
-
-// CreditLine is the printed credit of a story: "长征镇 供稿". A credit that
-// already ends in 供稿 or 摄 is printed as written.
-func CreditLine(credit string) string {
-	credit = strings.TrimSpace(credit)
-	if strings.HasSuffix(credit, "供稿") || strings.HasSuffix(credit, "摄") || strings.HasSuffix(credit, "报道") {
-		return credit
-	}
-	return credit + " 供稿"
 }
 
 // docBlocks turns a rendered story into estimator blocks: each line of

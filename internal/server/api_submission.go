@@ -76,6 +76,9 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	}
 	sub := store.Submission{Office: office}
 	storyFields{Kicker: in.Kicker, Title: in.Title, Subtitle: in.Subtitle, Body: in.Body, Tags: in.Tags}.apply(&sub)
+	if err := checkBody(sub.Body); err != nil {
+		return err
+	}
 	sub, err = s.st.CreateSubmission(sub, c.user.Name)
 	if err != nil {
 		return err
@@ -140,7 +143,7 @@ func (s *Server) apiSubmissionPut(w http.ResponseWriter, r *http.Request, c *req
 	if c.isEditor() {
 		office = in.Office
 	}
-	sub, err = s.saveText(sub.ID, c.user.Name, in.Rev, storyFields{Kicker: in.Kicker, Title: in.Title, Subtitle: in.Subtitle, Body: in.Body, Tags: in.Tags}, office)
+	sub, err = s.saveText(sub.ID, c.user.Name, in.Rev, storyFields{Kicker: in.Kicker, Title: in.Title, Subtitle: in.Subtitle, Body: in.Body, Tags: in.Tags}, office, c.editCheck(false))
 	if err != nil {
 		return err
 	}

@@ -103,6 +103,7 @@ const (
 // TestAuthorizationMatrix fails when a route has no case, so a new route
 // must come with its entry here.
 func matrixCases() []matrixCase {
+	var f matrixFresh
 	var (
 		public    = [5]outcome{ok, ok, ok, ok, ok}
 		signedIn  = [5]outcome{denied, ok, ok, ok, ok}
@@ -172,6 +173,21 @@ func matrixCases() []matrixCase {
 		{pattern: "GET /desk/users", method: "GET", path: fixed("/desk/users"), want: admins},
 		{pattern: "POST /desk/users", method: "POST", path: fixed("/desk/users"), send: createUser, want: admins},
 		{pattern: "GET /desk/admin/backup", method: "GET", path: fixed("/desk/admin/backup"), want: admins},
+		{pattern: "POST /desk/users/{name}", method: "POST", path: f.user(""), ctype: formType, body: "role=submitter&office=%E8%99%B9%E6%A1%A5%E9%95%87", want: admins},
+		{pattern: "POST /desk/users/{name}/disable", method: "POST", path: f.user("/disable"), want: admins},
+		{pattern: "POST /desk/users/{name}/enable", method: "POST", path: f.user("/enable"), want: admins},
+		{pattern: "POST /desk/users/{name}/password", method: "POST", path: f.user("/password"), ctype: formType, body: "password=harbour-lamp-2025", want: admins},
+		{pattern: "POST /desk/tokens", method: "POST", path: fixed("/desk/tokens"), ctype: formType, body: "user=changzheng&label=script", want: admins},
+		{pattern: "POST /desk/tokens/{id}/revoke", method: "POST", path: f.token("/desk/tokens/", "/revoke"), want: admins},
+		{pattern: "GET /desk/offices", method: "GET", path: fixed("/desk/offices"), want: editors},
+		{pattern: "POST /desk/offices", method: "POST", path: fixed("/desk/offices"), ctype: formType, body: "office=%E7%9C%9F%E5%A6%82%E9%95%87", want: editors},
+		{pattern: "POST /desk/offices/remove", method: "POST", path: fixed("/desk/offices/remove"), send: removeOffice, want: editors},
+		{pattern: "GET /desk/account", method: "GET", path: fixed("/desk/account"), want: signedIn},
+		// With a token there is no session, and no password to change.
+		{pattern: "POST /desk/account/password", method: "POST", path: fixed("/desk/account/password"), ctype: formType, body: "current=x&password=harbour-lamp-2025&password2=harbour-lamp-2025", want: [5]outcome{denied, denied, denied, denied, denied}},
+		// There are users already: the first-run page is gone.
+		{pattern: "GET /desk/setup/{token}", method: "GET", path: fixed("/desk/setup/abc"), want: nowhere},
+		{pattern: "POST /desk/setup/{token}", method: "POST", path: fixed("/desk/setup/abc"), ctype: formType, body: "name=x&password=harbour-lamp-2025&password2=harbour-lamp-2025", want: nowhere},
 
 		// JSON API.
 		{pattern: "POST /api/submissions", method: "POST", path: fixed("/api/submissions"), ctype: jsonType, body: `{"office":"长征镇","title":"标题","body":"正文。"}`, want: signedIn},
@@ -192,6 +208,15 @@ func matrixCases() []matrixCase {
 		{pattern: "PUT /api/editions/{date}", method: "PUT", path: ed("/api/editions/", "", false), ctype: jsonType, body: `{"page":1,"items":[]}`, want: editors},
 		{pattern: "POST /api/editions/{date}/publish", method: "POST", path: ed("/api/editions/", "/publish", true), want: editors},
 		{pattern: "GET /api/backup", method: "GET", path: fixed("/api/backup"), want: admins},
+		{pattern: "GET /api/users", method: "GET", path: fixed("/api/users"), want: admins},
+		{pattern: "POST /api/users", method: "POST", path: fixed("/api/users"), send: apiCreateUser, want: admins},
+		{pattern: "PATCH /api/users/{name}", method: "PATCH", path: f.apiUser(), ctype: jsonType, body: `{"office":"虹桥镇"}`, want: admins},
+		{pattern: "GET /api/tokens", method: "GET", path: fixed("/api/tokens"), want: admins},
+		{pattern: "POST /api/tokens", method: "POST", path: fixed("/api/tokens"), ctype: jsonType, body: `{"user":"changzheng","label":"脚本"}`, want: admins},
+		{pattern: "DELETE /api/tokens/{id}", method: "DELETE", path: f.token("/api/tokens/", ""), want: admins},
+		{pattern: "GET /api/offices", method: "GET", path: fixed("/api/offices"), want: signedIn},
+		{pattern: "POST /api/offices", method: "POST", path: fixed("/api/offices"), ctype: jsonType, body: `{"office":"真如镇"}`, want: editors},
+		{pattern: "DELETE /api/offices/{office}", method: "DELETE", path: f.office("/api/offices/"), want: editors},
 
 		// Routes outside the table.
 		{pattern: "GET /desk/static/", method: "GET", path: fixed("/desk/static/desk.js"), want: public},
@@ -206,6 +231,66 @@ func matrixCases() []matrixCase {
 		{pattern: "/", method: "GET", path: fixed("/no-such-page/"), want: nowhere},
 	}
 	return cases
+}
+
+// matrixFresh builds paths naming a fresh user, token or office for every
+// call, so that changing one does not affect the next caller.
+type matrixFresh struct{}
+
+var freshSeq int
+
+func (matrixFresh) user(suffix string) func(*fixtures) string {
+	return func(f *fixtures) string {
+		freshSeq++
+		name := fmt.Sprintf("fresh%d", freshSeq)
+		storetest.MustCreateUser(f.e.t, f.e.st, name, store.RoleSubmitter, "长征镇")
+		return "/desk/users/" + name + suffix
+	}
+}
+
+func (m matrixFresh) apiUser() func(*fixtures) string {
+	desk := m.user("")
+	return func(f *fixtures) string { return "/api/users/" + strings.TrimPrefix(desk(f), "/desk/users/") }
+}
+
+func (matrixFresh) token(prefix, suffix string) func(*fixtures) string {
+	return func(f *fixtures) string {
+		_, tok, err := f.e.st.CreateToken("changzheng", "matrix")
+		if err != nil {
+			f.e.t.Fatal(err)
+		}
+		return prefix + tok.ID + suffix
+	}
+}
+
+func (matrixFresh) office(prefix string) func(*fixtures) string {
+	return func(f *fixtures) string {
+		freshSeq++
+		o := fmt.Sprintf("单位%d", freshSeq)
+		if err := f.e.st.AddOffice(store.Operator, o); err != nil {
+			f.e.t.Fatal(err)
+		}
+		return prefix + url.PathEscape(o)
+	}
+}
+
+// removeOffice adds a fresh office and removes it through the desk form.
+func removeOffice(e *testEnv, user, path string) *http.Response {
+	freshSeq++
+	o := fmt.Sprintf("单位%d", freshSeq)
+	if err := e.st.AddOffice(store.Operator, o); err != nil {
+		e.t.Fatal(err)
+	}
+	resp, _ := e.do(e.client(), "POST", path, formType, strings.NewReader(url.Values{"office": {o}}.Encode()), bearer(e, user)...)
+	return resp
+}
+
+// apiCreateUser adds a user with a fresh name through the API.
+func apiCreateUser(e *testEnv, user, path string) *http.Response {
+	userSeq++
+	body := fmt.Sprintf(`{"name":"apiuser%d","role":"submitter","office":"长征镇","password":"harbour-lamp-2025"}`, userSeq)
+	resp, _ := e.do(e.client(), "POST", path, jsonType, strings.NewReader(body), bearer(e, user)...)
+	return resp
 }
 
 // loginAs signs in through the login form (its double-submit token
@@ -242,7 +327,7 @@ var userSeq int
 
 func createUser(e *testEnv, user, path string) *http.Response {
 	userSeq++
-	v := url.Values{"name": {fmt.Sprintf("newuser%d", userSeq)}, "role": {"submitter"}, "office": {"长征镇"}, "password": {"password-1234"}}
+	v := url.Values{"name": {fmt.Sprintf("newuser%d", userSeq)}, "role": {"submitter"}, "office": {"长征镇"}, "password": {"harbour-lamp-2025"}}
 	resp, _ := e.do(e.client(), "POST", path, formType, strings.NewReader(v.Encode()), bearer(e, user)...)
 	return resp
 }

@@ -98,15 +98,18 @@ func (s *Server) assignSlugs(e store.Edition, actor string) error {
 	return nil
 }
 
-// putEdition stores an edition and fixes its stories' slugs.
+// putEdition stores an edition and fixes its stories' slugs. It waits for
+// a publish in progress: a publish works on one version of an edition.
 func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error) {
-	for _, it := range e.Items {
+	for i, it := range e.Items {
 		if it.Box != nil {
-			if err := validBox(it.Box); err != nil {
+			if err := validBox(it.Box, fmt.Sprintf("items[%d].box", i)); err != nil {
 				return e, err
 			}
 		}
 	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
 	old, _ := s.st.Edition(e.Date)
 	e, err := s.st.PutEdition(e, actor)
 	if err != nil {
@@ -117,13 +120,26 @@ func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error
 	return e, s.assignSlugs(e, actor)
 }
 
-// validBox checks an inline box's id (it names boxes/ID.yaml).
-func validBox(b *content.Box) error {
+// validBox checks an inline box as it will be written to boxes/ID.yaml:
+// its id, its type (an empty one means 荣誉榜) and its rows. field names it
+// in the request ("items[2].box"); errors name the field at fault.
+func validBox(b *content.Box, field string) error {
+	bad := func(f, format string, args ...any) error {
+		return &Error{Status: http.StatusBadRequest, Field: field + "." + f, Message: fmt.Sprintf(format, args...)}
+	}
 	if !content.ValidSlug(b.ID) {
-		return errorf(http.StatusBadRequest, "栏目编号 %q 只能用小写字母、数字和连字符", b.ID)
+		return bad("id", "栏目编号“%s”只能用小写字母、数字和连字符", b.ID)
 	}
 	if b.Type == "" {
 		b.Type = content.BoxHonourRoll
+	}
+	if b.Type != content.BoxHonourRoll {
+		return bad("type", "栏目“%s”的类型“%s”不存在（可用：%s）", b.ID, b.Type, content.BoxHonourRoll)
+	}
+	for i, r := range b.Rows {
+		if strings.TrimSpace(r.Company) == "" {
+			return bad(fmt.Sprintf("rows[%d].company", i), "栏目“%s”第 %d 行缺少企业名称", b.ID, i+1)
+		}
 	}
 	return nil
 }

@@ -5,8 +5,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/banmian/banmian/internal/store"
 )
@@ -33,14 +36,15 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, status int, n
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: token, Path: "/desk/login", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies, MaxAge: 3600})
+		SameSite: http.SameSiteStrictMode, Secure: s.secureRequest(r), MaxAge: 3600})
 	s.page(w, r, status, "login", &pageData{Title: "登录", CSRF: token, Error: msg,
 		D: loginData{Next: safeNext(r.FormValue("next")), Name: name}})
 	return nil
 }
 
-// loginPost checks the name and password, rate-limited per client address
-// and per name, and starts a session.
+// loginPost checks the name and password, rate-limited by name and
+// address together with a per-name backoff (see limiter), and starts a
+// session.
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	if err := r.ParseForm(); err != nil {
 		return err
@@ -50,26 +54,34 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return errCSRF
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	ipKey, nameKey := "ip:"+clientIP(r), "name:"+name
-	if s.limiter.blocked(ipKey, nameKey) {
-		return &Error{Status: http.StatusTooManyRequests, Message: "登录失败次数过多，请稍后再试"}
+	if len(name) > 128 { // no user name is this long; keep the limiter's keys small
+		return s.loginForm(w, r, http.StatusUnauthorized, "", "用户名或密码错误")
+	}
+	addr := s.clientIP(r)
+	if wait := s.limiter.wait(name, addr); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		return &Error{Status: http.StatusTooManyRequests, Message: fmt.Sprintf("登录失败次数过多，请 %s后再试", waitText(secs))}
 	}
 	u, err := s.st.Authenticate(name, r.PostFormValue("password"))
+	if errors.Is(err, store.ErrDisabled) {
+		return s.loginForm(w, r, http.StatusForbidden, name, "此账号已停用，请联系管理员")
+	}
 	if err != nil {
 		if !errors.Is(err, store.ErrAuth) {
 			return err
 		}
-		s.limiter.fail(ipKey, nameKey)
-		s.log.Info("failed login", "name", name, "ip", clientIP(r))
+		s.limiter.fail(name, addr)
+		s.log.Info("failed login", "name", name, "ip", addr)
 		return s.loginForm(w, r, http.StatusUnauthorized, name, "用户名或密码错误")
 	}
-	s.limiter.reset(nameKey)
+	s.limiter.succeed(name, addr)
 	sess, err := s.st.CreateSession(u.Name, s.cfg.SessionTTL)
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(w, sess.ID, sess.Expires)
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/desk/login", MaxAge: -1})
+	s.setSessionCookie(w, r, sess.ID, sess.Expires)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/desk/login", MaxAge: -1, HttpOnly: true, Secure: s.secureRequest(r)})
 	return redirect(w, r, safeNext(r.PostFormValue("next")))
 }
 
@@ -80,8 +92,16 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 			return err
 		}
 	}
-	s.setSessionCookie(w, "", s.now())
+	s.setSessionCookie(w, r, "", s.now())
 	return redirect(w, r, "/desk/login")
+}
+
+// waitText says a wait in Chinese: "30 秒", "2 分钟".
+func waitText(secs int) string {
+	if secs < 60 {
+		return strconv.Itoa(secs) + " 秒"
+	}
+	return strconv.Itoa((secs+59)/60) + " 分钟"
 }
 
 // homeShow sends the caller to their starting page.

@@ -20,7 +20,7 @@ func (s *Server) proofContent(date string) (*content.Content, *content.Edition, 
 	if sn == nil {
 		return nil, nil, errors.New("the site has not been built")
 	}
-	files, stories, err := s.editionFiles(e)
+	files, stories, _, err := s.editionFiles(e)
 	if err != nil {
 		return nil, nil, err
 	}

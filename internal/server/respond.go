@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -44,7 +45,7 @@ func headers(csp string, h http.Handler) http.Handler {
 type Error struct {
 	Status  int
 	Message string // shown to the user, Simplified Chinese
-	Field   string // the form field at fault, if any (shown next to it)
+	Field   string // the field at fault, when one is (JSON "field"; shown next to it in forms)
 	Err     error  // the cause, logged, never shown
 }
 
@@ -76,6 +77,20 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &e) {
 		return e.Status, e.Message
 	}
+	var pe *store.PasswordError
+	if errors.As(err, &pe) {
+		return http.StatusBadRequest, passwordRuleText(pe.Rule)
+	}
+	if status, msg, ok := limitStatus(err); ok {
+		return status, msg
+	}
+	if l := content.AsList(err); len(l) > 0 {
+		lines := make([]string, len(l))
+		for i, fe := range l {
+			lines[i] = fe.Chinese()
+		}
+		return http.StatusUnprocessableEntity, "网站生成失败，网站和稿件都保持原样。请修改：\n" + strings.Join(lines, "\n")
+	}
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（上限 %d 字节）", mb.Limit)
@@ -100,8 +115,35 @@ func statusOf(err error) (int, string) {
 		return http.StatusUnauthorized, "用户名或密码错误"
 	case errors.Is(err, store.ErrExpired):
 		return http.StatusUnauthorized, "登录已过期，请重新登录"
+	case errors.Is(err, store.ErrForbidden):
+		return http.StatusForbidden, errForbidden.Message
+	case errors.Is(err, store.ErrDisabled):
+		return http.StatusUnauthorized, "此账号已停用，请联系管理员"
+	case errors.Is(err, store.ErrLastAdmin):
+		return http.StatusConflict, "至少要保留一位启用的管理员：不能停用最后一位管理员，也不能改变其角色"
+	case errors.Is(err, store.ErrNotListed):
+		return http.StatusBadRequest, "该单位不在单位列表中，请先请编辑在“单位”页添加"
 	}
 	return http.StatusInternalServerError, "服务器内部错误，请稍后再试"
+}
+
+// passwordRuleText says in Chinese why a password was refused.
+func passwordRuleText(r store.PasswordRule) string {
+	switch r {
+	case store.PasswordTooShort:
+		return fmt.Sprintf("密码太短：至少要 %d 个字符（汉字也算一个）", store.MinPasswordChars)
+	case store.PasswordTooLong:
+		return fmt.Sprintf("密码太长：最多 %d 字节（约 24 个汉字）", store.MaxPasswordBytes)
+	case store.PasswordCommon:
+		return "这是一个常见密码，很容易被猜到，请换一个"
+	case store.PasswordOnlyDigits:
+		return "密码不能只有数字和符号，请加入字母或汉字"
+	case store.PasswordRepeats:
+		return "密码不能是同一段文字的重复，请换一个"
+	case store.PasswordHasName:
+		return "密码不能包含用户名，请换一个"
+	}
+	return "密码不符合要求，请换一个"
 }
 
 // wantsJSON reports whether the client asked for JSON (API paths always
@@ -125,11 +167,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/desk/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	if status == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
 	if wantsJSON(r) {
-		s.json(w, status, map[string]any{"error": msg, "status": status})
+		body := map[string]any{"error": msg, "status": status}
+		var e *Error
+		if errors.As(err, &e) && e.Field != "" {
+			body["field"] = e.Field
+		}
+		s.json(w, status, body)
 		return
 	}
 	s.page(w, r, status, "error", &pageData{Title: "出错了", Error: msg, Status: status})
@@ -151,15 +198,6 @@ func (s *Server) json(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
-}
-
-// clientIP is the address of the client, without port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func listen(addr string) (net.Listener, error) {

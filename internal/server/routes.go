@@ -18,6 +18,9 @@ type route struct {
 	roles   []store.Role // who may call it; nil means anyone
 	h       handlerFunc
 	maxBody int64 // 0 means Config.MaxBodyBytes
+	// operator routes are also served on the admin socket (ListenAdmin),
+	// to the account that runs the server.
+	operator bool
 }
 
 var (
@@ -36,6 +39,10 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /desk/login", h: s.loginPost},
 		{pattern: "POST /desk/logout", roles: anyUser, h: s.logoutPost},
 		{pattern: "GET /desk/{$}", roles: anyUser, h: s.homeShow},
+		{pattern: "GET /desk/setup/{token}", h: s.setupShow},
+		{pattern: "POST /desk/setup/{token}", h: s.setupPost},
+		{pattern: "GET /desk/account", roles: anyUser, h: s.accountShow},
+		{pattern: "POST /desk/account/password", roles: anyUser, h: s.accountPassword},
 
 		// Submissions (offices and editor).
 		{pattern: "GET /desk/submissions", roles: anyUser, h: s.submissionList},
@@ -63,8 +70,17 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /desk/editions/{date}/schedule", roles: editors, h: s.editionSchedule},
 		{pattern: "GET /desk/editions/{date}/proof", roles: editors, h: s.proofShow},
 		{pattern: "GET /desk/editions/{date}/proof.pdf", roles: editors, h: s.proofPDF},
+		{pattern: "GET /desk/offices", roles: editors, h: s.officeList},
+		{pattern: "POST /desk/offices", roles: editors, h: s.officeAdd},
+		{pattern: "POST /desk/offices/remove", roles: editors, h: s.officeRemove},
 		{pattern: "GET /desk/users", roles: admins, h: s.userList},
 		{pattern: "POST /desk/users", roles: admins, h: s.userCreate},
+		{pattern: "POST /desk/users/{name}", roles: admins, h: s.userUpdate},
+		{pattern: "POST /desk/users/{name}/disable", roles: admins, h: s.userDisable},
+		{pattern: "POST /desk/users/{name}/enable", roles: admins, h: s.userEnable},
+		{pattern: "POST /desk/users/{name}/password", roles: admins, h: s.userPassword},
+		{pattern: "POST /desk/tokens", roles: admins, h: s.tokenCreate},
+		{pattern: "POST /desk/tokens/{id}/revoke", roles: admins, h: s.tokenRevoke},
 		{pattern: "GET /desk/admin/backup", roles: admins, h: s.backupShow},
 
 		// JSON API.
@@ -78,7 +94,16 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /api/notifications/{id}/read", roles: anyUser, h: s.notificationRead},
 		{pattern: "PUT /api/editions/{date}", roles: editors, h: s.apiEditionPut},
 		{pattern: "POST /api/editions/{date}/publish", roles: editors, h: s.apiEditionPublish},
-		{pattern: "GET /api/backup", roles: admins, h: s.backupShow},
+		{pattern: "GET /api/backup", roles: admins, h: s.backupShow, operator: true},
+		{pattern: "GET /api/users", roles: admins, h: s.apiUserList, operator: true},
+		{pattern: "POST /api/users", roles: admins, h: s.apiUserCreate, operator: true},
+		{pattern: "PATCH /api/users/{name}", roles: admins, h: s.apiUserPatch, operator: true},
+		{pattern: "GET /api/tokens", roles: admins, h: s.apiTokenList, operator: true},
+		{pattern: "POST /api/tokens", roles: admins, h: s.apiTokenCreate, operator: true},
+		{pattern: "DELETE /api/tokens/{id}", roles: admins, h: s.apiTokenRevoke, operator: true},
+		{pattern: "GET /api/offices", roles: anyUser, h: s.apiOfficeList, operator: true},
+		{pattern: "POST /api/offices", roles: editors, h: s.apiOfficeAdd, operator: true},
+		{pattern: "DELETE /api/offices/{office}", roles: editors, h: s.apiOfficeRemove, operator: true},
 	}
 }
 
@@ -182,6 +207,6 @@ func (s *Server) wrap(rt route) http.Handler {
 // clearStaleCookie removes an expired session cookie.
 func (s *Server) clearStaleCookie(w http.ResponseWriter, r *http.Request) {
 	if _, err := r.Cookie(cookieName); err == nil && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-		s.setSessionCookie(w, "", s.now())
+		s.setSessionCookie(w, r, "", s.now())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -57,10 +58,17 @@ type Config struct {
 	Printer Printer
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
-	// SecureCookies marks cookies Secure (set it behind TLS).
+	// SecureCookies marks every cookie Secure. Without it a cookie is
+	// Secure when the request came over TLS, or from a trusted proxy with
+	// X-Forwarded-Proto: https.
 	SecureCookies bool
-	// LoginAttempts failed logins per LoginWindow are allowed per client
-	// address and per user name (defaults 5 per 15 minutes).
+	// TrustedProxies are the reverse proxies (serve -trusted-proxies)
+	// whose X-Forwarded-For and X-Forwarded-Proto headers are believed;
+	// from anyone else they are ignored.
+	TrustedProxies []netip.Prefix
+	// LoginAttempts failed logins per LoginWindow are allowed per user
+	// name and client address together (defaults 5 per 15 minutes); each
+	// name also backs off exponentially (see limiter).
 	LoginAttempts int
 	LoginWindow   time.Duration
 	// MaxBodyBytes limits form and JSON bodies (default 2 MiB);
@@ -97,13 +105,19 @@ type Server struct {
 	patterns []string
 	limiter  *limiter
 	reload   *broadcaster
-	wake     chan struct{}
+
+	setupMu    sync.Mutex
+	setupToken string // the first-run token while there are no users
+	wake       chan struct{}
 
 	pubMu sync.Mutex // one publish (or correction) at a time
 	// streams counts the open /desk/events streams.
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
 	subQueue subQueue
+	// subRenders counts submission bodies rendered for the submission
+	// index (SyncSubmissionIndex skips unchanged ones).
+	subRenders atomic.Int64
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
@@ -118,6 +132,8 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	http   *http.Server
+	// adminHTTP serves the admin socket (ListenAdmin).
+	adminHTTP *http.Server
 }
 
 // New builds the reader site (a full build the first time), recovers from
@@ -165,7 +181,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
@@ -186,6 +202,11 @@ func New(cfg Config) (*Server, error) {
 	if _, err := s.SyncSubmissionIndex(s.ctx); err != nil {
 		return nil, err
 	}
+	if n, err := s.st.UserCount(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		s.setupToken = newSetupToken()
+	}
 	s.routes = s.routeTable()
 	if cfg.Mail != nil && cfg.Mail.Addr != "" {
 		s.st.OnNotify(s.mailNotifications)
@@ -196,8 +217,11 @@ func New(cfg Config) (*Server, error) {
 		go s.schedule()
 	}
 	if cfg.Watch {
+		// The first stamp is taken before New returns, so a change made
+		// right after is seen as one.
+		last := contentStamp(cfg.Source)
 		s.wg.Add(1)
-		go s.watch()
+		go s.watch(last)
 	}
 	return s, nil
 }
@@ -256,6 +280,13 @@ func (s *Server) Close() error {
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err = s.http.Shutdown(ctx)
+		cancel()
+	}
+	if s.adminHTTP != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if aerr := s.adminHTTP.Shutdown(ctx); err == nil {
+			err = aerr
+		}
 		cancel()
 	}
 	if s.cfg.Mail != nil && s.cfg.Mail.Addr != "" {

@@ -89,6 +89,9 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request, c *req
 	}
 	sub := store.Submission{Office: office}
 	f.apply(&sub)
+	if err := checkBody(sub.Body); err != nil {
+		return err
+	}
 	sub, err = s.st.CreateSubmission(sub, c.user.Name)
 	if err != nil {
 		return fail(err, nil)

@@ -45,9 +45,17 @@ func parseMarkdown(src []byte) (storyFields, error) {
 		return storyFields{}, errorf(http.StatusBadRequest, "文件不是 UTF-8 编码的文本，请另存为 UTF-8 后再上传")
 	}
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
-	_, format, body, _, _, err := content.SplitFrontMatter(src)
+	fm, format, body, _, _, err := content.SplitFrontMatter(src)
 	if err != nil {
 		return storyFields{}, &Error{Status: http.StatusBadRequest, Message: "无法读取文件开头的元数据（标题、标签等），请检查文件开头两行 --- 之间的格式", Err: err}
+	}
+	// The caps come before any parsing (a YAML parser's time grows with
+	// the square of the number of keys).
+	if err := content.CheckFrontMatter(fm); err != nil {
+		return storyFields{}, err
+	}
+	if err := content.CheckBody(body); err != nil {
+		return storyFields{}, err
 	}
 	if format == content.NoFrontMatter {
 		return storyFields{Body: string(src)}, nil

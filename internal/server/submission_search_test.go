@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -187,34 +186,28 @@ func TestSubmissionSearchSeesEverySave(t *testing.T) {
 // queued before it, not for changes that keep arriving after it.
 func TestSubQueueWaitsOnlyForEarlierChanges(t *testing.T) {
 	release := make(chan struct{})
-	var batches [][]string
-	var mu sync.Mutex
+	taken := make(chan []string, 4)
 	q := &subQueue{index: func(ids []string) {
-		mu.Lock()
-		batches = append(batches, ids)
-		mu.Unlock()
+		taken <- ids
 		<-release
 	}}
 	q.add([]string{"a"}) // the worker takes {a} and blocks
-	for {
-		mu.Lock()
-		n := len(batches)
-		mu.Unlock()
-		if n == 1 {
-			break
-		}
-		time.Sleep(time.Millisecond)
+	if got := <-taken; got[0] != "a" {
+		t.Fatalf("first batch %v", got)
 	}
+	mark := q.mark() // a search begins
 	waited := make(chan struct{})
-	go func() { q.wait(); close(waited) }()
-	time.Sleep(10 * time.Millisecond)
+	go func() { q.waitFor(mark); close(waited) }()
 	q.add([]string{"b"}) // queued after the search began
 	select {
 	case <-waited:
 		t.Fatal("wait returned before the earlier change was indexed")
-	case <-time.After(20 * time.Millisecond):
+	default:
 	}
 	release <- struct{}{} // {a} done; the worker takes {b} and blocks
+	if got := <-taken; got[0] != "b" {
+		t.Fatalf("second batch %v", got)
+	}
 	select {
 	case <-waited:
 	case <-time.After(5 * time.Second):
@@ -224,9 +217,9 @@ func TestSubQueueWaitsOnlyForEarlierChanges(t *testing.T) {
 	q.close()
 	q.add([]string{"c"}) // after close: dropped, the next start re-syncs
 	q.wait()
-	mu.Lock()
-	defer mu.Unlock()
-	if len(batches) != 2 || batches[0][0] != "a" || batches[1][0] != "b" {
-		t.Errorf("batches %v", batches)
+	select {
+	case got := <-taken:
+		t.Errorf("a batch %v was indexed after close", got)
+	default:
 	}
 }

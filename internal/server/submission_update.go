@@ -50,7 +50,7 @@ func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *req
 		if note == "" {
 			return s.showFailed(w, r, c, sub.ID, &Error{Status: http.StatusBadRequest, Message: "修改已见报的稿件需要填写更正说明", Field: "correction"}, nil)
 		}
-		if err := s.correct(r.Context(), sub.ID, c.user.Name, formRev(r), f, note); err != nil {
+		if err := s.correct(r.Context(), sub.ID, c.user.Name, formRev(r), f, note, c.editCheck(true)); err != nil {
 			return s.showFailed(w, r, c, sub.ID, err, nil)
 		}
 		return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=corrected")
@@ -59,7 +59,7 @@ func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *req
 	if c.isEditor() && strings.TrimSpace(r.PostFormValue("office")) != "" {
 		office = strings.TrimSpace(r.PostFormValue("office"))
 	}
-	if _, err := s.saveText(sub.ID, c.user.Name, formRev(r), f, office); err != nil {
+	if _, err := s.saveText(sub.ID, c.user.Name, formRev(r), f, office, c.editCheck(false)); err != nil {
 		return s.showFailed(w, r, c, sub.ID, err, nil)
 	}
 	if err := s.savePhotoCaptions(r, c, sub.ID); err != nil {
@@ -85,10 +85,32 @@ func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *req
 	return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=saved")
 }
 
-// saveText stores new text fields over submission id if rev is still its
-// latest revision (rev 0 skips the check).
-func (s *Server) saveText(id, actor string, rev int, f storyFields, office string) (store.Submission, error) {
+// editCheck is the permission to change a submission's text or captions,
+// checked on the stored submission inside the store transaction that
+// writes (a slow request cannot change a story accepted or published
+// while it was being read). A published story changes only through a
+// correction.
+func (c *reqCtx) editCheck(correction bool) func(store.Submission) error {
+	return func(cur store.Submission) error {
+		if !c.mayEdit(cur) || (cur.Status == store.StatusPublished) != correction {
+			return fmt.Errorf("submission %s is %s: %w", cur.ID, cur.Status, store.ErrNotEditable)
+		}
+		return nil
+	}
+}
+
+// saveText stores new text fields over submission id if may allows the
+// change and rev is still its latest revision (rev 0 skips the revision
+// check), both checked inside the writing transaction. Oversized or too
+// deeply nested bodies are refused first.
+func (s *Server) saveText(id, actor string, rev int, f storyFields, office string, may func(store.Submission) error) (store.Submission, error) {
+	if err := checkBody(f.Body); err != nil {
+		return store.Submission{}, err
+	}
 	return s.st.UpdateSubmission(id, actor, func(cur *store.Submission) error {
+		if err := may(*cur); err != nil {
+			return err
+		}
 		if rev != 0 && rev != cur.Rev {
 			return fmt.Errorf("submission %s: editing revision %d, but revision %d was saved since: %w", id, rev, cur.Rev, store.ErrConflict)
 		}
@@ -113,7 +135,11 @@ func (s *Server) savePhotoCaptions(r *http.Request, c *reqCtx, id string) error 
 	if !changed {
 		return nil
 	}
+	may := c.editCheck(false)
 	_, err := s.st.UpdateSubmission(id, c.user.Name, func(cur *store.Submission) error {
+		if err := may(*cur); err != nil {
+			return err
+		}
 		for i, p := range cur.Photos {
 			if v, ok := caps[p.Name]; ok {
 				cur.Photos[i].Caption = v

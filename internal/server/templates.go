@@ -59,13 +59,22 @@ var pages = func() map[string]*template.Template {
 	return out
 }()
 
-// staticFiles serves the desk's script and stylesheet.
+// staticFiles serves the desk's scripts and stylesheets: files only, never
+// a directory listing (a path naming a folder is not found).
 func staticFiles() http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err)
 	}
-	return http.FileServerFS(sub)
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if st, err := fs.Stat(sub, name); name == "" || strings.HasSuffix(name, "/") || err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // pageData is what every desk page gets.
@@ -122,6 +131,15 @@ var flashes = map[string]string{
 	"scheduled": "已设置定时发布",
 	"corrected": "更正已发布",
 	"user":      "用户已创建",
+
+	"userchanged":   "角色和单位已保存",
+	"disabled":      "账号已停用：其登录和 API 令牌立即失效",
+	"enabled":       "账号已启用",
+	"passwordreset": "密码已重设，该用户需用新密码重新登录",
+	"revoked":       "令牌已撤销",
+	"office":        "单位已添加",
+	"officeremoved": "单位已删除",
+	"ownpassword":   "密码已修改",
 }
 
 // render renders a page for a signed-in caller.
@@ -135,16 +153,25 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 	return nil
 }
 
-// renderFailed shows a page again after a failed form post, with the
-// status, the message on top and the page's data (the form as posted).
-func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, name, title, msg string, d any) error {
+// renderStatus renders a page with status and an error message shown
+// above the page's own content (empty for none).
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, msg, name, title string, d any) error {
 	pd := &pageData{Title: title, D: d, Error: msg, Status: status}
+	if msg == "" {
+		pd.Flash = flashes[r.URL.Query().Get("msg")]
+	}
 	if c != nil {
 		u := c.user
 		pd.User, pd.CSRF, pd.Unread = &u, c.csrf(), s.unreadCount(u)
 	}
 	s.page(w, r, status, name, pd)
 	return nil
+}
+
+// renderFailed shows a page again after a failed form post, with the
+// status, the message on top and the page's data (the form as posted).
+func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, name, title, msg string, d any) error {
+	return s.renderStatus(w, r, c, status, msg, name, title, d)
 }
 
 // redirect answers a form post with a redirect (303) to target.

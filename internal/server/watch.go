@@ -43,11 +43,11 @@ func contentStamp(root string) uint64 {
 	return h.Sum64()
 }
 
-// watch rebuilds the site when files in content/ change (polling once a
-// second; no extra dependency) and tells open pages to reload.
-func (s *Server) watch() {
+// watch rebuilds the site when files in content/ change from the stamp
+// last (polling once a second; no extra dependency) and tells open pages
+// to reload.
+func (s *Server) watch(last uint64) {
 	defer s.wg.Done()
-	last := contentStamp(s.cfg.Source)
 	t := time.NewTicker(watchInterval)
 	defer t.Stop()
 	for {

@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"strings"
 	"time"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // atom renders the Atom feed of the latest stories, with full content.
@@ -69,7 +71,7 @@ func (m *model) atom(stories []*storyView) ([]byte, error) {
 		}
 		body.WriteString(string(s.HTML))
 		if s.Credit != "" {
-			body.WriteString("<p>" + xmlEscape(s.Credit) + " 供稿</p>")
+			body.WriteString("<p>" + xmlEscape(content.CreditLine(s.Credit)) + "</p>")
 		}
 		e := entry{
 			Title:     s.Title,

@@ -15,6 +15,7 @@ import (
 // page is one output file.
 type page struct {
 	path  string // slash-separated, relative to the site root
+	from  string // the content file the page comes from, for errors ("" for site pages)
 	fp    uint64
 	needs []*storyView // stories whose rendered body the page shows
 	// render writes the page to w.
@@ -49,8 +50,9 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).str(fmt.Sprint(c.Site)).sum()
 	g := func() *hasher { return newHasher().u64(global) }
 	var pages []*page
+	from := ""
 	add := func(p string, fp uint64, needs []*storyView, render func(w io.Writer) error) {
-		pages = append(pages, &page{path: p, fp: fp, needs: needs, render: render})
+		pages = append(pages, &page{path: p, from: from, fp: fp, needs: needs, render: render})
 	}
 	html := func(kind string, data *pageData) func(io.Writer) error {
 		return func(w io.Writer) error { return b.theme.Execute(w, kind, data) }
@@ -73,6 +75,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	// Stories.
 	for _, s := range m.stories {
 		s := s
+		from = s.Story.Path
 		h := g().str("story").u64(s.Hash).str(s.Slug).str(s.Story.Edition)
 		if s.Edition != nil {
 			h.str(s.Edition.URL).u64(uint64(s.Edition.Page))
@@ -108,6 +111,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	// Editions.
 	for _, e := range m.editions {
 		e := e
+		from = e.Edition.Path
 		h := g().str("edition").u64(e.Hash)
 		var needs []*storyView
 		for _, it := range e.Items {
@@ -133,6 +137,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		d.Description = e.Headlines
 		add(strings.TrimPrefix(e.URL, m.root)+"index.html", h.sum(), needs, html("edition", d))
 	}
+	from = ""
 	// Home: the latest edition, recent editions, latest stories.
 	{
 		h := g().str("home")
@@ -165,16 +170,17 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	}
 	// Credits and tags.
 	for _, tax := range []struct {
-		dir, heading, listFmt string
-		terms                 []*termView
+		dir, heading string
+		listHeading  func(name string) string
+		terms        []*termView
 	}{
-		{"credits", "供稿单位", "%s 供稿", m.credits},
-		{"tags", "标签", "标签：%s", m.tags},
+		{"credits", "供稿单位", content.CreditLine, m.credits},
+		{"tags", "标签", func(n string) string { return "标签：" + n }, m.tags},
 	} {
 		th := g().str(tax.dir)
 		for _, t := range tax.terms {
 			th.str(t.Name).u64(uint64(t.Count))
-			heading := fmt.Sprintf(tax.listFmt, t.Name)
+			heading := tax.listHeading(t.Name)
 			nPages := max(1, (len(t.Stories)+listPageSize-1)/listPageSize)
 			pageURL := func(n int) string {
 				switch {
@@ -185,6 +191,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 				}
 				return fmt.Sprintf("%spage/%d/", t.URL, n)
 			}
+			from = t.Stories[0].Story.Path
 			for n := 1; n <= nPages; n++ {
 				list := t.Stories[(n-1)*listPageSize : min(n*listPageSize, len(t.Stories))]
 				pv := &pagerView{Page: n, Pages: nPages, Total: len(t.Stories), Prev: pageURL(n - 1), Next: pageURL(n + 1)}
@@ -199,6 +206,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 				add(strings.TrimPrefix(pageURL(n), m.root)+"index.html", h.sum(), nil, html("list", d))
 			}
 		}
+		from = ""
 		d := base(m.root+tax.dir+"/", tax.heading+" - "+siteTitle)
 		d.Heading, d.Terms = tax.heading, tax.terms
 		add(tax.dir+"/index.html", th.sum(), nil, html("terms", d))
@@ -356,4 +364,53 @@ func (m *model) storyJSONLD(s *storyView) template.JS {
 	// json.Marshal escapes <, > and & so the script element cannot be
 	// closed early.
 	return template.JS(out)
+}
+
+// checkPaths refuses a plan with an unclean output path (not path.Clean,
+// a "..", "." or empty segment, an escaped or control character, a
+// backslash) or with two pages at one path. Each problem names the
+// content file the page comes from.
+func checkPaths(pages []*page) error {
+	var errs content.ErrorList
+	seen := make(map[string]*page, len(pages))
+	for _, p := range pages {
+		file := p.from
+		if file == "" {
+			file = "site.yaml"
+		}
+		if !cleanPath(p.path) {
+			msg := fmt.Sprintf("生成的网页路径 %q 不安全（含“..”、空段、转义或特殊字符），请修改标签、供稿单位或网址", p.path)
+			errs = append(errs, &content.FileError{File: file, Msg: msg, Zh: msg})
+			continue
+		}
+		if q := seen[p.path]; q != nil {
+			other := q.from
+			if other == "" {
+				other = "网站自身的页面"
+			}
+			msg := fmt.Sprintf("生成的网页路径 %q 与 %s 的页面重复", p.path, other)
+			errs = append(errs, &content.FileError{File: file, Msg: msg, Zh: msg})
+			continue
+		}
+		seen[p.path] = p
+	}
+	return errs.Err()
+}
+
+// cleanPath reports whether p is a clean, relative, unescaped output path.
+func cleanPath(p string) bool {
+	if p == "" || path.Clean(p) != p || strings.HasPrefix(p, "/") || strings.ContainsAny(p, "%\\?#") {
+		return false
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		for _, r := range seg {
+			if r < 0x20 || r == 0x7f {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -26,13 +26,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/parallel"
 	"github.com/banmian/banmian/internal/theme"
 )
 
@@ -84,7 +83,7 @@ func (s *Snapshot) Texts(ctx context.Context) ([]string, error) {
 	r := s.b.renderer(s.Content.Site.TypesetOn())
 	out := make([]string, len(stories))
 	errs := make([]error, len(stories))
-	parallel(len(stories), func(i int) {
+	parallel.For(len(stories), 0, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -207,6 +206,9 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 		return st, err
 	}
 	pages := b.plan(m, c, chrome)
+	if err := checkPaths(pages); err != nil {
+		return st, err
+	}
 	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
 
 	old := b.manifest
@@ -274,7 +276,7 @@ func (b *Builder) renderDocs(ctx context.Context, need map[*storyView]bool, type
 		list = append(list, s)
 	}
 	errs := make([]error, len(list))
-	parallel(len(list), func(i int) {
+	parallel.For(len(list), 0, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -326,7 +328,7 @@ func (b *Builder) doc(s *content.Story, typeset bool) (*pageDoc, error) {
 func renderStory(r *markdown.Renderer, s *content.Story) (*markdown.Doc, error) {
 	d, err := r.Render(s.Body)
 	if err != nil {
-		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Err: err}
+		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Zh: "正文无法生成网页（内容过长或格式有误）", Err: err}
 	}
 	return d, nil
 }
@@ -385,32 +387,6 @@ func storiesFingerprint(c *content.Content) uint64 {
 		h.str(s.Slug).u64(s.Hash).str(s.Edition)
 	}
 	return h.sum()
-}
-
-// parallel runs f(0..n-1) on GOMAXPROCS workers.
-func parallel(n int, f func(i int)) { parallelN(n, runtime.GOMAXPROCS(0), f) }
-
-// parallelN runs f(0..n-1) on the given number of workers.
-func parallelN(n, workers int, f func(i int)) {
-	if workers > n {
-		workers = n
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func readManifest(dir string) map[string]uint64 {

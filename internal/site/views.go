@@ -23,6 +23,7 @@ import (
 type storyView struct {
 	*content.Story
 	Title, Kicker, Subtitle, Credit, Slug, Summary string
+	CreditLine                                     string // the credit as printed: content.CreditLine
 
 	URL         string
 	ISODate     string
@@ -181,7 +182,7 @@ func assemble(c *content.Content) *model {
 	tagSlugs := termSlugs(c.Stories, func(s *content.Story) []string { return s.Tags })
 	for _, s := range c.Stories {
 		v := &storyView{
-			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, Slug: s.Slug, Summary: s.Summary,
+			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, CreditLine: content.CreditLine(s.Credit), Slug: s.Slug, Summary: s.Summary,
 			URL:      m.root + "stories/" + s.Slug + "/",
 			ISODate:  s.Date.Format(time.RFC3339),
 			DateText: cnDate(s.Date),
@@ -369,13 +370,8 @@ func termSlugs(stories []*content.Story, names func(*content.Story) []string) ma
 	return out
 }
 
-// termSlug is the URL segment of a credit or tag: its pinyin slug.
-func termSlug(name string) string {
-	if s := content.Slugify(name); s != "" {
-		return s
-	}
-	return url.PathEscape(name)
-}
+// termSlug is the URL segment of a credit or tag (the house rule).
+func termSlug(name string) string { return content.TermSlug(name) }
 
 func isImage(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {

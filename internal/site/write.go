@@ -15,6 +15,9 @@ import (
 	"sync/atomic"
 
 	"github.com/banmian/banmian/themes"
+
+	"github.com/banmian/banmian/internal/atomicfile"
+	"github.com/banmian/banmian/internal/parallel"
 )
 
 // fullOut is the fresh folder of a full build. Its folders are created in
@@ -76,7 +79,7 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 	var done atomic.Int64
 	errs := make([]error, len(pages))
 	total := len(pages)
-	parallelIO(len(pages), func(i int) {
+	parallel.For(len(pages), ioWorkers, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -132,7 +135,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 	out := b.opt.OutDir
 	data := make([][]byte, len(todo))
 	errs := make([]error, len(todo))
-	parallel(len(todo), func(i int) {
+	parallel.For(len(todo), 0, func(i int) {
 		var buf bytes.Buffer
 		if err := todo[i].render(&buf); err != nil {
 			errs[i] = fmt.Errorf("%s: %w", todo[i].path, err)
@@ -143,12 +146,24 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 		return 0, 0, err
 	}
 	var done atomic.Int64
-	if err := makeDirs(out, todo); err != nil {
+	// Everything below is undone on error: the live site stays as it was.
+	u := &undoLog{root: out}
+	fail := func(err error) (int, int, error) {
+		if uerr := u.undo(); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("restoring the previous site: %w", uerr))
+		}
 		return 0, 0, err
 	}
+	if err := u.makeDirs(todo); err != nil {
+		return fail(err)
+	}
 	for i, p := range todo {
-		if err := writeAtomic(filepath.Join(out, filepath.FromSlash(p.path)), data[i]); err != nil {
-			return i, 0, err
+		name := filepath.Join(out, filepath.FromSlash(p.path))
+		if err := u.save(name); err != nil {
+			return fail(err)
+		}
+		if err := atomicfile.Write(name, data[i]); err != nil {
+			return fail(err)
 		}
 		b.progress(&done, len(todo))
 	}
@@ -165,29 +180,135 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 	sort.Strings(gone)
 	for _, p := range gone {
 		full := filepath.Join(out, filepath.FromSlash(p))
+		if err := u.save(full); err != nil {
+			return fail(err)
+		}
 		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return len(todo), 0, fmt.Errorf("removing %s: %w", p, err)
+			return fail(fmt.Errorf("removing %s: %w", p, err))
 		}
 		// Remove folders left empty (stories/<slug>/).
 		for dir := filepath.Dir(full); dir != filepath.Clean(out) && strings.HasPrefix(dir, filepath.Clean(out)); dir = filepath.Dir(dir) {
 			if os.Remove(dir) != nil {
 				break
 			}
+			u.removedDirs = append(u.removedDirs, dir)
 		}
 	}
 	for _, e := range b.opt.Emitters {
 		if err := e(ctx, out, snap); err != nil {
-			return len(todo), len(gone), err
+			return fail(err)
 		}
 	}
 	mf, err := manifestBytes(pages)
 	if err != nil {
-		return 0, 0, err
+		return fail(err)
 	}
-	if err := writeAtomic(filepath.Join(out, manifestName), mf); err != nil {
-		return 0, 0, err
+	if err := atomicfile.Write(filepath.Join(out, manifestName), mf); err != nil {
+		return fail(err)
 	}
 	return len(todo), len(gone), nil
+}
+
+// undoLog records what an incremental write changed in the live site, so
+// that a failure can put it back byte for byte: the previous content of
+// every file replaced or removed, the files and folders created.
+type undoLog struct {
+	root        string
+	saved       []savedFile // in the order first touched
+	seen        map[string]bool
+	createdDirs []string // parents before children
+	removedDirs []string // children before parents
+}
+
+type savedFile struct {
+	name   string
+	data   []byte // nil: the file did not exist
+	mode   fs.FileMode
+	exists bool
+}
+
+// save remembers name as it is now, once.
+func (u *undoLog) save(name string) error {
+	if u.seen == nil {
+		u.seen = map[string]bool{}
+	}
+	if u.seen[name] {
+		return nil
+	}
+	u.seen[name] = true
+	info, err := os.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		u.saved = append(u.saved, savedFile{name: name})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		// Not a file we wrote (a folder in the way): the write will fail
+		// and leave it alone.
+		u.saved = append(u.saved, savedFile{name: name, exists: true, mode: info.Mode()})
+		return nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	u.saved = append(u.saved, savedFile{name: name, data: data, mode: info.Mode().Perm(), exists: true})
+	return nil
+}
+
+// makeDirs creates the folders of pages under root, remembering the new
+// ones.
+func (u *undoLog) makeDirs(pages []*page) error {
+	dirs := map[string]bool{}
+	for _, p := range pages {
+		for d := path.Dir(p.path); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	list := make([]string, 0, len(dirs))
+	for d := range dirs {
+		list = append(list, d)
+	}
+	sort.Strings(list) // parents before children
+	for _, d := range list {
+		dir := filepath.Join(u.root, filepath.FromSlash(d))
+		if err := os.Mkdir(dir, 0o755); err == nil {
+			u.createdDirs = append(u.createdDirs, dir)
+		} else if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("creating %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// undo puts back every saved file and removes the folders created.
+func (u *undoLog) undo() error {
+	var errs []error
+	for i := len(u.removedDirs) - 1; i >= 0; i-- {
+		if err := os.Mkdir(u.removedDirs[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			errs = append(errs, err)
+		}
+	}
+	for _, f := range u.saved {
+		switch {
+		case !f.exists:
+			if err := os.Remove(f.name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		case f.mode.IsRegular() || f.data != nil:
+			if err := atomicfile.Write(f.name, f.data); err != nil {
+				errs = append(errs, err)
+			} else if err := os.Chmod(f.name, f.mode.Perm()); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for i := len(u.createdDirs) - 1; i >= 0; i-- {
+		os.Remove(u.createdDirs[i]) // only when empty again
+	}
+	return errors.Join(errs...)
 }
 
 func (b *Builder) progress(done *atomic.Int64, total int) {
@@ -223,31 +344,6 @@ func makeDirs(root string, pages []*page) error {
 	return nil
 }
 
-// writeAtomic replaces name with data through a temporary file and rename.
-func writeAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, name)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", name, werr)
-	}
-	return nil
-}
-
 // ResolveTheme finds a theme folder: themesDir/name on disk when it exists,
 // else the embedded default theme for "default".
 func ResolveTheme(themesDir, name string) (fs.FS, error) {
@@ -274,6 +370,3 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // ioWorkers is how many files are written at once: file system latency,
 // not CPU, bounds writing many small files.
 const ioWorkers = 16
-
-// parallelIO is parallel with enough workers to keep the file system busy.
-func parallelIO(n int, f func(i int)) { parallelN(n, ioWorkers, f) }

@@ -5,7 +5,9 @@ import "errors"
 // Sentinel errors. Methods wrap them with context (fmt.Errorf("…: %w", …)),
 // so callers test with errors.Is. The server maps them to HTTP statuses:
 // ErrNotFound 404, ErrExists and ErrConflict 409, ErrInvalid 400,
-// ErrInvalidTransition and ErrNotEditable 409, ErrAuth 401, ErrExpired 401, ErrForbidden 403.
+// ErrInvalidTransition and ErrNotEditable 409, ErrAuth 401, ErrExpired 401,
+// ErrForbidden 403, ErrDisabled 401 (403 at login), ErrLastAdmin 409,
+// ErrNotListed 400.
 var (
 	// ErrLocked: another process (usually banmian serve) holds the data
 	// file; Open gave up after Options.Timeout instead of waiting forever.
@@ -37,7 +39,15 @@ var (
 	ErrAuth = errors.New("wrong user name or password")
 	// ErrExpired: the session existed but has expired.
 	ErrExpired = errors.New("session expired")
-	// ErrForbidden: the actor's role or office does not allow the change
-	// (checked inside the write transaction).
-	ErrForbidden = errors.New("not allowed for this user")
+	// ErrForbidden: the user acting may not make this change (checked in
+	// the transaction that makes it), or is disabled.
+	ErrForbidden = errors.New("not allowed")
+	// ErrDisabled: the account is disabled; it cannot log in, and its
+	// sessions and API tokens are refused.
+	ErrDisabled = errors.New("account disabled")
+	// ErrNotListed: the office is not on the office list (Offices); an
+	// editor adds it first. It wraps nothing: the server says which office.
+	ErrNotListed = errors.New("office not on the list")
+	// ErrLastAdmin: the change would leave no enabled admin.
+	ErrLastAdmin = errors.New("the last enabled admin must stay an enabled admin")
 )

@@ -49,6 +49,9 @@ type User struct {
 	Role    Role      `json:"role"`
 	Office  string    `json:"office,omitempty"` // 供稿单位; required for submitters, printed as the story's credit
 	Created time.Time `json:"created"`
+	// Disabled accounts cannot log in; their sessions and API tokens are
+	// refused. Users are never deleted, so history stays attributable.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Token is an API token's metadata. The secret itself is shown once by
@@ -361,6 +364,9 @@ type Edition struct {
 	Masthead content.Masthead `json:"masthead"`
 	Items    []EditionItem    `json:"items"`
 	Status   EditionStatus    `json:"status"`
+	// Rev counts the saves of the edition (PutEdition); a publish names
+	// the revision it built.
+	Rev int `json:"rev"`
 	// PublishAt is when a scheduled edition is due (zero otherwise).
 	PublishAt   time.Time `json:"publishAt,omitzero"`
 	Created     time.Time `json:"created"`

@@ -72,7 +72,7 @@ func TestSchemaVersionAndReopen(t *testing.T) {
 	if v, err := s.Schema(); err != nil || v != store.SchemaVersion {
 		t.Fatalf("Schema() = %d, %v; want %d", v, err, store.SchemaVersion)
 	}
-	if _, err := s.CreateUser(store.User{Name: "王编辑", Role: store.RoleEditor}, "编辑部的密码很长"); err != nil {
+	if _, err := s.CreateUser(store.User{Name: "王编辑", Role: store.RoleEditor}, "编辑部的密码真的很长"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -86,7 +86,7 @@ func TestSchemaVersionAndReopen(t *testing.T) {
 	if u, err := s.User("王编辑"); err != nil || u.Role != store.RoleEditor {
 		t.Fatalf("after reopen: %+v, %v", u, err)
 	}
-	if _, err := s.CreateUser(store.User{Name: "李四", Role: store.RoleAdmin}, "password123"); err == nil {
+	if _, err := s.CreateUser(store.User{Name: "李四", Role: store.RoleAdmin}, "newsroom-lamp-42"); err == nil {
 		t.Error("write to a read-only store succeeded")
 	}
 }
@@ -99,14 +99,14 @@ func TestUsers(t *testing.T) {
 		password string
 		want     error
 	}{
-		{"submitter with office", store.User{Name: "张三", Role: store.RoleSubmitter, Office: "长征镇"}, "长征镇投稿密码一二", nil},
-		{"editor without office", store.User{Name: "wang.bianji", Role: store.RoleEditor}, "password123", nil},
-		{"admin", store.User{Name: "admin", Role: store.RoleAdmin}, "管理员的密码八个字", nil},
-		{"duplicate", store.User{Name: "张三", Role: store.RoleEditor}, "password123", store.ErrExists},
-		{"submitter without office", store.User{Name: "李四", Role: store.RoleSubmitter}, "password123", store.ErrInvalid},
-		{"unknown role", store.User{Name: "李四", Role: "boss"}, "password123", store.ErrInvalid},
-		{"space in name", store.User{Name: "李 四", Role: store.RoleEditor}, "password123", store.ErrInvalid},
-		{"empty name", store.User{Role: store.RoleEditor}, "password123", store.ErrInvalid},
+		{"submitter with office", store.User{Name: "张三", Role: store.RoleSubmitter, Office: "长征镇"}, "长征镇投稿密码一二三", nil},
+		{"editor without office", store.User{Name: "wang.bianji", Role: store.RoleEditor}, "newsroom-lamp-42", nil},
+		{"admin", store.User{Name: "admin", Role: store.RoleAdmin}, "管理员的密码是十个字", nil},
+		{"duplicate", store.User{Name: "张三", Role: store.RoleEditor}, "newsroom-lamp-42", store.ErrExists},
+		{"submitter without office", store.User{Name: "李四", Role: store.RoleSubmitter}, "newsroom-lamp-42", store.ErrInvalid},
+		{"unknown role", store.User{Name: "李四", Role: "boss"}, "newsroom-lamp-42", store.ErrInvalid},
+		{"space in name", store.User{Name: "李 四", Role: store.RoleEditor}, "newsroom-lamp-42", store.ErrInvalid},
+		{"empty name", store.User{Role: store.RoleEditor}, "newsroom-lamp-42", store.ErrInvalid},
 		{"short Chinese password", store.User{Name: "李四", Role: store.RoleEditor}, "真如镇密码", store.ErrInvalid},
 		{"password over 72 bytes", store.User{Name: "李四", Role: store.RoleEditor}, strings.Repeat("密", 25), store.ErrInvalid},
 	}
@@ -176,7 +176,7 @@ func TestAuthenticateAndPasswords(t *testing.T) {
 	if err := s.SetPassword("张三", "短"); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("short password: %v", err)
 	}
-	if err := s.SetPassword("无此人", "password123"); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetPassword("无此人", "newsroom-lamp-42"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown user: %v", err)
 	}
 	u, err := s.UpdateUser("张三", store.RoleSubmitter, "真如镇")
@@ -220,20 +220,25 @@ func TestTokens(t *testing.T) {
 	if err := s.RevokeToken(tok.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoke twice: %v", err)
 	}
-	// Deleting a user deletes their tokens and sessions.
+	// Disabling a user stops their tokens and sessions at once; enabling
+	// brings the tokens back (sessions stay ended).
 	secret, _, _ = s.CreateToken("张三", "")
 	sess, _ := s.CreateSession("张三", time.Hour)
-	if err := s.DeleteUser("张三"); err != nil {
+	yes, no := true, false
+	if _, err := s.ChangeUser(store.Operator, "张三", store.UserChange{Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.UserByToken(secret); !errors.Is(err, store.ErrAuth) {
-		t.Errorf("token of deleted user: %v", err)
+	if _, _, err := s.UserByToken(secret); !errors.Is(err, store.ErrDisabled) {
+		t.Errorf("token of disabled user: %v", err)
 	}
 	if _, _, err := s.Session(sess.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("session of deleted user: %v", err)
+		t.Errorf("session of disabled user: %v", err)
 	}
-	if list, _ := s.Tokens(""); len(list) != 0 {
-		t.Errorf("tokens left: %+v", list)
+	if _, err := s.ChangeUser(store.Operator, "张三", store.UserChange{Disabled: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _, err := s.UserByToken(secret); err != nil || u.Name != "张三" {
+		t.Errorf("token after enabling: %v", err)
 	}
 }
 
@@ -349,7 +354,7 @@ func reach(t *testing.T, s *store.Store, status store.Status, date string) store
 		}
 	}
 	if status == store.StatusPublished {
-		if _, err := s.PublishEdition(date, "王编辑"); err != nil {
+		if _, err := s.PublishEdition(date, "王编辑", current(t, s, date)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -773,14 +778,14 @@ func TestEditions(t *testing.T) {
 	if due, _ := s.DueEditions(at); len(due) != 1 || due[0].Date != "2025-05-28" {
 		t.Errorf("DueEditions = %v", due)
 	}
-	e, err = s.PublishEdition("2025-05-28", "王编辑")
+	e, err = s.PublishEdition("2025-05-28", "王编辑", current(t, s, "2025-05-28"))
 	if err != nil || e.Status != store.EditionPublished || e.PublishedBy != "王编辑" {
 		t.Fatalf("PublishEdition: %+v, %v", e, err)
 	}
 	if sub, _ := s.Submission(a.ID); sub.Status != store.StatusPublished {
 		t.Errorf("story not published: %s", sub.Status)
 	}
-	if _, err := s.PublishEdition("2025-05-28", "王编辑"); !errors.Is(err, store.ErrInvalidTransition) {
+	if _, err := s.PublishEdition("2025-05-28", "王编辑", current(t, s, "2025-05-28")); !errors.Is(err, store.ErrInvalidTransition) {
 		t.Errorf("publish twice: %v", err)
 	}
 	if _, err := s.PutEdition(e, "王编辑"); !errors.Is(err, store.ErrNotEditable) {
@@ -793,7 +798,7 @@ func TestEditions(t *testing.T) {
 	if _, err := s.PutEdition(store.Edition{Date: "2025-06-04", Items: []store.EditionItem{{Submission: b.ID}}}, "王编辑"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PublishEdition("2025-06-11", "王编辑"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.PublishEdition("2025-06-11", "王编辑", store.Built{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("publish unknown: %v", err)
 	}
 	if err := s.DeleteEdition("2025-06-04", "王编辑"); err != nil {

@@ -11,13 +11,15 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // Limits on submissions. The server enforces tighter limits on request
 // bodies; these keep the store sane whatever calls it.
 const (
-	MaxFieldChars = 200     // kicker, title, subtitle
-	MaxBodyBytes  = 1 << 20 // Markdown body
+	MaxFieldChars = 200                  // kicker, title, subtitle
+	MaxBodyBytes  = content.MaxBodyBytes // Markdown body
 	MaxTags       = 20
 	MaxTagChars   = 32
 	MaxPhotos     = 10
@@ -67,8 +69,8 @@ func validate(sub *Submission) error {
 	if !utf8.ValidString(sub.Body) {
 		return fmt.Errorf("body is not valid UTF-8: %w", ErrInvalid)
 	}
-	if len(sub.Body) > MaxBodyBytes {
-		return fmt.Errorf("body is %d bytes, more than %d: %w", len(sub.Body), MaxBodyBytes, ErrInvalid)
+	if err := content.CheckBody(sub.Body); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	if len(sub.Tags) > MaxTags {
 		return fmt.Errorf("%d tags, more than %d: %w", len(sub.Tags), MaxTags, ErrInvalid)
@@ -76,6 +78,9 @@ func validate(sub *Submission) error {
 	for _, t := range sub.Tags {
 		if utf8.RuneCountInString(t) > MaxTagChars || !utf8.ValidString(t) {
 			return fmt.Errorf("tag %q is longer than %d characters: %w", t, MaxTagChars, ErrInvalid)
+		}
+		if content.OnlyDotsOrSlashes(t) {
+			return fmt.Errorf("tag %q is made only of dots or slashes: %w", t, ErrInvalid)
 		}
 	}
 	if sub.Slug != "" && (!slugRE.MatchString(sub.Slug) || len(sub.Slug) > 100) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -13,15 +14,9 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/crypto/bcrypt"
-)
 
-// Password rules: at least MinPasswordChars characters (Chinese characters
-// count one each) and at most MaxPasswordBytes bytes of UTF-8, bcrypt's
-// limit.
-const (
-	MinPasswordChars = 8
-	MaxPasswordBytes = 72
+	"github.com/banmian/banmian/internal/content"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // userRec is a user as stored, with the password hash.
@@ -32,6 +27,12 @@ type userRec struct {
 
 // sessionRec is a session as stored, under the SHA-256 of its ID.
 type sessionRec = Session
+
+// Operator is the actor name of the person at the server's console: the
+// banmian CLI, which holds the data file (or talks to the server over its
+// owner-only socket). Methods that take an actor let the operator do
+// everything an admin may.
+const Operator = ""
 
 // ValidateName checks a user name: 1 to 32 letters (Chinese included),
 // digits, '.', '_' or '-'.
@@ -52,22 +53,6 @@ func ValidateName(name string) error {
 	return nil
 }
 
-// ValidatePassword checks the password rules.
-//
-// Errors: ErrInvalid.
-func ValidatePassword(pw string) error {
-	if !utf8.ValidString(pw) {
-		return fmt.Errorf("password is not valid UTF-8: %w", ErrInvalid)
-	}
-	if utf8.RuneCountInString(pw) < MinPasswordChars {
-		return fmt.Errorf("password is shorter than %d characters: %w", MinPasswordChars, ErrInvalid)
-	}
-	if len(pw) > MaxPasswordBytes {
-		return fmt.Errorf("password is longer than %d bytes: %w", MaxPasswordBytes, ErrInvalid)
-	}
-	return nil
-}
-
 func validateRole(role Role, office string) error {
 	if !role.Valid() {
 		return fmt.Errorf("unknown role %q (want submitter, editor or admin): %w", role, ErrInvalid)
@@ -79,6 +64,9 @@ func validateRole(role Role, office string) error {
 }
 
 func validateOffice(office string) error {
+	if office != "" && content.OnlyDotsOrSlashes(office) {
+		return fmt.Errorf("office %q is made only of dots or slashes: %w", office, ErrInvalid)
+	}
 	if utf8.RuneCountInString(office) > 32 {
 		return fmt.Errorf("office %q is longer than 32 characters: %w", office, ErrInvalid)
 	}
@@ -90,8 +78,8 @@ func validateOffice(office string) error {
 	return nil
 }
 
-func (s *Store) hash(pw string) ([]byte, error) {
-	if err := ValidatePassword(pw); err != nil {
+func (s *Store) hash(name, pw string) ([]byte, error) {
+	if err := ValidatePassword(name, pw); err != nil {
 		return nil, err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.cost)
@@ -101,12 +89,45 @@ func (s *Store) hash(pw string) ([]byte, error) {
 	return h, nil
 }
 
-// CreateUser adds a user with a bcrypt hash of password and returns it with
-// Created set. The office is trimmed.
-//
-// Errors: ErrInvalid (name, role, office or password), ErrExists.
+// checkActor checks, inside the transaction that makes the change, that
+// actor by (Operator, or an enabled user) has one of roles.
+func checkActor(tx *bolt.Tx, by string, roles ...Role) error {
+	if by == Operator {
+		return nil
+	}
+	r, err := getUser(tx, by)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%q is not a user: %w", by, ErrForbidden)
+	}
+	if err != nil {
+		return err
+	}
+	if r.Disabled {
+		return fmt.Errorf("%q is disabled: %w", by, ErrForbidden)
+	}
+	for _, role := range roles {
+		if r.Role == role {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q (%s) may not do this: %w", by, r.Role, ErrForbidden)
+}
+
+// CreateUser adds a user as the Operator; see CreateUserAs.
 func (s *Store) CreateUser(u User, password string) (User, error) {
+	return s.CreateUserAs(Operator, u, password)
+}
+
+// CreateUserAs adds a user with a bcrypt hash of password on behalf of by
+// (an admin, or Operator) and returns it with Created set. The office is
+// trimmed. An admin may only give a submitter an office on the office list
+// (Offices); the Operator's new office joins the list.
+//
+// Errors: ErrForbidden (by is not an enabled admin), ErrInvalid (name,
+// role, office; *PasswordError for the password), ErrExists.
+func (s *Store) CreateUserAs(by string, u User, password string) (User, error) {
 	u.Office = strings.TrimSpace(u.Office)
+	u.Disabled = false
 	if err := ValidateName(u.Name); err != nil {
 		return User{}, err
 	}
@@ -114,15 +135,49 @@ func (s *Store) CreateUser(u User, password string) (User, error) {
 		return User{}, err
 	}
 	// Hash outside the transaction: bcrypt is slow on purpose.
-	h, err := s.hash(password)
+	h, err := s.hash(u.Name, password)
 	if err != nil {
 		return User{}, err
 	}
 	u.Created = s.now()
 	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkActor(tx, by, RoleAdmin); err != nil {
+			return err
+		}
 		b := tx.Bucket(bUsers)
 		if b.Get([]byte(u.Name)) != nil {
 			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
+		}
+		if err := s.useOffice(tx, by, u.Office); err != nil {
+			return err
+		}
+		return putJSON(b, []byte(u.Name), userRec{User: u, Hash: h})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// CreateFirstAdmin adds the first user, an admin, only while there are no
+// users at all (the first-run setup page); the check and the write are one
+// transaction, so two browsers cannot both create one.
+//
+// Errors: ErrExists (there are users already), ErrInvalid (name;
+// *PasswordError).
+func (s *Store) CreateFirstAdmin(name, password string) (User, error) {
+	if err := ValidateName(name); err != nil {
+		return User{}, err
+	}
+	h, err := s.hash(name, password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Name: name, Role: RoleAdmin, Created: s.now()}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bUsers)
+		if k, _ := b.Cursor().First(); k != nil {
+			return fmt.Errorf("there are users already: %w", ErrExists)
 		}
 		return putJSON(b, []byte(u.Name), userRec{User: u, Hash: h})
 	})
@@ -157,7 +212,8 @@ func (s *Store) User(name string) (User, error) {
 	return u, err
 }
 
-// Users returns every user, sorted by name (byte order).
+// Users returns every user, sorted by name (byte order), disabled ones
+// included.
 //
 // Errors: none but a corrupt file.
 func (s *Store) Users() ([]User, error) {
@@ -175,8 +231,8 @@ func (s *Store) Users() ([]User, error) {
 	return out, err
 }
 
-// UserCount returns the number of users (the server tells how to create the
-// first admin when it is zero).
+// UserCount returns the number of users (the server offers the first-run
+// setup when it is zero).
 //
 // Errors: none but a corrupt file.
 func (s *Store) UserCount() (int, error) {
@@ -188,33 +244,128 @@ func (s *Store) UserCount() (int, error) {
 	return n, err
 }
 
-// UpdateUser changes a user's role and office.
+// UserChange is a change to an account; nil fields stay as they are.
+type UserChange struct {
+	Disabled *bool   `json:"disabled,omitempty"`
+	Role     *Role   `json:"role,omitempty"`
+	Office   *string `json:"office,omitempty"`
+	Password *string `json:"password,omitempty"`
+}
+
+// ChangeUser applies ch to the user called name on behalf of by (an admin,
+// or Operator), in one transaction with the role check. Disabling a user
+// or setting their password ends their sessions; a disabled user cannot
+// log in and their API tokens are refused until they are enabled again.
+// Users are never deleted, so that history stays attributable. The last
+// enabled admin cannot be disabled or lose the role. An admin may only
+// give a submitter an office on the office list.
 //
-// Errors: ErrNotFound, ErrInvalid.
-func (s *Store) UpdateUser(name string, role Role, office string) (User, error) {
-	office = strings.TrimSpace(office)
-	if err := validateRole(role, office); err != nil {
-		return User{}, err
+// Errors: ErrForbidden, ErrNotFound, ErrInvalid (role, office, last admin;
+// *PasswordError for the password).
+func (s *Store) ChangeUser(by, name string, ch UserChange) (User, error) {
+	var h []byte
+	if ch.Password != nil {
+		var err error
+		if h, err = s.hash(name, *ch.Password); err != nil {
+			return User{}, err
+		}
 	}
 	var u User
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkActor(tx, by, RoleAdmin); err != nil {
+			return err
+		}
 		r, err := getUser(tx, name)
 		if err != nil {
 			return err
 		}
-		r.Role, r.Office = role, office
+		wasAdmin := r.Role == RoleAdmin && !r.Disabled
+		if ch.Role != nil {
+			r.Role = *ch.Role
+		}
+		if ch.Office != nil {
+			r.Office = strings.TrimSpace(*ch.Office)
+		}
+		if ch.Disabled != nil {
+			r.Disabled = *ch.Disabled
+		}
+		if err := validateRole(r.Role, r.Office); err != nil {
+			return err
+		}
+		if ch.Office != nil || ch.Role != nil {
+			if err := s.useOffice(tx, by, r.Office); err != nil {
+				return err
+			}
+		}
+		if wasAdmin && (r.Role != RoleAdmin || r.Disabled) {
+			n, err := enabledAdmins(tx)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return fmt.Errorf("%q is the last enabled admin: %w", name, ErrLastAdmin)
+			}
+		}
+		if h != nil {
+			r.Hash = h
+		}
+		if err := putJSON(tx.Bucket(bUsers), []byte(name), r); err != nil {
+			return err
+		}
 		u = r.User
-		return putJSON(tx.Bucket(bUsers), []byte(name), r)
+		if h != nil || r.Disabled {
+			_, err = deleteSessionsOf(tx, name)
+		}
+		return err
 	})
-	return u, err
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
 }
 
-// SetPassword replaces a user's password and ends all their sessions, in one
-// transaction. API tokens stay valid.
+func enabledAdmins(tx *bolt.Tx) (int, error) {
+	n := 0
+	err := tx.Bucket(bUsers).ForEach(func(_, v []byte) error {
+		var r userRec
+		if err := jsonUnmarshal(v, &r); err != nil {
+			return err
+		}
+		if r.Role == RoleAdmin && !r.Disabled {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// UpdateUser changes a user's role and office as the Operator.
 //
-// Errors: ErrNotFound, ErrInvalid (password rules).
+// Errors: ErrNotFound, ErrInvalid.
+func (s *Store) UpdateUser(name string, role Role, office string) (User, error) {
+	return s.ChangeUser(Operator, name, UserChange{Role: &role, Office: &office})
+}
+
+// SetPassword replaces a user's password as the Operator and ends all
+// their sessions, in one transaction. API tokens stay valid.
+//
+// Errors: ErrNotFound, ErrInvalid (*PasswordError).
 func (s *Store) SetPassword(name, password string) error {
-	h, err := s.hash(password)
+	_, err := s.ChangeUser(Operator, name, UserChange{Password: &password})
+	return err
+}
+
+// ChangeOwnPassword replaces the password of user name after checking
+// their current one, and ends their other sessions (keep, when not "", is
+// the session to keep).
+//
+// Errors: ErrAuth (wrong current password), ErrDisabled, ErrInvalid
+// (*PasswordError).
+func (s *Store) ChangeOwnPassword(name, current, password, keep string) error {
+	if _, err := s.Authenticate(name, current); err != nil {
+		return err
+	}
+	h, err := s.hash(name, password)
 	if err != nil {
 		return err
 	}
@@ -223,41 +374,45 @@ func (s *Store) SetPassword(name, password string) error {
 		if err != nil {
 			return err
 		}
+		if r.Disabled {
+			return fmt.Errorf("user %q: %w", name, ErrDisabled)
+		}
 		r.Hash = h
 		if err := putJSON(tx.Bucket(bUsers), []byte(name), r); err != nil {
 			return err
 		}
-		_, err = deleteSessionsOf(tx, name)
-		return err
-	})
-}
-
-// DeleteUser removes a user with their sessions and API tokens, in one
-// transaction. Their submissions stay (with Author naming them).
-//
-// Errors: ErrNotFound.
-func (s *Store) DeleteUser(name string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if _, err := getUser(tx, name); err != nil {
-			return err
+		var keepKey []byte
+		if keep != "" {
+			keepKey = sessionKey(keep)
 		}
-		if err := tx.Bucket(bUsers).Delete([]byte(name)); err != nil {
-			return err
-		}
-		if _, err := deleteSessionsOf(tx, name); err != nil {
-			return err
-		}
-		return deleteWhere(tx.Bucket(bTokens), func(v []byte) (bool, error) {
-			var t Token
-			err := jsonUnmarshal(v, &t)
-			return t.User == name, err
+		b := tx.Bucket(bSessions)
+		var del [][]byte
+		err = b.ForEach(func(k, v []byte) error {
+			var sess sessionRec
+			if err := jsonUnmarshal(v, &sess); err != nil {
+				return err
+			}
+			if sess.User == name && !bytes.Equal(k, keepKey) {
+				del = append(del, append([]byte(nil), k...))
+			}
+			return nil
 		})
+		if err != nil {
+			return err
+		}
+		for _, k := range del {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
 // Authenticate checks a user name and password and returns the user.
 //
-// Errors: ErrAuth for an unknown name or a wrong password alike.
+// Errors: ErrAuth for an unknown name or a wrong password alike;
+// ErrDisabled for the right password of a disabled user.
 func (s *Store) Authenticate(name, password string) (User, error) {
 	var r userRec
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -277,6 +432,10 @@ func (s *Store) Authenticate(name, password string) (User, error) {
 	if bcrypt.CompareHashAndPassword(r.Hash, []byte(password)) != nil {
 		return User{}, ErrAuth
 	}
+	if r.Disabled {
+		// Said only to whoever knows the password.
+		return User{}, fmt.Errorf("user %q: %w", name, ErrDisabled)
+	}
 	return r.User, nil
 }
 
@@ -289,13 +448,20 @@ func tokenKey(secret string) []byte {
 	return sum[:]
 }
 
-// CreateToken creates an API token for user and returns its secret, which
-// is shown once: the store keeps only its SHA-256. Clients send it as
-// "Authorization: Bearer <secret>".
-//
-// Errors: ErrNotFound (no such user), ErrInvalid (label longer than 100
-// characters).
+// CreateToken creates an API token for user as the Operator; see
+// CreateTokenAs.
 func (s *Store) CreateToken(user, label string) (secret string, t Token, err error) {
+	return s.CreateTokenAs(Operator, user, label)
+}
+
+// CreateTokenAs creates an API token for user on behalf of by (an admin,
+// or Operator) and returns its secret, which is shown once: the store
+// keeps only its SHA-256. Clients send it as "Authorization: Bearer
+// <secret>".
+//
+// Errors: ErrForbidden, ErrNotFound (no such user), ErrInvalid (label
+// longer than 100 characters).
+func (s *Store) CreateTokenAs(by, user, label string) (secret string, t Token, err error) {
 	label = strings.TrimSpace(label)
 	if utf8.RuneCountInString(label) > 100 {
 		return "", Token{}, fmt.Errorf("token label is longer than 100 characters: %w", ErrInvalid)
@@ -304,6 +470,9 @@ func (s *Store) CreateToken(user, label string) (secret string, t Token, err err
 	key := tokenKey(secret)
 	t = Token{ID: hex.EncodeToString(key)[:12], User: user, Label: label, Created: s.now()}
 	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkActor(tx, by, RoleAdmin); err != nil {
+			return err
+		}
 		if _, err := getUser(tx, user); err != nil {
 			return err
 		}
@@ -318,7 +487,8 @@ func (s *Store) CreateToken(user, label string) (secret string, t Token, err err
 // UserByToken returns the user an API token secret belongs to, and the
 // token.
 //
-// Errors: ErrAuth (unknown token, or its user was deleted).
+// Errors: ErrAuth (unknown token, or its user is gone), ErrDisabled (its
+// user is disabled).
 func (s *Store) UserByToken(secret string) (User, Token, error) {
 	var u User
 	var t Token
@@ -333,6 +503,9 @@ func (s *Store) UserByToken(secret string) (User, Token, error) {
 		r, err := getUser(tx, t.User)
 		if errors.Is(err, ErrNotFound) {
 			return ErrAuth
+		}
+		if err == nil && r.Disabled {
+			return fmt.Errorf("user %q: %w", t.User, ErrDisabled)
 		}
 		u = r.User
 		return err
@@ -370,11 +543,19 @@ func (s *Store) Tokens(user string) ([]Token, error) {
 	return out, err
 }
 
-// RevokeToken deletes the API token with the given ID (Token.ID).
+// RevokeToken deletes the API token with the given ID (Token.ID) as the
+// Operator; see RevokeTokenAs.
+func (s *Store) RevokeToken(id string) error { return s.RevokeTokenAs(Operator, id) }
+
+// RevokeTokenAs deletes the API token with the given ID (Token.ID) on
+// behalf of by (an admin, or Operator); the next request with it fails.
 //
-// Errors: ErrNotFound.
-func (s *Store) RevokeToken(id string) error {
+// Errors: ErrForbidden, ErrNotFound.
+func (s *Store) RevokeTokenAs(by, id string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkActor(tx, by, RoleAdmin); err != nil {
+			return err
+		}
 		found := false
 		err := deleteWhere(tx.Bucket(bTokens), func(v []byte) (bool, error) {
 			var t Token
@@ -402,7 +583,8 @@ func sessionKey(id string) []byte {
 // CreateSession starts a session for user lasting ttl, with a fresh random
 // ID and CSRF token.
 //
-// Errors: ErrNotFound (no such user), ErrInvalid (ttl not positive).
+// Errors: ErrNotFound (no such user), ErrDisabled, ErrInvalid (ttl not
+// positive).
 func (s *Store) CreateSession(user string, ttl time.Duration) (Session, error) {
 	if ttl <= 0 {
 		return Session{}, fmt.Errorf("session lifetime %v: %w", ttl, ErrInvalid)
@@ -416,8 +598,12 @@ func (s *Store) CreateSession(user string, ttl time.Duration) (Session, error) {
 		Expires: now.Add(ttl),
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if _, err := getUser(tx, user); err != nil {
+		r, err := getUser(tx, user)
+		if err != nil {
 			return err
+		}
+		if r.Disabled {
+			return fmt.Errorf("user %q: %w", user, ErrDisabled)
 		}
 		return putJSON(tx.Bucket(bSessions), sessionKey(sess.ID), sess)
 	})
@@ -429,8 +615,9 @@ func (s *Store) CreateSession(user string, ttl time.Duration) (Session, error) {
 
 // Session returns the live session with id and its user.
 //
-// Errors: ErrNotFound (unknown or deleted, or its user was deleted),
-// ErrExpired (past Expires; PurgeSessions removes it later).
+// Errors: ErrNotFound (unknown or deleted, or its user is gone),
+// ErrExpired (past Expires; PurgeSessions removes it later), ErrDisabled
+// (its user is disabled).
 func (s *Store) Session(id string) (Session, User, error) {
 	var sess Session
 	var u User
@@ -446,6 +633,9 @@ func (s *Store) Session(id string) (Session, User, error) {
 			return ErrExpired
 		}
 		r, err := getUser(tx, sess.User)
+		if err == nil && r.Disabled {
+			return fmt.Errorf("user %q: %w", sess.User, ErrDisabled)
+		}
 		u = r.User
 		return err
 	})

@@ -69,7 +69,7 @@ func MustOpen(tb testing.TB, opts ...store.Options) *store.Store {
 	return s
 }
 
-// MustCreateUser adds a user with password "password123" and fails the test
+// MustCreateUser adds a user with password Password and fails the test
 // on error.
 func MustCreateUser(tb testing.TB, s *store.Store, name string, role store.Role, office string) store.User {
 	tb.Helper()
@@ -81,4 +81,4 @@ func MustCreateUser(tb testing.TB, s *store.Store, name string, role store.Role,
 }
 
 // Password is the password MustCreateUser gives every user.
-const Password = "password123"
+const Password = "newsroom-lamp-42"
