@@ -63,13 +63,15 @@ type serveProc struct {
 
 var servingRE = regexp.MustCompile(`serving the reader site at http://([^/]+)/`)
 
-// startServeProc starts banmian serve on a free loopback port over dir's
+// startServeProc starts banmian serve on addr (127.0.0.1:0 for a free
+// loopback port; a restart passes the address of the process before, as
+// the site is built with the server's address as its base URL) over dir's
 // content/, data/ and public/, with the crash hook set to crashAt (empty
 // for none), and waits until it serves. PDF proofs are off (no Chromium
 // is started, so killing the server leaves no browser behind).
-func startServeProc(t *testing.T, bin, dir, crashAt string) *serveProc {
+func startServeProc(t *testing.T, bin, dir, addr, crashAt string) *serveProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0",
+	cmd := exec.Command(bin, "serve", "-addr", addr,
 		"-source", filepath.Join(dir, "content"), "-data", filepath.Join(dir, "data"), "-out", filepath.Join(dir, "public"))
 	env := []string{}
 	for _, kv := range os.Environ() {
@@ -275,7 +277,7 @@ func TestServeCrashDuringPublish(t *testing.T) {
 			}
 			st.Close()
 
-			p := startServeProc(t, bin, dir, point)
+			p := startServeProc(t, bin, dir, "127.0.0.1:0", point)
 			create := func(title, body string, submit bool) string {
 				path := "/api/submissions"
 				if submit {
@@ -330,7 +332,7 @@ func TestServeCrashDuringPublish(t *testing.T) {
 			p.waitLine(regexp.MustCompile(server.CrashEnv+`: reached `+point+`\b`), 30*time.Second)
 			p.kill()
 
-			p = startServeProc(t, bin, dir, "")
+			p = startServeProc(t, bin, dir, p.addr, "")
 			// What each part holds: true for the new edition.
 			parts := map[string][]bool{}
 			for _, rel := range []string{"editions/" + date + ".yaml", "stories/" + slugA + ".md", "stories/" + slugB + ".md", "boxes/honour-roll.yaml"} {

@@ -234,6 +234,9 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		c.Stories = append(c.Stories, s)
 	}
 	sortStories(c.Stories)
+	for _, s := range c.Stories {
+		c.Warnings = append(c.Warnings, s.Warnings...)
+	}
 
 	for _, p := range boxPaths {
 		src, err := fs.ReadFile(fsys, p)

@@ -16,6 +16,7 @@ var pageTemplate = template.Must(template.New("search").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{if .Query}}{{.Query}} - {{end}}搜索 - {{.Title}}</title>
+<meta name="description" content="在{{.Title}}的往期稿件中全文搜索，可按供稿单位、标签和日期筛选。">
 {{- if .Stylesheet}}
 <link rel="stylesheet" href="{{.Stylesheet}}">
 {{- end}}

@@ -92,7 +92,7 @@ func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.St
 				return nil, nil, store.Built{}, err
 			}
 			files["boxes/"+b.ID+".yaml"] = data
-			ce.Items = append(ce.Items, content.Item{Box: b.ID, Lead: it.Lead})
+			ce.Items = append(ce.Items, content.Item{Box: b.ID, Lead: it.Lead, Module: it.Module})
 			continue
 		}
 		sub, err := s.st.Submission(it.Submission)
@@ -128,7 +128,7 @@ func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.St
 		}
 		files[st.Path] = data
 		stories = append(stories, st)
-		ce.Items = append(ce.Items, content.Item{Story: sub.Slug, Lead: it.Lead})
+		ce.Items = append(ce.Items, content.Item{Story: sub.Slug, Lead: it.Lead, Module: it.Module})
 	}
 	data, err := content.MarshalEdition(ce)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -249,6 +250,9 @@ func (s *Server) siteConfig() content.Site {
 	return content.DefaultSite()
 }
 
+// SiteBaseURL is the base URL of the reader site as last built.
+func (s *Server) SiteBaseURL() string { return s.siteConfig().BaseURL }
+
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -259,6 +263,13 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return s.Serve(ln), nil
+}
+
+// Serve serves on ln in the background (banmian serve listens before New,
+// to build the site with its own address as base URL); it returns the
+// address listened on. Close closes ln.
+func (s *Server) Serve(ln net.Listener) string {
 	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	s.wg.Add(1)
 	go func() {
@@ -267,7 +278,7 @@ func (s *Server) Start(addr string) (string, error) {
 			s.log.Error("serve", "err", err)
 		}
 	}()
-	return ln.Addr().String(), nil
+	return ln.Addr().String()
 }
 
 // Close stops serving (letting requests in flight finish for up to five

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/banmian/banmian/internal/content"
 )
@@ -47,6 +48,13 @@ func (b *Builder) renderChrome(m *model) (*chromeView, error) {
 // plan lists every output file of the site with its fingerprint; every
 // page shows chrome.
 func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page {
+	m.icon, m.logo = "", ""
+	if _, err := fs.Stat(b.theme.Static(), "assets/favicon.png"); err == nil {
+		m.icon = m.root + "assets/favicon.png"
+	}
+	if _, err := fs.Stat(b.theme.Static(), "assets/logo.png"); err == nil {
+		m.logo = m.root + "assets/logo.png"
+	}
 	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).str(fmt.Sprint(c.Site)).sum()
 	g := func() *hasher { return newHasher().u64(global) }
 	var pages []*page
@@ -68,7 +76,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		}
 	}
 	base := func(urlPath, title string) *pageData {
-		return &pageData{Site: m.site, Chrome: chrome, Root: m.root, Title: title, Canonical: m.abs(urlPath)}
+		return &pageData{Site: m.site, Chrome: chrome, Root: m.root, Icon: m.icon, Title: title, Canonical: m.abs(urlPath)}
 	}
 	siteTitle := m.site.Title
 
@@ -135,6 +143,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		}
 		d.Edition = e
 		d.Description = e.Headlines
+		d.JSONLD = m.editionJSONLD(e, d.Title)
 		add(strings.TrimPrefix(e.URL, m.root)+"index.html", h.sum(), needs, html("edition", d))
 	}
 	from = ""
@@ -143,6 +152,9 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		h := g().str("home")
 		d := base("", siteTitle)
 		d.Description = m.site.Description
+		if d.Description == "" {
+			d.Description = fmt.Sprintf("%s“%s”版：最新一期版面、往期版面和稿件。", m.site.Paper, firstNonEmpty(m.site.Section, siteTitle))
+		}
 		var needs []*storyView
 		if len(m.editions) > 0 {
 			d.Edition = m.editions[0]
@@ -234,7 +246,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	// 404, feed, sitemap, robots.
 	add("404.html", g().str("404").sum(), nil, html("notfound", base(m.root+"404.html", "找不到页面 - "+siteTitle)))
 	feed := m.stories[:min(len(m.stories), feedSize)]
-	fh := g().str("feed")
+	fh := g().str("feed").str(m.feedID(feed))
 	hashStoryList(fh, feed)
 	add("feed.xml", fh.sum(), feed, bytesOf(func() ([]byte, error) { return m.atom(feed) }))
 	sh := g().str("sitemap")
@@ -245,7 +257,12 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	}
 	hashStoryList(sh, m.stories)
 	add("sitemap.xml", sh.sum(), nil, bytesOf(func() ([]byte, error) { return m.sitemap(pages) }))
-	robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\n", m.abs(m.root+"sitemap.xml"))
+	// A Sitemap line needs an absolute URL; without a base URL there is
+	// none (the build warns).
+	robots := "User-agent: *\nAllow: /\n"
+	if m.base != "" {
+		robots += fmt.Sprintf("\nSitemap: %s\n", m.abs(m.root+"sitemap.xml"))
+	}
 	add("robots.txt", g().str(robots).sum(), nil, bytesOf(func() ([]byte, error) { return []byte(robots), nil }))
 	// Theme static files.
 	_ = fs.WalkDir(b.theme.Static(), ".", func(p string, d fs.DirEntry, err error) error {
@@ -302,16 +319,50 @@ func excerpt(text string, n int) string {
 	return b.String()
 }
 
+// Schema.org values shared by the story and edition JSON-LD.
+type ldThing struct {
+	Type string `json:"@type"`
+	ID   string `json:"@id,omitempty"`
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+type ldOrg struct {
+	Type string   `json:"@type"`
+	Name string   `json:"name"`
+	URL  string   `json:"url,omitempty"`
+	Logo *ldThing `json:"logo,omitempty"`
+}
+
+// publisher is the paper as a NewsMediaOrganization, with the site's
+// address and the theme's logo.
+func (m *model) publisher() *ldOrg {
+	p := &ldOrg{Type: "NewsMediaOrganization", Name: firstNonEmpty(m.site.Paper, m.site.Title), URL: m.abs(m.root)}
+	if m.logo != "" {
+		p.Logo = &ldThing{Type: "ImageObject", URL: m.abs(m.logo)}
+	}
+	return p
+}
+
+// jsonLD marshals v for a script element: json.Marshal escapes <, > and &
+// so the element cannot be closed early.
+func jsonLD(v any) template.JS {
+	out, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return template.JS(out)
+}
+
 // storyJSONLD is the schema.org NewsArticle of a story.
 func (m *model) storyJSONLD(s *storyView) template.JS {
-	type org struct {
-		Type string `json:"@type"`
-		Name string `json:"name"`
-	}
-	type pub struct {
-		Type string `json:"@type"`
-		Name string `json:"name"`
-		Date string `json:"datePublished,omitempty"`
+	type issue struct {
+		Type       string   `json:"@type"`
+		Name       string   `json:"name"`
+		URL        string   `json:"url,omitempty"`
+		Date       string   `json:"datePublished,omitempty"`
+		Pagination string   `json:"pagination,omitempty"`
+		IsPartOf   *ldThing `json:"isPartOf,omitempty"`
 	}
 	v := struct {
 		Context      string   `json:"@context"`
@@ -319,35 +370,36 @@ func (m *model) storyJSONLD(s *storyView) template.JS {
 		Headline     string   `json:"headline"`
 		Alternative  string   `json:"alternativeHeadline,omitempty"`
 		Date         string   `json:"datePublished"`
-		Modified     string   `json:"dateModified,omitempty"`
+		Modified     string   `json:"dateModified"`
 		URL          string   `json:"url"`
+		MainEntity   ldThing  `json:"mainEntityOfPage"`
+		Image        []string `json:"image,omitempty"`
 		Lang         string   `json:"inLanguage"`
 		Section      string   `json:"articleSection,omitempty"`
 		Keywords     []string `json:"keywords,omitempty"`
-		Author       *org     `json:"author,omitempty"`
-		Publisher    *org     `json:"publisher,omitempty"`
+		Author       *ldOrg   `json:"author,omitempty"`
+		Publisher    *ldOrg   `json:"publisher"`
 		Description  string   `json:"description,omitempty"`
 		WordCount    int      `json:"wordCount,omitempty"`
 		PrintEdition string   `json:"printEdition,omitempty"`
 		PrintPage    string   `json:"printPage,omitempty"`
 		PrintSection string   `json:"printSection,omitempty"`
-		IsPartOf     *pub     `json:"isPartOf,omitempty"`
+		IsPartOf     *issue   `json:"isPartOf,omitempty"`
 	}{
 		Context: "https://schema.org", Type: "NewsArticle",
-		Headline: s.Title, Date: s.ISODate, URL: m.abs(s.URL), Lang: m.site.Language,
+		Headline: s.Title, Date: s.ISODate, Modified: s.modified().Format(time.RFC3339), URL: m.abs(s.URL),
+		MainEntity: ldThing{Type: "WebPage", ID: m.abs(s.URL)},
+		Lang:       m.site.Language, Publisher: m.publisher(),
 		Section: m.site.Section, Keywords: s.Story.Tags, Description: s.Excerpt, WordCount: s.Chars,
 	}
 	if s.Kicker != "" || s.Subtitle != "" {
 		v.Alternative = strings.TrimSpace(s.Kicker + " " + s.Subtitle)
 	}
 	if s.Credit != "" {
-		v.Author = &org{Type: "Organization", Name: s.Credit}
+		v.Author = &ldOrg{Type: "Organization", Name: s.Credit, URL: m.abs(s.CreditURL)}
 	}
-	if name := m.site.Paper; name != "" {
-		v.Publisher = &org{Type: "NewsMediaOrganization", Name: name}
-	}
-	if len(s.Corrections) > 0 {
-		v.Modified = s.Corrections[len(s.Corrections)-1].ISODate
+	for _, p := range s.Photos {
+		v.Image = append(v.Image, m.abs(p.URL))
 	}
 	if e := s.Edition; e != nil {
 		v.PrintEdition = e.ISODate
@@ -355,15 +407,51 @@ func (m *model) storyJSONLD(s *storyView) template.JS {
 		if e.Page > 0 {
 			v.PrintPage = fmt.Sprint(e.Page)
 		}
-		v.IsPartOf = &pub{Type: "PublicationIssue", Name: m.site.Paper + " " + e.DateText, Date: e.ISODate}
+		v.IsPartOf = &issue{Type: "PublicationIssue", Name: m.site.Paper + " " + e.DateText, URL: m.abs(e.URL), Date: e.ISODate,
+			Pagination: v.PrintPage, IsPartOf: m.periodical()}
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return ""
+	return jsonLD(v)
+}
+
+// periodical is the paper as a schema.org Periodical.
+func (m *model) periodical() *ldThing {
+	return &ldThing{Type: "Periodical", Name: firstNonEmpty(m.site.Paper, m.site.Title), URL: m.abs(m.root)}
+}
+
+// editionJSONLD is the schema.org PublicationIssue of an edition, with
+// its stories as parts and its 版次 as pagination.
+func (m *model) editionJSONLD(e *editionView, name string) template.JS {
+	type part struct {
+		Type     string `json:"@type"`
+		ID       string `json:"@id"`
+		Headline string `json:"headline"`
+		URL      string `json:"url"`
 	}
-	// json.Marshal escapes <, > and & so the script element cannot be
-	// closed early.
-	return template.JS(out)
+	v := struct {
+		Context    string   `json:"@context"`
+		Type       string   `json:"@type"`
+		ID         string   `json:"@id"`
+		Name       string   `json:"name"`
+		URL        string   `json:"url"`
+		Date       string   `json:"datePublished"`
+		Lang       string   `json:"inLanguage"`
+		Pagination string   `json:"pagination,omitempty"`
+		IsPartOf   *ldThing `json:"isPartOf"`
+		Publisher  *ldOrg   `json:"publisher"`
+		HasPart    []part   `json:"hasPart,omitempty"`
+	}{
+		Context: "https://schema.org", Type: "PublicationIssue", ID: m.abs(e.URL), Name: name, URL: m.abs(e.URL),
+		Date: e.ISODate, Lang: m.site.Language, IsPartOf: m.periodical(), Publisher: m.publisher(),
+	}
+	if e.Page > 0 {
+		v.Pagination = fmt.Sprint(e.Page)
+	}
+	for _, it := range e.Items {
+		if it.Story != nil {
+			v.HasPart = append(v.HasPart, part{Type: "NewsArticle", ID: m.abs(it.Story.URL), Headline: it.Story.Title, URL: m.abs(it.Story.URL)})
+		}
+	}
+	return jsonLD(v)
 }
 
 // checkPaths refuses a plan with an unclean output path (not path.Clean,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/theme"
 )
 
 // storyView is what templates see of a story.
@@ -25,10 +26,15 @@ type storyView struct {
 	Title, Kicker, Subtitle, Credit, Slug, Summary string
 	CreditLine                                     string // the credit as printed: content.CreditLine
 
-	URL         string
-	ISODate     string
-	DateText    string
-	HTML        template.HTML
+	URL      string
+	ISODate  string
+	DateText string
+	HTML     template.HTML
+	// EditionHTML is HTML with its headings one level down, for an
+	// edition page where the headline is an h2 (empty for a story on no
+	// edition).
+	EditionHTML template.HTML
+	raw         template.HTML // the body as rendered, for the feed
 	Headings    []markdown.Heading
 	Excerpt     string // the first 120 characters of the body
 	Chars       int
@@ -78,6 +84,39 @@ type itemView struct {
 	Lead  bool
 }
 
+// Column layout of a story on an edition page on a wide screen. The
+// theme sets the body in 2 columns (3 for the lead) only from 72rem wide
+// and 44rem (704 px) tall, where a column is at least colCPL2 (colCPL3)
+// characters wide; a story is set in columns only when each column stays
+// within colMaxLines lines (600 px at the theme's 17 px × 1.8), so a
+// reader never scrolls down one column and back up for the next. Longer
+// stories flow in one column.
+const (
+	colCPL2     = 32
+	colCPL3     = 20
+	colMaxLines = 19
+)
+
+// Columns is how many text columns the story's body takes on a wide
+// screen: 2 or 3 when it fits, else 0 (one column).
+func (it itemView) Columns() int {
+	if it.Story == nil {
+		return 0
+	}
+	k, cpl := 2, colCPL2
+	if it.Lead {
+		k, cpl = 3, colCPL3
+	}
+	// Lines: characters over the line width, a part line per paragraph
+	// (about one per 80 characters) and two lines per subhead.
+	chars := it.Story.Chars
+	lines := (chars+cpl-1)/cpl + chars/80 + 1 + 2*len(it.Story.Headings)
+	if (lines+k-1)/k > colMaxLines {
+		return 0
+	}
+	return k
+}
+
 type termView struct {
 	Name, URL string
 	Count     int
@@ -100,9 +139,12 @@ type monthView struct {
 
 // pageData is the root value of every template.
 type pageData struct {
-	Site        *content.Site
-	Chrome      *chromeView
-	Root        string
+	Site   *content.Site
+	Chrome *chromeView
+	Root   string
+	// Icon is the URL of the site's favicon (the theme's
+	// assets/favicon.png), empty when the theme has none.
+	Icon        string
 	Title       string
 	Description string
 	Canonical   string
@@ -143,12 +185,35 @@ type model struct {
 	site     *content.Site
 	root     string // URL path prefix of the site, ending in "/"
 	base     string // absolute base URL without trailing slash, may be empty
+	icon     string // URL path of the favicon, "" without one
+	logo     string // URL path of the publisher logo, "" without one
 	stories  []*storyView
 	editions []*editionView
 	credits  []*termView
 	tags     []*termView
 	years    []*yearView
 	months   []*monthView
+}
+
+// BaseURLProblem says what is wrong with baseURL for a site to be
+// deployed, naming the outputs it makes wrong; "" when baseURL is an
+// absolute http(s) URL.
+func BaseURLProblem(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.RawQuery == "" && u.Fragment == "" {
+		return ""
+	}
+	return fmt.Sprintf("baseURL %q is not an absolute http(s) URL such as https://example.org/duowei/: "+
+		"the sitemap.xml locations, rel=canonical and og:url links, JSON-LD urls and feed.xml links will be relative, "+
+		"robots.txt will have no Sitemap line and Atom ids a placeholder host; set baseURL in site.yaml before deploying", baseURL)
+}
+
+// WithOrigin is baseURL with its scheme and host replaced by origin
+// ("http://127.0.0.1:8080"), keeping its path: the base URL of the site
+// as a local server (serve, preview) shows it.
+func WithOrigin(baseURL, origin string) string {
+	_, root := sitePaths(baseURL)
+	return strings.TrimSuffix(origin, "/") + root
 }
 
 // sitePaths splits a base URL into its absolute form and its path prefix.
@@ -399,12 +464,29 @@ func photoCaption(s *content.Story, file string) string {
 const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
-	v.HTML, v.Headings, v.Chars, v.Excerpt = d.HTML, d.Headings, d.Chars, d.Excerpt
+	html := d.HTML
 	if len(v.inline) > 0 {
 		pairs := make([]string, 0, 2*len(v.inline))
 		for name, url := range v.inline {
 			pairs = append(pairs, `src="`+name+`"`, `src="`+template.HTMLEscapeString(url)+`"`)
 		}
-		v.HTML = template.HTML(strings.NewReplacer(pairs...).Replace(string(v.HTML)))
+		html = template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
 	}
+	v.raw, v.Headings, v.Chars, v.Excerpt = html, d.Headings, d.Chars, d.Excerpt
+	v.HTML = template.HTML(theme.BreakHeadings(string(html)))
+	if v.Edition != nil {
+		v.EditionHTML = template.HTML(theme.ShiftHeadings(string(v.HTML)))
+	}
+}
+
+// modified is the date a story last changed: its latest correction, or
+// its date.
+func (v *storyView) modified() time.Time {
+	t := v.Date
+	for _, c := range v.Story.Corrections {
+		if c.Date.After(t) {
+			t = c.Date
+		}
+	}
+	return t
 }
