@@ -24,7 +24,8 @@ var englishAllowed = map[string]bool{
 	"CSRF": true, "PDF": true, "Chromium": true, "YYYY": true, "MM": true, "DD": true, "HH": true, "slug": true,
 	"content": true, "md": true, "markdown": true, "txt": true, "Authorization": true, "Bearer": true,
 	"token": true, "rongyu": true,
-	// JSON field names in API-only messages.
+	// Key names, and JSON field names in API-only messages.
+	"Alt": true, "Tab": true,
 	"disabled": true, "role": true, "office": true, "password": true, "application": true, "json": true, "text": true, "Word": true, "WPS": true,
 }
 
