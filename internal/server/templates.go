@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/banmian/banmian/internal/markdown"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -28,6 +29,8 @@ var funcs = template.FuncMap{
 	"actionLabel": func(a store.Action) string { return a.Label() },
 	"roleLabel":   func(r store.Role) string { return r.Label() },
 	"noticeLabel": func(k store.NotificationKind) string { return k.Label() },
+	// deskBody shows stored copy one paragraph per line, as it is typed.
+	"deskBody": markdown.ParagraphsToLines,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
