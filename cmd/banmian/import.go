@@ -177,7 +177,7 @@ func importOne(env *Env, pg importPage, ex *importer.Existing, meta importer.Met
 			fmt.Fprintln(w)
 			credit := "no credit"
 			if s.Credit != "" {
-				credit = s.Credit + " 供稿"
+				credit = content.CreditLine(s.Credit)
 			}
 			fmt.Fprintf(w, "            %d paragraphs, %d subheads, %s → %s\n", s.Paragraphs(), len(s.Subheads()), credit, plan.Stories[k])
 			for _, h := range s.Subheads() {

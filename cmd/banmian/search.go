@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/search"
 )
 
@@ -104,7 +105,7 @@ func printResult(env *Env, res *search.Result) {
 	for i, h := range res.Hits {
 		credit := ""
 		if h.Credit != "" {
-			credit = "  " + h.Credit + " 供稿"
+			credit = "  " + content.CreditLine(h.Credit)
 		}
 		fmt.Fprintf(w, "\n%d. %s  %s%s  [%s]\n", res.Offset+i+1, h.Date, html.UnescapeString(plainMarks.Replace(string(h.TitleHTML))), credit, h.Slug)
 		fmt.Fprintf(w, "   %s\n", html.UnescapeString(plainMarks.Replace(string(h.Snippet))))

@@ -28,6 +28,34 @@ type serveOptions struct {
 	addr, data string
 	watch      bool
 	proxies    []netip.Prefix
+	// Optional mail of the desk's notifications.
+	smtp, mailFrom, mailTo string
+}
+
+// mailConfig is the -smtp, -mail-from and -mail-to flags as a server
+// MailConfig (nil without -smtp). -mail-to lists user=address pairs,
+// comma separated; SMTP credentials come from BANMIAN_SMTP_USER and
+// BANMIAN_SMTP_PASSWORD.
+func (o serveOptions) mailConfig() (*server.MailConfig, error) {
+	if o.smtp == "" {
+		return nil, nil
+	}
+	if o.mailFrom == "" {
+		return nil, usageError("-smtp needs -mail-from")
+	}
+	m := &server.MailConfig{Addr: o.smtp, From: o.mailFrom, To: map[string]string{},
+		Username: os.Getenv("BANMIAN_SMTP_USER"), Password: os.Getenv("BANMIAN_SMTP_PASSWORD")}
+	for _, pair := range strings.Split(o.mailTo, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		user, addr, ok := strings.Cut(pair, "=")
+		if !ok || strings.TrimSpace(user) == "" || !strings.Contains(addr, "@") {
+			return nil, usageError("-mail-to: want user=address pairs, got %q", pair)
+		}
+		m.To[strings.TrimSpace(user)] = strings.TrimSpace(addr)
+	}
+	return m, nil
 }
 
 // startServe opens the store and the search index, builds the site and
@@ -105,6 +133,9 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	} else {
 		fmt.Fprintf(env.Stderr, "PDF proofs are off: %v\n", err)
 	}
+	if cfg.Mail, err = o.mailConfig(); err != nil {
+		return err
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		if len(content.AsList(err)) > 0 {
@@ -149,6 +180,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&o.watch, "watch", false, "rebuild when files in the content folder change and reload open pages")
 	proxies := fs.String("trusted-proxies", "", "`CIDR[,CIDR]` of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	o.registerBaseURL(fs)
+	fs.StringVar(&o.smtp, "smtp", "", "also mail the desk's notifications through this SMTP server (`HOST:PORT`)")
+	fs.StringVar(&o.mailFrom, "mail-from", "", "sender address of notification mail")
+	fs.StringVar(&o.mailTo, "mail-to", "", "mail addresses of desk users, `USER=ADDRESS,…`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -26,12 +26,14 @@ func ParseEdition(path string, src []byte) (*Edition, ErrorList) {
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		line, msg := yamlErrLine(err)
 		errs.add(path, line, "broken edition file: %s", msg)
+		errs.zh("版面文件无法解析（YAML 格式错误）")
 		return nil, errs
 	}
 	var f editionFile
 	if err := root.Decode(&f); err != nil {
 		line, msg := yamlErrLine(err)
 		errs.add(path, line, "bad edition file: %s", msg)
+		errs.zh("版面文件的字段格式不对")
 		return nil, errs
 	}
 	e := &Edition{Path: path, Page: f.Page, Title: f.Title, Note: f.Note, Masthead: f.Masthead,
@@ -45,17 +47,24 @@ func ParseEdition(path string, src []byte) (*Edition, ErrorList) {
 	dateLine := nodeKeyLine(&root, "date")
 	if f.Date == "" {
 		errs.add(path, dateLine, "missing date: an edition needs its date (YYYY-MM-DD)")
+		errs.zh("版面缺少日期（YYYY-MM-DD）")
 	} else if t, err := parseDate(f.Date); err != nil {
 		errs.add(path, dateLine, "bad date: %v", err)
+		errs.zh("版面日期应为 YYYY-MM-DD")
 	} else {
 		e.Date = t
 	}
 	if e.Page < 0 {
 		errs.add(path, nodeKeyLine(&root, "page"), "page (版次) must be a positive number")
+		errs.zh("版次应为正整数")
 	}
 	for _, it := range e.Items {
 		if (it.Story == "") == (it.Box == "") {
 			errs.add(path, it.Line, "each item names exactly one story or one box")
+			errs.zh("每一项只能是一篇稿件或一个栏目")
+		}
+		if m := it.Module; m != nil && (m.Columns < 0 || m.Lines < 0) {
+			errs.add(path, it.Line, "module columns and lines must be positive (or left out for automatic layout)")
 		}
 	}
 	return e, errs
@@ -117,6 +126,7 @@ func ParseBox(path, id string, src []byte) (*Box, ErrorList) {
 	if err := yaml.Unmarshal(src, &b); err != nil {
 		line, msg := yamlErrLine(err)
 		errs.add(path, line, "broken box file: %s", msg)
+		errs.zh("栏目文件无法解析（YAML 格式错误）")
 		return nil, errs
 	}
 	b.Path, b.ID = path, id
@@ -128,12 +138,15 @@ func ParseBox(path, id string, src []byte) (*Box, ErrorList) {
 		for i, r := range b.Rows {
 			if strings.TrimSpace(r.Company) == "" {
 				errs.add(path, 1, "row %d of the honour roll has no company", i+1)
+				errs.zh("荣誉榜第 %d 行缺少企业名称", i+1)
 			}
 		}
 	case "":
 		errs.add(path, 1, "box has no type (known types: %s)", BoxHonourRoll)
+		errs.zh("栏目缺少类型（可用：%s）", BoxHonourRoll)
 	default:
 		errs.add(path, 1, "unknown box type %q (known types: %s)", b.Type, BoxHonourRoll)
+		errs.zh("未知的栏目类型“%s”（可用：%s）", b.Type, BoxHonourRoll)
 	}
 	return &b, errs
 }

@@ -12,7 +12,10 @@ type FileError struct {
 	File string // path relative to the content folder, slash-separated
 	Line int    // 1-based; 0 when the whole file is at fault
 	Msg  string
-	Err  error // underlying cause, may be nil
+	// Zh is the problem in Simplified Chinese for desk users, when known
+	// (Msg is English, for the command line and logs).
+	Zh  string
+	Err error // underlying cause, may be nil
 }
 
 func (e *FileError) Error() string {
@@ -66,6 +69,30 @@ func (l ErrorList) Err() error {
 
 func (l *ErrorList) add(file string, line int, format string, args ...any) {
 	*l = append(*l, &FileError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// zh sets the Chinese text of the problem added last.
+func (l ErrorList) zh(format string, args ...any) {
+	if len(l) > 0 {
+		l[len(l)-1].Zh = fmt.Sprintf(format, args...)
+	}
+}
+
+// Chinese is the problem for desk users: file, line and reason in
+// Simplified Chinese (a general reason when no Chinese text is known).
+func (e *FileError) Chinese() string {
+	var b strings.Builder
+	b.WriteString("文件 " + e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " 第 %d 行", e.Line)
+	}
+	b.WriteString("：")
+	if e.Zh != "" {
+		b.WriteString(e.Zh)
+	} else {
+		b.WriteString("内容格式不符合要求，请检查这一处")
+	}
+	return b.String()
 }
 
 // AsList returns the FileErrors inside err: the list itself, a single

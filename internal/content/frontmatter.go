@@ -83,7 +83,13 @@ var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
 // decodeFrontMatter decodes fm into a map. On a syntax error it returns the
 // line in the file (fmLine is the file line of fm's first line).
+//
+// Front matter over MaxFrontMatterBytes is refused with a *LimitError
+// before any parsing.
 func decodeFrontMatter(fm []byte, format Format, fmLine int) (map[string]any, int, error) {
+	if err := CheckFrontMatter(fm); err != nil {
+		return nil, fmLine, err
+	}
 	m := map[string]any{}
 	switch format {
 	case YAML:

@@ -196,6 +196,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		}
 		if prev, ok := bySlug[s.Slug]; ok {
 			errs.add(s.Path, 0, "duplicate slug %q: %s has it too", s.Slug, prev.Path)
+			errs.zh("网址（slug）“%s”与 %s 重复", s.Slug, prev.Path)
 			continue
 		}
 		bySlug[s.Slug] = s
@@ -263,6 +264,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		ds := e.DateString()
 		if prev, ok := byDate[ds]; ok {
 			errs.add(p, 0, "two editions for %s: %s is the other", ds, prev.Path)
+			errs.zh("%s 有两个版面文件，另一个是 %s", ds, prev.Path)
 			continue
 		}
 		byDate[ds] = e
@@ -273,20 +275,24 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 				s := bySlug[it.Story]
 				if s == nil || (s.Draft && !opt.Drafts) {
 					errs.add(p, it.Line, "edition names story %q, which does not exist", it.Story)
+					errs.zh("版面上的稿件“%s”不存在", it.Story)
 					continue
 				}
 				if seen["s:"+it.Story] {
 					errs.add(p, it.Line, "story %q is on this edition twice", it.Story)
+					errs.zh("稿件“%s”在版面上出现了两次", it.Story)
 				}
 				seen["s:"+it.Story] = true
 				if s.Edition == "" {
 					s.Edition = ds
 				} else if s.Edition != ds {
 					errs.add(p, it.Line, "story %q is on this edition but its front matter says edition %s", it.Story, s.Edition)
+					errs.zh("稿件“%s”已属于 %s 的版面", it.Story, s.Edition)
 				}
 			case it.Box != "":
 				if c.Boxes[it.Box] == nil {
 					errs.add(p, it.Line, "edition names box %q, which does not exist (expected boxes/%s.yaml)", it.Box, it.Box)
+					errs.zh("版面上的栏目“%s”不存在（应有 boxes/%s.yaml）", it.Box, it.Box)
 				}
 			}
 		}

@@ -184,8 +184,23 @@ type Item struct {
 	Story string `yaml:"story,omitempty" json:"story,omitempty"` // story slug
 	Box   string `yaml:"box,omitempty" json:"box,omitempty"`     // box id
 	Lead  bool   `yaml:"lead,omitempty" json:"lead,omitempty"`   // 头条
-	Line  int    `yaml:"-" json:"-"`                             // line in the edition file
+	// Module is the editor's override of the item's print module; nil
+	// leaves its size to the automatic layout.
+	Module *ItemModule `yaml:"module,omitempty" json:"module,omitempty"`
+	Line   int         `yaml:"-" json:"-"` // line in the edition file
 }
+
+// ItemModule is an editor's choice of an item's module size on the print
+// page. A zero Columns or Lines leaves that dimension to the automatic
+// layout; Locked asks the desk's "re-layout" to keep the size as it is.
+type ItemModule struct {
+	Columns int  `yaml:"columns,omitempty" json:"columns,omitempty"` // base columns spanned
+	Lines   int  `yaml:"lines,omitempty" json:"lines,omitempty"`     // height in body lines
+	Locked  bool `yaml:"locked,omitempty" json:"locked,omitempty"`
+}
+
+// IsZero reports whether m sets nothing (nil or all zero).
+func (m *ItemModule) IsZero() bool { return m == nil || *m == ItemModule{} }
 
 // Module places one item on the print page grid.
 type Module struct {

@@ -49,7 +49,11 @@ func ParseStory(path string, src []byte) (*Story, ErrorList) {
 	}
 	m, line, err := decodeFrontMatter(fm, format, fmLine)
 	if err != nil {
-		errs.add(path, line, "%v", err)
+		errs = append(errs, &FileError{File: path, Line: line, Msg: err.Error(), Err: err})
+		return nil, errs
+	}
+	if err := CheckBody(body); err != nil {
+		errs = append(errs, &FileError{File: path, Line: bodyLine, Msg: err.Error(), Err: err})
 		return nil, errs
 	}
 	s := &Story{Path: path, Body: body, BodyLine: bodyLine}

@@ -10,14 +10,22 @@
 // subheads (小标题): level 1 is lowered to 2 so the page keeps one h1, and
 // each gets a readable ASCII id from its pinyin.
 //
+// Rendering is linear in the size of the input. Lines that nest block
+// quotes and lists deeper than MaxNesting are flattened, inline link
+// destinations nest at most 32 parentheses, and every rendering has a
+// deadline (Options.Timeout, or the caller's context).
+//
 // A Renderer is safe for concurrent use.
 package markdown
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -37,7 +45,18 @@ type Options struct {
 	// Typeset normalises copy to house style (internal/typeset) before
 	// rendering; code, link destinations and raw HTML are left alone.
 	Typeset bool
+	// Timeout bounds each Render; 0 means DefaultTimeout.
+	// RenderContext uses the earlier of it and the context's deadline.
+	Timeout time.Duration
 }
+
+// DefaultTimeout bounds a rendering when Options.Timeout is 0. A story
+// at the size cap renders in milliseconds; this is a backstop.
+const DefaultTimeout = 5 * time.Second
+
+// ErrDeadline: a rendering ran out of time. Errors wrap it together with
+// the context's error.
+var ErrDeadline = errors.New("markdown rendering took too long")
 
 // Heading is a subhead of a story.
 type Heading struct {
@@ -71,13 +90,16 @@ func New(opt Options) *Renderer {
 		if p, ok := v.Value.(parser.InlineParser); ok && bytes.Equal(p.Trigger(), []byte{'*', '_'}) {
 			continue // replaced by cjkEmphasisParser
 		}
+		if v.Value == parser.NewLinkParser() {
+			v.Value = newLinkGuard()
+		}
 		inline = append(inline, v)
 	}
 	inline = append(inline, util.Prioritized(&cjkEmphasisParser{}, 500))
 	p := parser.NewParser(
 		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
 		parser.WithInlineParsers(inline...),
-		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+		parser.WithParagraphTransformers(util.Prioritized(paragraphSplitter{}, 100)),
 		parser.WithAutoHeadingID(),
 		parser.WithASTTransformers(util.Prioritized(subheadTransformer{}, 100)),
 	)
@@ -89,20 +111,40 @@ func New(opt Options) *Renderer {
 		),
 		goldmark.WithRendererOptions(html.WithXHTML()),
 	)
+	if opt.Timeout <= 0 {
+		opt.Timeout = DefaultTimeout
+	}
 	return &Renderer{opt: opt, md: md}
 }
 
-// Render renders a story body.
+// Render renders a story body within Options.Timeout.
 //
 // Invalid UTF-8 is replaced by U+FFFD first (goldmark assumes valid text).
+// Errors: ErrDeadline when the rendering runs out of time.
 func (r *Renderer) Render(src []byte) (*Doc, error) {
+	return r.RenderContext(context.Background(), src)
+}
+
+// RenderContext is Render that also stops when ctx is done. Block parsing
+// stops at the deadline; the inline parsing of what was read, linear in
+// it, finishes first.
+//
+// Errors: ErrDeadline (wrapping ctx.Err()) when ctx is done or
+// Options.Timeout passes before the rendering ends.
+func (r *Renderer) RenderContext(ctx context.Context, src []byte) (*Doc, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.opt.Timeout)
+	defer cancel()
 	if !utf8.Valid(src) {
 		src = bytes.ToValidUTF8(src, []byte("\uFFFD"))
 	}
 	if r.opt.Typeset {
 		src, _ = Normalize(src)
 	}
-	doc := r.parse(src)
+	src = flattenDeep(src)
+	doc := r.parse(ctx, src)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDeadline, err)
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
 	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
@@ -111,12 +153,67 @@ func (r *Renderer) Render(src []byte) (*Doc, error) {
 	d := &Doc{HTML: template.HTML(buf.String())}
 	d.Text, d.Headings = plain(doc, src)
 	d.Chars = CountChars(d.Text)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDeadline, err)
+	}
 	return d, nil
 }
 
-func (r *Renderer) parse(src []byte) ast.Node {
-	ctx := parser.NewContext(parser.WithIDs(newIDs()))
-	return r.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+func (r *Renderer) parse(ctx context.Context, src []byte) ast.Node {
+	pc := parser.NewContext(parser.WithIDs(newIDs()))
+	pc.Set(doneKey, ctx.Done())
+	return r.md.Parser().Parse(&deadlineReader{Reader: text.NewReader(src), done: ctx.Done()}, parser.WithContext(pc))
+}
+
+// doneKey holds the rendering's ctx.Done() channel in the parser context,
+// so inline parsers can give up once the deadline has passed.
+var doneKey = parser.NewContextKey()
+
+// expired reports whether the rendering that pc belongs to is out of time.
+func expired(pc parser.Context) bool {
+	done, _ := pc.Get(doneKey).(<-chan struct{})
+	if done == nil {
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+// deadlineReader ends the source early, as far as goldmark's block
+// parser can tell, once done is closed.
+type deadlineReader struct {
+	text.Reader
+	done    <-chan struct{}
+	stopped bool
+}
+
+func (r *deadlineReader) stop() bool {
+	if !r.stopped {
+		select {
+		case <-r.done:
+			r.stopped = true
+		default:
+		}
+	}
+	return r.stopped
+}
+
+func (r *deadlineReader) PeekLine() ([]byte, text.Segment) {
+	if r.stop() {
+		return nil, text.Segment{Start: len(r.Source()), Stop: len(r.Source())}
+	}
+	return r.Reader.PeekLine()
+}
+
+func (r *deadlineReader) SkipBlankLines() (text.Segment, int, bool) {
+	if r.stop() {
+		return text.Segment{}, 0, false
+	}
+	return r.Reader.SkipBlankLines()
 }
 
 // Normalize applies house style to a Markdown body, leaving protected

@@ -39,6 +39,7 @@ func mayHaveProtected(src []byte) bool {
 
 // protected is Protected without the pre-check.
 func protected(src []byte) []typeset.Range {
+	src = flattenDeep(src) // same offsets, bounded nesting
 	doc := protectParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext(parser.WithIDs(newIDs()))))
 	var out []typeset.Range
 	add := func(start, stop int) {
@@ -86,7 +87,7 @@ func protected(src []byte) []typeset.Range {
 			return ast.WalkSkipChildren, nil
 		case *ast.AutoLink:
 			label := n.Label(src)
-			from := precedingStop(n)
+			from := startOf(n)
 			if i := bytes.Index(src[from:], label); i >= 0 {
 				add(from+i, from+i+len(label))
 			}
@@ -101,7 +102,7 @@ func protected(src []byte) []typeset.Range {
 			}
 			_, stop := childSpan(n)
 			if stop < 0 {
-				stop = precedingStop(n)
+				stop = startOf(n)
 			}
 			// The destination follows the link text: "](dest "title")".
 			if j := bytes.Index(src[stop:], []byte("](")); j >= 0 && j < 4 {
@@ -154,8 +155,19 @@ func childSpan(n ast.Node) (int, int) {
 	return start, stop
 }
 
+// startOf is where the source of the inline node n begins: goldmark
+// records it (Pos) for every inline node it parses. Failing that, it falls
+// back to precedingStop.
+func startOf(n ast.Node) int {
+	if p := n.Pos(); p >= 0 {
+		return p
+	}
+	return precedingStop(n)
+}
+
 // precedingStop is where the source of n begins at the earliest: the end of
-// the text before it in its block, or the block's start.
+// the text before it in its block, or the block's start. It walks back over
+// siblings, so it is only a fallback (see startOf).
 func precedingStop(n ast.Node) int {
 	for p := n.PreviousSibling(); p != nil; p = p.PreviousSibling() {
 		if _, stop := childSpan(p); stop >= 0 {

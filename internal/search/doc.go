@@ -23,6 +23,7 @@
 package search
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"hash/fnv"
 	"time"
@@ -40,6 +41,11 @@ type Doc struct {
 	Date     time.Time `json:"date"`
 	Edition  string    `json:"edition,omitempty"` // YYYY-MM-DD of the page it ran on
 	URL      string    `json:"url,omitempty"`     // reader URL, site-relative
+	// Source, when nonzero, is a hash of everything the doc is made from
+	// (say, a story's Markdown before rendering). Hash then depends on
+	// Source alone, so a caller can ask Index.Indexed whether the index
+	// already holds that source and skip building the doc.
+	Source uint64 `json:"-"`
 }
 
 // normalized returns d with every text field normalised.
@@ -60,10 +66,16 @@ func (d Doc) normalized() Doc {
 
 // Hash identifies a Doc's searchable content and the analysis version:
 // equal hashes, nothing to re-index.
+//
+// A Doc with a Source hashes to a value of Source and the analysis version.
 func (d Doc) Hash() uint64 {
 	h := fnv.New64a()
-	b, _ := json.Marshal(d) // a Doc always marshals
 	h.Write([]byte(analysisVersion))
+	if d.Source != 0 {
+		h.Write(binary.LittleEndian.AppendUint64([]byte("source:"), d.Source))
+		return h.Sum64()
+	}
+	b, _ := json.Marshal(d) // a Doc always marshals
 	h.Write(b)
 	return h.Sum64()
 }

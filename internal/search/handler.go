@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // Searcher runs queries: *Index does, and so does a StaticIndex wrapped by
@@ -158,7 +160,7 @@ func userMessage(err error, status int) string {
 	return "搜索暂时不可用，请稍后再试。"
 }
 
-var resultsTemplate = template.Must(template.New("results").Parse(`
+var resultsTemplate = template.Must(template.New("results").Funcs(template.FuncMap{"creditLine": content.CreditLine}).Parse(`
 {{- if .Err}}<p role="alert">{{.Err}}</p>
 {{- else if .Res}}
 <p>共找到 {{.Res.Total}} 篇报道</p>
@@ -170,7 +172,7 @@ var resultsTemplate = template.Must(template.New("results").Parse(`
 {{- end}}
 <ol>
 {{- range .Res.Hits}}
-<li class="hit"><h2><a href="{{.URL}}">{{.TitleHTML}}</a></h2><p class="meta"><time datetime="{{.Date}}">{{.Date}}</time>{{if .Credit}} · {{.Credit}} 供稿{{end}}</p><p>{{.Snippet}}</p></li>
+<li class="hit"><h2><a href="{{.URL}}">{{.TitleHTML}}</a></h2><p class="meta"><time datetime="{{.Date}}">{{.Date}}</time>{{if .Credit}} · {{creditLine .Credit}}{{end}}</p><p>{{.Snippet}}</p></li>
 {{- end}}
 </ol>
 {{- if or .Prev .Next}}

@@ -183,6 +183,15 @@ func (x *Index) Complete() bool {
 	return x.man.Complete
 }
 
+// Indexed reports whether the index holds the story slug at hash h
+// (Doc.Hash), so that Sync or Update would leave it alone.
+func (x *Index) Indexed(slug string, h uint64) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	old, ok := x.man.Hashes[slug]
+	return ok && old == h && h != 0
+}
+
 // SyncStats counts what a Sync did.
 type SyncStats struct {
 	Added, Updated, Removed, Unchanged int

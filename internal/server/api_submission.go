@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"github.com/banmian/banmian/internal/markdown"
 	"io"
 	"mime"
 	"net/http"
@@ -27,7 +28,7 @@ func badJSON(err error) error {
 	if errors.As(err, &mb) {
 		return err
 	}
-	return &Error{Status: http.StatusBadRequest, Message: "请求正文不是有效的 JSON：" + err.Error(), Err: err}
+	return &Error{Status: http.StatusBadRequest, Message: "请求正文不是有效的 JSON", Err: err}
 }
 
 // readSubmission reads an API body: text/markdown with front matter, or
@@ -54,6 +55,9 @@ func readSubmission(r *http.Request) (submissionJSON, error) {
 		if err := dec.Decode(&in); err != nil {
 			return in, badJSON(err)
 		}
+		// Copy sent as JSON follows the desk's rule: one line, one
+		// paragraph. A Markdown file (above) keeps CommonMark.
+		in.Body = markdown.LinesToParagraphs(in.Body)
 		return in, nil
 	}
 	return in, errorf(http.StatusUnsupportedMediaType, "请求正文应为 application/json 或 text/markdown（收到 %s）", mt)
@@ -72,6 +76,9 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	}
 	sub := store.Submission{Office: office}
 	storyFields{Kicker: in.Kicker, Title: in.Title, Subtitle: in.Subtitle, Body: in.Body, Tags: in.Tags}.apply(&sub)
+	if err := checkBody(sub.Body); err != nil {
+		return err
+	}
 	sub, err = s.st.CreateSubmission(sub, c.user.Name)
 	if err != nil {
 		return err

@@ -155,6 +155,10 @@ func matrixCases() []matrixCase {
 		{pattern: "POST /desk/submissions/{id}/{action}", method: "POST", path: sub(store.StatusSubmitted, "/accept"), want: editorAct},
 		{pattern: "POST /desk/submissions/{id}/{action}", method: "POST", path: sub(store.StatusSubmitted, "/reject"), want: editorAct},
 		{pattern: "POST /desk/submissions/{id}/{action}", method: "POST", path: sub(store.StatusSubmitted, "/publish"), want: [5]outcome{denied, missing, missing, missing, missing}},
+		{pattern: "POST /desk/submissions/{id}/delete", method: "POST", path: sub(store.StatusDraft, "/delete"), want: officeAct},
+		{pattern: "POST /desk/submissions/{id}/{action}", method: "POST", path: sub(store.StatusWithdrawn, "/reopen"), want: ownOffice},
+		{pattern: "GET /desk/notifications", method: "GET", path: fixed("/desk/notifications"), want: signedIn},
+		{pattern: "POST /desk/notifications/{id}/read", method: "POST", path: fixed("/desk/notifications/all/read"), want: signedIn},
 		{pattern: "POST /desk/preview", method: "POST", path: fixed("/desk/preview"), ctype: jsonType, body: `{"body":"你好,世界"}`, want: signedIn},
 
 		// The editor's desk.
@@ -197,6 +201,10 @@ func matrixCases() []matrixCase {
 		{pattern: "POST /api/submissions/{id}/{action}", method: "POST", path: apiSub(store.StatusSubmitted, "/accept"), want: editorAct},
 		{pattern: "POST /api/submissions/{id}/{action}", method: "POST", path: apiSub(store.StatusSubmitted, "/reject"), want: editorAct},
 		{pattern: "POST /api/submissions/{id}/{action}", method: "POST", path: apiSub(store.StatusSubmitted, "/approve"), want: [5]outcome{denied, missing, missing, missing, missing}},
+		{pattern: "POST /api/submissions/{id}/{action}", method: "POST", path: apiSub(store.StatusRejected, "/reopen"), want: ownOffice},
+		{pattern: "DELETE /api/submissions/{id}", method: "DELETE", path: apiSub(store.StatusDraft, ""), want: officeAct},
+		{pattern: "GET /api/notifications", method: "GET", path: fixed("/api/notifications"), want: signedIn},
+		{pattern: "POST /api/notifications/{id}/read", method: "POST", path: fixed("/api/notifications/all/read"), want: signedIn},
 		{pattern: "PUT /api/editions/{date}", method: "PUT", path: ed("/api/editions/", "", false), ctype: jsonType, body: `{"page":1,"items":[]}`, want: editors},
 		{pattern: "POST /api/editions/{date}/publish", method: "POST", path: ed("/api/editions/", "/publish", true), want: editors},
 		{pattern: "GET /api/backup", method: "GET", path: fixed("/api/backup"), want: admins},

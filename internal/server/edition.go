@@ -27,11 +27,15 @@ func (s *Server) editionOrNew(date string) (store.Edition, bool, error) {
 	e, err := s.st.Edition(date)
 	if errors.Is(err, store.ErrNotFound) {
 		cfg := s.siteConfig()
-		m := cfg.Masthead
+		page, m, ok := s.previousEdition(date)
+		m = m.Merge(cfg.Masthead)
 		if m.Section == "" {
 			m.Section = cfg.Section
 		}
-		return store.Edition{Date: date, Page: 1, Masthead: m, Status: store.EditionDraft}, false, nil
+		if !ok {
+			page = 1
+		}
+		return store.Edition{Date: date, Page: page, Masthead: m, Status: store.EditionDraft}, false, nil
 	}
 	return e, err == nil, err
 }
@@ -98,15 +102,21 @@ func (s *Server) assignSlugs(e store.Edition, actor string) error {
 	return nil
 }
 
-// putEdition stores an edition and fixes its stories' slugs.
+// putEdition stores an edition and fixes its stories' slugs. It waits for
+// a publish in progress: a publish works on one version of an edition.
 func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error) {
-	for _, it := range e.Items {
+	for i, it := range e.Items {
 		if it.Box != nil {
-			if err := validBox(it.Box); err != nil {
+			if err := validBox(it.Box, fmt.Sprintf("items[%d].box", i)); err != nil {
 				return e, err
 			}
 		}
+		if m := it.Module; m != nil && (m.Columns < 0 || m.Columns > 24 || m.Lines < 0 || m.Lines > 1000) {
+			return e, errorf(http.StatusBadRequest, "模块尺寸不对：%d 栏 × %d 行", m.Columns, m.Lines)
+		}
 	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
 	old, _ := s.st.Edition(e.Date)
 	e, err := s.st.PutEdition(e, actor)
 	if err != nil {
@@ -117,13 +127,26 @@ func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error
 	return e, s.assignSlugs(e, actor)
 }
 
-// validBox checks an inline box's id (it names boxes/ID.yaml).
-func validBox(b *content.Box) error {
+// validBox checks an inline box as it will be written to boxes/ID.yaml:
+// its id, its type (an empty one means 荣誉榜) and its rows. field names it
+// in the request ("items[2].box"); errors name the field at fault.
+func validBox(b *content.Box, field string) error {
+	bad := func(f, format string, args ...any) error {
+		return &Error{Status: http.StatusBadRequest, Field: field + "." + f, Message: fmt.Sprintf(format, args...)}
+	}
 	if !content.ValidSlug(b.ID) {
-		return errorf(http.StatusBadRequest, "栏目编号 %q 只能用小写字母、数字和连字符", b.ID)
+		return bad("id", "栏目编号“%s”只能用小写字母、数字和连字符", b.ID)
 	}
 	if b.Type == "" {
 		b.Type = content.BoxHonourRoll
+	}
+	if b.Type != content.BoxHonourRoll {
+		return bad("type", "栏目“%s”的类型“%s”不存在（可用：%s）", b.ID, b.Type, content.BoxHonourRoll)
+	}
+	for i, r := range b.Rows {
+		if strings.TrimSpace(r.Company) == "" {
+			return bad(fmt.Sprintf("rows[%d].company", i), "栏目“%s”第 %d 行缺少企业名称", b.ID, i+1)
+		}
 	}
 	return nil
 }
@@ -202,24 +225,41 @@ func editionFromForm(r *http.Request, e store.Edition) (store.Edition, error) {
 		if err != nil {
 			o = 1000 + len(items)
 		}
-		items = append(items, placed{o, store.EditionItem{Submission: id, Lead: id == lead}})
+		mod, err := formModule(f.Get("columns:"+id), f.Get("lines:"+id), f.Get("locked:"+id) != "")
+		if err != nil {
+			return e, err
+		}
+		items = append(items, placed{o, store.EditionItem{Submission: id, Lead: id == lead, Module: mod}})
 	}
 	ids, titles, rows, orders := f["box_id"], f["box_title"], f["box_rows"], f["box_order"]
+	cols, lines, locked := f["box_columns"], f["box_lines"], f["box_locked"]
+	at := func(list []string, i int) string {
+		if i < len(list) {
+			return list[i]
+		}
+		return ""
+	}
+	taken := map[string]bool{}
+	for _, id := range ids {
+		taken[strings.TrimSpace(id)] = true
+	}
 	for i, id := range ids {
 		id = strings.TrimSpace(id)
+		title := strings.TrimSpace(at(titles, i))
+		rs, err := parseRows(at(rows, i))
+		if err != nil {
+			return e, err
+		}
+		if len(rs) == 0 && title == "" {
+			continue // an empty box slot, or a box emptied to remove it
+		}
 		if id == "" {
-			continue
+			id = boxID(title, e.Date, taken)
 		}
-		b := &content.Box{ID: id, Type: content.BoxHonourRoll}
-		if i < len(titles) {
-			b.Title = strings.TrimSpace(titles[i])
-		}
-		if i < len(rows) {
-			rs, err := parseRows(rows[i])
-			if err != nil {
-				return e, err
-			}
-			b.Rows = rs
+		b := &content.Box{ID: id, Type: content.BoxHonourRoll, Title: title, Rows: rs}
+		mod, err := formModule(at(cols, i), at(lines, i), at(locked, i) == "1")
+		if err != nil {
+			return e, err
 		}
 		o := 2000 + i
 		if i < len(orders) {
@@ -227,7 +267,7 @@ func editionFromForm(r *http.Request, e store.Edition) (store.Edition, error) {
 				o = v
 			}
 		}
-		items = append(items, placed{o, store.EditionItem{Box: b}})
+		items = append(items, placed{o, store.EditionItem{Box: b, Module: mod}})
 	}
 	slices.SortStableFunc(items, func(a, b placed) int { return a.order - b.order })
 	e.Items = nil

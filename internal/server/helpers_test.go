@@ -212,9 +212,12 @@ func (e *testEnv) mustSubmission(author, office, title, body string, to store.St
 	steps := map[store.Status][]store.Action{
 		store.StatusSubmitted: {store.ActionSubmit},
 		store.StatusAccepted:  {store.ActionSubmit, store.ActionAccept},
+		store.StatusReturned:  {store.ActionSubmit, store.ActionReturn},
+		store.StatusRejected:  {store.ActionSubmit, store.ActionReject},
+		store.StatusWithdrawn: {store.ActionWithdraw},
 	}
 	for _, a := range steps[to] {
-		if err := e.st.Transition(sub.ID, a, "editor", ""); err != nil {
+		if err := e.st.Transition(sub.ID, a, "editor", "请补充活动的时间和地点"); err != nil {
 			e.t.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,8 +11,20 @@ import (
 )
 
 // savePhotos stores the photos of a multipart form (fields "photo", with
-// "caption" fields in the same order) on submission id.
+// "caption" fields in the same order) on submission id. Its errors name
+// the photo field, for the form.
 func (s *Server) savePhotos(r *http.Request, c *reqCtx, id string) error {
+	err := s.savePhotoFiles(r, c, id)
+	var e *Error
+	if errors.As(err, &e) {
+		e2 := *e
+		e2.Field = "photo"
+		return &e2
+	}
+	return err
+}
+
+func (s *Server) savePhotoFiles(r *http.Request, c *reqCtx, id string) error {
 	if r.MultipartForm == nil {
 		return nil
 	}

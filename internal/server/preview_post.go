@@ -1,9 +1,12 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"sort"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -24,6 +27,95 @@ type previewResult struct {
 	Chars    int              `json:"chars"`
 	Findings []previewFinding `json:"findings"`
 	Fixed    string           `json:"fixed"`
+	// FieldFindings are the house-style findings of the headlines and
+	// photo captions, each with its field's fixed text.
+	FieldFindings []fieldFinding `json:"fieldFindings"`
+}
+
+// fieldFinding is a finding in a one-line field (引题, 主题, 副题, a caption).
+type fieldFinding struct {
+	typeset.Finding
+	Field string `json:"field"`
+	Label string `json:"label"`
+	Fixed string `json:"fixed"`
+}
+
+// fieldLabel names a headline or caption field for the user.
+func fieldLabel(name string) (string, bool) {
+	switch name {
+	case "kicker":
+		return "引题", true
+	case "title":
+		return "主题", true
+	case "subtitle":
+		return "副题", true
+	case "caption":
+		return "照片说明", true
+	}
+	if n, ok := strings.CutPrefix(name, "caption:"); ok && n != "" {
+		return "照片 " + n + " 的说明", true
+	}
+	return "", false
+}
+
+// checkFieldsStyle lints headline and caption fields (one paragraph each).
+func checkFieldsStyle(fields map[string]string) []fieldFinding {
+	out := []fieldFinding{}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		label, ok := fieldLabel(k)
+		v := fields[k]
+		if !ok || v == "" || len(v) > 4096 || !utf8.ValidString(v) {
+			continue
+		}
+		fixed, fs := typeset.FixLines([]byte(v), nil)
+		for _, f := range fs {
+			out = append(out, fieldFinding{Finding: f, Field: k, Label: label, Fixed: string(fixed)})
+		}
+	}
+	return out
+}
+
+// preview renders a body with the site's own pipeline and lints it, within
+// renderTimeout (and ctx).
+func (s *Server) preview(ctx context.Context, body string) (*previewResult, error) {
+	src := []byte(body)
+	if !utf8.Valid(src) {
+		return nil, errorf(http.StatusBadRequest, "正文不是有效的 UTF-8 文本")
+	}
+	if err := checkBody(body); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, renderTimeout)
+	defer cancel()
+	// Rendered with the desk's one-line-one-paragraph rule (as it will be
+	// saved); linted as typed, so the findings' places match the textarea.
+	doc, err := s.md.RenderContext(ctx, []byte(markdown.LinesToParagraphs(body)))
+	if err != nil {
+		return nil, err
+	}
+	fixed, findings := typeset.Fix(src, markdown.Protected(src))
+	res := &previewResult{HTML: doc.HTML, Chars: doc.Chars, Fixed: string(fixed), Findings: []previewFinding{}}
+	// Findings come in source order (typeset sorts them); UTF-16 offsets
+	// are counted on from the previous one, so the loop is linear (counting
+	// each from the start took a minute for 60,000 findings).
+	pos, units := 0, 0
+	for _, f := range findings {
+		if f.Offset < 0 || f.Offset > len(src) {
+			continue
+		}
+		if f.Offset < pos {
+			pos, units = 0, 0
+		}
+		units += utf16Len(body[pos:f.Offset])
+		pos = f.Offset
+		res.Findings = append(res.Findings, previewFinding{Finding: f, Start: units, End: units + utf16Len(f.Original)})
+	}
+	return res, nil
 }
 
 // utf16Len is the length of s in UTF-16 code units.
@@ -35,41 +127,24 @@ func utf16Len(s string) int {
 	return n
 }
 
-// preview renders a body with the site's own pipeline and lints it.
-func (s *Server) preview(body string) (*previewResult, error) {
-	src := []byte(body)
-	if !utf8.Valid(src) {
-		return nil, errorf(http.StatusBadRequest, "正文不是有效的 UTF-8 文本")
-	}
-	doc, err := s.md.Render(src)
-	if err != nil {
-		return nil, err
-	}
-	fixed, findings := typeset.Fix(src, markdown.Protected(src))
-	res := &previewResult{HTML: doc.HTML, Chars: doc.Chars, Fixed: string(fixed), Findings: []previewFinding{}}
-	for _, f := range findings {
-		if f.Offset < 0 || f.Offset > len(src) {
-			continue
-		}
-		start := utf16Len(body[:f.Offset])
-		res.Findings = append(res.Findings, previewFinding{Finding: f, Start: start, End: start + utf16Len(f.Original)})
-	}
-	return res, nil
-}
-
 // previewPost answers the editor page's live preview: {"body": "…"} →
 // rendered HTML, character count, house-style findings and the fixed text.
 func (s *Server) previewPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	var in struct {
-		Body string `json:"body"`
+		Body   string            `json:"body"`
+		Fields map[string]string `json:"fields"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		return badJSON(err)
 	}
-	res, err := s.preview(in.Body)
+	if len(in.Fields) > 20 {
+		return errorf(http.StatusBadRequest, "要检查的栏目过多")
+	}
+	res, err := s.preview(r.Context(), in.Body)
 	if err != nil {
 		return err
 	}
+	res.FieldFindings = checkFieldsStyle(in.Fields)
 	s.json(w, http.StatusOK, res)
 	return nil
 }

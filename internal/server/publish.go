@@ -76,30 +76,32 @@ func (s *Server) storyPath(slug string, photos bool) string {
 
 // editionFiles turns a stored edition into content files: its stories
 // (with photos), its boxes and the edition file.
-func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.Story, error) {
+func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.Story, store.Built, error) {
 	files := map[string][]byte{}
 	var stories []*content.Story
+	var subs []store.Submission
 	ce := &content.Edition{Date: storyDate(e.Date), Page: e.Page, Title: e.Title, Note: e.Note, Masthead: e.Masthead}
 	for _, it := range e.Items {
 		if it.Box != nil {
 			b := *it.Box
-			if err := validBox(&b); err != nil {
-				return nil, nil, err
+			if err := validBox(&b, "box"); err != nil {
+				return nil, nil, store.Built{}, err
 			}
 			data, err := content.MarshalBox(&b)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, store.Built{}, err
 			}
 			files["boxes/"+b.ID+".yaml"] = data
-			ce.Items = append(ce.Items, content.Item{Box: b.ID, Lead: it.Lead})
+			ce.Items = append(ce.Items, content.Item{Box: b.ID, Lead: it.Lead, Module: it.Module})
 			continue
 		}
 		sub, err := s.st.Submission(it.Submission)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, store.Built{}, err
 		}
+		subs = append(subs, sub)
 		if sub.Slug == "" {
-			return nil, nil, errorf(http.StatusConflict, "稿件《%s》还没有网址（slug），请先保存版面", sub.Title)
+			return nil, nil, store.Built{}, errorf(http.StatusConflict, "稿件《%s》还没有网址（slug），请先保存版面", sub.Title)
 		}
 		st := &content.Story{
 			Slug: sub.Slug, Title: sub.Title, Kicker: sub.Kicker, Subtitle: sub.Subtitle,
@@ -113,7 +115,7 @@ func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.St
 			for _, p := range sub.Photos {
 				_, data, err := s.st.PhotoData(sub.ID, p.Name)
 				if err != nil {
-					return nil, nil, err
+					return nil, nil, store.Built{}, err
 				}
 				files[dir+"/"+p.Name] = data
 				list = append(list, map[string]any{"file": p.Name, "caption": p.Caption})
@@ -122,18 +124,18 @@ func (s *Server) editionFiles(e store.Edition) (map[string][]byte, []*content.St
 		}
 		data, err := content.MarshalStory(st)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, store.Built{}, err
 		}
 		files[st.Path] = data
 		stories = append(stories, st)
-		ce.Items = append(ce.Items, content.Item{Story: sub.Slug, Lead: it.Lead})
+		ce.Items = append(ce.Items, content.Item{Story: sub.Slug, Lead: it.Lead, Module: it.Module})
 	}
 	data, err := content.MarshalEdition(ce)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, store.Built{}, err
 	}
 	files["editions/"+e.Date+".yaml"] = data
-	return files, stories, nil
+	return files, stories, store.BuiltFrom(e, subs), nil
 }
 
 // readerRoot is the path the reader site lives under (from baseURL).
@@ -301,7 +303,7 @@ func (s *Server) Publish(ctx context.Context, date, actor string) (*PublishResul
 	if err := s.assignSlugs(e, actor); err != nil {
 		return nil, err
 	}
-	files, stories, err := s.editionFiles(e)
+	files, stories, built, err := s.editionFiles(e)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +311,7 @@ func (s *Server) Publish(ctx context.Context, date, actor string) (*PublishResul
 		if err := s.step("store"); err != nil {
 			return err
 		}
-		_, err := s.st.PublishEdition(date, actor)
+		_, err := s.st.PublishEdition(date, actor, built)
 		return err
 	})
 	if err != nil {

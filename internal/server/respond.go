@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -44,6 +45,7 @@ func headers(csp string, h http.Handler) http.Handler {
 type Error struct {
 	Status  int
 	Message string // shown to the user, Simplified Chinese
+	Field   string // the field at fault, when one is (JSON "field"; shown next to it in forms)
 	Err     error  // the cause, logged, never shown
 }
 
@@ -79,23 +81,36 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &pe) {
 		return http.StatusBadRequest, passwordRuleText(pe.Rule)
 	}
+	if status, msg, ok := limitStatus(err); ok {
+		return status, msg
+	}
+	if l := content.AsList(err); len(l) > 0 {
+		lines := make([]string, len(l))
+		for i, fe := range l {
+			lines[i] = fe.Chinese()
+		}
+		return http.StatusUnprocessableEntity, "网站生成失败，网站和稿件都保持原样。请修改：\n" + strings.Join(lines, "\n")
+	}
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（上限 %d 字节）", mb.Limit)
 	}
+	// The store's messages are English, for logs: the user gets Chinese.
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "找不到：" + err.Error()
+		return http.StatusNotFound, "找不到该稿件或页面，可能已被删除"
 	case errors.Is(err, store.ErrExists):
-		return http.StatusConflict, "已存在：" + err.Error()
+		return http.StatusConflict, "已经有同名的记录（例如网址已被另一篇稿件使用），请换一个"
 	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "已被他人修改，请刷新后重试：" + err.Error()
+		return http.StatusConflict, "在你编辑期间，稿件已被他人修改"
 	case errors.Is(err, store.ErrInvalid):
-		return http.StatusBadRequest, "内容不符合要求：" + err.Error()
+		return http.StatusBadRequest, "内容不符合要求，请检查后再提交"
 	case errors.Is(err, store.ErrInvalidTransition):
-		return http.StatusConflict, "当前状态下不能执行此操作：" + err.Error()
+		return http.StatusConflict, "稿件的状态已经变化，不能再执行这个操作，请刷新页面查看最新状态"
 	case errors.Is(err, store.ErrNotEditable):
-		return http.StatusConflict, "当前状态下不能修改：" + err.Error()
+		return http.StatusConflict, "稿件当前的状态下不能修改"
+	case errors.Is(err, store.ErrForbidden):
+		return http.StatusForbidden, "没有权限执行此操作"
 	case errors.Is(err, store.ErrAuth):
 		return http.StatusUnauthorized, "用户名或密码错误"
 	case errors.Is(err, store.ErrExpired):
@@ -156,7 +171,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "60")
 	}
 	if wantsJSON(r) {
-		s.json(w, status, map[string]any{"error": msg, "status": status})
+		body := map[string]any{"error": msg, "status": status}
+		var e *Error
+		if errors.As(err, &e) && e.Field != "" {
+			body["field"] = e.Field
+		}
+		s.json(w, status, body)
 		return
 	}
 	s.page(w, r, status, "error", &pageData{Title: "出错了", Error: msg, Status: status})

@@ -82,6 +82,8 @@ type Config struct {
 	// Watch rebuilds the site when files in Source change and reloads
 	// open pages (banmian serve -watch).
 	Watch bool
+	// Mail, when set, sends the desk's notifications by mail as well.
+	Mail *MailConfig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors and events; nil discards them.
@@ -114,6 +116,9 @@ type Server struct {
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
 	subQueue subQueue
+	// subRenders counts submission bodies rendered for the submission
+	// index (SyncSubmissionIndex skips unchanged ones).
+	subRenders atomic.Int64
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
@@ -177,7 +182,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
@@ -204,6 +209,9 @@ func New(cfg Config) (*Server, error) {
 		s.setupToken = newSetupToken()
 	}
 	s.routes = s.routeTable()
+	if cfg.Mail != nil && cfg.Mail.Addr != "" {
+		s.st.OnNotify(s.mailNotifications)
+	}
 	s.handler = s.mux()
 	if cfg.SchedulerInterval > 0 {
 		s.wg.Add(1)
@@ -291,6 +299,9 @@ func (s *Server) Close() error {
 			err = aerr
 		}
 		cancel()
+	}
+	if s.cfg.Mail != nil && s.cfg.Mail.Addr != "" {
+		s.st.OnNotify(nil)
 	}
 	s.wg.Wait()
 	s.subQueue.close()

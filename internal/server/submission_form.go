@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"errors"
+	"github.com/banmian/banmian/internal/markdown"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -43,16 +45,24 @@ func parseMarkdown(src []byte) (storyFields, error) {
 		return storyFields{}, errorf(http.StatusBadRequest, "文件不是 UTF-8 编码的文本，请另存为 UTF-8 后再上传")
 	}
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
-	_, format, body, _, _, err := content.SplitFrontMatter(src)
+	fm, format, body, _, _, err := content.SplitFrontMatter(src)
 	if err != nil {
-		return storyFields{}, errorf(http.StatusBadRequest, "无法读取文件开头的元数据：%v", err)
+		return storyFields{}, &Error{Status: http.StatusBadRequest, Message: "无法读取文件开头的元数据（标题、标签等），请检查文件开头两行 --- 之间的格式", Err: err}
+	}
+	// The caps come before any parsing (a YAML parser's time grows with
+	// the square of the number of keys).
+	if err := content.CheckFrontMatter(fm); err != nil {
+		return storyFields{}, err
+	}
+	if err := content.CheckBody(body); err != nil {
+		return storyFields{}, err
 	}
 	if format == content.NoFrontMatter {
 		return storyFields{Body: string(src)}, nil
 	}
 	st, errs := content.ParseStory("upload.md", src)
 	if st == nil {
-		return storyFields{}, errorf(http.StatusBadRequest, "无法读取稿件文件：%v", errs)
+		return storyFields{}, &Error{Status: http.StatusBadRequest, Message: "无法读取稿件文件，请检查文件开头的标题、标签等元数据", Err: errs}
 	}
 	return storyFields{Kicker: st.Kicker, Title: st.Title, Subtitle: st.Subtitle, Body: string(body), Tags: st.Tags}, nil
 }
@@ -64,8 +74,9 @@ func formFields(r *http.Request) (storyFields, error) {
 		Kicker:   r.PostFormValue("kicker"),
 		Title:    r.PostFormValue("title"),
 		Subtitle: r.PostFormValue("subtitle"),
-		Body:     r.PostFormValue("body"),
-		Tags:     splitTags(r.PostFormValue("tags")),
+		// Copy typed or pasted in the desk: one line, one paragraph.
+		Body: markdown.LinesToParagraphs(r.PostFormValue("body")),
+		Tags: splitTags(r.PostFormValue("tags")),
 	}
 	if r.MultipartForm == nil {
 		return f, nil
@@ -75,9 +86,21 @@ func formFields(r *http.Request) (storyFields, error) {
 		return f, nil
 	}
 	data, err := readUpload(fhs[0], maxMarkdownUpload)
-	if err != nil {
-		return f, err
+	if err == nil {
+		f, err = mergeMarkdown(f, data)
 	}
+	var e *Error
+	if errors.As(err, &e) {
+		e2 := *e
+		e2.Field = "mdfile"
+		return f, &e2
+	}
+	return f, err
+}
+
+// mergeMarkdown reads an uploaded story file; fields typed in the form win
+// over its front matter.
+func mergeMarkdown(f storyFields, data []byte) (storyFields, error) {
 	up, err := parseMarkdown(data)
 	if err != nil {
 		return f, err

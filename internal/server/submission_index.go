@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"html/template"
 	"slices"
 	"sync"
@@ -30,7 +32,9 @@ const maxSubmissionHits = 500
 
 // submissionDoc is a submission as the search index sees it: its text
 // fields, the plain text of its Markdown body, its office as the credit.
+// Its Source is submissionSource(sub).
 func (s *Server) submissionDoc(sub store.Submission) (search.Doc, error) {
+	s.subRenders.Add(1)
 	doc, err := s.md.Render([]byte(sub.Body))
 	if err != nil {
 		return search.Doc{}, fmt.Errorf("rendering submission %s: %w", sub.ID, err)
@@ -38,8 +42,22 @@ func (s *Server) submissionDoc(sub store.Submission) (search.Doc, error) {
 	return search.Doc{
 		Slug: sub.ID, Title: sub.Title, Kicker: sub.Kicker, Subtitle: sub.Subtitle,
 		Body: doc.Text, Credit: sub.Office, Tags: sub.Tags, Date: sub.Created, Edition: sub.Edition,
-		URL: "/desk/submissions/" + sub.ID,
+		URL: "/desk/submissions/" + sub.ID, Source: submissionSource(sub),
 	}, nil
+}
+
+// submissionDocVersion changes whenever submissionDoc makes different docs
+// from the same submission (its fields, or how Markdown becomes text), so
+// that the next start re-renders every submission.
+const submissionDocVersion = "submission-doc-2"
+
+// submissionSource hashes what submissionDoc reads from a submission.
+func submissionSource(sub store.Submission) uint64 {
+	h := fnv.New64a()
+	b, _ := json.Marshal([]any{submissionDocVersion, sub.ID, sub.Title, sub.Kicker, sub.Subtitle, sub.Body,
+		sub.Office, sub.Tags, sub.Created, sub.Edition})
+	h.Write(b)
+	return max(h.Sum64(), 1) // 0 means no source
 }
 
 // indexSubmissions queues submissions ids for the index after they
@@ -185,8 +203,11 @@ func (s *Server) indexEdition(e store.Edition) {
 
 // SyncSubmissionIndex makes the submission index hold exactly the
 // submissions in the store; New runs it, so changes a crash kept out of
-// the index are caught up at the next start. Unchanged submissions cost a
-// Markdown rendering and a hash.
+// the index are caught up at the next start. A submission the index holds
+// at the same source hash (submissionSource) is not rendered again, so a
+// start costs a hash per unchanged submission. A submission whose body
+// fails to render (out of time) is indexed without its body, and tried
+// again at the next start.
 func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, error) {
 	x := s.cfg.SubmissionIndex
 	if x == nil {
@@ -197,11 +218,23 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 	if err != nil {
 		return search.SyncStats{}, err
 	}
+	known, _ := x.(interface {
+		Indexed(slug string, h uint64) bool
+	})
 	docs := make([]search.Doc, 0, len(all))
+	rendered := 0
 	for _, sub := range all {
+		src := submissionSource(sub)
+		if stub := (search.Doc{Slug: sub.ID, Source: src}); known != nil && known.Indexed(sub.ID, stub.Hash()) {
+			docs = append(docs, stub) // unchanged: Sync leaves it alone
+			continue
+		}
+		rendered++
 		d, err := s.submissionDoc(sub)
 		if err != nil {
-			return search.SyncStats{}, err
+			s.log.Error("indexing a submission without its body", "submission", sub.ID, "err", err)
+			d = search.Doc{Slug: sub.ID, Title: sub.Title, Kicker: sub.Kicker, Subtitle: sub.Subtitle,
+				Credit: sub.Office, Tags: sub.Tags, Date: sub.Created, Edition: sub.Edition, URL: "/desk/submissions/" + sub.ID}
 		}
 		docs = append(docs, d)
 	}
@@ -209,7 +242,7 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 	if err != nil {
 		return st, fmt.Errorf("syncing the submission index: %w", err)
 	}
-	s.log.Info("submission index synced", "submissions", len(docs), "stats", fmt.Sprintf("%+v", st), "in", time.Since(start))
+	s.log.Info("submission index synced", "submissions", len(docs), "rendered", rendered, "stats", fmt.Sprintf("%+v", st), "in", time.Since(start))
 	return st, nil
 }
 

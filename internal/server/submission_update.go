@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,10 +9,16 @@ import (
 	"github.com/banmian/banmian/internal/store"
 )
 
+// isConflict reports an edit conflict (someone saved in between).
+func isConflict(err error) bool { return errors.Is(err, store.ErrConflict) }
+
 // submissionUpdate saves the form over a submission, provided nobody saved
-// since the form was loaded. On a published story only an editor may
+// since the form was loaded, then does the action of the button used
+// (do=save, submit, return, accept, reject or withdraw), so every button
+// acts on the text on screen. On a published story only an editor may
 // change it, with a correction note: the story file is rewritten with the
-// dated note and the site rebuilt.
+// dated note and the site rebuilt. A failure shows the form again as
+// posted, with the error in place.
 func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	sub, err := s.submission(c, r.PathValue("id"))
 	if err != nil {
@@ -23,17 +30,28 @@ func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *req
 	if err := parseForm(r); err != nil {
 		return err
 	}
+	do := r.PostFormValue("do")
+	action, isAction := transitionActions[do]
+	if isAction && !c.mayAct(action) {
+		return errForbidden
+	}
 	f, err := formFields(r)
 	if err != nil {
-		return err
+		return s.showFailed(w, r, c, sub.ID, err, nil)
+	}
+	if errs := checkFields(f, action == store.ActionSubmit); len(errs) > 0 {
+		return s.showFailed(w, r, c, sub.ID, &Error{Status: http.StatusBadRequest, Message: msgFixFields}, errs)
+	}
+	if action == store.ActionReturn && strings.TrimSpace(r.PostFormValue("note")) == "" {
+		return s.showFailed(w, r, c, sub.ID, &Error{Status: http.StatusBadRequest, Message: msgNoteNeeded, Field: "note"}, nil)
 	}
 	if sub.Status == store.StatusPublished {
 		note := strings.TrimSpace(r.PostFormValue("correction"))
 		if note == "" {
-			return errorf(http.StatusBadRequest, "修改已见报的稿件需要填写更正说明")
+			return s.showFailed(w, r, c, sub.ID, &Error{Status: http.StatusBadRequest, Message: "修改已见报的稿件需要填写更正说明", Field: "correction"}, nil)
 		}
 		if err := s.correct(r.Context(), sub.ID, c.user.Name, formRev(r), f, note, c.editCheck(true)); err != nil {
-			return err
+			return s.showFailed(w, r, c, sub.ID, err, nil)
 		}
 		return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=corrected")
 	}
@@ -42,19 +60,27 @@ func (s *Server) submissionUpdate(w http.ResponseWriter, r *http.Request, c *req
 		office = strings.TrimSpace(r.PostFormValue("office"))
 	}
 	if _, err := s.saveText(sub.ID, c.user.Name, formRev(r), f, office, c.editCheck(false)); err != nil {
-		return err
+		return s.showFailed(w, r, c, sub.ID, err, nil)
 	}
 	if err := s.savePhotoCaptions(r, c, sub.ID); err != nil {
-		return err
+		return s.showFailed(w, r, c, sub.ID, err, nil)
 	}
 	if err := s.savePhotos(r, c, sub.ID); err != nil {
-		return err
+		return s.showFailed(w, r, c, sub.ID, err, nil)
 	}
-	if r.PostFormValue("do") == "submit" && c.mayAct(store.ActionSubmit) {
-		if err := s.st.Transition(sub.ID, store.ActionSubmit, c.user.Name, ""); err != nil {
+	if isAction {
+		if err := s.st.Transition(sub.ID, action, c.user.Name, r.PostFormValue("note")); err != nil {
+			return s.showFailed(w, r, c, sub.ID, err, nil)
+		}
+		return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg="+actionFlash[action])
+	}
+	if wantsJSON(r) {
+		cur, err := s.st.Submission(sub.ID)
+		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=submitted")
+		s.json(w, http.StatusOK, map[string]any{"rev": cur.Rev, "saved": true})
+		return nil
 	}
 	return redirect(w, r, "/desk/submissions/"+sub.ID+"?msg=saved")
 }
@@ -75,8 +101,12 @@ func (c *reqCtx) editCheck(correction bool) func(store.Submission) error {
 
 // saveText stores new text fields over submission id if may allows the
 // change and rev is still its latest revision (rev 0 skips the revision
-// check), both checked inside the writing transaction.
+// check), both checked inside the writing transaction. Oversized or too
+// deeply nested bodies are refused first.
 func (s *Server) saveText(id, actor string, rev int, f storyFields, office string, may func(store.Submission) error) (store.Submission, error) {
+	if err := checkBody(f.Body); err != nil {
+		return store.Submission{}, err
+	}
 	return s.st.UpdateSubmission(id, actor, func(cur *store.Submission) error {
 		if err := may(*cur); err != nil {
 			return err

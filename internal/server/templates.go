@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"statusLabel": func(s store.Status) string { return s.Label() },
 	"actionLabel": func(a store.Action) string { return a.Label() },
 	"roleLabel":   func(r store.Role) string { return r.Label() },
+	"noticeLabel": func(k store.NotificationKind) string { return k.Label() },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -81,6 +82,7 @@ type pageData struct {
 	Error  string
 	Status int
 	Flash  string
+	Unread int // the header's notification badge
 	D      any // the page's own data
 }
 
@@ -118,6 +120,8 @@ var flashes = map[string]string{
 	"accepted":  "已采用",
 	"rejected":  "已标记为不采用",
 	"withdrawn": "已撤回",
+	"reopened":  "已恢复为草稿，可以修改后重新投稿",
+	"deleted":   "草稿已删除",
 	"noted":     "留言已发送",
 	"photo":     "照片已上传",
 	"published": "版面已发布",
@@ -140,7 +144,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 	pd := &pageData{Title: title, D: d, Flash: flashes[r.URL.Query().Get("msg")]}
 	if c != nil {
 		u := c.user
-		pd.User, pd.CSRF = &u, c.csrf()
+		pd.User, pd.CSRF, pd.Unread = &u, c.csrf(), s.unreadCount(u)
 	}
 	s.page(w, r, http.StatusOK, name, pd)
 	return nil
@@ -155,10 +159,16 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, c *reqCtx,
 	}
 	if c != nil {
 		u := c.user
-		pd.User, pd.CSRF = &u, c.csrf()
+		pd.User, pd.CSRF, pd.Unread = &u, c.csrf(), s.unreadCount(u)
 	}
 	s.page(w, r, status, name, pd)
 	return nil
+}
+
+// renderFailed shows a page again after a failed form post, with the
+// status, the message on top and the page's data (the form as posted).
+func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, name, title, msg string, d any) error {
+	return s.renderStatus(w, r, c, status, msg, name, title, d)
 }
 
 // redirect answers a form post with a redirect (303) to target.

@@ -72,7 +72,7 @@ func (m *model) atom(stories []*storyView) ([]byte, error) {
 		}
 		body.WriteString(string(s.raw))
 		if s.Credit != "" {
-			body.WriteString("<p>" + xmlEscape(s.Credit) + " 供稿</p>")
+			body.WriteString("<p>" + xmlEscape(content.CreditLine(s.Credit)) + "</p>")
 		}
 		e := entry{
 			Title:     s.Title,

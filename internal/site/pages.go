@@ -182,16 +182,17 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	}
 	// Credits and tags.
 	for _, tax := range []struct {
-		dir, heading, listFmt string
-		terms                 []*termView
+		dir, heading string
+		listHeading  func(name string) string
+		terms        []*termView
 	}{
-		{"credits", "供稿单位", "%s 供稿", m.credits},
-		{"tags", "标签", "标签：%s", m.tags},
+		{"credits", "供稿单位", content.CreditLine, m.credits},
+		{"tags", "标签", func(n string) string { return "标签：" + n }, m.tags},
 	} {
 		th := g().str(tax.dir)
 		for _, t := range tax.terms {
 			th.str(t.Name).u64(uint64(t.Count))
-			heading := fmt.Sprintf(tax.listFmt, t.Name)
+			heading := tax.listHeading(t.Name)
 			nPages := max(1, (len(t.Stories)+listPageSize-1)/listPageSize)
 			pageURL := func(n int) string {
 				switch {
@@ -466,7 +467,8 @@ func checkPaths(pages []*page) error {
 			file = "site.yaml"
 		}
 		if !cleanPath(p.path) {
-			errs = append(errs, &content.FileError{File: file, Msg: fmt.Sprintf("生成的网页路径 %q 不安全（含“..”、空段、转义或特殊字符），请修改标签、供稿单位或网址", p.path)})
+			msg := fmt.Sprintf("生成的网页路径 %q 不安全（含“..”、空段、转义或特殊字符），请修改标签、供稿单位或网址", p.path)
+			errs = append(errs, &content.FileError{File: file, Msg: msg, Zh: msg})
 			continue
 		}
 		if q := seen[p.path]; q != nil {
@@ -474,7 +476,8 @@ func checkPaths(pages []*page) error {
 			if other == "" {
 				other = "网站自身的页面"
 			}
-			errs = append(errs, &content.FileError{File: file, Msg: fmt.Sprintf("生成的网页路径 %q 与 %s 的页面重复", p.path, other)})
+			msg := fmt.Sprintf("生成的网页路径 %q 与 %s 的页面重复", p.path, other)
+			errs = append(errs, &content.FileError{File: file, Msg: msg, Zh: msg})
 			continue
 		}
 		seen[p.path] = p

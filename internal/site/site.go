@@ -352,7 +352,7 @@ func (b *Builder) doc(s *content.Story, typeset bool) (*pageDoc, error) {
 func renderStory(r *markdown.Renderer, s *content.Story) (*markdown.Doc, error) {
 	d, err := r.Render(s.Body)
 	if err != nil {
-		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Err: err}
+		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Zh: "正文无法生成网页（内容过长或格式有误）", Err: err}
 	}
 	return d, nil
 }

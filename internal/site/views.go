@@ -1,7 +1,9 @@
 package site
 
 import (
+	"bytes"
 	"fmt"
+	"github.com/banmian/banmian/internal/typeset"
 	"html/template"
 	"net/url"
 	"path"
@@ -22,6 +24,7 @@ import (
 type storyView struct {
 	*content.Story
 	Title, Kicker, Subtitle, Credit, Slug, Summary string
+	CreditLine                                     string // the credit as printed: content.CreditLine
 
 	URL      string
 	ISODate  string
@@ -39,8 +42,12 @@ type storyView struct {
 	CreditURL   string
 	Tags        []termRef
 	Corrections []correctionView
-	Photos      []photoView
+	Photos      []photoView // photos the body does not show in place
 	Prev, Next  *storyView
+
+	// inline are the photos the writer put in the body (![说明](1.jpg)):
+	// file name → URL, so the body's relative src works on every page.
+	inline map[string]string
 }
 
 type correctionView struct {
@@ -240,10 +247,14 @@ func assemble(c *content.Content) *model {
 	tagSlugs := termSlugs(c.Stories, func(s *content.Story) []string { return s.Tags })
 	for _, s := range c.Stories {
 		v := &storyView{
-			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, Slug: s.Slug, Summary: s.Summary,
+			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, CreditLine: content.CreditLine(s.Credit), Slug: s.Slug, Summary: s.Summary,
 			URL:      m.root + "stories/" + s.Slug + "/",
 			ISODate:  s.Date.Format(time.RFC3339),
 			DateText: cnDate(s.Date),
+		}
+		if c.Site.TypesetOn() {
+			// Headlines get the house style the body gets from the renderer.
+			v.Title, v.Kicker, v.Subtitle = typeset.Normalize(v.Title), typeset.Normalize(v.Kicker), typeset.Normalize(v.Subtitle)
 		}
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
@@ -268,7 +279,19 @@ func assemble(c *content.Content) *model {
 		}
 		for _, a := range s.Assets {
 			if isImage(a) {
-				v.Photos = append(v.Photos, photoView{URL: v.URL + path.Base(a), Caption: photoCaption(s, path.Base(a))})
+				name := path.Base(a)
+				if bytes.Contains(s.Body, []byte("]("+name+")")) {
+					if v.inline == nil {
+						v.inline = map[string]string{}
+					}
+					v.inline[name] = v.URL + name
+					continue
+				}
+				caption := photoCaption(s, name)
+				if c.Site.TypesetOn() {
+					caption = typeset.Normalize(caption)
+				}
+				v.Photos = append(v.Photos, photoView{URL: v.URL + name, Caption: caption})
 			}
 		}
 		bySlug[s.Slug] = v
@@ -441,11 +464,28 @@ func photoCaption(s *content.Story, file string) string {
 const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
-	v.raw, v.Headings, v.Chars, v.Excerpt = d.HTML, d.Headings, d.Chars, d.Excerpt
-	v.HTML = template.HTML(theme.BreakHeadings(string(d.HTML)))
+	v.Headings, v.Chars, v.Excerpt = d.Headings, d.Chars, d.Excerpt
+	html := string(d.HTML)
+	if len(v.inline) > 0 {
+		pairs := make([]string, 0, 2*len(v.inline))
+		for name, url := range v.inline {
+			pairs = append(pairs, `src="`+name+`"`, `src="`+template.HTMLEscapeString(url)+`"`)
+		}
+		html = strings.NewReplacer(pairs...).Replace(html)
+	}
+	v.raw = template.HTML(html)
+	v.HTML = template.HTML(theme.BreakHeadings(html))
 	if v.Edition != nil {
 		v.EditionHTML = template.HTML(theme.ShiftHeadings(string(v.HTML)))
 	}
+}
+
+// InEdition is the story as an edition page shows it: the body with its
+// headings one level down (EditionHTML).
+func (v *storyView) InEdition() *storyView {
+	c := *v
+	c.HTML = v.EditionHTML
+	return &c
 }
 
 // modified is the date a story last changed: its latest correction, or

@@ -42,8 +42,11 @@
 //
 // # Caveats
 //
-// The store checks data and workflow, not permissions: whether a submitter
-// may see or change a submission is the server's decision. Times are
+// The store checks data and workflow; of permissions it checks only who
+// may change accounts, API tokens and the office list (the methods taking
+// an actor, by), inside the transaction that writes. Whether a submitter
+// may see or change a submission is the server's decision. Users are never
+// deleted: ChangeUser disables them, so history stays attributable. Times are
 // stored in the zone the clock (Options.Now) returns; months for
 // MonthlyCounts are taken in Options.Location (China Standard Time by
 // default). Long-running read transactions are not exposed, so callers

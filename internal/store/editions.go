@@ -81,6 +81,22 @@ func submissionIDs(e Edition) []string {
 	return ids
 }
 
+// Built names the version of an edition a publish wrote out: the
+// edition's revision and the revision of each of its submissions (by ID).
+type Built struct {
+	Rev     int
+	Stories map[string]int
+}
+
+// BuiltFrom is the Built of edition e whose submissions are subs.
+func BuiltFrom(e Edition, subs []Submission) Built {
+	b := Built{Rev: e.Rev, Stories: make(map[string]int, len(subs))}
+	for _, s := range subs {
+		b.Stories[s.ID] = s.Rev
+	}
+	return b
+}
+
 // PutEdition creates or replaces the edition for e.Date with e's page,
 // title, note, masthead and items, in one transaction that also moves the
 // submissions: each newly placed one goes from accepted to scheduled (with
@@ -110,7 +126,9 @@ func (s *Store) PutEdition(e Edition, actor string) (Edition, error) {
 				return fmt.Errorf("edition %s is published: %w", e.Date, ErrNotEditable)
 			}
 			e.Status, e.PublishAt, e.Created = old.Status, old.PublishAt, old.Created
+			e.Rev = old.Rev + 1
 		} else {
+			e.Rev = 1
 			e.Status, e.PublishAt, e.Created = EditionDraft, time.Time{}, now
 		}
 		e.Published, e.PublishedBy = time.Time{}, ""
@@ -277,12 +295,14 @@ func (s *Store) DueEditions(now time.Time) ([]Edition, error) {
 // PublishEdition marks an edition published and every submission on it
 // published, recording the events, in one transaction: either all of it
 // happens or none. Call it after the content files and site are written;
-// if it fails, the server rolls those back.
+// if it fails, the caller rolls those back. built is the version that was
+// written: when the edition or one of its stories was saved since, the
+// store refuses, so it never claims what the site does not show.
 //
 // Errors: ErrNotFound, ErrInvalidTransition (already published), ErrInvalid
-// (no items), ErrConflict (a listed submission is not scheduled on this
-// edition; cannot happen through PutEdition).
-func (s *Store) PublishEdition(date, actor string) (Edition, error) {
+// (no items), ErrConflict (the edition or a story changed since built, or a
+// listed submission is not scheduled on this edition).
+func (s *Store) PublishEdition(date, actor string, built Built) (Edition, error) {
 	var e Edition
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var ok bool
@@ -300,6 +320,9 @@ func (s *Store) PublishEdition(date, actor string) (Edition, error) {
 		if len(e.Items) == 0 {
 			return fmt.Errorf("edition %s has nothing on it: %w", date, ErrInvalid)
 		}
+		if e.Rev != built.Rev {
+			return fmt.Errorf("edition %s: revision %d was built, but revision %d was saved since: %w", date, built.Rev, e.Rev, ErrConflict)
+		}
 		for _, id := range submissionIDs(e) {
 			sub, err := getSub(tx, id)
 			if err != nil {
@@ -307,6 +330,9 @@ func (s *Store) PublishEdition(date, actor string) (Edition, error) {
 			}
 			if sub.Status != StatusScheduled || sub.Edition != date {
 				return fmt.Errorf("submission %s is %s (edition %q), not scheduled on %s: %w", id, sub.Status, sub.Edition, date, ErrConflict)
+			}
+			if rev, ok := built.Stories[id]; !ok || rev != sub.Rev {
+				return fmt.Errorf("submission %s: revision %d was built, but it is at revision %d: %w", id, rev, sub.Rev, ErrConflict)
 			}
 			if _, err := s.transition(tx, sub, ActionPublish, actor, "", ""); err != nil {
 				return err

@@ -84,8 +84,8 @@ const (
 	StatusAccepted    Status = "accepted"    // will run; not yet on an edition
 	StatusScheduled   Status = "scheduled"   // placed on an edition (Submission.Edition)
 	StatusPublished   Status = "published"   // ran on a published edition
-	StatusRejected    Status = "rejected"    // will not run (terminal)
-	StatusWithdrawn   Status = "withdrawn"   // taken back by the office (terminal)
+	StatusRejected    Status = "rejected"    // will not run (Store.Reopen makes it a draft again)
+	StatusWithdrawn   Status = "withdrawn"   // taken back by the office (Store.Reopen makes it a draft again)
 )
 
 // Statuses lists every status in workflow order.
@@ -197,6 +197,7 @@ const (
 	ActionAccept     Action = "accept"
 	ActionReject     Action = "reject"
 	ActionWithdraw   Action = "withdraw"
+	ActionReopen     Action = "reopen"     // a withdrawn or rejected story back to a draft; see Store.Reopen
 	ActionSchedule   Action = "schedule"   // done by PutEdition
 	ActionUnschedule Action = "unschedule" // done by PutEdition and DeleteEdition
 	ActionPublish    Action = "publish"    // done by PublishEdition
@@ -217,6 +218,8 @@ func (a Action) Label() string {
 		return "不采用"
 	case ActionWithdraw:
 		return "撤回"
+	case ActionReopen:
+		return "恢复为草稿"
 	case ActionSchedule:
 		return "排入版面"
 	case ActionUnschedule:
@@ -254,14 +257,17 @@ var transitions = map[Status]map[Action]Status{
 	StatusAccepted: {
 		ActionSchedule: StatusScheduled,
 		ActionWithdraw: StatusWithdrawn,
+		// Until it is placed and published the editor may change their mind.
+		ActionReturn: StatusReturned,
+		ActionReject: StatusRejected,
 	},
 	StatusScheduled: {
 		ActionUnschedule: StatusAccepted,
 		ActionPublish:    StatusPublished,
 	},
 	StatusPublished: {},
-	StatusRejected:  {},
-	StatusWithdrawn: {},
+	StatusRejected:  {ActionReopen: StatusDraft},
+	StatusWithdrawn: {ActionReopen: StatusDraft},
 }
 
 // editionActions are done by the edition methods, never by Transition,
@@ -280,7 +286,7 @@ func Next(from Status, action Action) (Status, bool) {
 // publish) are left out.
 func Actions(from Status) []Action {
 	var out []Action
-	for _, a := range []Action{ActionSubmit, ActionReturn, ActionAccept, ActionReject, ActionWithdraw} {
+	for _, a := range []Action{ActionSubmit, ActionReturn, ActionAccept, ActionReject, ActionWithdraw, ActionReopen} {
 		if _, ok := transitions[from][a]; ok {
 			out = append(out, a)
 		}
@@ -358,6 +364,9 @@ type Edition struct {
 	Masthead content.Masthead `json:"masthead"`
 	Items    []EditionItem    `json:"items"`
 	Status   EditionStatus    `json:"status"`
+	// Rev counts the saves of the edition (PutEdition); a publish names
+	// the revision it built.
+	Rev int `json:"rev"`
 	// PublishAt is when a scheduled edition is due (zero otherwise).
 	PublishAt   time.Time `json:"publishAt,omitzero"`
 	Created     time.Time `json:"created"`
@@ -373,4 +382,6 @@ type EditionItem struct {
 	Submission string       `json:"submission,omitempty"` // submission ID
 	Box        *content.Box `json:"box,omitempty"`        // an inline box (荣誉榜), ID required
 	Lead       bool         `json:"lead,omitempty"`       // 头条; at most one per edition
+	// Module is the editor's module size on the print page (nil: automatic).
+	Module *content.ItemModule `json:"module,omitempty"`
 }

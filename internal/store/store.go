@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,6 +62,8 @@ type Store struct {
 	loc  *time.Location
 
 	dummyHash func() []byte // a hash to compare against for unknown users
+
+	onNotify atomic.Pointer[func([]Notification)] // see OnNotify
 }
 
 // cst is China Standard Time, without needing tzdata on the host.

@@ -297,16 +297,16 @@ var allowed = map[store.Status]map[store.Action]store.Status{
 	store.StatusSubmitted:   {store.ActionReturn: store.StatusReturned, store.ActionAccept: store.StatusAccepted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
 	store.StatusReturned:    {store.ActionSubmit: store.StatusResubmitted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
 	store.StatusResubmitted: {store.ActionReturn: store.StatusReturned, store.ActionAccept: store.StatusAccepted, store.ActionReject: store.StatusRejected, store.ActionWithdraw: store.StatusWithdrawn},
-	store.StatusAccepted:    {store.ActionSchedule: store.StatusScheduled, store.ActionWithdraw: store.StatusWithdrawn},
+	store.StatusAccepted:    {store.ActionSchedule: store.StatusScheduled, store.ActionWithdraw: store.StatusWithdrawn, store.ActionReturn: store.StatusReturned, store.ActionReject: store.StatusRejected},
 	store.StatusScheduled:   {store.ActionUnschedule: store.StatusAccepted, store.ActionPublish: store.StatusPublished},
 	store.StatusPublished:   {},
-	store.StatusRejected:    {},
-	store.StatusWithdrawn:   {},
+	store.StatusRejected:    {store.ActionReopen: store.StatusDraft},
+	store.StatusWithdrawn:   {store.ActionReopen: store.StatusDraft},
 }
 
 var allActions = []store.Action{
 	store.ActionCreate, store.ActionSubmit, store.ActionReturn, store.ActionAccept, store.ActionReject,
-	store.ActionWithdraw, store.ActionSchedule, store.ActionUnschedule, store.ActionPublish, "delete",
+	store.ActionWithdraw, store.ActionSchedule, store.ActionUnschedule, store.ActionPublish, store.ActionReopen, "delete",
 }
 
 func TestNextTable(t *testing.T) {
@@ -354,7 +354,7 @@ func reach(t *testing.T, s *store.Store, status store.Status, date string) store
 		}
 	}
 	if status == store.StatusPublished {
-		if _, err := s.PublishEdition(date, "王编辑"); err != nil {
+		if _, err := s.PublishEdition(date, "王编辑", current(t, s, date)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -778,14 +778,14 @@ func TestEditions(t *testing.T) {
 	if due, _ := s.DueEditions(at); len(due) != 1 || due[0].Date != "2025-05-28" {
 		t.Errorf("DueEditions = %v", due)
 	}
-	e, err = s.PublishEdition("2025-05-28", "王编辑")
+	e, err = s.PublishEdition("2025-05-28", "王编辑", current(t, s, "2025-05-28"))
 	if err != nil || e.Status != store.EditionPublished || e.PublishedBy != "王编辑" {
 		t.Fatalf("PublishEdition: %+v, %v", e, err)
 	}
 	if sub, _ := s.Submission(a.ID); sub.Status != store.StatusPublished {
 		t.Errorf("story not published: %s", sub.Status)
 	}
-	if _, err := s.PublishEdition("2025-05-28", "王编辑"); !errors.Is(err, store.ErrInvalidTransition) {
+	if _, err := s.PublishEdition("2025-05-28", "王编辑", current(t, s, "2025-05-28")); !errors.Is(err, store.ErrInvalidTransition) {
 		t.Errorf("publish twice: %v", err)
 	}
 	if _, err := s.PutEdition(e, "王编辑"); !errors.Is(err, store.ErrNotEditable) {
@@ -798,7 +798,7 @@ func TestEditions(t *testing.T) {
 	if _, err := s.PutEdition(store.Edition{Date: "2025-06-04", Items: []store.EditionItem{{Submission: b.ID}}}, "王编辑"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PublishEdition("2025-06-11", "王编辑"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.PublishEdition("2025-06-11", "王编辑", store.Built{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("publish unknown: %v", err)
 	}
 	if err := s.DeleteEdition("2025-06-04", "王编辑"); err != nil {

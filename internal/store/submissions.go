@@ -18,8 +18,8 @@ import (
 // Limits on submissions. The server enforces tighter limits on request
 // bodies; these keep the store sane whatever calls it.
 const (
-	MaxFieldChars = 200     // kicker, title, subtitle
-	MaxBodyBytes  = 1 << 20 // Markdown body
+	MaxFieldChars = 200                  // kicker, title, subtitle
+	MaxBodyBytes  = content.MaxBodyBytes // Markdown body
 	MaxTags       = 20
 	MaxTagChars   = 32
 	MaxPhotos     = 10
@@ -69,8 +69,8 @@ func validate(sub *Submission) error {
 	if !utf8.ValidString(sub.Body) {
 		return fmt.Errorf("body is not valid UTF-8: %w", ErrInvalid)
 	}
-	if len(sub.Body) > MaxBodyBytes {
-		return fmt.Errorf("body is %d bytes, more than %d: %w", len(sub.Body), MaxBodyBytes, ErrInvalid)
+	if err := content.CheckBody(sub.Body); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	if len(sub.Tags) > MaxTags {
 		return fmt.Errorf("%d tags, more than %d: %w", len(sub.Tags), MaxTags, ErrInvalid)
@@ -397,7 +397,15 @@ func (s *Store) transition(tx *bolt.Tx, cur Submission, action Action, actor, no
 	if err := putSub(tx, &cur, next); err != nil {
 		return cur, err
 	}
-	return next, addEvent(tx, cur.ID, Event{At: now, Actor: actor, Action: action, From: cur.Status, To: to, Note: note})
+	if err := addEvent(tx, cur.ID, Event{At: now, Actor: actor, Action: action, From: cur.Status, To: to, Note: note}); err != nil {
+		return cur, err
+	}
+	list, err := notify(tx, next, cur.Status, action, actor, note, now)
+	if err != nil {
+		return cur, err
+	}
+	s.notifyAfterCommit(tx, list)
+	return next, nil
 }
 
 // History returns the events of a submission (creation and every

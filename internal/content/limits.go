@@ -1,0 +1,61 @@
+package content
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Limits on one story. A newspaper story is under 20,000 characters
+// (60 KB of UTF-8); the caps leave room for that several times over and
+// keep every parser's time and memory small.
+const (
+	// MaxBodyBytes caps a story's Markdown body.
+	MaxBodyBytes = 200 << 10
+	// MaxFrontMatterBytes caps a story's front matter, checked before the
+	// YAML or TOML parser sees it: the YAML parser's time grows with the
+	// square of the number of keys (100,000 keys took over a minute).
+	MaxFrontMatterBytes = 64 << 10
+)
+
+// ErrTooLarge: a story, or a part of it, is over its size cap. Errors
+// carrying it are *LimitError.
+var ErrTooLarge = errors.New("too large")
+
+// Part names the part of a story a LimitError is about.
+type Part string
+
+// Parts of a story with a size cap.
+const (
+	PartBody        Part = "body"
+	PartFrontMatter Part = "front matter"
+)
+
+// LimitError says which part of a story is over its cap, by how much.
+type LimitError struct {
+	Part  Part
+	Size  int // bytes
+	Limit int // bytes
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("the story's %s is %d bytes, over the limit of %d", e.Part, e.Size, e.Limit)
+}
+
+func (e *LimitError) Unwrap() error { return ErrTooLarge }
+
+// CheckBody returns a *LimitError when a story body is over MaxBodyBytes.
+func CheckBody[T string | []byte](body T) error {
+	if len(body) > MaxBodyBytes {
+		return &LimitError{Part: PartBody, Size: len(body), Limit: MaxBodyBytes}
+	}
+	return nil
+}
+
+// CheckFrontMatter returns a *LimitError when front matter text is over
+// MaxFrontMatterBytes.
+func CheckFrontMatter(fm []byte) error {
+	if len(fm) > MaxFrontMatterBytes {
+		return &LimitError{Part: PartFrontMatter, Size: len(fm), Limit: MaxFrontMatterBytes}
+	}
+	return nil
+}

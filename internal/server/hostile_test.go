@@ -1,0 +1,221 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/store"
+)
+
+// hostileBodies are story bodies whose rendering time grew with the
+// square of their size (issue 12), each about n bytes.
+var hostileBodies = []struct {
+	name string
+	gen  func(n int) string
+	deep bool // nests too deeply: refused at any size
+}{
+	{"> repeated", func(n int) string { return strings.Repeat(">", n) }, true},
+	{"half-width commas between Chinese (a finding each)", func(n int) string { return strings.Repeat("好,", n/4) }, false},
+	{"autolinks", func(n int) string { return strings.Repeat("<http://a.b/>", n/13) }, false},
+	{"[a]( repeated", func(n int) string { return strings.Repeat("[a](", n/4) }, false},
+	{"link reference definitions", func(n int) string {
+		var b strings.Builder
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, "[r%d]: http://a.b/%d, 见说明.\n", i, i)
+		}
+		return b.String()
+	}, false},
+}
+
+// preview posts a body to the desk's live preview with a Bearer token.
+func (e *testEnv) preview(body string) (*http.Response, string) {
+	e.t.Helper()
+	return e.api("changzheng", "POST", "/desk/preview", "application/json", mustJSON(e.t, map[string]string{"body": body}))
+}
+
+// errorMessage is the "error" of a JSON error response.
+func errorMessage(t testing.TB, text string) string {
+	t.Helper()
+	var out struct{ Error string }
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		t.Fatalf("not a JSON error: %q", text)
+	}
+	return out.Error
+}
+
+// TestHostileBodiesHTTP sends each hostile shape at 1.9 MB (over two
+// minutes each in the old server) and just under the body cap to the
+// preview and the API. Over the cap the answer is a 400 in Chinese, before
+// any parsing; under it the preview renders. Each request has a 30 s
+// client timeout, a backstop against a hang, not a speed target.
+func TestHostileBodiesHTTP(t *testing.T) {
+	// JSON escapes "<" and ">" in six bytes: let 1.9 MB bodies through.
+	e := newEnv(t, func(c *Config) { c.MaxBodyBytes = 16 << 20 })
+	for _, hb := range hostileBodies {
+		t.Run(hb.name, func(t *testing.T) {
+			big := hb.gen(1900 << 10)
+			start := time.Now()
+			resp, text := e.preview(big)
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorMessage(t, text), "正文过长") {
+				t.Errorf("preview of %d bytes: %d %s", len(big), resp.StatusCode, text)
+			}
+			resp, text = e.api("changzheng", "POST", "/api/submissions", "application/json", mustJSON(t, map[string]string{"title": "超长稿件", "body": big}))
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorMessage(t, text), "上限为 200 KB") {
+				t.Errorf("creating a %d-byte body: %d %s", len(big), resp.StatusCode, text)
+			}
+			t.Logf("%d bytes refused in %v", len(big), time.Since(start))
+
+			under := hb.gen(content.MaxBodyBytes - 1024)
+			start = time.Now()
+			resp, text = e.preview(under)
+			if hb.deep {
+				if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorMessage(t, text), "嵌套超过 16 层") {
+					t.Errorf("preview of %d bytes: %d %.300s", len(under), resp.StatusCode, text)
+				}
+				return
+			}
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("preview of %d bytes: %d %.300s", len(under), resp.StatusCode, text)
+			}
+			var res previewResult
+			if err := json.Unmarshal([]byte(text), &res); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d bytes previewed in %v with %d findings", len(under), time.Since(start), len(res.Findings))
+		})
+	}
+}
+
+// TestPreviewFindingOffsets: the UTF-16 offsets of findings, counted on
+// from one finding to the next, are those of a count from the start.
+func TestPreviewFindingOffsets(t *testing.T) {
+	e := newEnv(t)
+	body := "长征镇,虹桥镇.\n\n😀 “多格合一”,舒心!\n\n[链接](http://a.b/c,d) 好,好"
+	resp, text := e.preview(body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, text)
+	}
+	var res previewResult
+	if err := json.Unmarshal([]byte(text), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) < 4 {
+		t.Fatalf("findings: %+v", res.Findings)
+	}
+	for _, f := range res.Findings {
+		if want := utf16Len(body[:f.Offset]); f.Start != want || f.End != want+utf16Len(f.Original) {
+			t.Errorf("finding %+v: start %d end %d, want %d", f.Finding, f.Start, f.End, want)
+		}
+	}
+}
+
+// TestStoryLimitsHTTP: every way a story reaches the server answers 400
+// with the reason in Chinese when the body is over 200 KB, the front
+// matter over 64 KB or the nesting over 16 levels, and stores nothing.
+func TestStoryLimitsHTTP(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxBodyBytes = 4 << 20 })
+	id := e.createViaAPI("changzheng", "原稿", "原来的正文。")
+	long := strings.Repeat("长征镇持续推动基层治理。", content.MaxBodyBytes/36+1)
+	deep := "正文。\n\n" + strings.Repeat("> ", 17) + "引文"
+	var keys strings.Builder
+	keys.WriteString("---\ntitle: 多键稿件\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&keys, "k%d: 值%d\n", i, i)
+	}
+	keys.WriteString("---\n正文。\n")
+	tests := []struct {
+		name, method, path, ctype, body, want string
+	}{
+		{"preview, long body", "POST", "/desk/preview", "application/json", mustJSON(t, map[string]string{"body": long}), "正文过长"},
+		{"preview, deep nesting", "POST", "/desk/preview", "application/json", mustJSON(t, map[string]string{"body": deep}), "第 3 行的引用和列表嵌套超过 16 层"},
+		{"create, long body", "POST", "/api/submissions", "application/json", mustJSON(t, map[string]string{"title": "长稿", "body": long}), "正文过长"},
+		{"create, deep nesting", "POST", "/api/submissions", "application/json", mustJSON(t, map[string]string{"title": "深稿", "body": deep}), "嵌套超过 16 层"},
+		{"create, 100,000 front matter keys", "POST", "/api/submissions", "text/markdown", keys.String(), "元数据（front matter）过大"},
+		{"create, Markdown file with a long body", "POST", "/api/submissions", "text/markdown", "---\ntitle: 长稿\n---\n" + long, "正文过长"},
+		{"update, long body", "PUT", "/api/submissions/" + id, "application/json", mustJSON(t, map[string]string{"title": "原稿", "body": long}), "正文过长"},
+		{"update, deep nesting", "PUT", "/api/submissions/" + id, "application/json", mustJSON(t, map[string]string{"title": "原稿", "body": deep}), "嵌套"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			resp, text := e.api("changzheng", tt.method, tt.path, tt.ctype, tt.body)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("%d %.300s", resp.StatusCode, text)
+			}
+			if msg := errorMessage(t, text); !strings.Contains(msg, tt.want) {
+				t.Errorf("message %q lacks %q", msg, tt.want)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("refusing took %v", d) // a backstop: it takes milliseconds
+			}
+		})
+	}
+	subs, err := e.st.Submissions(store.SubmissionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0].Body != "原来的正文。" {
+		t.Errorf("the store changed: %+v", subs)
+	}
+	// Under the caps all is well.
+	if resp, text := e.preview(strings.Repeat("> ", 16) + "引文"); resp.StatusCode != 200 {
+		t.Errorf("16 levels: %d %s", resp.StatusCode, text)
+	}
+}
+
+// TestSubmissionIndexSkipsUnchanged: a restart renders only the
+// submissions whose text changed since they were indexed.
+func TestSubmissionIndexSkipsUnchanged(t *testing.T) {
+	e := newEnv(t)
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, e.createViaAPI("changzheng", fmt.Sprintf("稿件%d", i), "长征镇老年助餐点开张。"))
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"助餐点"}}); len(got) != 5 {
+		t.Fatalf("indexed: %v", got)
+	}
+	restart := func() *Server {
+		t.Helper()
+		if err := e.srv.Close(); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := New(e.srv.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr, err := srv.Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		e.srv, e.base = srv, "http://"+addr
+		return srv
+	}
+	if n := restart().subRenders.Load(); n != 0 {
+		t.Errorf("a restart with nothing changed rendered %d submissions", n)
+	}
+	// A change the index missed (as after a crash) is rendered at the
+	// next start, and only it.
+	if _, err := e.st.UpdateSubmission(ids[2], "changzheng", func(s *store.Submission) error {
+		s.Body = "虹桥镇河道整治完工。"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := restart().subRenders.Load(); n != 1 {
+		t.Errorf("a restart after one change rendered %d submissions, want 1", n)
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"河道"}}); !slices.Equal(got, []string{ids[2]}) {
+		t.Errorf("the changed submission: %v", got)
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"助餐点"}}); len(got) != 4 {
+		t.Errorf("the unchanged ones: %v", got)
+	}
+}
