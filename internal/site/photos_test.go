@@ -35,7 +35,7 @@ func TestHeadlinesAndCaptionsTypeset(t *testing.T) {
 	s := newTestSite(t, "photos.txtar")
 	s.build()
 	html := s.read("stories/shitang/index.html")
-	for _, want := range []string{`<p class="kicker">家门口的“幸福”</p>`, "<figcaption>食堂后厨，干净整洁</figcaption>"} {
+	for _, want := range []string{`<p class="kicker">家门口的<wbr>“<span class="nobr">幸福”</span></p>`, "<figcaption>食堂后厨，干净整洁</figcaption>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("story page lacks %q", want)
 		}
