@@ -187,9 +187,10 @@ func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) 
 	return search.FromTexts(snap.Content, texts), nil
 }
 
-// writeStaticSearch writes the static index of snap's stories into target.
+// writeStaticSearch brings the static index in target up to date with
+// snap's stories: only what changed is written when target holds one.
 func writeStaticSearch(target, fp string, snap *site.Snapshot, docs []search.Doc) error {
-	if err := search.WriteStatic(target, docs, staticOptions(snap)); err != nil {
+	if _, err := search.UpdateStatic(target, docs, staticOptions(snap)); err != nil {
 		return fmt.Errorf("static search index: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {

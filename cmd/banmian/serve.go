@@ -179,10 +179,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&o.data, "data", "data", "data `DIR` (the editorial store and search index)")
 	fs.BoolVar(&o.watch, "watch", false, "rebuild when files in the content folder change and reload open pages")
 	proxies := fs.String("trusted-proxies", "", "`CIDR[,CIDR]` of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
-	o.registerBaseURL(fs)
 	fs.StringVar(&o.smtp, "smtp", "", "also mail the desk's notifications through this SMTP server (`HOST:PORT`)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender address of notification mail")
 	fs.StringVar(&o.mailTo, "mail-to", "", "mail addresses of desk users, `USER=ADDRESS,…`")
+	o.registerBaseURL(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -464,28 +464,19 @@ func photoCaption(s *content.Story, file string) string {
 const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
-	v.Headings, v.Chars, v.Excerpt = d.Headings, d.Chars, d.Excerpt
-	html := string(d.HTML)
+	html := d.HTML
 	if len(v.inline) > 0 {
 		pairs := make([]string, 0, 2*len(v.inline))
 		for name, url := range v.inline {
 			pairs = append(pairs, `src="`+name+`"`, `src="`+template.HTMLEscapeString(url)+`"`)
 		}
-		html = strings.NewReplacer(pairs...).Replace(html)
+		html = template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
 	}
-	v.raw = template.HTML(html)
-	v.HTML = template.HTML(theme.BreakHeadings(html))
+	v.raw, v.Headings, v.Chars, v.Excerpt = html, d.Headings, d.Chars, d.Excerpt
+	v.HTML = template.HTML(theme.BreakHeadings(string(html)))
 	if v.Edition != nil {
 		v.EditionHTML = template.HTML(theme.ShiftHeadings(string(v.HTML)))
 	}
-}
-
-// InEdition is the story as an edition page shows it: the body with its
-// headings one level down (EditionHTML).
-func (v *storyView) InEdition() *storyView {
-	c := *v
-	c.HTML = v.EditionHTML
-	return &c
 }
 
 // modified is the date a story last changed: its latest correction, or
