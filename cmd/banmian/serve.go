@@ -128,6 +128,14 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		Logger:          logger,
 		PublishHook:     publishHook,
 	}
+	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
+	if err != nil {
+		return err
+	}
+	if auto != nil {
+		defer auto.Close()
+		cfg.Deployer = auto
+	}
 	if p, err := layout.NewPrinter(ctx); err == nil {
 		defer p.Close()
 		cfg.Printer = p

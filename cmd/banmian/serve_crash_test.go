@@ -357,9 +357,9 @@ func TestServeCrashDuringPublish(t *testing.T) {
 			found := func() []bool {
 				var out []bool
 				for _, q := range []string{"垃圾分类新风尚", "社区食堂开张"} {
-					var res struct{ Hits []struct{ Slug string } }
+					var res struct{ Hits []struct{ ID string } }
 					json.Unmarshal([]byte(p.mustAPI(200, "", "GET", "/api/search?q="+url.QueryEscape(q), "")), &res)
-					out = append(out, len(res.Hits) > 0 && (res.Hits[0].Slug == slugA || res.Hits[0].Slug == slugB))
+					out = append(out, len(res.Hits) > 0 && (res.Hits[0].ID == slugA || res.Hits[0].ID == slugB))
 				}
 				return out
 			}

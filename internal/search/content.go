@@ -11,7 +11,7 @@ import (
 // and its reader URL, into a Doc.
 func FromStory(s *content.Story, text, url string) Doc {
 	return Doc{
-		Slug:     s.Slug,
+		ID:       s.Slug,
 		Title:    s.Title,
 		Kicker:   s.Kicker,
 		Subtitle: s.Subtitle,

@@ -26,6 +26,7 @@ func (s *Server) Publish(ctx context.Context, date, actor string) (*PublishResul
 		s.indexEdition(e)
 	}
 	s.reload.send("reload")
+	s.deployAfterPublish()
 	return res, nil
 }
 

@@ -83,6 +83,9 @@ type Config struct {
 	// Watch rebuilds the site when files in Source change and reloads
 	// open pages (banmian serve -watch).
 	Watch bool
+	// Deployer, when set, deploys the reader site after each publish, in
+	// the background (banmian serve with deploy.auto in site.yaml).
+	Deployer Deployer
 	// Mail, when set, sends the desk's notifications by mail as well.
 	Mail *MailConfig
 	// Now is the clock; nil means time.Now.

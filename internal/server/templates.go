@@ -127,6 +127,7 @@ var flashes = map[string]string{
 	"photo":     "照片已上传",
 	"published": "版面已发布",
 	"scheduled": "已设置定时发布",
+	"deploying": "已开始重新部署网站",
 	"corrected": "更正已发布",
 	"user":      "用户已创建",
 
