@@ -170,7 +170,7 @@ func TestBrowserWorkflow(t *testing.T) {
 	}
 	start := time.Now()
 	e := newEnv(t)
-	b := browser(t, 90*time.Second)
+	b := browser(t, 240*time.Second) // a ceiling for a loaded machine, not a speed target
 	const (
 		title  = "长征镇社区食堂开张"
 		kicker = "家门口的幸福"
