@@ -43,12 +43,28 @@ func (e *LimitError) Error() string {
 
 func (e *LimitError) Unwrap() error { return ErrTooLarge }
 
-// CheckBody returns a *LimitError when a story body is over MaxBodyBytes.
+// CheckBody returns a *LimitError when a story body is over MaxBodyBytes
+// as BodySize counts it.
 func CheckBody[T string | []byte](body T) error {
-	if len(body) > MaxBodyBytes {
-		return &LimitError{Part: PartBody, Size: len(body), Limit: MaxBodyBytes}
+	if n := BodySize(body); n > MaxBodyBytes {
+		return &LimitError{Part: PartBody, Size: n, Limit: MaxBodyBytes}
 	}
 	return nil
+}
+
+// BodySize is the size of a body that counts against MaxBodyBytes: its
+// bytes less the blank lines between paragraphs, so the same copy counts
+// the same whether typed one paragraph a line in the desk or stored as
+// Markdown with a blank line after each (a blank line costs the parsers
+// next to nothing).
+func BodySize[T string | []byte](body T) int {
+	n := len(body)
+	for i := 1; i < len(body); i++ {
+		if body[i] == '\n' && body[i-1] == '\n' {
+			n--
+		}
+	}
+	return n
 }
 
 // CheckFrontMatter returns a *LimitError when front matter text is over

@@ -82,3 +82,17 @@ func TestStoryLimits(t *testing.T) {
 		t.Errorf("CheckBody of a body under the cap: %v", err)
 	}
 }
+
+// The body cap counts text, not the blank lines between paragraphs: the
+// same copy typed one paragraph a line or stored as Markdown counts alike.
+func TestBodySizeIgnoresBlankLines(t *testing.T) {
+	typed := strings.Repeat("居民反映问题。\n", 10000)
+	stored := strings.ReplaceAll(typed, "\n", "\n\n")
+	if a, b := BodySize(typed), BodySize(stored); a != b || a != len(typed) {
+		t.Errorf("typed %d, stored %d, want both %d", a, b, len(typed))
+	}
+	over := strings.Repeat("长", MaxBodyBytes/3+1)
+	if err := CheckBody(over + strings.Repeat("\n", 1000)); err == nil {
+		t.Error("a body over the cap passed")
+	}
+}

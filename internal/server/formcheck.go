@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -29,7 +30,7 @@ func checkFields(f storyFields, submit bool) fieldErrors {
 			errs[fl.name] = fmt.Sprintf("%s最多 %d 字，现在有 %d 字", fl.label, store.MaxFieldChars, n)
 		}
 	}
-	if len(f.Body) > store.MaxBodyBytes {
+	if content.BodySize(f.Body) > store.MaxBodyBytes {
 		errs["body"] = fmt.Sprintf("正文过长（上限约 %d 万字）", store.MaxBodyBytes/3/10000)
 	}
 	if len(f.Tags) > store.MaxTags {

@@ -66,12 +66,12 @@ func TestDashboardSearch(t *testing.T) {
 		want          []string
 		ordered       bool // the order is the relevance order
 	}{
-		{"镇名，标题先于正文", "editor", "长征镇", nil, want("垃圾分类", "食堂"), true},
-		{"镇名，本单位", "changzheng", "长征镇", nil, want("垃圾分类"), false},
+		{"镇名，标题先于正文，再是本镇供稿", "editor", "长征镇", nil, want("垃圾分类", "食堂", "热线", "花园"), true},
+		{"镇名，本单位", "changzheng", "长征镇", nil, want("垃圾分类", "热线", "花园"), false},
 		{"镇名，他单位只见本单位", "hongqiao", "长征镇", nil, want("食堂"), false},
 		{"号码，全角也算", "editor", "12345", nil, want("热线", "河道"), false},
 		{"全角号码", "editor", "１２３４５", nil, want("热线", "河道"), false},
-		{"一个字", "editor", "桥", nil, want("食堂", "花园"), false},
+		{"一个字（也查供稿单位）", "editor", "桥", nil, want("食堂", "河道", "花园"), false},
 		{"一个字，本单位", "changzheng", "桥", nil, want("花园"), false},
 		{"两个不相邻的词", "editor", "垃圾分类 习惯", nil, want("垃圾分类"), false},
 		{"按状态过滤", "editor", "12345", url.Values{"status": {"submitted"}}, want(), false},
