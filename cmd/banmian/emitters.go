@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
@@ -48,6 +49,7 @@ type staticSearch struct {
 	mu      sync.Mutex
 	pending *site.Snapshot
 	running bool
+	idle    chan struct{} // closed when a background run ends
 	wg      sync.WaitGroup
 }
 
@@ -94,6 +96,7 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 		return
 	}
 	ss.running = true
+	ss.idle = make(chan struct{})
 	ss.wg.Add(1)
 	go func() {
 		defer ss.wg.Done()
@@ -103,6 +106,7 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 			ss.pending = nil
 			if snap == nil || ss.ctx.Err() != nil {
 				ss.running = false
+				close(ss.idle)
 				ss.mu.Unlock()
 				return
 			}
@@ -121,10 +125,29 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 // wait returns when no background rebuild is running.
 func (ss *staticSearch) wait() { ss.wg.Wait() }
 
+// settle returns when no background rebuild is running or queued (or ctx
+// ends), so a deploy after a publish sends the finished index. Unlike
+// wait, it may run while new rebuilds are being scheduled.
+func (ss *staticSearch) settle(ctx context.Context) error {
+	ss.mu.Lock()
+	if !ss.running {
+		ss.mu.Unlock()
+		return nil
+	}
+	idle := ss.idle
+	ss.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // staticOptions are the static index options of the site of snap.
 func staticOptions(snap *site.Snapshot) search.StaticOptions {
 	c := snap.Content
-	root := search.SiteRoot(c.Site.BaseURL)
+	root := content.SiteRoot(c.Site.BaseURL)
 	return search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css", Header: snap.Header, Footer: snap.Footer}
 }
 
@@ -187,9 +210,10 @@ func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) 
 	return search.FromTexts(snap.Content, texts), nil
 }
 
-// writeStaticSearch writes the static index of snap's stories into target.
+// writeStaticSearch brings the static index in target up to date with
+// snap's stories: only what changed is written when target holds one.
 func writeStaticSearch(target, fp string, snap *site.Snapshot, docs []search.Doc) error {
-	if err := search.WriteStatic(target, docs, staticOptions(snap)); err != nil {
+	if _, err := search.UpdateStatic(target, docs, staticOptions(snap)); err != nil {
 		return fmt.Errorf("static search index: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {

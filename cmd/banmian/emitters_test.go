@@ -82,3 +82,37 @@ func TestStaticSearchFingerprint(t *testing.T) {
 		t.Errorf("fingerprints %s %s", a, b)
 	}
 }
+
+// TestStaticSearchSettle: settle (what a deploy after a publish waits on)
+// returns once the background rebuild has written the new index.
+func TestStaticSearchSettle(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	writeFiles(t, src, map[string]string{
+		"stories/a.md": "---\ntitle: 小区管道“添堵”\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n管道疏通。\n",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ss := &staticSearch{liveOut: out, ctx: ctx}
+	defer ss.wait()
+	if err := ss.settle(ctx); err != nil {
+		t.Fatalf("settle with nothing running: %v", err)
+	}
+	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: []site.Emitter{ss.emit}})
+	if _, err := b.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, src, map[string]string{
+		"stories/b.md": "---\ntitle: 社区食堂开张\ncredit: 佘山镇\ndate: 2025-05-23\nslug: b\n---\n社区食堂今天开张。\n",
+	})
+	if _, err := b.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	meta, err := os.ReadFile(filepath.Join(out, "search", "meta.json"))
+	if err != nil || !strings.Contains(string(meta), `"n":2`) {
+		t.Fatalf("after settle the static index is not the new one: %s, %v", meta, err)
+	}
+}

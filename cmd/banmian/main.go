@@ -51,6 +51,7 @@ var commands = []command{
 	{"token", "管理接口令牌 (create, list, revoke API tokens)", runToken},
 	{"backup", "备份编辑部数据 (consistent copy of the editorial store)", runBackup},
 	{"serve", "运行编辑部服务器 (editorial server + reader site)", runServe},
+	{"deploy", "部署读者网站到对象存储或文件夹 (put the built site on S3/OSS/COS or a folder)", runDeploy},
 	{"import", "导入旧版面文字 (import legacy page text)", runImport},
 	{"index", "更新搜索索引 (build or refresh the search index, incrementally)", runIndex},
 	{"search", "搜索往期报道 (search past stories)", runSearch},

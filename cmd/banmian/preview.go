@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/progress"
-	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
 
@@ -44,7 +44,7 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 	o.origin = "http://" + ln.Addr().String()
 	var root string
 	o.emitters = append(o.emitters, func(ctx context.Context, dir string, snap *site.Snapshot) error {
-		root = search.SiteRoot(snap.Content.Site.BaseURL)
+		root = content.SiteRoot(snap.Content.Site.BaseURL)
 		return nil
 	})
 	b, err := o.builder(bar, nil)

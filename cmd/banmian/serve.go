@@ -93,7 +93,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		searchHandler.Load().(http.Handler).ServeHTTP(w, r)
 	})
 	searchChrome := func(ctx context.Context, dir string, snap *site.Snapshot) error {
-		root := search.SiteRoot(snap.Content.Site.BaseURL)
+		root := content.SiteRoot(snap.Content.Site.BaseURL)
 		searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
 			Title: snap.Content.Site.Title, Home: root, Stylesheet: root + "assets/site.css",
 			Header: snap.Header, Footer: snap.Footer, Logger: logger,
@@ -126,6 +126,15 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		Watch:           o.watch,
 		TrustedProxies:  o.proxies,
 		Logger:          logger,
+		PublishHook:     publishHook,
+	}
+	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
+	if err != nil {
+		return err
+	}
+	if auto != nil {
+		defer auto.Close()
+		cfg.Deployer = auto
 	}
 	if p, err := layout.NewPrinter(ctx); err == nil {
 		defer p.Close()
@@ -144,7 +153,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		return err
 	}
 	addr := srv.Serve(ln)
-	root := search.SiteRoot(srv.SiteBaseURL())
+	root := content.SiteRoot(srv.SiteBaseURL())
 	// The index catches up in the background; it is waited for before
 	// the deferred idx.Close, which it would otherwise race.
 	synced := make(chan struct{})

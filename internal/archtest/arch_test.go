@@ -149,6 +149,7 @@ func TestArchitecture(t *testing.T) {
 		{"only internal/markdown imports goldmark", onlyIn("github.com/yuin/goldmark", "markdown")},
 		{"only internal/store imports bbolt", onlyIn("go.etcd.io/bbolt", "store")},
 		{"only internal/search imports bleve", onlyIn("github.com/blevesearch", "search")},
+		{"only internal/deploy imports the S3 client", onlyIn("github.com/minio/minio-go", "deploy")},
 		{"the site build never imports the server", forPkg("site", func(p *pkg) string {
 			return firstOf(p.Deps, func(s string) bool { return under(s, internalPkg("server")) })
 		})},

@@ -2,6 +2,7 @@ package content
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -164,7 +165,6 @@ func ParseSite(path string, src []byte) (Site, ErrorList) {
 		errs.add(path, line, "%s", strings.Replace(err.Error(), "front matter", "site config", 1))
 		return s, errs
 	}
-	_ = m
 	var derr error
 	if format == YAML {
 		derr = yaml.Unmarshal(src, &s)
@@ -174,6 +174,9 @@ func ParseSite(path string, src []byte) (Site, ErrorList) {
 	if derr != nil {
 		line, msg := yamlErrLine(derr)
 		errs.add(path, line, "bad site config: %s", msg)
+	}
+	if derr == nil {
+		checkDeploy(path, src, m, s.Deploy, &errs)
 	}
 	if s.Language == "" {
 		s.Language = "zh-Hans"
@@ -197,5 +200,52 @@ func DefaultSite() Site {
 		BaseURL:  "/",
 		Recent:   10,
 		Masthead: Masthead{Section: "多维世界"},
+	}
+}
+
+// secretKeys are keys that would put credentials into site.yaml, which is
+// kept in git: refused with a pointer to where credentials belong.
+var secretKeys = []string{"accesskey", "accesskeyid", "access_key_id", "aws_access_key_id", "secret", "secretkey",
+	"secretaccesskey", "secret_access_key", "aws_secret_access_key", "password", "token", "sessiontoken"}
+
+// checkDeploy checks the deploy section: every target has a unique name
+// and a URL, auto names one of them, and no credentials are written here.
+func checkDeploy(path string, src []byte, m map[string]any, d Deploy, errs *ErrorList) {
+	line := keyLine(src, 1, "deploy")
+	if raw, ok := m["deploy"].(map[string]any); ok {
+		var list []map[string]any
+		switch v := raw["targets"].(type) {
+		case []any: // YAML
+			for _, t := range v {
+				if tm, ok := t.(map[string]any); ok {
+					list = append(list, tm)
+				}
+			}
+		case []map[string]any: // TOML
+			list = v
+		}
+		for _, tm := range list {
+			for k := range tm {
+				if slices.Contains(secretKeys, strings.ToLower(k)) {
+					errs.add(path, keyLine(src, 1, k), "deploy target key %q: credentials never go in site.yaml (部署密钥不能写在 site.yaml 里); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or use a credentials file", k)
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, t := range d.Targets {
+		switch {
+		case t.Name == "":
+			errs.add(path, line, "deploy target %d has no name", i+1)
+		case seen[t.Name]:
+			errs.add(path, line, "two deploy targets are called %q", t.Name)
+		}
+		seen[t.Name] = true
+		if t.URL == "" {
+			errs.add(path, line, "deploy target %q has no url", t.Name)
+		}
+	}
+	if d.Auto != "" && !seen[d.Auto] {
+		errs.add(path, line, "deploy auto names target %q, which is not among the targets", d.Auto)
 	}
 }

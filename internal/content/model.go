@@ -31,6 +31,47 @@ type Site struct {
 	Recent int `yaml:"recent" toml:"recent" json:"recent"`
 	// Geometry is the print page geometry used by the proof.
 	Geometry Geometry `yaml:"geometry" toml:"geometry" json:"geometry"`
+	// Deploy lists where `banmian deploy` puts the built site. It never
+	// holds credentials: those come from the environment or a
+	// credentials file.
+	Deploy Deploy `yaml:"deploy" toml:"deploy" json:"deploy,omitzero"`
+}
+
+// Deploy is the deploy section of site.yaml.
+type Deploy struct {
+	// Auto names the target serve deploys to after each publish; empty
+	// for none.
+	Auto    string         `yaml:"auto,omitempty" toml:"auto,omitempty" json:"auto,omitempty"`
+	Targets []DeployTarget `yaml:"targets,omitempty" toml:"targets,omitempty" json:"targets,omitempty"`
+}
+
+// DeployTarget is one place the site is deployed to: an S3-compatible
+// bucket (s3://bucket/prefix?endpoint=…&region=…) or a local folder
+// (file:///srv/www or a plain path).
+type DeployTarget struct {
+	Name string `yaml:"name" toml:"name" json:"name"`
+	URL  string `yaml:"url" toml:"url" json:"url"`
+	// PathStyle true addresses the bucket as endpoint/bucket/key (MinIO,
+	// SeaweedFS, most self-hosted servers), false as bucket.endpoint/key
+	// (Tencent COS); unset lets the client choose (virtual host for AWS
+	// and Aliyun OSS, path style elsewhere).
+	PathStyle *bool `yaml:"pathStyle,omitempty" toml:"pathStyle,omitempty" json:"pathStyle,omitempty"`
+	// Gzip stores text files gzip-compressed with Content-Encoding: gzip.
+	Gzip bool `yaml:"gzip,omitempty" toml:"gzip,omitempty" json:"gzip,omitempty"`
+	// Credentials is the path of an AWS-style credentials file and
+	// Profile the section in it; used when the environment has no keys.
+	Credentials string `yaml:"credentials,omitempty" toml:"credentials,omitempty" json:"credentials,omitempty"`
+	Profile     string `yaml:"profile,omitempty" toml:"profile,omitempty" json:"profile,omitempty"`
+}
+
+// Target returns the deploy target called name, or nil.
+func (d Deploy) Target(name string) *DeployTarget {
+	for i := range d.Targets {
+		if d.Targets[i].Name == name {
+			return &d.Targets[i]
+		}
+	}
+	return nil
 }
 
 // TypesetOn reports whether story copy is normalised to house style.

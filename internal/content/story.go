@@ -194,7 +194,7 @@ var dateLayouts = []string{
 }
 
 // shanghai is the paper's time zone; dates without a zone are read in it.
-var shanghai = time.FixedZone("CST", 8*3600)
+var shanghai = Newsroom
 
 // ParseDate reads a date as written in front matter or an edition file.
 func ParseDate(s string) (time.Time, error) { return parseDate(s) }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/banmian/banmian/internal/content"
 )
@@ -195,7 +194,7 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		Section:  pl.masthed.Section,
 		Paper:    c.Site.Paper,
 		Date:     e.DateString(),
-		DateText: ChineseDate(e.Date),
+		DateText: content.ChineseDateWeekday(e.Date),
 		Page:     e.Page,
 		Masthead: pl.masthed,
 		PageSize: template.CSS(fmt.Sprintf("%gmm %gmm", g.Geometry.TrimWidth, g.Geometry.TrimHeight)),
@@ -281,10 +280,4 @@ func zoomCSS(pageWidthPt float64) string {
 	}
 	b.WriteString(".zoom { font: 14px/1.6 var(--sans); text-align: center; margin: 0 0 12px; }\n}\n@media print { .zoom, #actual-size { display: none; } }\n")
 	return b.String()
-}
-
-// ChineseDate formats a date as printed on the page: 2025年6月17日 星期二.
-func ChineseDate(t time.Time) string {
-	week := [...]string{"日", "一", "二", "三", "四", "五", "六"}
-	return fmt.Sprintf("%d年%d月%d日 星期%s", t.Year(), int(t.Month()), t.Day(), week[t.Weekday()])
 }

@@ -169,6 +169,7 @@ func matrixCases() []matrixCase {
 		{pattern: "POST /desk/editions/{date}/fit", method: "POST", path: ed("/desk/editions/", "/fit", false), ctype: formType, body: "page=1", want: editors},
 		{pattern: "POST /desk/editions/{date}/publish", method: "POST", path: ed("/desk/editions/", "/publish", true), want: editors},
 		{pattern: "POST /desk/editions/{date}/schedule", method: "POST", path: ed("/desk/editions/", "/schedule", true), ctype: formType, body: "at=2030-01-01T10%3A00", want: editors},
+		{pattern: "POST /desk/deploy", method: "POST", path: fixed("/desk/deploy"), ctype: formType, body: "date=2025-06-24", want: editors},
 		{pattern: "GET /desk/editions/{date}/proof", method: "GET", path: ed("/desk/editions/", "/proof", true), want: editors},
 		{pattern: "GET /desk/editions/{date}/proof.pdf", method: "GET", path: ed("/desk/editions/", "/proof.pdf", true), want: editors},
 		{pattern: "GET /desk/users", method: "GET", path: fixed("/desk/users"), want: admins},
@@ -381,7 +382,7 @@ func outcomeOf(resp *http.Response) (outcome, bool) {
 // kind of caller and checks who is let in. The route list comes from the
 // server itself, so a route added without a case here fails the test.
 func TestAuthorizationMatrix(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Printer = fakePrinter{} })
+	e := newEnv(t, func(c *Config) { c.Printer, c.Deployer = fakePrinter{}, &fakeDeployer{} })
 	f := &fixtures{e: e, day: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}
 	cases := matrixCases()
 

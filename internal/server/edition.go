@@ -40,68 +40,6 @@ func (s *Server) editionOrNew(date string) (store.Edition, bool, error) {
 	return e, err == nil, err
 }
 
-// uniqueSlug is a slug for sub that no other submission and no story in
-// content/ uses: its own, or the pinyin of its headline, numbered if taken.
-func (s *Server) uniqueSlug(sub store.Submission) string {
-	if sub.Slug != "" {
-		return sub.Slug
-	}
-	base := content.Slugify(sub.Title)
-	if base == "" {
-		base = "story-" + sub.ID
-	}
-	var c *content.Content
-	if sn := s.snapshot(); sn != nil {
-		c = sn.Content
-	}
-	for n := 1; ; n++ {
-		slug := base
-		if n > 1 {
-			slug = fmt.Sprintf("%s-%d", base, n)
-		}
-		if c != nil && c.Story(slug) != nil {
-			continue
-		}
-		other, err := s.st.SubmissionBySlug(slug)
-		if err == nil && other.ID != sub.ID {
-			continue
-		}
-		return slug
-	}
-}
-
-// assignSlugs gives every submission on e a slug, so its address is
-// fixed before it is published.
-func (s *Server) assignSlugs(e store.Edition, actor string) error {
-	for _, it := range e.Items {
-		if it.Submission == "" {
-			continue
-		}
-		for range 5 {
-			sub, err := s.st.Submission(it.Submission)
-			if err != nil {
-				return err
-			}
-			if sub.Slug != "" {
-				break
-			}
-			slug := s.uniqueSlug(sub)
-			_, err = s.st.UpdateSubmission(sub.ID, actor, func(cur *store.Submission) error {
-				cur.Slug = slug
-				return nil
-			})
-			if errors.Is(err, store.ErrExists) {
-				continue // taken in between: pick again
-			}
-			if err != nil {
-				return err
-			}
-			break
-		}
-	}
-	return nil
-}
-
 // putEdition stores an edition and fixes its stories' slugs. It waits for
 // a publish in progress: a publish works on one version of an edition.
 func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error) {
@@ -115,16 +53,18 @@ func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error
 			return e, errorf(http.StatusBadRequest, "模块尺寸不对：%d 栏 × %d 行", m.Columns, m.Lines)
 		}
 	}
-	s.pubMu.Lock()
-	defer s.pubMu.Unlock()
-	old, _ := s.st.Edition(e.Date)
-	e, err := s.st.PutEdition(e, actor)
-	if err != nil {
-		return e, err
-	}
-	defer s.indexEdition(old) // stories taken off the page
-	defer s.indexEdition(e)
-	return e, s.assignSlugs(e, actor)
+	err := s.pub.Exclusive(func() error {
+		old, _ := s.st.Edition(e.Date)
+		saved, err := s.st.PutEdition(e, actor)
+		if err != nil {
+			return err
+		}
+		e = saved
+		defer s.indexEdition(old) // stories taken off the page
+		defer s.indexEdition(e)
+		return s.pub.AssignSlugs(e, actor)
+	})
+	return e, err
 }
 
 // validBox checks an inline box as it will be written to boxes/ID.yaml:

@@ -125,7 +125,7 @@ func TestEditionAPIModule(t *testing.T) {
 		t.Errorf("stored module %+v", m)
 	}
 	// Published, the edition file carries the module for the proof.
-	files, _, _, err := e.srv.editionFiles(ed)
+	files, _, _, err := e.srv.pub.EditionFiles(ed)
 	if err != nil {
 		t.Fatal(err)
 	}

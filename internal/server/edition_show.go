@@ -40,8 +40,9 @@ type editionData struct {
 	PublishAt  string
 	Editable   bool
 	HasPrinter bool
-	Columns    int    // base columns of the page grid
-	LiveURL    string // the published page on the reader site
+	Columns    int         // base columns of the page grid
+	LiveURL    string      // the published page on the reader site
+	Deploy     *deployView // nil without a Deployer
 }
 
 // editionList lists editions and links to a new one.
@@ -70,7 +71,7 @@ func (s *Server) editionShow(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if err != nil {
 		return err
 	}
-	d := editionData{E: e, Exists: exists, Editable: e.Status != store.EditionPublished, HasPrinter: s.cfg.Printer != nil}
+	d := editionData{E: e, Exists: exists, Editable: e.Status != store.EditionPublished, HasPrinter: s.cfg.Printer != nil, Deploy: s.deployView()}
 	if !e.PublishAt.IsZero() {
 		d.PublishAt = e.PublishAt.In(cst).Format("2006-01-02T15:04")
 	}

@@ -25,7 +25,7 @@ func (s *Server) proofContentFS(date string) (*content.Content, *content.Edition
 	if sn == nil {
 		return nil, nil, nil, errors.New("the site has not been built")
 	}
-	files, stories, _, err := s.editionFiles(e)
+	files, stories, _, err := s.pub.EditionFiles(e)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // reloadTag is added to reader pages with -watch: it reloads the page when
@@ -26,7 +28,7 @@ func (s *Server) readerSite() http.Handler {
 		}
 		// The site lives under the path of its base URL ("/duowei/"),
 		// as it will on the host it is deployed to.
-		root := s.readerRoot()
+		root := content.SiteRoot(s.siteConfig().BaseURL)
 		prefix := strings.TrimSuffix(root, "/")
 		rel, under := strings.CutPrefix(r.URL.Path, prefix)
 		if root != "/" && (r.URL.Path == "/" || (under && rel == "")) {

@@ -69,6 +69,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /desk/editions/{date}/fit", roles: editors, h: s.editionFit},
 		{pattern: "POST /desk/editions/{date}/publish", roles: editors, h: s.editionPublish},
 		{pattern: "POST /desk/editions/{date}/schedule", roles: editors, h: s.editionSchedule},
+		{pattern: "POST /desk/deploy", roles: editors, h: s.deployRetry},
 		{pattern: "GET /desk/editions/{date}/proof", roles: editors, h: s.proofShow},
 		{pattern: "GET /desk/editions/{date}/proof.pdf", roles: editors, h: s.proofPDF},
 		{pattern: "GET /desk/offices", roles: editors, h: s.officeList},

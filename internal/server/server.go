@@ -16,6 +16,7 @@ import (
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/publish"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 	"github.com/banmian/banmian/internal/store"
@@ -72,6 +73,8 @@ type Config struct {
 	// name also backs off exponentially (see limiter).
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// RenderTimeout bounds each Markdown rendering (default 3 s).
+	RenderTimeout time.Duration
 	// MaxBodyBytes limits form and JSON bodies (default 2 MiB);
 	// MaxPhotoBytes limits one uploaded photo (default 8 MiB).
 	MaxBodyBytes  int64
@@ -82,12 +85,18 @@ type Config struct {
 	// Watch rebuilds the site when files in Source change and reloads
 	// open pages (banmian serve -watch).
 	Watch bool
+	// Deployer, when set, deploys the reader site after each publish, in
+	// the background (banmian serve with deploy.auto in site.yaml).
+	Deployer Deployer
 	// Mail, when set, sends the desk's notifications by mail as well.
 	Mail *MailConfig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors and events; nil discards them.
 	Logger *slog.Logger
+	// PublishHook is called as a publish reaches each step (see
+	// publish.Config.Hook); tests fail or stop a publish with it.
+	PublishHook func(step string) error
 }
 
 // Server is the editorial server. Start it with Start (or serve Handler
@@ -111,7 +120,7 @@ type Server struct {
 	setupToken string // the first-run token while there are no users
 	wake       chan struct{}
 
-	pubMu sync.Mutex // one publish (or correction) at a time
+	pub *publish.Service // publishes and corrects, one at a time
 	// streams counts the open /desk/events streams.
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
@@ -122,12 +131,6 @@ type Server struct {
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
-
-	// failAt, set by tests, makes the publish step named fail.
-	failAt func(step string) error
-	// crashAt is $BANMIAN_TEST_CRASH_AT: the publish step at which the
-	// process stops dead, for tests that kill it there (crashPoint).
-	crashAt string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -160,6 +163,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	if cfg.RenderTimeout <= 0 {
+		cfg.RenderTimeout = renderTimeout
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 2 << 20
 	}
@@ -182,19 +188,27 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: cfg.RenderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
-		crashAt: os.Getenv(CrashEnv),
 	}
 	s.subQueue.index = s.indexBatch
 	opt := cfg.Site
 	opt.Emitters = append(append([]site.Emitter(nil), opt.Emitters...), s.captureSnapshot)
 	s.builder = site.New(opt)
+	var index publish.Index
+	if cfg.Index != nil {
+		index = cfg.Index
+	}
+	s.pub = publish.New(publish.Config{
+		Store: s.st, Source: cfg.Source, Builder: s.builder, Snapshot: s.snapshot,
+		BaseURL: func() string { return s.siteConfig().BaseURL },
+		Index:   index, Render: s.md, Now: cfg.Now, Logger: cfg.Logger, Hook: cfg.PublishHook,
+	})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
-	if err := s.recoverPublish(); err != nil {
+	if err := s.pub.Recover(); err != nil {
 		return nil, err
 	}
 	if _, err := s.builder.Build(s.ctx); err != nil {

@@ -271,10 +271,12 @@ func TestFailedBuildKeepsPreviousSite(t *testing.T) {
 func TestIncrementalEqualsCleanBuild(t *testing.T) {
 	s := newTestSite(t, "basic.txtar")
 	first := s.build()
-	// Change one story's body: only pages that show it re-render.
+	// Change one story's body: only pages that show it re-render (its
+	// page, edition, home, lists, term indexes, month, feed and sitemap:
+	// 11 of the fixture's 20).
 	s.write("stories/2025/sheshan.md", strings.Replace(mustRead(t, filepath.Join(s.src, "stories/2025/sheshan.md")), "群众利益无小事", "群众利益无小事（改）", 1))
 	st := s.build()
-	if st.Full || st.Rendered == 0 || st.Rendered >= first.Rendered/2 {
+	if st.Full || st.Rendered == 0 || st.Rendered > first.Rendered*3/5 {
 		t.Errorf("incremental rebuild rendered %d of %d pages (full=%v)", st.Rendered, st.Pages, st.Full)
 	}
 	s.assertFileContent("stories/sheshan-cuixinyuan/index.html", "群众利益无小事（改）")

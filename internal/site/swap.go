@@ -18,3 +18,8 @@ func swapDirRename(tmp, out string) error {
 	}
 	return os.RemoveAll(old)
 }
+
+// SwapDir puts the folder tmp in place of out: in one atomic exchange on
+// Linux, so readers see the old folder or the new one, never a mix. The
+// deploy of a plain folder target shares it.
+func SwapDir(tmp, out string) error { return swapDir(tmp, out) }

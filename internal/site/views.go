@@ -43,11 +43,18 @@ type storyView struct {
 	Tags        []termRef
 	Corrections []correctionView
 	Photos      []photoView // photos the body does not show in place
-	Prev, Next  *storyView
+	Prev, Next  *linkView   // the older and newer story
 
 	// inline are the photos the writer put in the body (![说明](1.jpg)):
 	// file name → URL, so the body's relative src works on every page.
 	inline map[string]string
+}
+
+// linkView is what a page shows of a neighbouring story or edition: a
+// link. Keeping it small keeps a page's fingerprint (the data it is
+// rendered from) from reaching the neighbour's own neighbours and body.
+type linkView struct {
+	URL, Title, ISODate, DateText string
 }
 
 type correctionView struct {
@@ -75,7 +82,7 @@ type editionView struct {
 	Masthead   content.Masthead
 	Items      []itemView
 	Headlines  string
-	Prev, Next *editionView
+	Prev, Next *linkView // the older and newer edition
 }
 
 type itemView struct {
@@ -175,11 +182,6 @@ type chromeView struct {
 	Head, Header, Footer template.HTML
 }
 
-// cnDate formats a date the Chinese way: 2025年5月22日.
-func cnDate(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
 // model is the assembled site: every view, cross-linked.
 type model struct {
 	site     *content.Site
@@ -216,20 +218,11 @@ func WithOrigin(baseURL, origin string) string {
 	return strings.TrimSuffix(origin, "/") + root
 }
 
-// sitePaths splits a base URL into its absolute form and its path prefix.
+// sitePaths splits a base URL into its absolute form and its path prefix
+// (content.SiteRoot, the house rule).
 func sitePaths(baseURL string) (base, root string) {
-	u, err := url.Parse(baseURL)
-	if err != nil || baseURL == "" {
-		return "", "/"
-	}
-	root = u.Path
-	if !strings.HasSuffix(root, "/") {
-		root += "/"
-	}
-	if !strings.HasPrefix(root, "/") {
-		root = "/" + root
-	}
-	if u.Scheme != "" && u.Host != "" {
+	root = content.SiteRoot(baseURL)
+	if u, err := url.Parse(baseURL); err == nil && u.Scheme != "" && u.Host != "" {
 		base = strings.TrimSuffix(u.Scheme+"://"+u.Host+root, "/")
 	}
 	return base, root
@@ -248,9 +241,9 @@ func assemble(c *content.Content) *model {
 	for _, s := range c.Stories {
 		v := &storyView{
 			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, CreditLine: content.CreditLine(s.Credit), Slug: s.Slug, Summary: s.Summary,
-			URL:      m.root + "stories/" + s.Slug + "/",
+			URL:      m.root + content.StoryPath(s.Slug),
 			ISODate:  s.Date.Format(time.RFC3339),
-			DateText: cnDate(s.Date),
+			DateText: content.ChineseDate(s.Date),
 		}
 		if c.Site.TypesetOn() {
 			// Headlines get the house style the body gets from the renderer.
@@ -259,7 +252,7 @@ func assemble(c *content.Content) *model {
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
 			if t == nil {
-				t = &termView{Name: s.Credit, URL: m.root + "credits/" + creditSlugs[s.Credit] + "/"}
+				t = &termView{Name: s.Credit, URL: m.root + content.CreditPath(creditSlugs[s.Credit])}
 				creditMap[s.Credit] = t
 			}
 			t.Stories = append(t.Stories, v)
@@ -268,14 +261,14 @@ func assemble(c *content.Content) *model {
 		for _, tag := range s.Tags {
 			t := tagMap[tag]
 			if t == nil {
-				t = &termView{Name: tag, URL: m.root + "tags/" + tagSlugs[tag] + "/"}
+				t = &termView{Name: tag, URL: m.root + content.TagPath(tagSlugs[tag])}
 				tagMap[tag] = t
 			}
 			t.Stories = append(t.Stories, v)
 			v.Tags = append(v.Tags, termRef{Name: tag, URL: t.URL})
 		}
 		for _, cr := range s.Corrections {
-			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: cnDate(cr.Date), Note: cr.Note})
+			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: content.ChineseDate(cr.Date), Note: cr.Note})
 		}
 		for _, a := range s.Assets {
 			if isImage(a) {
@@ -298,20 +291,23 @@ func assemble(c *content.Content) *model {
 		m.stories = append(m.stories, v)
 	}
 	// Stories are newest first: Next is the newer one, Prev the older.
+	storyLink := func(v *storyView) *linkView {
+		return &linkView{URL: v.URL, Title: v.Title, ISODate: v.ISODate, DateText: v.DateText}
+	}
 	for i, v := range m.stories {
 		if i > 0 {
-			v.Next = m.stories[i-1]
+			v.Next = storyLink(m.stories[i-1])
 		}
 		if i+1 < len(m.stories) {
-			v.Prev = m.stories[i+1]
+			v.Prev = storyLink(m.stories[i+1])
 		}
 	}
 	for _, e := range c.Editions {
 		ev := &editionView{
 			Edition: e, Page: e.Page, Title: e.Title,
-			URL:      m.root + "editions/" + e.DateString() + "/",
+			URL:      m.root + content.EditionPath(e.DateString()),
 			ISODate:  e.DateString(),
-			DateText: cnDate(e.Date),
+			DateText: content.ChineseDate(e.Date),
 			Masthead: e.Masthead.Merge(c.Site.Masthead),
 		}
 		if ev.Masthead.Section == "" {
@@ -335,12 +331,15 @@ func assemble(c *content.Content) *model {
 		ev.Headlines = strings.Join(heads, "　")
 		m.editions = append(m.editions, ev)
 	}
+	editionLink := func(e *editionView) *linkView {
+		return &linkView{URL: e.URL, Title: e.Title, ISODate: e.ISODate, DateText: e.DateText}
+	}
 	for i, ev := range m.editions {
 		if i > 0 {
-			ev.Next = m.editions[i-1]
+			ev.Next = editionLink(m.editions[i-1])
 		}
 		if i+1 < len(m.editions) {
-			ev.Prev = m.editions[i+1]
+			ev.Prev = editionLink(m.editions[i+1])
 		}
 	}
 	m.credits = sortedTerms(creditMap)
