@@ -19,6 +19,26 @@ import (
 type siteOptions struct {
 	source, out, themes string
 	drafts              bool
+	// origin replaces the scheme and host of the base URL (serve and
+	// preview use their own address); emitters are added to the build.
+	origin   string
+	baseURL  string
+	emitters []site.Emitter
+}
+
+// registerBaseURL adds the -baseURL flag of serve and preview.
+func (o *siteOptions) registerBaseURL(fsFlags interface {
+	StringVar(*string, string, string, string)
+}) {
+	fsFlags.StringVar(&o.baseURL, "baseURL", "", "the reader site's public `URL` (behind a reverse proxy, e.g. https://example.org/duowei/); default this server's own address with the path of site.yaml's baseURL")
+}
+
+// checkBaseURL refuses a -baseURL that is not an absolute http(s) URL.
+func (o *siteOptions) checkBaseURL() error {
+	if o.baseURL != "" && site.BaseURLProblem(o.baseURL) != "" {
+		return usageError("-baseURL %q: want an absolute http(s) URL such as https://example.org/duowei/", o.baseURL)
+	}
+	return nil
 }
 
 func (o *siteOptions) register(fsFlags interface {
@@ -45,7 +65,8 @@ func (o *siteOptions) builder(bar *progress.Bar, docs *snapshotDocs) (*site.Buil
 		Themes: func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 	}
 	opt.Progress = bar.Func()
-	opt.Emitters = append(opt.Emitters, siteEmitters(o, docs)...)
+	opt.Origin, opt.BaseURL = o.origin, o.baseURL
+	opt.Emitters = append(append(opt.Emitters, siteEmitters(o, docs)...), o.emitters...)
 	return site.New(opt), nil
 }
 
@@ -74,11 +95,19 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	}
 	if !*quiet {
 		fmt.Fprintf(env.Stdout, "built %s into %s: %s\n", o.source, o.out, stats)
+		printWarnings(env, stats.Warnings)
 	}
 	if *index == "" || docs.snap == nil {
 		return nil
 	}
 	return syncBuildIndex(ctx, env, *index, docs, *quiet)
+}
+
+// printWarnings prints the warnings of a build, one a line.
+func printWarnings(env *Env, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	}
 }
 
 // syncBuildIndex brings the search index up to date with the stories just

@@ -144,6 +144,7 @@ func TestBuildProgress(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "content")
 	writeFiles(t, src, map[string]string{
+		"site.yaml":                "title: 多维世界\nbaseURL: https://example.org/duowei/\n",
 		"stories/a.md":             "---\ntitle: 社区里的新年\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n正文。\n",
 		"editions/2025-05-22.yaml": "date: 2025-05-22\npage: 14\nitems:\n  - story: a\n",
 	})

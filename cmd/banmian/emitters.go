@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 )
@@ -146,7 +147,7 @@ func (ss *staticSearch) settle(ctx context.Context) error {
 // staticOptions are the static index options of the site of snap.
 func staticOptions(snap *site.Snapshot) search.StaticOptions {
 	c := snap.Content
-	root := search.SiteRoot(c.Site.BaseURL)
+	root := content.SiteRoot(c.Site.BaseURL)
 	return search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css", Header: snap.Header, Footer: snap.Footer}
 }
 
@@ -209,9 +210,10 @@ func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) 
 	return search.FromTexts(snap.Content, texts), nil
 }
 
-// writeStaticSearch writes the static index of snap's stories into target.
+// writeStaticSearch brings the static index in target up to date with
+// snap's stories: only what changed is written when target holds one.
 func writeStaticSearch(target, fp string, snap *site.Snapshot, docs []search.Doc) error {
-	if err := search.WriteStatic(target, docs, staticOptions(snap)); err != nil {
+	if _, err := search.UpdateStatic(target, docs, staticOptions(snap)); err != nil {
 		return fmt.Errorf("static search index: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {

@@ -48,7 +48,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	var flagDate time.Time
 	if *dateFlag != "" {
-		d, err := time.ParseInLocation(content.DateLayout, *dateFlag, time.FixedZone("CST", 8*3600))
+		d, err := content.EditionDate(*dateFlag)
 		if err != nil {
 			return usageError("-date %q is not a date like 2025-05-22", *dateFlag)
 		}
@@ -272,7 +272,7 @@ func importInputs(args []string) ([]string, error) {
 // importDates gives each file its edition date and page: from -date and
 // -page for a single file, else from names like 2025-05-22-p14.txt.
 func importDates(files []string, flagDate time.Time, flagPage int) ([]importPage, error) {
-	cst := time.FixedZone("CST", 8*3600)
+	cst := content.Newsroom
 	var pages []importPage
 	byDate := map[string]string{}
 	for _, f := range files {

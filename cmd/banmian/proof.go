@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -17,12 +18,13 @@ import (
 // configured size through headless Chromium, or with -html the print
 // preview as HTML. It prints the copyfit summary either way.
 func runProof(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "proof", "-edition YYYY-MM-DD [-o page.pdf] [-html] [-marks] [-source content]")
+	fs := newFlagSet(env, "proof", "-edition YYYY-MM-DD [-o page.pdf] [-html] [-marks] [-json] [-source content]")
 	source := fs.String("source", "content", "content folder")
 	date := fs.String("edition", "", "date of the edition (版面) to proof, YYYY-MM-DD; default the newest")
 	out := fs.String("o", "", "output file (default YYYY-MM-DD.pdf, or .html with -html)")
 	asHTML := fs.Bool("html", false, "write the print preview HTML instead of the PDF")
 	marks := fs.Bool("marks", false, "print copyfit marks and the grid in the PDF too (the HTML preview always has them)")
+	asJSON := fs.Bool("json", false, "print the fit report as JSON on standard output instead of writing a proof")
 	timeout := fs.Duration("timeout", time.Minute, "give up printing the PDF after this long")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -47,6 +49,16 @@ func runProof(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *asJSON {
+		rep, err := layout.Estimate(c, e, layout.Options{Assets: os.DirFS(*source)})
+		if err != nil {
+			return proofContentError(*source, err)
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
 	if *out == "" {
 		*out = e.DateString() + ".pdf"
 		if *asHTML {
@@ -54,7 +66,7 @@ func runProof(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	html, rep, err := layout.Preview(c, e, layout.Options{Clean: !*asHTML && !*marks})
+	html, rep, err := layout.Preview(c, e, layout.Options{Clean: !*asHTML && !*marks, ZoomToFit: *asHTML, Assets: os.DirFS(*source)})
 	if err != nil {
 		return proofContentError(*source, err)
 	}

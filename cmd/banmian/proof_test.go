@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,5 +110,43 @@ func TestProofPDF(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "PDF, 390×545 mm") {
 		t.Errorf("stdout: %s", stdout)
+	}
+}
+
+func TestProofJSON(t *testing.T) {
+	code, stdout, stderr := runProofCmd(t, "-source", "../../internal/layout/testdata/overset", "-edition", "2025-07-02", "-json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Page struct {
+			Fit   string
+			Chars int
+			Cuts  []struct {
+				Item  string
+				Chars int
+			}
+		}
+		Modules []map[string]any
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if len(rep.Modules) != 3 {
+		t.Fatalf("%d modules:\n%s", len(rep.Modules), stdout)
+	}
+	for _, m := range rep.Modules {
+		for _, k := range []string{"item", "kind", "columns", "lines", "needLines", "fit", "chars"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("module %v lacks %q", m["item"], k)
+			}
+		}
+	}
+	m := rep.Modules[0]
+	if m["item"] != "overset" || m["fit"] != "overset" || m["chars"].(float64) < 200 || m["columns"].(float64) != 4 || m["lines"].(float64) != 40 {
+		t.Errorf("overset module: %v", m)
+	}
+	if rep.Page.Fit != "overset" || len(rep.Page.Cuts) == 0 || rep.Page.Cuts[0].Item != "overset" {
+		t.Errorf("page: %+v", rep.Page)
 	}
 }

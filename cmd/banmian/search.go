@@ -107,7 +107,7 @@ func printResult(env *Env, res *search.Result) {
 		if h.Credit != "" {
 			credit = "  " + content.CreditLine(h.Credit)
 		}
-		fmt.Fprintf(w, "\n%d. %s  %s%s  [%s]\n", res.Offset+i+1, h.Date, html.UnescapeString(plainMarks.Replace(string(h.TitleHTML))), credit, h.Slug)
+		fmt.Fprintf(w, "\n%d. %s  %s%s  [%s]\n", res.Offset+i+1, h.Date, html.UnescapeString(plainMarks.Replace(string(h.TitleHTML))), credit, h.ID)
 		fmt.Fprintf(w, "   %s\n", html.UnescapeString(plainMarks.Replace(string(h.Snippet))))
 	}
 	if shown := res.Offset + len(res.Hits); shown < res.Total {

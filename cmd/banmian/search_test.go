@@ -31,7 +31,7 @@ func TestSearchCommand(t *testing.T) {
 		Total   int  `json:"total"`
 		Partial bool `json:"partial"`
 		Hits    []struct {
-			Slug, Title, Date, Credit, Snippet string
+			ID, Title, Date, Credit, Snippet string
 			Score                              float64
 		} `json:"hits"`
 	}
@@ -64,7 +64,7 @@ func TestSearchCommand(t *testing.T) {
 			}
 			var got []string
 			for _, h := range r.Hits {
-				got = append(got, h.Slug)
+				got = append(got, h.ID)
 				if h.Title == "" || h.Date == "" || h.Score < 0 {
 					t.Errorf("incomplete hit %+v", h)
 				}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -92,12 +93,21 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		searchHandler.Load().(http.Handler).ServeHTTP(w, r)
 	})
 	searchChrome := func(ctx context.Context, dir string, snap *site.Snapshot) error {
+		root := content.SiteRoot(snap.Content.Site.BaseURL)
 		searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
-			Title: snap.Content.Site.Title, Home: "/", Stylesheet: "/assets/site.css",
+			Title: snap.Content.Site.Title, Home: root, Stylesheet: root + "assets/site.css",
 			Header: snap.Header, Footer: snap.Footer, Logger: logger,
 		}))
 		return nil
 	}
+	// Listen before the first build: the reader site is built with this
+	// server's own address as its base URL (keeping the path of the
+	// configured one), as hugo server does.
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.addr, err)
+	}
+	defer ln.Close()
 	cfg := server.Config{
 		Store:  st,
 		Source: o.source,
@@ -107,6 +117,8 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			Drafts:   o.drafts,
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 			Emitters: []site.Emitter{static.emit, searchChrome},
+			Origin:   "http://" + ln.Addr().String(),
+			BaseURL:  o.baseURL,
 		},
 		Index:           idx,
 		SubmissionIndex: subIdx,
@@ -114,6 +126,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		Watch:           o.watch,
 		TrustedProxies:  o.proxies,
 		Logger:          logger,
+		PublishHook:     publishHook,
 	}
 	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
 	if err != nil {
@@ -139,11 +152,8 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
-	addr, err := srv.Start(o.addr)
-	if err != nil {
-		srv.Close()
-		return err
-	}
+	addr := srv.Serve(ln)
+	root := content.SiteRoot(srv.SiteBaseURL())
 	// The index catches up in the background; it is waited for before
 	// the deferred idx.Close, which it would otherwise race.
 	synced := make(chan struct{})
@@ -162,7 +172,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		fmt.Fprintf(env.Stdout, "No users yet. Open this one-time link to create the first admin in the browser:\n  http://%s%s\n"+
 			"(or, in another terminal: banmian user add -data %s -role admin NAME)\n", addr, p, o.data)
 	}
-	fmt.Fprintf(env.Stdout, "serving the reader site at http://%s/, the editorial desk at http://%s/desk/ and the API at http://%s/api/ (Ctrl-C to stop)\n", addr, addr, addr)
+	fmt.Fprintf(env.Stdout, "serving the reader site at http://%s%s, the editorial desk at http://%s/desk/ and the API at http://%s/api/ (Ctrl-C to stop)\n", addr, root, addr, addr)
 	if ready != nil {
 		ready(addr)
 	}
@@ -171,7 +181,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "serve", "[-addr 127.0.0.1:8080] [-source content] [-data data] [-out public] [-themes themes] [-watch] [-trusted-proxies CIDR[,CIDR]]")
+	fs := newFlagSet(env, "serve", "[-addr 127.0.0.1:8080] [-source content] [-data data] [-out public] [-themes themes] [-watch] [-trusted-proxies CIDR[,CIDR]] [-baseURL URL]")
 	var o serveOptions
 	o.register(fs)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
@@ -181,7 +191,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&o.smtp, "smtp", "", "also mail the desk's notifications through this SMTP server (`HOST:PORT`)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender address of notification mail")
 	fs.StringVar(&o.mailTo, "mail-to", "", "mail addresses of desk users, `USER=ADDRESS,…`")
+	o.registerBaseURL(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := o.checkBaseURL(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/banmian/banmian/internal/server"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -39,11 +38,17 @@ slug: changzheng-guandao
 自党建引领“多格合一”试点工作启动以来，长征镇持续推动基层治理工作精准化。
 `
 
-// buildBanmian builds the banmian binary into a temporary folder.
+// crashEnv names the environment variable the test build of banmian
+// (build tag banmiantest, crashhook_banmiantest.go) reads: the publish
+// step at which it stops, to be killed there.
+const crashEnv = "BANMIAN_TEST_CRASH_AT"
+
+// buildBanmian builds the banmian binary, with the crash hook of the
+// banmiantest build tag, into a temporary folder.
 func buildBanmian(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "banmian")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-tags", "banmiantest", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -63,23 +68,25 @@ type serveProc struct {
 
 var servingRE = regexp.MustCompile(`serving the reader site at http://([^/]+)/`)
 
-// startServeProc starts banmian serve on a free loopback port over dir's
+// startServeProc starts banmian serve on addr (127.0.0.1:0 for a free
+// loopback port; a restart passes the address of the process before, as
+// the site is built with the server's address as its base URL) over dir's
 // content/, data/ and public/, with the crash hook set to crashAt (empty
 // for none), and waits until it serves. PDF proofs are off (no Chromium
 // is started, so killing the server leaves no browser behind).
-func startServeProc(t *testing.T, bin, dir, crashAt string) *serveProc {
+func startServeProc(t *testing.T, bin, dir, addr, crashAt string) *serveProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0",
+	cmd := exec.Command(bin, "serve", "-addr", addr,
 		"-source", filepath.Join(dir, "content"), "-data", filepath.Join(dir, "data"), "-out", filepath.Join(dir, "public"))
 	env := []string{}
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, server.CrashEnv+"=") && !strings.HasPrefix(kv, "BANMIAN_CHROMIUM=") {
+		if !strings.HasPrefix(kv, crashEnv+"=") && !strings.HasPrefix(kv, "BANMIAN_CHROMIUM=") {
 			env = append(env, kv)
 		}
 	}
 	env = append(env, "BANMIAN_CHROMIUM="+filepath.Join(dir, "no-chromium"))
 	if crashAt != "" {
-		env = append(env, server.CrashEnv+"="+crashAt)
+		env = append(env, crashEnv+"="+crashAt)
 	}
 	cmd.Env = env
 	stdout, err := cmd.StdoutPipe()
@@ -275,7 +282,7 @@ func TestServeCrashDuringPublish(t *testing.T) {
 			}
 			st.Close()
 
-			p := startServeProc(t, bin, dir, point)
+			p := startServeProc(t, bin, dir, "127.0.0.1:0", point)
 			create := func(title, body string, submit bool) string {
 				path := "/api/submissions"
 				if submit {
@@ -327,10 +334,10 @@ func TestServeCrashDuringPublish(t *testing.T) {
 					resp.Body.Close()
 				}
 			}()
-			p.waitLine(regexp.MustCompile(server.CrashEnv+`: reached `+point+`\b`), 30*time.Second)
+			p.waitLine(regexp.MustCompile(crashEnv+`: reached `+point+`\b`), 30*time.Second)
 			p.kill()
 
-			p = startServeProc(t, bin, dir, "")
+			p = startServeProc(t, bin, dir, p.addr, "")
 			// What each part holds: true for the new edition.
 			parts := map[string][]bool{}
 			for _, rel := range []string{"editions/" + date + ".yaml", "stories/" + slugA + ".md", "stories/" + slugB + ".md", "boxes/honour-roll.yaml"} {
@@ -350,9 +357,9 @@ func TestServeCrashDuringPublish(t *testing.T) {
 			found := func() []bool {
 				var out []bool
 				for _, q := range []string{"垃圾分类新风尚", "社区食堂开张"} {
-					var res struct{ Hits []struct{ Slug string } }
+					var res struct{ Hits []struct{ ID string } }
 					json.Unmarshal([]byte(p.mustAPI(200, "", "GET", "/api/search?q="+url.QueryEscape(q), "")), &res)
-					out = append(out, len(res.Hits) > 0 && (res.Hits[0].Slug == slugA || res.Hits[0].Slug == slugB))
+					out = append(out, len(res.Hits) > 0 && (res.Hits[0].ID == slugA || res.Hits[0].ID == slugB))
 				}
 				return out
 			}

@@ -64,6 +64,9 @@ func ParseEdition(path string, src []byte) (*Edition, ErrorList) {
 			errs.add(path, it.Line, "each item names exactly one story or one box")
 			errs.zh("每一项只能是一篇稿件或一个栏目")
 		}
+		if m := it.Module; m != nil && (m.Columns < 0 || m.Lines < 0) {
+			errs.add(path, it.Line, "module columns and lines must be positive (or left out for automatic layout)")
+		}
 	}
 	return e, errs
 }

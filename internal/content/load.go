@@ -48,7 +48,7 @@ type editionEntry struct {
 type cacheEntry struct {
 	size  int64
 	mod   time.Time
-	story Story // pristine copy, as parsed
+	story *Story // pristine copy, as parsed, shared with no caller
 	hash  uint64
 }
 
@@ -65,7 +65,7 @@ func (c *Cache) getEdition(p string, info fs.FileInfo) (*Edition, ErrorList, boo
 	if !ok || e.size != info.Size() || !e.mod.Equal(info.ModTime()) {
 		return nil, nil, false
 	}
-	return e.edition, e.errs, true
+	return e.edition.clone(), cloneErrs(e.errs), true
 }
 
 func (c *Cache) putEdition(p string, info fs.FileInfo, e *Edition, errs ErrorList) {
@@ -73,7 +73,7 @@ func (c *Cache) putEdition(p string, info fs.FileInfo, e *Edition, errs ErrorLis
 		return
 	}
 	c.mu.Lock()
-	c.eds[p] = editionEntry{size: info.Size(), mod: info.ModTime(), edition: e, errs: errs}
+	c.eds[p] = editionEntry{size: info.Size(), mod: info.ModTime(), edition: e.clone(), errs: cloneErrs(errs)}
 	c.mu.Unlock()
 }
 
@@ -87,9 +87,9 @@ func (c *Cache) get(p string, info fs.FileInfo) (*Story, bool) {
 	if !ok || e.size != info.Size() || !e.mod.Equal(info.ModTime()) {
 		return nil, false
 	}
-	s := e.story
+	s := e.story.clone()
 	s.Hash = e.hash
-	return &s, true
+	return s, true
 }
 
 func (c *Cache) put(p string, info fs.FileInfo, s *Story) {
@@ -97,7 +97,7 @@ func (c *Cache) put(p string, info fs.FileInfo, s *Story) {
 		return
 	}
 	c.mu.Lock()
-	c.m[p] = cacheEntry{size: info.Size(), mod: info.ModTime(), story: *s, hash: s.Hash}
+	c.m[p] = cacheEntry{size: info.Size(), mod: info.ModTime(), story: s.clone(), hash: s.Hash}
 	c.mu.Unlock()
 }
 
@@ -234,6 +234,9 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		c.Stories = append(c.Stories, s)
 	}
 	sortStories(c.Stories)
+	for _, s := range c.Stories {
+		c.Warnings = append(c.Warnings, s.Warnings...)
+	}
 
 	for _, p := range boxPaths {
 		src, err := fs.ReadFile(fsys, p)

@@ -203,3 +203,33 @@ func FuzzParseStory(f *testing.F) {
 		}
 	})
 }
+
+func TestLoadMergesDuplicateTags(t *testing.T) {
+	for _, tc := range []struct {
+		name, tags string
+		want       []string
+		warn       bool
+	}{
+		{"twice", "[12345热线, 12345热线]", []string{"12345热线"}, true},
+		{"apart", "[社区治理, 网格, 社区治理]", []string{"社区治理", "网格"}, true},
+		{"spaces", "[\" 网格\", 网格]", []string{"网格"}, true},
+		{"distinct", "[社区治理, 网格]", []string{"社区治理", "网格"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{"stories/a.md": {Data: []byte("---\ntitle: 热线\ndate: 2025-05-22\ntags: " + tc.tags + "\n---\n正文。\n")}}
+			c, err := Load(fsys, LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Stories[0].Tags; strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("tags = %q, want %q", got, tc.want)
+			}
+			if tc.warn != (len(c.Warnings) == 1) || len(c.Warnings) > 1 {
+				t.Fatalf("warnings = %v, want one: %v", c.Warnings, tc.warn)
+			}
+			if tc.warn && (c.Warnings[0].File != "stories/a.md" || c.Warnings[0].Line != 4) {
+				t.Errorf("warning at %s:%d, want stories/a.md:4", c.Warnings[0].File, c.Warnings[0].Line)
+			}
+		})
+	}
+}

@@ -15,6 +15,11 @@ type Site struct {
 	Section  string `yaml:"section" toml:"section" json:"section"` // 版名, e.g. 多维世界
 	Language string `yaml:"language" toml:"language" json:"language"`
 	Theme    string `yaml:"theme" toml:"theme" json:"theme"`
+	// TagAuthority is the domain (or email address) that Atom entry ids
+	// are minted under (RFC 4151 tag: URIs); default the host of BaseURL.
+	// Set it to the old domain when the site moves, and feed readers
+	// keep every entry they have seen.
+	TagAuthority string `yaml:"tagAuthority" toml:"tagAuthority" json:"tagAuthority,omitempty"`
 	// Description is a one-line description for feeds and meta tags.
 	Description string `yaml:"description" toml:"description" json:"description"`
 	// Masthead is the default masthead of every edition.
@@ -173,6 +178,9 @@ type Story struct {
 	Corrections []Correction `json:"corrections,omitempty"`
 	// Params holds front matter keys banmian does not know, kept as read.
 	Params map[string]any `json:"params,omitempty"`
+	// Warnings are problems the loader put right (a tag listed twice),
+	// to be reported without failing the build.
+	Warnings ErrorList `json:"-"`
 	// Body is the Markdown body, without front matter.
 	Body []byte `json:"-"`
 	// BodyLine is the line of the source file the body starts on.
@@ -217,8 +225,23 @@ type Item struct {
 	Story string `yaml:"story,omitempty" json:"story,omitempty"` // story slug
 	Box   string `yaml:"box,omitempty" json:"box,omitempty"`     // box id
 	Lead  bool   `yaml:"lead,omitempty" json:"lead,omitempty"`   // 头条
-	Line  int    `yaml:"-" json:"-"`                             // line in the edition file
+	// Module is the editor's override of the item's print module; nil
+	// leaves its size to the automatic layout.
+	Module *ItemModule `yaml:"module,omitempty" json:"module,omitempty"`
+	Line   int         `yaml:"-" json:"-"` // line in the edition file
 }
+
+// ItemModule is an editor's choice of an item's module size on the print
+// page. A zero Columns or Lines leaves that dimension to the automatic
+// layout; Locked asks the desk's "re-layout" to keep the size as it is.
+type ItemModule struct {
+	Columns int  `yaml:"columns,omitempty" json:"columns,omitempty"` // base columns spanned
+	Lines   int  `yaml:"lines,omitempty" json:"lines,omitempty"`     // height in body lines
+	Locked  bool `yaml:"locked,omitempty" json:"locked,omitempty"`
+}
+
+// IsZero reports whether m sets nothing (nil or all zero).
+func (m *ItemModule) IsZero() bool { return m == nil || *m == ItemModule{} }
 
 // Module places one item on the print page grid.
 type Module struct {
@@ -260,6 +283,9 @@ type Content struct {
 	Boxes    map[string]*Box
 	// SiteHash identifies the site config file's bytes (0 without one).
 	SiteHash uint64
+	// Warnings are the stories' Warnings: problems put right while
+	// loading, in story order.
+	Warnings ErrorList
 }
 
 // Story returns the story with slug, or nil.

@@ -23,6 +23,13 @@ func ChineseDate(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
+// ChineseDateWeekday is the date as printed on the page's masthead:
+// 2025年6月17日 星期二.
+func ChineseDateWeekday(t time.Time) string {
+	week := [...]string{"日", "一", "二", "三", "四", "五", "六"}
+	return ChineseDate(t) + " 星期" + week[t.Weekday()]
+}
+
 // EditionDate is midnight of an edition date (2006-01-02) in the newsroom's
 // time zone.
 func EditionDate(date string) (time.Time, error) {

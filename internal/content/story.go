@@ -107,7 +107,10 @@ func ParseStory(path string, src []byte) (*Story, ErrorList) {
 		if err != nil {
 			errs.add(path, at("tags"), "tags: %v", err)
 		}
-		s.Tags = tags
+		s.Tags = dedupe(tags)
+		if len(s.Tags) < len(tags) {
+			s.Warnings = append(s.Warnings, &FileError{File: path, Line: at("tags"), Msg: "a tag is listed more than once; it is kept once"})
+		}
 	}
 	if v, ok := m["corrections"]; ok && v != nil {
 		list, isList := v.([]any)
@@ -140,6 +143,19 @@ func ParseStory(path string, src []byte) (*Story, ErrorList) {
 		return s, errs
 	}
 	return s, nil
+}
+
+// dedupe drops repeated entries of list, keeping the first of each.
+func dedupe(list []string) []string {
+	seen := make(map[string]bool, len(list))
+	out := list[:0:0]
+	for _, x := range list {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func stringList(v any) ([]string, error) {
@@ -178,7 +194,7 @@ var dateLayouts = []string{
 }
 
 // shanghai is the paper's time zone; dates without a zone are read in it.
-var shanghai = time.FixedZone("CST", 8*3600)
+var shanghai = Newsroom
 
 // ParseDate reads a date as written in front matter or an edition file.
 func ParseDate(s string) (time.Time, error) { return parseDate(s) }

@@ -166,7 +166,7 @@ func TestBrowserEstimatorLong(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch := rep.Modules[0].Chars; ch < 4900 {
+	if ch := rep.Modules[0].Length; ch < 4900 {
 		t.Fatalf("long fixture has %d characters, want about 5,000", ch)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -177,7 +177,7 @@ func TestBrowserEstimatorLong(t *testing.T) {
 	}
 	est, got := rep.Modules[0].LinesNeeded, measured[0].Lines
 	d := math.Abs(float64(est-got)) / float64(got)
-	t.Logf("%d characters: estimated %d lines, browser %d (%.2f%%)", rep.Modules[0].Chars, est, got, d*100)
+	t.Logf("%d characters: estimated %d lines, browser %d (%.2f%%)", rep.Modules[0].Length, est, got, d*100)
 	if d > 0.03 {
 		t.Errorf("estimated %d lines, browser %d: off by %.1f%%, more than 3%%", est, got, d*100)
 	}

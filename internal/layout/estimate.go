@@ -19,13 +19,17 @@ const (
 	// Credit is the right-aligned credit line that closes a story
 	// ("长征镇 供稿").
 	Credit
+	// Photo is a photo one text column wide with its caption (Text);
+	// Grid.bodyLines sizes it from Aspect.
+	Photo
 )
 
 // Block is one block of a story body, as the estimator and the preview see
 // it.
 type Block struct {
-	Kind BlockKind
-	Text string
+	Kind   BlockKind
+	Text   string
+	Aspect float64 // a photo's height / width
 }
 
 // Width classes, in em of Noto Serif CJK SC (TYPOGRAPHY.md; the Latin

@@ -107,37 +107,6 @@ func TestCharsOf(t *testing.T) {
 	}
 }
 
-func TestSplit(t *testing.T) {
-	tests := []struct {
-		n, k int
-		w    []float64
-		want []int
-	}{
-		{8, 1, []float64{1}, []int{8}},
-		{8, 2, []float64{1, 1}, []int{4, 4}},
-		{8, 2, []float64{3, 1}, []int{5, 3}},
-		{8, 3, []float64{1, 1, 1}, []int{3, 3, 2}},
-		{5, 4, []float64{1, 1, 1, 1}, []int{2, 1, 1, 1}},
-	}
-	for _, tt := range tests {
-		got := split(tt.n, tt.k, func(i int) float64 { return tt.w[i] })
-		sum := 0
-		for _, x := range got {
-			sum += x
-		}
-		if sum != tt.n || len(got) != len(tt.want) {
-			t.Errorf("split(%d, %v) = %v, want %v", tt.n, tt.w, got, tt.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("split(%d, %v) = %v, want %v", tt.n, tt.w, got, tt.want)
-				break
-			}
-		}
-	}
-}
-
 func TestAutoLayoutSample(t *testing.T) {
 	c := mustLoad(t, "testdata/sample")
 	e := mustEdition(t, c, "2025-06-17")
@@ -264,7 +233,7 @@ func TestPreviewHTML(t *testing.T) {
 
 func TestDocBlocks(t *testing.T) {
 	c := mustLoad(t, "testdata/sample")
-	p, err := pieces(c, mustEdition(t, c, "2025-06-17"), newRenderer(c))
+	p, err := pieces(c, mustEdition(t, c, "2025-06-17"), newRenderer(c), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,7 @@
     }
     var list = document.getElementById("measured");
     if (list) {
+      list.textContent = "";
       for (var j = 0; j < out.length; j++) {
         var li = document.createElement("li");
         var est = modules[j].dataset.linesNeeded;

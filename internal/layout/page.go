@@ -3,8 +3,8 @@ package layout
 import (
 	"fmt"
 	"html/template"
+	"io/fs"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/banmian/banmian/internal/content"
@@ -21,56 +21,95 @@ const (
 type Status string
 
 const (
-	Fits     Status = "fits"
+	Fits     Status = "ok"
 	Overset  Status = "overset"  // too much copy: cut
 	Underset Status = "underset" // too little copy: add
 )
 
-// ModuleReport is the copyfit of one module.
+// ModuleReport is the copyfit of one module. Its JSON is the fit report
+// of `banmian proof -json` and of the desk's edition builder.
 type ModuleReport struct {
 	Item    string `json:"item"`  // story slug or box id
 	Kind    string `json:"kind"`  // KindStory or KindBox
 	Title   string `json:"title"` // headline or box title
+	Lead    bool   `json:"lead,omitempty"`
 	Column  int    `json:"column"`
 	Columns int    `json:"columns"`
 	Row     int    `json:"row"`
 	Lines   int    `json:"lines"` // module height in body lines
+	// NeedLines is the module height in body lines the copy needs at
+	// these columns (header, body and the white line under it).
+	NeedLines int `json:"needLines"`
 	// HeaderLines is the height of the header (kicker, headline,
 	// subtitle; a box's title) in body lines.
 	HeaderLines int `json:"headerLines"`
 	// LinesNeeded and LinesAvailable count text-column lines: a story
 	// module of k columns has k times its body height.
-	LinesNeeded    int `json:"linesNeeded"`
-	LinesAvailable int `json:"linesAvailable"`
+	LinesNeeded    int `json:"textLinesNeeded"`
+	LinesAvailable int `json:"textLinesAvailable"`
 	// CharsPerLine is the body characters of one text-column line.
 	CharsPerLine int `json:"charsPerLine"`
-	// Chars is the copy length (Han characters and full-width
+	// Length is the copy length (Han characters and full-width
 	// punctuation; Latin letters and digits count half).
-	Chars int `json:"chars"`
+	Length int `json:"length"`
 	// Cut is about how many characters to cut when overset; Add about
-	// how many to add when underset.
-	Cut    int    `json:"cut,omitempty"`
-	Add    int    `json:"add,omitempty"`
-	Status Status `json:"status"`
+	// how many more would fit when underset.
+	Cut    int    `json:"-"`
+	Add    int    `json:"-"`
+	Status Status `json:"fit"`
+	// Chars is Cut when overset and Add when underset.
+	Chars int `json:"chars"`
+	// Locked is the editor's lock on the module's size.
+	Locked bool `json:"locked,omitempty"`
 }
 
 // Report is the copyfit of a whole page.
 type Report struct {
 	Edition string         `json:"edition"` // YYYY-MM-DD
-	Page    int            `json:"page"`
-	Auto    bool           `json:"auto"` // the layout was made automatically
+	Auto    bool           `json:"auto"`    // the layout was made automatically
 	Grid    GridSummary    `json:"grid"`
+	Page    PageFit        `json:"page"`
 	Modules []ModuleReport `json:"modules"`
+}
+
+// PageFit is the copyfit of the page as a whole.
+type PageFit struct {
+	Number int `json:"number"` // 版次
+	// Columns and Lines are the module area: base columns and body lines
+	// under the masthead.
+	Columns int `json:"columns"`
+	Lines   int `json:"lines"`
+	// NeedLines is the module area the copy needs, in base-column lines,
+	// against Columns×Lines available.
+	NeedLines  int    `json:"needLines"`
+	AvailLines int    `json:"availLines"`
+	Fit        Status `json:"fit"`
+	// Chars is the characters to cut from the page (overset) or that
+	// would still fit on it (underset).
+	Chars int `json:"chars"`
+	// Cuts names the modules to cut, with how much; Move names the
+	// stories whose moving to another page would let the rest fit.
+	Cuts    []Cut    `json:"cuts,omitempty"`
+	Move    []string `json:"move,omitempty"`
+	Summary string   `json:"summary"` // in Chinese, for the desk
+}
+
+// Cut is how many characters to cut from one item.
+type Cut struct {
+	Item  string `json:"item"`
+	Title string `json:"title"`
+	Chars int    `json:"chars"`
 }
 
 // GridSummary is the page grid in the units editors use.
 type GridSummary struct {
-	TrimWidthMM, TrimHeightMM float64
-	Columns                   int
-	ColumnWidthMM             float64
-	Lines                     int // body lines in the type area
-	MastheadLines             int
-	CharsPerLine              int
+	TrimWidthMM   float64 `json:"trimWidthMM"`
+	TrimHeightMM  float64 `json:"trimHeightMM"`
+	Columns       int     `json:"columns"`
+	ColumnWidthMM float64 `json:"columnWidthMM"`
+	Lines         int     `json:"lines"` // body lines in the type area
+	MastheadLines int     `json:"mastheadLines"`
+	CharsPerLine  int     `json:"charsPerLine"`
 }
 
 // Misfits returns the modules that are overset or underset, in page order.
@@ -100,14 +139,17 @@ func (r *Report) Summary() string {
 	var b strings.Builder
 	mis := r.Misfits()
 	if len(mis) == 0 {
-		fmt.Fprintf(&b, "%s 第%d版：全部 %d 个模块排得下。\n", r.Edition, r.Page, len(r.Modules))
+		fmt.Fprintf(&b, "%s 第%d版：全部 %d 个模块排得下。\n", r.Edition, r.Page.Number, len(r.Modules))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%s 第%d版：%d 个模块不合适。\n", r.Edition, r.Page, len(mis))
+	fmt.Fprintf(&b, "%s 第%d版：%d 个模块不合适。\n", r.Edition, r.Page.Number, len(mis))
 	for _, m := range mis {
 		b.WriteString("  ")
 		b.WriteString(m.Describe())
 		b.WriteByte('\n')
+	}
+	if r.Page.Summary != "" {
+		b.WriteString("  " + r.Page.Summary + "\n")
 	}
 	return b.String()
 }
@@ -132,10 +174,13 @@ type piece struct {
 	title  string
 	story  *content.Story
 	box    *content.Box
-	blocks []Block       // story body
-	body   template.HTML // story body HTML, credit excluded
-	chars  int           // copy length
-	line   int           // edition file line of the item
+	blocks []Block             // story body
+	body   template.HTML       // story body HTML, credit excluded
+	chars  int                 // copy length
+	line   int                 // edition file line of the item
+	module *content.ItemModule // the editor's override, or nil
+	// bodyN caches the body lines in one base column (0: not yet).
+	bodyN int
 }
 
 // header sizes of a piece in a module of k columns.
@@ -233,17 +278,41 @@ func (g *Grid) need(p *piece, k int) (int, headerMetrics) {
 	if p.kind == KindBox {
 		return h.lines + int(math.Ceil(g.boxBodyPoints(p.box, k)/g.Leading-1e-9)) + spacerLines, h
 	}
-	body := BodyLines(p.blocks, measureEm(g.ColumnWidth, g.BodySize))
+	body := g.pieceBody(p)
 	return h.lines + (body+k-1)/k + spacerLines, h
+}
+
+// pieceBody is the lines p's body takes in one base column, counted once:
+// it does not depend on the module.
+func (g *Grid) pieceBody(p *piece) int {
+	if p.bodyN == 0 {
+		p.bodyN = g.bodyLines(p.blocks) + 1 // stored +1 so 0 means unset
+	}
+	return p.bodyN - 1
 }
 
 // estimate is the copyfit of piece p in module m.
 func (g *Grid) estimate(p *piece, m content.Module) (ModuleReport, headerMetrics) {
+	r, h := g.fit(p, m)
+	r.NeedLines, _ = g.need(p, max(m.Columns, 1))
+	r.Lead = p.lead
+	r.Locked = p.module != nil && p.module.Locked
+	switch r.Status {
+	case Overset:
+		r.Chars = r.Cut
+	case Underset:
+		r.Chars = r.Add
+	}
+	return r, h
+}
+
+// fit compares the lines piece p needs in module m with the lines it has.
+func (g *Grid) fit(p *piece, m content.Module) (ModuleReport, headerMetrics) {
 	h := g.header(p, m.Columns)
 	r := ModuleReport{
 		Item: p.id, Kind: p.kind, Title: p.title,
 		Column: m.Column, Columns: m.Columns, Row: m.Row, Lines: m.Lines,
-		HeaderLines: h.lines, Chars: p.chars, Status: Fits,
+		HeaderLines: h.lines, Length: p.chars, Status: Fits,
 	}
 	bodyHeight := m.Lines - h.lines - spacerLines
 	if bodyHeight < 0 {
@@ -261,7 +330,7 @@ func (g *Grid) estimate(p *piece, m content.Module) (ModuleReport, headerMetrics
 		return r, h
 	}
 	r.CharsPerLine = g.CharsPerLine
-	r.LinesNeeded = BodyLines(p.blocks, measureEm(g.ColumnWidth, g.BodySize))
+	r.LinesNeeded = g.pieceBody(p)
 	r.LinesAvailable = bodyHeight * m.Columns
 	switch {
 	case r.LinesNeeded > r.LinesAvailable:
@@ -281,7 +350,7 @@ func newRenderer(c *content.Content) *markdown.Renderer {
 }
 
 // pieces collects the edition's items with their copy.
-func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer) ([]*piece, error) {
+func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer, assets fs.FS) ([]*piece, error) {
 	var out []*piece
 	var errs content.ErrorList
 	leadSeen := false
@@ -297,12 +366,12 @@ func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer) ([]*p
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.Path, err)
 			}
-			blocks := docBlocks(doc)
+			body, blocks := storyPhotos(s, doc.HTML, docBlocks(doc), assets)
 			if s.Credit != "" {
 				blocks = append(blocks, Block{Kind: Credit, Text: content.CreditLine(s.Credit)})
 			}
 			p := &piece{id: s.Slug, kind: KindStory, lead: it.Lead && !leadSeen, title: s.Title, story: s,
-				blocks: blocks, body: doc.HTML, line: it.Line}
+				blocks: blocks, body: body, line: it.Line, module: it.Module}
 			p.chars = CharsOf(blocks)
 			leadSeen = leadSeen || p.lead
 			out = append(out, p)
@@ -312,7 +381,7 @@ func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer) ([]*p
 				errs = append(errs, &content.FileError{File: e.Path, Line: it.Line, Msg: fmt.Sprintf("edition names box %q, which does not exist", it.Box)})
 				continue
 			}
-			p := &piece{id: b.ID, kind: KindBox, title: b.Title, box: b, line: it.Line}
+			p := &piece{id: b.ID, kind: KindBox, title: b.Title, box: b, line: it.Line, module: it.Module}
 			if p.title == "" {
 				p.title = "荣誉榜"
 			}
@@ -355,130 +424,6 @@ func docBlocks(d *markdown.Doc) []Block {
 			continue
 		}
 		out = append(out, Block{Kind: Paragraph, Text: line})
-	}
-	return out
-}
-
-// AutoLayout places pieces on the grid: boxes side by side at the foot,
-// as tall as the tallest needs; the lead story across the full width at
-// the top; the other stories side by side below it, their columns shared
-// by copy length. Spare lines are shared by the three rows in proportion
-// to their needs; a shortfall is shared by the stories. The report shows
-// both.
-func (g *Grid) autoLayout(ps []*piece) []content.Module {
-	var stories, boxes []*piece
-	for _, p := range ps {
-		if p.kind == KindBox {
-			boxes = append(boxes, p)
-		} else if p.lead {
-			stories = append([]*piece{p}, stories...)
-		} else {
-			stories = append(stories, p)
-		}
-	}
-	top, bottom := g.MastheadLines, g.Lines
-	var mods []content.Module
-
-	// Boxes at the foot.
-	boxCols := split(g.Columns, len(boxes), func(i int) float64 { return 1 })
-	boxH := 0
-	for i, b := range boxes {
-		if n, _ := g.need(b, boxCols[i]); n > boxH {
-			boxH = n
-		}
-	}
-
-	// Stories: the lead on top, the rest in one row below.
-	var leadH, restH int
-	var restCols []int
-	if len(stories) > 0 {
-		leadH, _ = g.need(stories[0], g.Columns)
-	}
-	rest := stories
-	if len(rest) > 0 {
-		rest = rest[1:]
-	}
-	if len(rest) > g.Columns/2 {
-		rest = rest[:g.Columns/2] // the rest cannot be placed: reported as unplaced
-	}
-	if len(rest) > 0 {
-		restCols = split(g.Columns, len(rest), func(i int) float64 { return float64(rest[i].chars) + 200 })
-		for i, p := range rest {
-			if n, _ := g.need(p, restCols[i]); n > restH {
-				restH = n
-			}
-		}
-	}
-	avail := bottom - top
-	if slack := avail - boxH - leadH - restH; slack >= 0 {
-		// Spare lines go to every row in proportion to its need: the
-		// stories show them as underset, the boxes' tables stretch.
-		total := boxH + leadH + restH
-		if total > 0 {
-			addLead := slack * leadH / total
-			addRest := slack * restH / total
-			leadH += addLead
-			restH += addRest
-			boxH += slack - addLead - addRest
-		}
-	} else {
-		// Overset page: the boxes keep their height, the stories share
-		// what is left in proportion to their needs.
-		left := max(avail-boxH, 0)
-		if leadH+restH > 0 {
-			l := left * leadH / (leadH + restH)
-			leadH, restH = l, left-l
-		}
-	}
-	row := top
-	if len(stories) > 0 {
-		mods = append(mods, content.Module{Item: stories[0].id, Column: 1, Columns: g.Columns, Row: row, Lines: leadH})
-		row += leadH
-	}
-	col := 1
-	for i, p := range rest {
-		mods = append(mods, content.Module{Item: p.id, Column: col, Columns: restCols[i], Row: row, Lines: restH})
-		col += restCols[i]
-	}
-	col = 1
-	for i, b := range boxes {
-		mods = append(mods, content.Module{Item: b.id, Column: col, Columns: boxCols[i], Row: bottom - boxH, Lines: boxH})
-		col += boxCols[i]
-	}
-	return mods
-}
-
-// split shares n columns among k parts by weight, each at least 2 columns
-// when there are enough.
-func split(n, k int, weight func(i int) float64) []int {
-	if k == 0 {
-		return nil
-	}
-	minCols := 1
-	if n >= 2*k {
-		minCols = 2
-	}
-	total := 0.0
-	for i := 0; i < k; i++ {
-		total += weight(i)
-	}
-	out := make([]int, k)
-	used := 0
-	type frac struct {
-		i int
-		f float64
-	}
-	var fr []frac
-	for i := 0; i < k; i++ {
-		exact := float64(n-minCols*k) * weight(i) / total
-		out[i] = minCols + int(exact)
-		used += out[i]
-		fr = append(fr, frac{i, exact - math.Floor(exact)})
-	}
-	sort.SliceStable(fr, func(a, b int) bool { return fr[a].f > fr[b].f })
-	for j := 0; used < n; j++ {
-		out[fr[j%k].i]++
-		used++
 	}
 	return out
 }

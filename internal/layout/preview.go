@@ -5,9 +5,9 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/banmian/banmian/internal/content"
 )
@@ -31,6 +31,13 @@ type Options struct {
 	// NoScript leaves out the script that measures the layout in the
 	// browser.
 	NoScript bool
+	// Assets is the content folder, where story photos are read from;
+	// nil leaves photos as captioned placeholders.
+	Assets fs.FS
+	// ZoomToFit shrinks the page on screen to the window's width (in
+	// steps, by CSS alone), with a toggle for actual size. Print is
+	// unaffected.
+	ZoomToFit bool
 }
 
 // Serif and sans font stacks: CJK fonts first, so that “” are full width.
@@ -45,7 +52,7 @@ const (
 // content.ErrorList values naming the edition file when the edition names
 // missing items or its layout is off the grid.
 func Preview(c *content.Content, e *content.Edition, opt Options) ([]byte, *Report, error) {
-	p, err := plan(c, e)
+	p, err := plan(c, e, opt.Assets)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -59,8 +66,13 @@ func Preview(c *content.Content, e *content.Edition, opt Options) ([]byte, *Repo
 
 // Estimate lays out edition e of c and returns its copyfit report without
 // rendering the page.
-func Estimate(c *content.Content, e *content.Edition) (*Report, error) {
-	p, err := plan(c, e)
+// Photos are read from opt's Assets when given.
+func Estimate(c *content.Content, e *content.Edition, opt ...Options) (*Report, error) {
+	var o Options
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	p, err := plan(c, e, o.Assets)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +86,7 @@ func AutoLayout(c *content.Content, e *content.Edition) ([]content.Module, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Path, err)
 	}
-	ps, err := pieces(c, e, newRenderer(c))
+	ps, err := pieces(c, e, newRenderer(c), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -96,12 +108,12 @@ type placed struct {
 	report ModuleReport
 }
 
-func plan(c *content.Content, e *content.Edition) (*planned, error) {
+func plan(c *content.Content, e *content.Edition, assets fs.FS) (*planned, error) {
 	g, err := NewGrid(ResolveGeometry(c.Site.Geometry, e.Geometry))
 	if err != nil {
 		return nil, &content.FileError{File: e.Path, Msg: err.Error(), Err: err}
 	}
-	ps, err := pieces(c, e, newRenderer(c))
+	ps, err := pieces(c, e, newRenderer(c), assets)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +133,7 @@ func plan(c *content.Content, e *content.Edition) (*planned, error) {
 		pl.masthed.Section = c.Site.Section
 	}
 	pl.report = &Report{
-		Edition: e.DateString(), Page: e.Page, Auto: auto,
+		Edition: e.DateString(), Auto: auto,
 		Grid: GridSummary{
 			TrimWidthMM: g.Geometry.TrimWidth, TrimHeightMM: g.Geometry.TrimHeight,
 			Columns: g.Columns, ColumnWidthMM: math.Round(g.ColumnWidth/ptPerMM*100) / 100,
@@ -137,6 +149,7 @@ func plan(c *content.Content, e *content.Edition) (*planned, error) {
 		pl.mods = append(pl.mods, placed{m: m, p: p, h: h, report: r})
 		pl.report.Modules = append(pl.report.Modules, r)
 	}
+	pl.report.Page = g.pageFit(ps, pl.report.Modules, e.Page)
 	return pl, nil
 }
 
@@ -147,7 +160,9 @@ type pageView struct {
 	Masthead                       content.Masthead
 	PageSize, Vars, CSS            template.CSS
 	MastheadStyle                  template.CSS
-	Marks, Auto                    bool
+	Marks, Auto, Measure           bool
+	ZoomCSS                        template.CSS
+	PageText                       string
 	Modules                        []moduleView
 	Misfits                        []ModuleReport
 	GridText                       string
@@ -179,7 +194,7 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		Section:  pl.masthed.Section,
 		Paper:    c.Site.Paper,
 		Date:     e.DateString(),
-		DateText: ChineseDate(e.Date),
+		DateText: content.ChineseDateWeekday(e.Date),
 		Page:     e.Page,
 		Masthead: pl.masthed,
 		PageSize: template.CSS(fmt.Sprintf("%gmm %gmm", g.Geometry.TrimWidth, g.Geometry.TrimHeight)),
@@ -188,7 +203,7 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 		Auto:     pl.report.Auto,
 		Misfits:  pl.report.Misfits(),
 		GridText: fmt.Sprintf("版心 %g×%g 毫米，%d 栏，每栏 %.1f 毫米、%d 字，%g 磅字 %g 磅行距，每栏 %d 行（版头占 %d 行）。",
-			(g.Width / ptPerMM), math.Round(g.Height/ptPerMM*10)/10, g.Columns, g.ColumnWidth/ptPerMM, g.CharsPerLine,
+			math.Round(g.Width/ptPerMM*10)/10, math.Round(g.Height/ptPerMM*10)/10, g.Columns, g.ColumnWidth/ptPerMM, g.CharsPerLine,
 			g.BodySize, g.Leading, g.Lines, g.MastheadLines),
 	}
 	if v.Page == 0 {
@@ -196,6 +211,11 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 	}
 	if !opt.NoScript {
 		v.Script = template.JS(measureJS)
+		v.Measure = true
+	}
+	v.PageText = pl.report.Page.Summary
+	if opt.ZoomToFit {
+		v.ZoomCSS = template.CSS(zoomCSS(g.PageWidth))
 	}
 	v.Vars = template.CSS(strings.Join([]string{
 		"--page-w:" + pt(g.PageWidth), "--page-h:" + pt(g.PageHeight),
@@ -246,8 +266,18 @@ func (pl *planned) view(c *content.Content, e *content.Edition, opt Options) *pa
 	return v
 }
 
-// ChineseDate formats a date as printed on the page: 2025年6月17日 星期二.
-func ChineseDate(t time.Time) string {
-	week := [...]string{"日", "一", "二", "三", "四", "五", "六"}
-	return fmt.Sprintf("%d年%d月%d日 星期%s", t.Year(), int(t.Month()), t.Day(), week[t.Weekday()])
+// zoomCSS shrinks the sheet on screens narrower than the page: one
+// media query per 5% step, narrower windows later so they win.
+func zoomCSS(pageWidthPt float64) string {
+	const pxPerPt = 96.0 / 72
+	const margin = 48 // body padding, both sides
+	var b strings.Builder
+	b.WriteString("@media screen {\n")
+	for z := 95; z >= 15; z -= 5 {
+		// Narrower than the page at zoom z+5%: zoom z.
+		w := math.Ceil(pageWidthPt*pxPerPt*float64(z+5)/100) + margin
+		fmt.Fprintf(&b, "@media (max-width: %.0fpx) { #actual-size:not(:checked) ~ .sheet { zoom: %.2f; } }\n", w, float64(z)/100)
+	}
+	b.WriteString(".zoom { font: 14px/1.6 var(--sans); text-align: center; margin: 0 0 12px; }\n}\n@media print { .zoom, #actual-size { display: none; } }\n")
+	return b.String()
 }

@@ -20,7 +20,11 @@ func TestNearLinearTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing ratios need a few seconds")
 	}
-	r := New(Options{Typeset: true})
+	r := New(Options{Typeset: true, Timeout: time.Minute})
+	n := 20 << 10 // and 10×n
+	if raceEnabled {
+		n = 8 << 10
+	}
 	// Fewer collections: a larger input keeps more heap live, and mark
 	// assists charged to this thread skewed the ratio of plain copy.
 	defer debug.SetGCPercent(debug.SetGCPercent(1000))
@@ -47,7 +51,7 @@ func TestNearLinearTime(t *testing.T) {
 	}
 	for _, sh := range hostileShapes {
 		t.Run(sh.name, func(t *testing.T) {
-			small, large := sh.gen(20<<10), sh.gen(200<<10)
+			small, large := sh.gen(n), sh.gen(10*n)
 			ts, tl := best(small, 3), best(large, 2)
 			ratio := float64(tl) / float64(ts)
 			t.Logf("%d bytes: %v; %d bytes: %v; ratio %.1f", len(small), ts, len(large), tl, ratio)

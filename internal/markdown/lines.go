@@ -45,3 +45,40 @@ func LinesToParagraphs(body string) string {
 	}
 	return b.String()
 }
+
+// ParagraphsToLines is the inverse of LinesToParagraphs for showing stored
+// desk copy in the desk's text box: the blank line between two paragraphs
+// becomes one line break again (outside fenced code). Runs of more than
+// one blank line are kept as they are.
+// LinesToParagraphs(ParagraphsToLines(s)) == s for desk copy.
+func ParagraphsToLines(body string) string {
+	if !strings.Contains(body, "\n\n") {
+		return body
+	}
+	lines := strings.Split(body, "\n")
+	var b strings.Builder
+	b.Grow(len(body))
+	fence := ""
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		t := strings.TrimSpace(line)
+		switch {
+		case fence != "" && strings.HasPrefix(t, fence):
+			fence = ""
+		case fence != "":
+		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
+			fence = t[:3]
+		}
+		b.WriteString(line)
+		if i == len(lines)-1 {
+			break
+		}
+		b.WriteByte('\n')
+		// One blank line between two non-blank lines, outside code: drop it.
+		if fence == "" && t != "" && i+2 < len(lines) && lines[i+1] == "" && strings.TrimSpace(lines[i+2]) != "" &&
+			!(strings.HasPrefix(t, "|") && strings.HasPrefix(strings.TrimSpace(lines[i+2]), "|")) {
+			i++
+		}
+	}
+	return b.String()
+}

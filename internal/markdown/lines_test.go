@@ -24,6 +24,9 @@ func TestLinesToParagraphs(t *testing.T) {
 			if again := LinesToParagraphs(got); again != got {
 				t.Errorf("not idempotent: %q", again)
 			}
+			if back := LinesToParagraphs(ParagraphsToLines(got)); back != got {
+				t.Errorf("round trip through ParagraphsToLines: %q", back)
+			}
 		})
 	}
 }
@@ -49,5 +52,17 @@ func TestLinesToParagraphsLinear(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("LinesToParagraphs took more than 10 s on 200,000 lines")
+	}
+}
+
+func TestParagraphsToLines(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"第一段。\n\n第二段。", "第一段。\n第二段。"},
+		{"## 一、概况\n\n居民排起长队。\n\n\n第三段。", "## 一、概况\n居民排起长队。\n\n\n第三段。"},
+		{"```\n代码\n\n代码\n```\n\n正文。", "```\n代码\n\n代码\n```\n正文。"},
+	} {
+		if got := ParagraphsToLines(tt.in); got != tt.want {
+			t.Errorf("ParagraphsToLines(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -141,7 +141,9 @@ func TestProtected(t *testing.T) {
 }
 
 func FuzzRender(f *testing.F) {
-	for _, s := range []string{"**“多格合一”**舒心", "## 小标题\n\n正文，\n续行。", "`a, b`", "[x](y \"z\")", "<a>b</a>", "| a |\n|---|\n| b |", "*_**__", "    code, x", "\tcode", "~~~\nx, y\n~~~", "[a]: http://x.cn/a,b", "<http://x.cn>"} {
+	for _, s := range []string{"**“多格合一”**舒心", "## 小标题\n\n正文，\n续行。", "`a, b`", "[x](y \"z\")", "<a>b</a>", "| a |\n|---|\n| b |", "*_**__", "    code, x", "\tcode", "~~~\nx, y\n~~~", "[a]: http://x.cn/a,b", "<http://x.cn>",
+		strings.Repeat(">", 40) + " `x`", strings.Repeat("[a](", 50), strings.Repeat("[a](<", 20) + ">)", strings.Repeat("[", 30),
+		strings.Repeat("- ", 20) + "项", strings.Repeat("[r]: /u\n", 70) + "[r]", strings.Repeat("[a][b]\n", 70) + "\n[b]: /x"} {
 		f.Add(s)
 	}
 	r := New(Options{})

@@ -118,20 +118,36 @@ type unit struct {
 	src    string // the folded text
 }
 
-// foldString lowercases ASCII letters; byte offsets are unchanged.
+// foldString folds text for matching: ASCII letters to lower case and
+// traditional characters to simplified (tsFold). Folding maps each rune
+// to one rune, so rune offsets are unchanged.
 func foldString(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
+	for i, r := range s {
+		if foldRune(r) != r {
+			var b strings.Builder
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+			for _, r := range s[i:] {
+				b.WriteRune(foldRune(r))
 			}
-			return string(b)
+			return b.String()
 		}
 	}
 	return s
+}
+
+// foldRune folds one rune (see foldString).
+func foldRune(r rune) rune {
+	if r < 0x80 {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	if s, ok := tsFold[r]; ok {
+		return s
+	}
+	return r
 }
 
 // units splits normalised text into units. Offsets count runes; unit

@@ -218,7 +218,7 @@ func BenchmarkStaticBuild(b *testing.B) {
 	})
 	b.ReportMetric(float64(total)/(1<<20), "total-MiB")
 	b.ReportMetric(float64(files), "files")
-	b.ReportMetric(float64(benchStatic.meta.Shards), "shards")
+	b.ReportMetric(float64(benchStatic.meta.Segments[0].Shards), "shards")
 }
 
 // BenchmarkStaticQueryBytes reports the bytes a browser fetches for a
@@ -260,5 +260,63 @@ func BenchmarkStaticQueryBytes(b *testing.B) {
 			b.ReportMetric(float64(metaBytes)/1024, "meta+docs.bin-KB")
 			b.ReportMetric(percentile(ds, 0.5), "go-p50-ms")
 		})
+	}
+}
+
+// BenchmarkStaticScale writes the static index of benchN stories of about
+// 2,000 characters (without the server index), reports its files, size
+// and the bytes a query fetches, then times UpdateStatic after one story
+// changes (ns/op).
+func BenchmarkStaticScale(b *testing.B) {
+	docs := append(sampleDocs(b), genCorpus(b, benchN()-2, 2000)...)
+	if benchDocs == nil {
+		benchDocs = docs // for benchQueries
+	}
+	dir := filepath.Join(b.TempDir(), "search")
+	t0 := time.Now()
+	if err := WriteStatic(dir, docs, StaticOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(time.Since(t0).Seconds(), "write-s")
+	var total int64
+	files := 0
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			total += fi.Size()
+			files++
+		}
+		return nil
+	})
+	b.ReportMetric(float64(total)/1e6, "total-MB")
+	b.ReportMetric(float64(files), "files")
+	s, err := OpenStatic(os.DirFS(dir))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var all []int
+	for n := 1; n <= 4; n++ {
+		for _, q := range benchQueries(n) {
+			s.ResetFetched()
+			if _, err := s.Search(Query{Text: q}); err != nil {
+				b.Fatal(err)
+			}
+			tot, _ := s.Fetched()
+			all = append(all, tot)
+		}
+	}
+	sort.Ints(all)
+	b.ReportMetric(float64(all[len(all)/2])/1e3, "query-KB-p50")
+	b.ReportMetric(float64(all[len(all)*9/10])/1e3, "query-KB-p90")
+	b.ReportMetric(float64(all[len(all)-1])/1e3, "query-KB-max")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		docs[0].Body += "\n又有新的情况。"
+		rebuilt, err := UpdateStatic(dir, docs, StaticOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rebuilt {
+			b.Fatal("rebuilt whole")
+		}
 	}
 }

@@ -2,8 +2,6 @@ package search
 
 import (
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
@@ -13,7 +11,7 @@ import (
 // and its reader URL, into a Doc.
 func FromStory(s *content.Story, text, url string) Doc {
 	return Doc{
-		Slug:     s.Slug,
+		ID:       s.Slug,
 		Title:    s.Title,
 		Kicker:   s.Kicker,
 		Subtitle: s.Subtitle,
@@ -24,28 +22,6 @@ func FromStory(s *content.Story, text, url string) Doc {
 		Edition:  s.Edition,
 		URL:      url,
 	}
-}
-
-// StoryURL is the reader URL of a story on a site with baseURL, as the
-// static site lays it out: <path of baseURL>/stories/<slug>/.
-func StoryURL(baseURL, slug string) string {
-	return SiteRoot(baseURL) + "stories/" + slug + "/"
-}
-
-// SiteRoot is the path the reader site lives under: the path of baseURL,
-// with a slash at each end ("/" when baseURL has none).
-func SiteRoot(baseURL string) string {
-	root := "/"
-	if u, err := url.Parse(baseURL); err == nil && baseURL != "" {
-		root = u.Path
-		if !strings.HasPrefix(root, "/") {
-			root = "/" + root
-		}
-		if !strings.HasSuffix(root, "/") {
-			root += "/"
-		}
-	}
-	return root
 }
 
 // FromContent renders every story of c (typeset as the site says) and
@@ -69,7 +45,7 @@ func FromContent(c *content.Content) ([]Doc, error) {
 func FromTexts(c *content.Content, texts []string) []Doc {
 	docs := make([]Doc, len(c.Stories))
 	for i, s := range c.Stories {
-		docs[i] = FromStory(s, texts[i], StoryURL(c.Site.BaseURL, s.Slug))
+		docs[i] = FromStory(s, texts[i], content.StoryURL(c.Site.BaseURL, s.Slug))
 	}
 	return docs
 }

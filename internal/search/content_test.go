@@ -7,23 +7,6 @@ import (
 	"github.com/banmian/banmian/internal/content"
 )
 
-func TestSiteRootAndStoryURL(t *testing.T) {
-	for _, tt := range []struct{ base, root string }{
-		{"", "/"},
-		{"https://duowei.example.com", "/"},
-		{"https://duowei.example.com/", "/"},
-		{"https://example.com/duowei", "/duowei/"},
-		{"https://example.com/xinmin/duowei/", "/xinmin/duowei/"},
-	} {
-		if got := SiteRoot(tt.base); got != tt.root {
-			t.Errorf("SiteRoot(%q) = %q, want %q", tt.base, got, tt.root)
-		}
-		if got, want := StoryURL(tt.base, "changzheng-guandao"), tt.root+"stories/changzheng-guandao/"; got != want {
-			t.Errorf("StoryURL(%q) = %q, want %q", tt.base, got, want)
-		}
-	}
-}
-
 func TestFromTexts(t *testing.T) {
 	c := &content.Content{Site: content.Site{BaseURL: "https://example.com/duowei/"}, Stories: []*content.Story{
 		{Slug: "a", Title: "小区管道“添堵”", Credit: "长征镇", Tags: []string{"网格"}, Date: time.Date(2025, 5, 22, 0, 0, 0, 0, time.UTC)},

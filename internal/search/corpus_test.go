@@ -36,11 +36,11 @@ const (
 func decoyDocs() []Doc {
 	d := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	return []Doc{
-		{Slug: "decoy-hongjun-changzheng", Title: "重温红军长征精神", Credit: "真如镇", Date: d,
+		{ID: "decoy-hongjun-changzheng", Title: "重温红军长征精神", Credit: "真如镇", Date: d,
 			Body: "社区党员重走红军长征路，讲述长征故事。\n老人回忆当年征镇一带的往事，大家深受教育。"},
-		{Slug: "decoy-zhengzhen", Title: "老街新貌", Credit: "桃浦镇", Date: d.AddDate(0, 0, 1),
+		{ID: "decoy-zhengzhen", Title: "老街新貌", Credit: "桃浦镇", Date: d.AddDate(0, 0, 1),
 			Body: "征镇一带的老街完成改造，居民拍手称快。"},
-		{Slug: "mixed-latin-digits", Title: "AB角协作与12345热线", Credit: "桃浦镇", Date: d.AddDate(0, 0, 2),
+		{ID: "mixed-latin-digits", Title: "AB角协作与12345热线", Credit: "桃浦镇", Date: d.AddDate(0, 0, 2),
 			Body: "居委会实行AB角协作机制。居民可拨打１２３４５热线，也可拨打021-12345678咨询，或发邮件至abc@example.com。"},
 	}
 }
@@ -126,7 +126,7 @@ func genCorpus(tb testing.TB, n, chars int) []Doc {
 			body.WriteString("\n")
 		}
 		d := Doc{
-			Slug:    "gen-" + strconv.Itoa(i),
+			ID:      "gen-" + strconv.Itoa(i),
 			Title:   phrase(8, 16),
 			Body:    strings.TrimSuffix(body.String(), "\n"),
 			Credit:  town,
@@ -140,7 +140,7 @@ func genCorpus(tb testing.TB, n, chars int) []Doc {
 		if r.IntN(5) == 0 {
 			d.Subtitle = phrase(8, 14)
 		}
-		d.URL = "/stories/" + d.Slug + "/"
+		d.URL = "/stories/" + d.ID + "/"
 		docs[i] = d
 	}
 	return docs

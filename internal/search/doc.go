@@ -31,7 +31,7 @@ import (
 
 // Doc is one story as search sees it.
 type Doc struct {
-	Slug     string    `json:"slug"`
+	ID       string    `json:"id"` // a story's slug, or another unique name (a submission ID)
 	Title    string    `json:"title"`
 	Kicker   string    `json:"kicker,omitempty"`
 	Subtitle string    `json:"subtitle,omitempty"`
@@ -82,7 +82,7 @@ func (d Doc) Hash() uint64 {
 
 // analysisVersion changes whenever analysis, the mapping or the static
 // format changes; an index built with another version is rebuilt.
-const analysisVersion = "banmian-search-2"
+const analysisVersion = "banmian-search-3"
 
 // day returns the days since 1970-01-01 of t's calendar date.
 func day(t time.Time) int {

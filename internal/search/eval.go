@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -8,97 +9,173 @@ import (
 
 // Query evaluation shared by the server index and the static index: both
 // hand over the postings of each (field, gram) as ascending story numbers
-// and get the same scores, order and facets, by construction. A term
-// scores boost·idf²·queryNorm with idf = 1 + ln(N/(df+1)), as bleve's
-// tf-idf scores a term of frequency 1 in a field of length 1; a clause
-// sums its terms when all match; a group sums its matching clauses times
-// the fraction that matched.
+// with their impacts and get the same scores, order and facets, by
+// construction. A term scores boost·idf·impact (BM25, with the
+// term-frequency part quantised into the impact at indexing time) with
+// idf = ln(1 + (N − df + 0.5)/(df + 0.5)); a clause sums its terms when
+// all match; a group sums its matching clauses times the fraction that
+// matched. Summing follows the plan's order everywhere (Go and
+// search.js), and scores are quantised before they are compared.
 
 // postingsFunc returns the ascending numbers of the stories holding gram
-// in field.
-type postingsFunc func(field, gram string) ([]int32, error)
+// in field, and the impact of each.
+type postingsFunc func(field, gram string) ([]int32, []uint8, error)
+
+// leaf is the postings of one plan term.
+type leaf struct {
+	ids []int32
+	imp []uint8
+	idf float64
+}
+
+// has reports whether story i holds the leaf's gram.
+func (l *leaf) has(i int32) bool {
+	_, ok := slices.BinarySearch(l.ids, i)
+	return ok
+}
+
+// slotTie is the weight of a slot's clauses other than its best: a gram
+// in the title and the body counts more than in the title alone, but
+// less than twice.
+const slotTie = 0.3
+
+// dfKey names what a term's document frequency counts: its gram in all
+// text fields, in all phrase fields, or in its own field.
+func dfKey(t term) string {
+	kind := t.Field
+	for _, f := range textFields {
+		switch t.Field {
+		case f.Name:
+			kind = "text"
+		case phraseField(f.Name):
+			kind = "phrase"
+		}
+	}
+	return kind + "\x00" + t.Gram
+}
+
+// idf is the weight of a term held by df of total stories: BM25's
+// inverse document frequency, squared (once for the query, once for the
+// story, as in tf-idf), which keeps the common words of a question from
+// outweighing its rare ones.
+func idf(total, df int) float64 {
+	v := mathLog(1 + (float64(total)-float64(df)+0.5)/(float64(df)+0.5))
+	return v * v
+}
 
 // scorePlan scores plan p over story numbers [0, n), of which total are
 // live. On entry match holds the stories the filters let through; on
-// return, the stories that match p. Scores are quantised.
-func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float64, error) {
+// return, the stories that match p. It returns the scores (quantised
+// later, by collect) and the postings of every term.
+func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float64, map[term]*leaf, error) {
 	score := make([]float64, n)
-	if p.empty() {
-		return score, nil
-	}
-	type leaf struct {
-		ids []int32
-		idf float64
-	}
 	leaves := map[term]*leaf{}
-	sumSq := 0.0
+	if p.empty() {
+		return score, leaves, nil
+	}
 	for _, gs := range [][]group{p.Must, p.Should} {
 		for _, g := range gs {
 			for _, c := range g {
 				for _, t := range c {
-					ids, err := post(t.Field, t.Gram)
-					if err != nil {
-						return nil, err
+					if leaves[t] != nil {
+						continue
 					}
-					idf := 1 + mathLog(float64(total)/float64(len(ids)+1))
-					w := t.Boost * idf
-					sumSq += w * w
-					leaves[t] = &leaf{ids: ids, idf: idf}
+					ids, imp, err := post(t.Field, t.Gram)
+					if err != nil {
+						return nil, nil, err
+					}
+					leaves[t] = &leaf{ids: ids, imp: imp}
 				}
 			}
 		}
 	}
-	qn := 1 / mathSqrt(sumSq)
+	// A gram's document frequency counts the stories holding it in any
+	// text field (or any phrase field): a word common in bodies is
+	// common in titles too, however few titles hold it.
+	union := map[string]map[int32]bool{}
+	for t, l := range leaves {
+		k := dfKey(t)
+		if union[k] == nil {
+			union[k] = map[int32]bool{}
+		}
+		for _, id := range l.ids {
+			union[k][id] = true
+		}
+	}
+	for t, l := range leaves {
+		l.idf = idf(total, len(union[dfKey(t)]))
+	}
 	// Scratch space, reused by every clause and group, and by later
 	// queries.
 	sc := getScratch(n)
 	defer scratchPool.Put(sc)
 	acc, cnt, cs, cc := sc.acc, sc.cnt, sc.cs, sc.cc
 	// groupScore adds to dst the score of g for every story matching it
-	// and marks them in m.
+	// and marks them in m. Consecutive clauses starting with the same gram
+	// form a slot (one gram in every field): a slot scores its best
+	// clause plus slotTie times the others, and the group the sum of its
+	// slots.
+	smax, ssum, sseen := sc.smax, sc.ssum, sc.sseen
 	groupScore := func(g group, dst []float64, m []bool) {
 		var touched []int32
-		for _, c := range g {
-			if len(c) == 1 {
-				// One term: its score is the clause's (0+ls == ls).
-				t := c[0]
-				l := leaves[t]
-				ls := l.idf * (t.Boost * l.idf * qn)
-				for _, id := range l.ids {
-					if cnt[id] == 0 {
-						touched = append(touched, id)
-					}
-					acc[id] += ls
-					cnt[id]++
-				}
-				continue
+		for i := 0; i < len(g); {
+			j := i
+			for j < len(g) && g[j][0].Gram == g[i][0].Gram {
+				j++
 			}
-			var tc []int32
-			for _, t := range c {
-				l := leaves[t]
-				ls := l.idf * (t.Boost * l.idf * qn) // as bleve's term scorer
-				for _, id := range l.ids {
-					if cc[id] == 0 {
-						tc = append(tc, id)
-					}
-					cs[id] += ls
-					cc[id]++
+			var st []int32
+			best := func(id int32, v float64) {
+				ssum[id] += v
+				if !sseen[id] {
+					sseen[id] = true
+					st = append(st, id)
+					smax[id] = v
+				} else if v > smax[id] {
+					smax[id] = v
 				}
 			}
-			for _, id := range tc {
-				if int(cc[id]) == len(c) {
-					if cnt[id] == 0 {
-						touched = append(touched, id)
+			for _, c := range g[i:j] {
+				if len(c) == 1 {
+					t := c[0]
+					l := leaves[t]
+					w := t.Boost * l.idf
+					for k, id := range l.ids {
+						best(id, w*float64(l.imp[k]))
 					}
-					acc[id] += cs[id]
-					cnt[id]++
+					continue
 				}
-				cs[id], cc[id] = 0, 0
+				var tc []int32
+				for _, t := range c {
+					l := leaves[t]
+					w := t.Boost * l.idf
+					for k, id := range l.ids {
+						if cc[id] == 0 {
+							tc = append(tc, id)
+						}
+						cs[id] += w * float64(l.imp[k])
+						cc[id]++
+					}
+				}
+				for _, id := range tc {
+					if int(cc[id]) == len(c) {
+						best(id, cs[id])
+					}
+					cs[id], cc[id] = 0, 0
+				}
 			}
+			for _, id := range st {
+				if cnt[id] == 0 {
+					touched = append(touched, id)
+				}
+				acc[id] += smax[id] + slotTie*(ssum[id]-smax[id])
+				cnt[id]++
+				smax[id], ssum[id], sseen[id] = 0, 0, false
+			}
+			i = j
 		}
 		for _, id := range touched {
 			m[id] = true
-			dst[id] += acc[id] * (float64(cnt[id]) / float64(len(g)))
+			dst[id] += acc[id]
 			acc[id], cnt[id] = 0, 0
 		}
 	}
@@ -131,7 +208,40 @@ func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float6
 			}
 		}
 	}
-	return score, nil
+	return score, leaves, nil
+}
+
+// missingTerms returns the query terms of p that story i lacks: a term
+// is there when each of its groups has a clause whose grams i all holds.
+func missingTerms(p *plan, leaves map[term]*leaf, i int) []string {
+	var out []string
+	for _, qt := range p.Terms {
+		ok := true
+		for _, g := range qt.Need {
+			found := false
+			for _, c := range g {
+				all := true
+				for _, t := range c {
+					if l := leaves[t]; l == nil || !l.has(int32(i)) {
+						all = false
+						break
+					}
+				}
+				if all {
+					found = true
+					break
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			out = append(out, qt.Text)
+		}
+	}
+	return out
 }
 
 // docFacets gives the facet values of stories by number.
@@ -145,9 +255,9 @@ type docFacets struct {
 // and cc are all zero (scorePlan clears what it touches); the others are
 // cleared by getScratch.
 type scratch struct {
-	acc, cs, gs, sacc []float64
-	cnt, cc, scnt     []int32
-	gm                []bool
+	acc, cs, gs, sacc, smax, ssum []float64
+	cnt, cc, scnt                 []int32
+	gm, sseen                     []bool
 }
 
 var scratchPool sync.Pool
@@ -157,12 +267,12 @@ func getScratch(n int) *scratch {
 	sc, _ := scratchPool.Get().(*scratch)
 	if sc == nil || cap(sc.acc) < n {
 		return &scratch{
-			acc: make([]float64, n), cs: make([]float64, n), gs: make([]float64, n), sacc: make([]float64, n),
-			cnt: make([]int32, n), cc: make([]int32, n), scnt: make([]int32, n), gm: make([]bool, n),
+			acc: make([]float64, n), cs: make([]float64, n), gs: make([]float64, n), sacc: make([]float64, n), smax: make([]float64, n), ssum: make([]float64, n),
+			cnt: make([]int32, n), cc: make([]int32, n), scnt: make([]int32, n), gm: make([]bool, n), sseen: make([]bool, n),
 		}
 	}
-	sc.acc, sc.cs, sc.gs, sc.sacc = sc.acc[:n], sc.cs[:n], sc.gs[:n], sc.sacc[:n]
-	sc.cnt, sc.cc, sc.scnt, sc.gm = sc.cnt[:n], sc.cc[:n], sc.scnt[:n], sc.gm[:n]
+	sc.acc, sc.cs, sc.gs, sc.sacc, sc.smax, sc.ssum = sc.acc[:n], sc.cs[:n], sc.gs[:n], sc.sacc[:n], sc.smax[:n], sc.ssum[:n]
+	sc.cnt, sc.cc, sc.scnt, sc.gm, sc.sseen = sc.cnt[:n], sc.cc[:n], sc.scnt[:n], sc.gm[:n], sc.sseen[:n]
 	clear(sc.sacc)
 	clear(sc.scnt)
 	return sc
@@ -289,7 +399,7 @@ func topK(xs []int, k int, less func(a, b int) bool) []int {
 // filters: alive (nil for all) narrowed by the postings of the credit and
 // the tag, and by each story's day (dayOf). The server index and the
 // static index filter alike through it.
-func filterMask(q Query, n int, alive []bool, post func(field, gram string) ([]int32, error), dayOf func(i int) int) ([]bool, error) {
+func filterMask(q Query, n int, alive []bool, post postingsFunc, dayOf func(i int) int) ([]bool, error) {
 	ok := make([]bool, n)
 	if alive != nil {
 		copy(ok, alive)
@@ -299,7 +409,7 @@ func filterMask(q Query, n int, alive []bool, post func(field, gram string) ([]i
 		}
 	}
 	keep := func(field, value string) error {
-		ids, err := post(field, Normalize(value))
+		ids, _, err := post(field, Normalize(value))
 		if err != nil {
 			return err
 		}

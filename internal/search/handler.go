@@ -160,24 +160,33 @@ func userMessage(err error, status int) string {
 	return "搜索暂时不可用，请稍后再试。"
 }
 
-var resultsTemplate = template.Must(template.New("results").Funcs(template.FuncMap{"creditLine": content.CreditLine}).Parse(`
+// resultsTemplate renders results as search.js's resultsHTML does.
+var resultsTemplate = template.Must(template.New("results").Funcs(template.FuncMap{
+	"chineseDate": chineseDate,
+	// creditEnd is what the house credit line adds to a credit (" 供稿").
+	"creditEnd": func(c string) string { return strings.TrimPrefix(content.CreditLine(c), c) },
+	"quoteTerms": func(ts []string) string {
+		q := make([]string, len(ts))
+		for i, t := range ts {
+			q[i] = "“" + t + "”"
+		}
+		return strings.Join(q, "、")
+	},
+}).Parse(`
 {{- if .Err}}<p role="alert">{{.Err}}</p>
-{{- else if .Res}}
-<p>共找到 {{.Res.Total}} 篇报道</p>
-{{- if .Res.Partial}}
-<p>没有同时包含全部关键词的报道，以下结果只包含部分关键词。</p>
-{{- end}}
-{{- if or .Res.Facets.Credit .Res.Facets.Year}}
-<p class="facets">{{range .Res.Facets.Credit}}{{.Value}}（{{.Count}}） {{end}}{{range .Res.Facets.Year}}{{.Value}}年（{{.Count}}） {{end}}</p>
-{{- end}}
+{{- else if .Res}}<h2 id="results-heading" tabindex="-1">共找到 {{.Res.Total}} 篇报道</h2>
+{{- if .Res.Partial}}<p class="partial">没有同时包含全部关键词的报道，部分结果不含{{quoteTerms .Res.Missing}}。</p>{{end}}
+{{- if or .Res.Facets.Credit .Res.Facets.Year}}<p class="facets">{{range .Res.Facets.Credit}}{{.Value}}（{{.Count}}） {{end}}{{range .Res.Facets.Year}}{{.Value}}年（{{.Count}}） {{end}}</p>{{end -}}
 <ol>
-{{- range .Res.Hits}}
-<li class="hit"><h2><a href="{{.URL}}">{{.TitleHTML}}</a></h2><p class="meta"><time datetime="{{.Date}}">{{.Date}}</time>{{if .Credit}} · {{creditLine .Credit}}{{end}}</p><p>{{.Snippet}}</p></li>
-{{- end}}
-</ol>
-{{- if or .Prev .Next}}
-<nav aria-label="分页">{{if .Prev}}<a href="{{.Prev}}">上一页</a> {{end}}{{if .Next}}<a href="{{.Next}}">下一页</a>{{end}}</nav>
-{{- end}}
+{{- range .Res.Hits}}<li class="hit">
+{{- if .KickerHTML}}<p class="kicker">{{.KickerHTML}}</p>{{end -}}
+<h3><a href="{{.URL}}">{{.TitleHTML}}</a></h3>
+{{- if .SubtitleHTML}}<p class="subtitle">{{.SubtitleHTML}}</p>{{end -}}
+<p class="meta"><time datetime="{{.Date}}">{{chineseDate .Date}}</time>{{if .CreditHTML}} · {{.CreditHTML}}{{creditEnd .Credit}}{{end}}</p><p>{{.Snippet}}</p>
+{{- if .Missing}}<p class="missing">不含：{{quoteTerms .Missing}}</p>{{end -}}
+</li>
+{{- end}}</ol>
+{{- if or .Prev .Next}}<nav aria-label="分页">{{if .Prev}}<a href="{{.Prev}}">上一页</a> {{end}}{{if .Next}}<a href="{{.Next}}">下一页</a>{{end}}</nav>{{end}}
 {{- end}}`))
 
 func (h *handler) page(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -28,6 +27,7 @@ type Index struct {
 	tables  tableCache
 	// afterBatch, when set (by tests), runs after each batch of Sync.
 	afterBatch func()
+	lock       *os.File // held while open (lockIndex)
 }
 
 // manifest records what the index holds. It is written in the same batch
@@ -71,8 +71,21 @@ var ErrLocked = errors.New("index is in use by another process")
 // Open opens the index in dir, creating it if missing. An index that
 // cannot be read, or was built by another version of banmian, is removed
 // and created empty (Rebuilt is set); the next Sync fills it.
-func Open(dir string) (*Index, error) {
-	x := &Index{dir: dir}
+func Open(dir string) (x *Index, err error) {
+	dir = filepath.Clean(dir)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("creating search index: %w", err)
+	}
+	lock, err := lockIndex(dir + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("opening search index %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
+	x = &Index{dir: dir, lock: lock}
 	cfg := indexConfig()
 	ix, err := bleve.OpenUsing(dir, cfg)
 	switch {
@@ -84,12 +97,7 @@ func Open(dir string) (*Index, error) {
 				return nil, err
 			}
 		}
-	case strings.Contains(err.Error(), "timeout"):
-		return nil, fmt.Errorf("opening search index %s: %w", dir, ErrLocked)
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
-		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-			return nil, fmt.Errorf("creating search index: %w", err)
-		}
 		ix, err := bleve.NewUsing(dir, newMapping(), "scorch", "scorch", cfg)
 		if err != nil {
 			return nil, fmt.Errorf("creating search index %s: %w", dir, err)
@@ -155,9 +163,11 @@ func (x *Index) loadManifest() error {
 	return nil
 }
 
-// Close closes the index.
+// Close closes the index and releases its lock.
 func (x *Index) Close() error {
-	if err := x.ix.Close(); err != nil {
+	err := x.ix.Close()
+	x.lock.Close()
+	if err != nil {
 		return fmt.Errorf("closing search index: %w", err)
 	}
 	return nil
@@ -210,15 +220,15 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 	var todo []Doc
 	var hashes []uint64
 	for _, d := range docs {
-		if d.Slug == "" {
-			return st, fmt.Errorf("story %q has no slug", d.Title)
+		if d.ID == "" {
+			return st, fmt.Errorf("document %q has no ID", d.Title)
 		}
-		if want[d.Slug] {
-			return st, fmt.Errorf("two stories have the slug %q", d.Slug)
+		if want[d.ID] {
+			return st, fmt.Errorf("two documents have the ID %q", d.ID)
 		}
-		want[d.Slug] = true
+		want[d.ID] = true
 		h := d.Hash()
-		old, ok := x.man.Hashes[d.Slug]
+		old, ok := x.man.Hashes[d.ID]
 		switch {
 		case !ok:
 			st.Added++
@@ -293,7 +303,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 			chunk, hashes := docs[next:end], hashes[next:end]
 			next = end
 			for _, d := range chunk {
-				inFlight[d.Slug] = true
+				inFlight[d.ID] = true
 			}
 			mu.Unlock()
 			b := x.ix.NewBatch()
@@ -304,7 +314,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 					err = b.IndexAdvanced(bd)
 				}
 				if err != nil {
-					err = fmt.Errorf("indexing story %s: %w", d.Slug, err)
+					err = fmt.Errorf("indexing story %s: %w", d.ID, err)
 					break
 				}
 			}
@@ -318,7 +328,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 					man.Hashes[k] = 0
 				}
 				for i, d := range chunk {
-					man.Hashes[d.Slug] = hashes[i]
+					man.Hashes[d.ID] = hashes[i]
 				}
 				mu.Unlock()
 				var mb []byte
@@ -334,8 +344,8 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 				fail(err)
 			} else {
 				for i, d := range chunk {
-					x.man.Hashes[d.Slug] = hashes[i]
-					delete(inFlight, d.Slug)
+					x.man.Hashes[d.ID] = hashes[i]
+					delete(inFlight, d.ID)
 				}
 			}
 			mu.Unlock()
@@ -366,7 +376,7 @@ func (x *Index) Update(docs []Doc, del []string) error {
 	defer x.mu.Unlock()
 	var put []Doc
 	for _, d := range docs {
-		if h, ok := x.man.Hashes[d.Slug]; !ok || h != d.Hash() {
+		if h, ok := x.man.Hashes[d.ID]; !ok || h != d.Hash() {
 			put = append(put, d)
 		}
 	}
@@ -395,9 +405,9 @@ func (x *Index) apply(docs []Doc, del []string, complete bool) error {
 	}
 	for i, d := range docs {
 		if err := b.IndexAdvanced(bds[i]); err != nil {
-			return fmt.Errorf("indexing story %s: %w", d.Slug, err)
+			return fmt.Errorf("indexing story %s: %w", d.ID, err)
 		}
-		next.Hashes[d.Slug] = d.Hash()
+		next.Hashes[d.ID] = d.Hash()
 	}
 	for _, slug := range del {
 		b.Delete(slug)

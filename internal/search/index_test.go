@@ -22,9 +22,9 @@ func TestSyncIncremental(t *testing.T) {
 	}
 	// Change one, remove one, add one.
 	docs[0].Body += "\n新增一段：长征镇举行纳凉晚会。"
-	removed := docs[1].Slug
+	removed := docs[1].ID
 	docs = append(docs[:1], docs[2:]...)
-	docs = append(docs, Doc{Slug: "new-story", Title: "新故事", Body: "桃浦镇开展垃圾分类宣传。", Date: date("2025-08-01")})
+	docs = append(docs, Doc{ID: "new-story", Title: "新故事", Body: "桃浦镇开展垃圾分类宣传。", Date: date("2025-08-01")})
 	st, err = x.Sync(ctx, docs)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestSyncIncremental(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 	r, err := x.Search(ctx, Query{Text: "纳凉晚会"})
-	if err != nil || r.Total != 1 || r.Hits[0].Slug != docs[0].Slug {
+	if err != nil || r.Total != 1 || r.Hits[0].ID != docs[0].ID {
 		t.Errorf("updated story not found: %v %v", slugs(r), err)
 	}
 	r, _ = x.Search(ctx, Query{Text: "垃圾分类"})
@@ -155,7 +155,7 @@ func TestOpenRebuildsCorruptIndex(t *testing.T) {
 func TestPutAndDelete(t *testing.T) {
 	x := mustOpenIndex(t, goldenDocs(t)[:5])
 	ctx := context.Background()
-	d := Doc{Slug: "put", Title: "单篇更新", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
+	d := Doc{ID: "put", Title: "单篇更新", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
 	if err := x.Put(d); err != nil {
 		t.Fatal(err)
 	}
@@ -180,9 +180,9 @@ func TestUpdate(t *testing.T) {
 	x := mustOpenIndex(t, docs)
 	ctx := context.Background()
 	before := x.Len()
-	a := Doc{Slug: "upd-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
-	b := Doc{Slug: "upd-b", Title: "老年助餐点", Body: "桃浦镇老年助餐点启用。", Date: date("2025-09-02")}
-	if err := x.Update([]Doc{a, b, docs[0]}, []string{docs[1].Slug, "missing"}); err != nil {
+	a := Doc{ID: "upd-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
+	b := Doc{ID: "upd-b", Title: "老年助餐点", Body: "桃浦镇老年助餐点启用。", Date: date("2025-09-02")}
+	if err := x.Update([]Doc{a, b, docs[0]}, []string{docs[1].ID, "missing"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := x.Len(); got != before+1 {
@@ -193,7 +193,7 @@ func TestUpdate(t *testing.T) {
 			t.Errorf("%s: %v", q, slugs(r))
 		}
 	}
-	if r, _ := x.Search(ctx, Query{Text: docs[1].Title}); indexOf(slugs(r), docs[1].Slug) >= 0 {
+	if r, _ := x.Search(ctx, Query{Text: docs[1].Title}); indexOf(slugs(r), docs[1].ID) >= 0 {
 		t.Errorf("deleted story still found: %v", slugs(r))
 	}
 	if err := x.Update(nil, nil); err != nil {
@@ -249,4 +249,31 @@ func TestConcurrentSearchAndUpdate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestOpenLockedIndex: a second Open of an index in use fails with
+// ErrLocked at once, and the index opens again once closed.
+func TestOpenLockedIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Sync(context.Background(), goldenDocs(t)[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open: %v, want ErrLocked", err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	y, err := Open(dir)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	if y.Rebuilt {
+		t.Error("the index was rebuilt")
+	}
+	y.Close()
 }

@@ -17,7 +17,12 @@ const s = require(process.argv[2]);
 const dir = process.argv[3];
 const queries = fs.readFileSync(0, "utf8").split("\n").filter(Boolean).map(JSON.parse);
 let bytes = 0;
-s.openStatic(name => { const b = fs.readFileSync(path.join(dir, name)); bytes += b.length; return Promise.resolve(new Uint8Array(b)); })
+s.openStatic((name, from, to) => {
+  let b = new Uint8Array(fs.readFileSync(path.join(dir, name)));
+  if (from !== undefined) b = b.subarray(from, to);
+  bytes += b.length;
+  return Promise.resolve(b);
+})
   .then(async ix => {
     for (const q of queries) console.log(JSON.stringify(await ix.search(q)));
   })
@@ -97,6 +102,17 @@ func TestScriptAgreesWithStaticIndex(t *testing.T) {
 		}
 		if g, w := jsonOf(t, got[i]), jsonOf(t, want); g != w {
 			t.Errorf("query %+v:\nsearch.js:\n%s\nGo:\n%s", q, g, w)
+		}
+		// The partial flag, checked on the script's own output.
+		switch q.Text {
+		case "xyz长征镇":
+			if !got[i].Partial || len(got[i].Missing) != 1 || got[i].Missing[0] != "xyz" || got[i].Total == 0 {
+				t.Errorf("search.js %q: partial %v, missing %q, total %d", q.Text, got[i].Partial, got[i].Missing, got[i].Total)
+			}
+		case "长征镇 居民", "火星 木星":
+			if got[i].Partial {
+				t.Errorf("search.js %q: partial", q.Text)
+			}
 		}
 	}
 }

@@ -2,7 +2,11 @@ package search
 
 import (
 	"fmt"
+	"math"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -11,22 +15,49 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// Text fields and their boosts. A gram found in the title counts four
-// times one found in the body; an exact phrase counts twice a gram.
-var textFields = []struct {
+// Text fields, their boosts and the BM25 length normalisation of each.
+// A gram's score in a field is boost·idf·impact, where the impact (1 to
+// 255) quantises BM25's term-frequency part, tf·(k1+1)/(tf+k1·(1−b+b·len/avg)),
+// for the gram's frequency tf in the field and the field's length len in
+// units. avg is a fixed typical length, not the collection's, so that a
+// story's impacts depend on the story alone: adding a story never changes
+// another's postings (the static index rewrites only what changed).
+// Credits and tags are searched as text too (byline, tagtext).
+type fieldSpec struct {
 	Name  string
 	Boost float64
-}{
-	{"title", 4},
-	{"kicker", 2},
-	{"subtitle", 2},
-	{"body", 1},
+	Avg   float64 // typical length in units
+	B     float64 // length normalisation, 0 to 1
 }
 
-const phraseBoost = 8
+var textFields = []fieldSpec{
+	{"title", 3, 14, 0.75},
+	{"kicker", 2, 14, 0.75},
+	{"subtitle", 2, 14, 0.75},
+	{"byline", 0.5, 4, 0.5},
+	{"tagtext", 1, 5, 0.5},
+	{"body", 1, 1500, 0.75},
+}
+
+// Single units (G1) of all text fields are one field, chars, scored
+// BM25F-style: a unit's frequency is the sum over fields of its frequency
+// times the field's boost, each normalised by its field's length
+// (fieldTF), then saturated (saturate).
+
+// phraseBoost multiplies a field's boost for a trigram (G3) match: the
+// bonus for query characters found next to each other.
+const phraseBoost = 1.5
+
+// pinyinBoost is the boost of a pinyin match (field py): lower than a
+// title match, since a reading is ambiguous.
+const pinyinBoost = 1.5
+
+// bm25K1 is BM25's saturation constant.
+const bm25K1 = 2.0
 
 const (
 	charsField  = "chars"  // G1 of all text fields
+	pinyinField = "py"     // readings of titles, credits and tags (pinyinTerms)
 	creditField = "credit" // keyword
 	tagField    = "tag"    // keyword, one term per tag
 	yearField   = "year"   // keyword; every story has one
@@ -37,25 +68,50 @@ const (
 // phraseField is the G3 field of a text field.
 func phraseField(f string) string { return f + "3" }
 
-// gramField is an indexed field whose terms are a set of grams, each with
-// frequency 1 and a field length of 1. A story matches a gram or it does
-// not: bleve's tf-idf then scores a term as boost·idf² (times the query
-// norm), which the static index reproduces exactly from document counts.
+// impact quantises BM25's term-frequency part for tf occurrences in a
+// field of length n (units).
+func impact(tf, n int, f fieldSpec) uint8 {
+	return saturate(fieldTF(tf, n, f, 1))
+}
+
+// fieldTF is tf·weight normalised by the field's length n.
+func fieldTF(tf, n int, f fieldSpec, weight float64) float64 {
+	return float64(tf) * weight / (1 - f.B + f.B*float64(n)/f.Avg)
+}
+
+// saturate quantises BM25's saturation t·(k1+1)/(t+k1) into 1 to 255.
+func saturate(t float64) uint8 {
+	w := t * (bm25K1 + 1) / (t + bm25K1)
+	q := math.Round(w / (bm25K1 + 1) * 255)
+	return uint8(min(max(q, 1), 255))
+}
+
+// posting is one gram of a field of a story with its impact.
+type posting struct {
+	Gram   string
+	Impact uint8
+}
+
+// gramField is an indexed field whose terms are distinct grams, each with
+// its impact as its frequency, and a field length of 1: the server reads
+// the impacts back from bleve's postings (eachPosting), and the static
+// index stores the same bytes.
 type gramField struct {
 	name  string
-	grams []string
+	post  []posting
 	opts  index.FieldIndexingOptions
 	freqs index.TokenFrequencies
 }
 
-// newGramField returns a field of grams (repeats are dropped).
-func newGramField(name string, grams []string) *gramField {
-	return &gramField{name: name, grams: grams, opts: index.IndexField}
+// newGramField returns a field of distinct grams with impacts.
+func newGramField(name string, post []posting) *gramField {
+	return &gramField{name: name, post: post, opts: index.IndexField}
 }
 
-// newKeywordField is a gramField of one term, with doc values if asked.
+// newKeywordField is a gramField of one term (impact 1), with doc values
+// if asked.
 func newKeywordField(name string, value string, docValues bool) *gramField {
-	f := &gramField{name: name, grams: []string{value}, opts: index.IndexField}
+	f := &gramField{name: name, post: []posting{{value, 1}}, opts: index.IndexField}
 	if docValues {
 		f.opts |= index.DocValues
 	}
@@ -67,31 +123,23 @@ func (f *gramField) Value() []byte                       { return nil }
 func (f *gramField) ArrayPositions() []uint64            { return nil }
 func (f *gramField) EncodedFieldType() byte              { return 't' }
 func (f *gramField) Options() index.FieldIndexingOptions { return f.opts }
-func (f *gramField) Size() int                           { return 64 + 16*len(f.grams) + 32*len(f.freqs) }
+func (f *gramField) Size() int                           { return 64 + 24*len(f.post) + 32*len(f.freqs) }
 func (f *gramField) AnalyzedLength() int                 { return 1 }
 func (f *gramField) NumPlainTextBytes() uint64           { return 0 }
 func (f *gramField) AnalyzedTokenFrequencies() index.TokenFrequencies {
 	return f.freqs
 }
 
-// gramFreq is the frequency of every gram: zap (bleve's segment format)
-// reads a TokenFreq's frequency and locations, never its Term, so all
-// grams share one, which keeps a batch of analysed stories small.
-var gramFreq = func() *index.TokenFreq {
-	tf := &index.TokenFreq{}
-	tf.SetFrequency(1)
-	return tf
-}()
-
-// Analyze builds the term frequencies: one per distinct gram.
+// Analyze builds the term frequencies: one per distinct gram, sharing the
+// TokenFreq of its impact (impactFreq).
 func (f *gramField) Analyze() {
-	f.freqs = make(index.TokenFrequencies, len(f.grams)/2) // about half repeat
-	for _, g := range f.grams {
-		if g != "" {
-			f.freqs[g] = gramFreq
+	f.freqs = make(index.TokenFrequencies, len(f.post))
+	for _, p := range f.post {
+		if p.Gram != "" {
+			f.freqs[p.Gram] = impactFreq[p.Impact]
 		}
 	}
-	f.grams = nil // the map holds them now
+	f.post = nil // the map holds them now
 }
 
 var _ document.Field = (*gramField)(nil)
@@ -100,38 +148,71 @@ var _ document.Field = (*gramField)(nil)
 // substrings of the text, so units are garbage once grams are cut.
 var unitPool sync.Pool
 
-// gramTerms returns, per indexed field, the terms of a normalised Doc:
-// with distinct, the sets the static index stores; without, the bigrams
-// and trigrams of text fields may repeat (gramField.Analyze drops repeats
-// anyway).
-func gramTerms(d Doc, distinct bool) map[string][]string {
-	out := make(map[string][]string, 2*len(textFields)+4)
-	uniq := func(ss []string) []string { return ss }
-	if distinct {
-		uniq = dedupeInPlace
-	}
-	var chars []string
+// gramTerms returns, per indexed field, the distinct terms of a
+// normalised Doc with their impacts, sorted by gram.
+func gramTerms(d Doc) map[string][]posting {
+	out := make(map[string][]posting, 2*len(textFields)+5)
 	bp, _ := unitPool.Get().(*[]unit)
 	if bp == nil {
 		bp = new([]unit)
 	}
 	defer unitPool.Put(bp)
+	counts := make(map[string]int, 256)
+	count := func(grams []string, n int, f fieldSpec) []posting {
+		clear(counts)
+		for _, g := range grams {
+			counts[g]++
+		}
+		post := make([]posting, 0, len(counts))
+		for g, tf := range counts {
+			post = append(post, posting{g, impact(tf, n, f)})
+		}
+		slices.SortFunc(post, func(a, b posting) int { return strings.Compare(a.Gram, b.Gram) })
+		return post
+	}
+	all := map[string]float64{}
 	for _, f := range textFields {
 		us := appendUnits((*bp)[:0], fieldText(d, f.Name))
 		*bp = us
-		out[f.Name] = uniq(gramsOf(us, 2))
-		out[phraseField(f.Name)] = uniq(gramsOf(us, 3))
+		if len(us) == 0 {
+			continue
+		}
+		out[f.Name] = count(gramsOf(us, 2), len(us), f)
+		if tri := gramsOf(us, 3); len(tri) > 0 {
+			out[phraseField(f.Name)] = count(tri, len(us), f)
+		}
 		// Single units (G1) of all fields together; runs do not matter.
+		clear(counts)
 		for _, u := range us {
-			chars = append(chars, u.Text)
+			counts[u.Text]++
+		}
+		for g, tf := range counts {
+			all[g] += fieldTF(tf, len(us), f, f.Boost)
 		}
 	}
-	out[charsField] = dedupeInPlace(chars)
-	if d.Credit != "" {
-		out[creditField] = []string{d.Credit}
+	if len(all) > 0 {
+		chars := make([]posting, 0, len(all))
+		for g, t := range all {
+			chars = append(chars, posting{g, saturate(t)})
+		}
+		slices.SortFunc(chars, func(a, b posting) int { return strings.Compare(a.Gram, b.Gram) })
+		out[charsField] = chars
 	}
-	out[tagField] = dedupe(d.Tags)
-	out[yearField] = []string{strconv.Itoa(d.Date.Year())}
+	if py := pinyinTerms(d); len(py) > 0 {
+		out[pinyinField] = py
+	}
+	if d.Credit != "" {
+		out[creditField] = []posting{{d.Credit, 1}}
+	}
+	if tags := dedupe(d.Tags); len(tags) > 0 {
+		sort.Strings(tags)
+		post := make([]posting, len(tags))
+		for i, t := range tags {
+			post[i] = posting{t, 1}
+		}
+		out[tagField] = post
+	}
+	out[yearField] = []posting{{strconv.Itoa(d.Date.Year()), 1}}
 	return out
 }
 
@@ -143,6 +224,10 @@ func fieldText(d Doc, name string) string {
 		return d.Kicker
 	case "subtitle":
 		return d.Subtitle
+	case "byline":
+		return d.Credit
+	case "tagtext":
+		return strings.Join(d.Tags, "\n")
 	case "body":
 		return d.Body
 	}
@@ -170,19 +255,14 @@ func dedupeInPlace(ss []string) []string {
 // bleveDoc builds the bleve document of a normalised Doc.
 func bleveDoc(d Doc) (*document.Document, error) {
 	raw := encodeDoc(d)
-	doc := document.NewDocument(d.Slug)
+	doc := document.NewDocument(d.ID)
 	doc.AddIDField()
-	terms := gramTerms(d, false)
-	for _, f := range textFields {
-		doc.AddField(newGramField(f.Name, terms[f.Name]))
-		doc.AddField(newGramField(phraseField(f.Name), terms[phraseField(f.Name)]))
+	terms := gramTerms(d)
+	for _, field := range indexedFields {
+		if post := terms[field]; len(post) > 0 {
+			doc.AddField(newGramField(field, post))
+		}
 	}
-	doc.AddField(newGramField(charsField, terms[charsField]))
-	doc.AddField(newGramField(tagField, terms[tagField]))
-	if d.Credit != "" {
-		doc.AddField(newKeywordField(creditField, d.Credit, false))
-	}
-	doc.AddField(newKeywordField(yearField, terms[yearField][0], false))
 	doc.AddField(newKeywordField(orderField, orderKey(d), true))
 	doc.AddField(document.NewTextFieldWithIndexingOptions(rawField, nil, raw, index.StoreField))
 	return doc, nil
@@ -203,5 +283,15 @@ func newMapping() *mapping.IndexMappingImpl {
 // orderKey sorts ascending as the static index numbers stories: newest
 // first, then by slug. One doc value per story keeps sorting cheap.
 func orderKey(d Doc) string {
-	return fmt.Sprintf("%07d|%s", 9999999-day(d.Date), d.Slug)
+	return fmt.Sprintf("%07d|%s", 9999999-day(d.Date), d.ID)
 }
+
+// indexedFields lists every indexed field but the order key, in a fixed
+// order: the static index numbers fields by it.
+var indexedFields = func() []string {
+	var out []string
+	for _, f := range textFields {
+		out = append(out, f.Name, phraseField(f.Name))
+	}
+	return append(out, charsField, pinyinField, creditField, tagField, yearField)
+}()

@@ -16,6 +16,7 @@ var pageTemplate = template.Must(template.New("search").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{if .Query}}{{.Query}} - {{end}}搜索 - {{.Title}}</title>
+<meta name="description" content="在{{.Title}}的往期稿件中全文搜索，可按供稿单位、标签和日期筛选。">
 {{- if .Stylesheet}}
 <link rel="stylesheet" href="{{.Stylesheet}}">
 {{- end}}
@@ -24,12 +25,17 @@ var pageTemplate = template.Must(template.New("search").Parse(`<!DOCTYPE html>
 body{font-family:"Noto Serif CJK SC","Source Han Serif SC",serif;max-width:42em;margin:0 auto;padding:1em;line-height:1.7}
 {{- end}}
 form{display:flex;gap:.5em;flex-wrap:wrap}
+input,select,button{font-family:inherit;font-size:inherit;line-height:1.4}
 input[type=search]{flex:1;min-width:12em;font-size:1.1em;padding:.3em}
 mark{background:#fde68a;color:inherit}
-.hit h2{font-size:1.15em;margin:1.2em 0 .2em}
+#results-heading{font-size:1em;font-weight:normal;margin:1em 0 .5em}
+#results ol{padding-left:1.5em}
+.hit h3{font-size:1.15em;margin:1.2em 0 .2em}
 .hit p{margin:.2em 0}
-.meta{color:#555;font-size:.9em}
+.kicker,.subtitle{color:#444}
+.meta,.missing{color:#555;font-size:.9em}
 .facets{font-size:.9em;color:#444}
+html.searching #results{min-height:100vh}
 </style>
 </head>
 <body>
@@ -53,7 +59,8 @@ mark{background:#fde68a;color:inherit}
 <select id="sort" name="sort"><option value="">相关度</option><option value="newest"{{if eq .Sort "newest"}} selected{{end}}>最新</option></select>
 <button type="submit">搜索</button>
 </form>
-<div id="results" aria-live="polite" data-api="{{.API}}">{{.Results}}</div>
+<div id="results" aria-live="polite" data-api="{{.API}}">{{.Results}}
+{{- if eq .API "static"}}<noscript><p>本页的搜索需要浏览器启用 JavaScript。也可以从<a href="{{.Home}}">首页</a>按日期浏览往期报道。</p></noscript>{{end}}</div>
 </main>
 {{- with .Footer}}
 {{.}}

@@ -3,6 +3,7 @@ package search
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Sort orders results.
@@ -71,8 +72,16 @@ type plan struct {
 	// Needles are what to highlight, as unit sequences; Backup (the
 	// bigrams of longer runs) is highlighted where no needle occurs.
 	Needles, Backup [][]string
-	// Partial is set on the fallback plan, where not every term matched.
-	Partial bool
+	// Terms are the query terms as the reader typed them, each with what
+	// a story must hold to contain it: a result lacking one is partial.
+	Terms []queryTerm
+}
+
+// queryTerm is one term of a query: a run of units. A story contains it
+// when every group of Need has a clause whose grams it holds all.
+type queryTerm struct {
+	Text string
+	Need []group
 }
 
 func (p *plan) empty() bool { return len(p.Must) == 0 && len(p.Should) == 0 }
@@ -93,7 +102,7 @@ func parseQuery(text string) []queryRun {
 			j := i
 			var r queryRun
 			r.Quoted = quoted
-			for j < len(us) && us[j].Run == us[i].Run {
+			for j < len(us) && us[j].Run == us[i].Run && (j == i || !scriptBreak(us[j-1].Text, us[j].Text)) {
 				r.Units = append(r.Units, us[j].Text)
 				j++
 			}
@@ -144,6 +153,34 @@ func nGrams(us []string, n int) []string {
 	return dedupe(out)
 }
 
+// scriptBreak reports whether a query run breaks between units a and b:
+// between a word of letters and a Han character (xyz不存在词 is two
+// terms), but not between digits and Han characters (12345热线 is one).
+func scriptBreak(a, b string) bool {
+	la, lb := letterWord(a), letterWord(b)
+	ca, cb := !isWordUnit(a), !isWordUnit(b)
+	return la && cb || ca && lb
+}
+
+// isWordUnit reports whether a unit is a word (not a Han character).
+func isWordUnit(u string) bool {
+	r, _ := utf8.DecodeRuneInString(u)
+	return !isCJK(r)
+}
+
+// letterWord reports whether a unit is a word holding a letter.
+func letterWord(u string) bool {
+	if !isWordUnit(u) {
+		return false
+	}
+	for _, r := range u {
+		if !(r >= '0' && r <= '9') {
+			return true
+		}
+	}
+	return false
+}
+
 // anyField is a group matching gram in any text field.
 func anyField(gram string) group {
 	g := make(group, 0, len(textFields))
@@ -167,39 +204,56 @@ func phraseGroup(us []string) group {
 	return g
 }
 
+// unitGroup matches a one-unit run: the unit itself, or for a word of
+// letters, a pinyin reading.
+func unitGroup(u string) group {
+	g := group{{{charsField, u, 1}}}
+	if pinyinWord(u) {
+		g = append(g, clause{{pinyinField, u, pinyinBoost}})
+	}
+	return g
+}
+
 // planQuery plans text strictly (every run must match) or, with relaxed,
 // as the fallback (any gram of any run).
 func planQuery(text string, relaxed bool) *plan {
 	runs := parseQuery(text)
-	p := &plan{Partial: relaxed}
+	p := &plan{}
 	var any group
 	for _, r := range runs {
 		k := len(r.Units)
 		p.Needles = append(p.Needles, r.Units)
+		qt := queryTerm{Text: strings.Join(r.Units, "")}
 		switch {
 		case k == 1:
-			c := clause{{charsField, r.Units[0], 1}}
-			if relaxed {
-				any = append(any, c)
-			} else {
-				p.Must = append(p.Must, group{c})
-			}
-		case r.Quoted && k >= 3 && !relaxed:
-			p.Must = append(p.Must, phraseGroup(r.Units))
-		case k <= 4 && !relaxed && !(k > 2 && r.Quoted):
+			qt.Need = []group{unitGroup(r.Units[0])}
+		case r.Quoted && k >= 3:
+			qt.Need = []group{phraseGroup(r.Units)}
+		case k <= 4:
 			for _, g := range nGrams(r.Units, 2) {
-				p.Must = append(p.Must, anyField(g))
-			}
-			if k >= 3 {
-				p.Should = append(p.Should, phraseGroup(r.Units))
+				qt.Need = append(qt.Need, anyField(g))
 			}
 		default:
-			for _, g := range nGrams(r.Units, 2) {
-				any = append(any, anyField(g)...)
+			// A long run (a question, a sentence) needs any bigram.
+			var g group
+			for _, b := range nGrams(r.Units, 2) {
+				g = append(g, anyField(b)...)
 			}
-			if k >= 3 {
-				p.Should = append(p.Should, phraseGroup(r.Units))
+			qt.Need = []group{g}
+		}
+		p.Terms = append(p.Terms, qt)
+		switch {
+		case relaxed && k == 1:
+			any = append(any, qt.Need[0]...)
+		case relaxed:
+			for _, b := range nGrams(r.Units, 2) {
+				any = append(any, anyField(b)...)
 			}
+		default:
+			p.Must = append(p.Must, qt.Need...)
+		}
+		if k >= 3 && !(r.Quoted && !relaxed) {
+			p.Should = append(p.Should, phraseGroup(r.Units))
 		}
 	}
 	if len(any) > 0 {

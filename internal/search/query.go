@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -44,7 +43,7 @@ type table struct {
 	slugs []string
 }
 
-// arenaPool holds postings arenas (*[]int32) for Index.search.
+// arenaPool holds postings arenas (*arenas) for Index.search.
 var arenaPool sync.Pool
 
 // tableCache holds the table of the latest snapshot. Holding it keeps
@@ -67,102 +66,6 @@ func (c *tableCache) get(ctx context.Context, snap index.IndexReader) (*table, e
 	}
 	c.t = t
 	return t, nil
-}
-
-// eachPosting calls fn with the document number of every live document
-// holding term in field.
-func eachPosting(ctx context.Context, r index.IndexReader, field string, term []byte, fn func(uint64)) error {
-	if snap, ok := r.(*scorch.IndexSnapshot); ok {
-		return eachSegmentPosting(snap, field, term, fn)
-	}
-	tfr, err := r.TermFieldReader(ctx, term, field, false, false, false)
-	if err != nil {
-		return err
-	}
-	defer tfr.Close()
-	var tfd index.TermFieldDoc
-	for {
-		d, err := tfr.Next(&tfd)
-		if err != nil {
-			return err
-		}
-		if d == nil {
-			return nil
-		}
-		fn(d.ID.Value())
-	}
-}
-
-// eachSegmentPosting is eachPosting on a scorch snapshot, reading each
-// segment's postings (without deleted documents) directly rather than
-// through scorch's term field reader: document numbers are the segment's
-// plus the documents of the segments before it, as scorch numbers them.
-func eachSegmentPosting(snap *scorch.IndexSnapshot, field string, term []byte, fn func(uint64)) error {
-	var base uint64
-	for _, ss := range snap.Segments() {
-		seg := ss.Segment()
-		dict, err := seg.Dictionary(field)
-		if err != nil {
-			return err
-		}
-		pl, err := dict.PostingsList(term, ss.Deleted(), nil)
-		if err != nil {
-			return err
-		}
-		it := pl.Iterator(false, false, false, nil)
-		if !eachBitmapPosting(it, ss.Deleted(), base, fn) {
-			for {
-				p, err := it.Next()
-				if err != nil {
-					return err
-				}
-				if p == nil {
-					break
-				}
-				fn(base + p.Number())
-			}
-		}
-		base += seg.Count()
-	}
-	return nil
-}
-
-// bitmap is what eachBitmapPosting needs of a roaring bitmap.
-type bitmap interface {
-	comparable
-	Iterate(func(uint32) bool)
-}
-
-// eachBitmapPosting walks the postings of it straight from its bitmap
-// when it offers one (zap does: the bitmap, without deleted documents,
-// or a single document), much faster than stepping it; it reports false
-// when it does not. The second argument only gives the bitmap type (that
-// of SegmentSnapshot.Deleted), so that this package need not import
-// roaring and the segment API (indirect dependencies) to name it.
-func eachBitmapPosting[B bitmap](it any, _ B, base uint64, fn func(uint64)) bool {
-	o, ok := it.(interface {
-		ActualBitmap() B
-		DocNum1Hit() (uint64, bool)
-	})
-	if !ok {
-		return false
-	}
-	if n, ok := o.DocNum1Hit(); ok {
-		fn(base + n)
-		return true
-	}
-	var none B
-	bm := o.ActualBitmap()
-	if bm == none {
-		// No bitmap: zap's empty iterator, or a single document
-		// that was deleted.
-		return true
-	}
-	bm.Iterate(func(x uint32) bool {
-		fn(base + uint64(x))
-		return true
-	})
-	return true
 }
 
 // fieldTerms returns the terms of field.
@@ -199,7 +102,7 @@ func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
 	var docs []yd
 	for _, y := range years {
 		v, _ := strconv.Atoi(y)
-		err := eachPosting(ctx, r, yearField, []byte(y), func(d uint64) {
+		err := eachPosting(ctx, r, yearField, []byte(y), false, func(d, _ uint64) {
 			docs = append(docs, yd{d, int32(v)})
 			t.n = max(t.n, int(d)+1)
 		})
@@ -257,7 +160,7 @@ func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
 	}
 	t.creds = credits
 	for k, c := range credits {
-		err := eachPosting(ctx, r, creditField, []byte(c), func(d uint64) {
+		err := eachPosting(ctx, r, creditField, []byte(c), false, func(d, _ uint64) {
 			if int(d) < t.n {
 				t.cred[d] = int32(k + 1)
 			}
@@ -291,32 +194,34 @@ func (x *Index) search(ctx context.Context, q Query, p *plan) (*Result, error) {
 }
 
 func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *plan) (*Result, error) {
-	res := &Result{Query: q.Text, Partial: p.Partial, Offset: max(q.Offset, 0), Limit: q.limit(), Hits: []Hit{}}
-	// Postings of all terms go into one arena, kept for later queries:
-	// a slice handed out stays valid when the arena grows.
-	ap, _ := arenaPool.Get().(*[]int32)
+	res := &Result{Query: q.Text, Offset: max(q.Offset, 0), Limit: q.limit(), Hits: []Hit{}}
+	// Postings of all terms go into arenas, kept for later queries: a
+	// slice handed out stays valid when an arena grows.
+	ap, _ := arenaPool.Get().(*arenas)
 	if ap == nil {
-		ap = new([]int32)
+		ap = new(arenas)
 	}
-	arena := (*ap)[:0]
+	ids, imps := ap.ids[:0], ap.imps[:0]
 	defer func() {
-		*ap = arena[:0]
+		ap.ids, ap.imps = ids[:0], imps[:0]
 		arenaPool.Put(ap)
 	}()
-	post := func(field, gram string) ([]int32, error) {
-		start := len(arena)
-		err := eachPosting(ctx, r, field, []byte(gram), func(d uint64) {
+	post := func(field, gram string) ([]int32, []uint8, error) {
+		start := len(ids)
+		freq := field != creditField && field != tagField
+		err := eachPosting(ctx, r, field, []byte(gram), freq, func(d, f uint64) {
 			if int(d) < t.n {
-				arena = append(arena, int32(d))
+				ids = append(ids, int32(d))
+				imps = append(imps, uint8(min(f, 255)))
 			}
 		})
-		return arena[start:len(arena):len(arena)], err
+		return ids[start:len(ids):len(ids)], imps[start:len(imps):len(imps)], err
 	}
 	ok, err := filterMask(q, t.n, t.alive, post, func(i int) int { return int(t.day[i]) })
 	if err != nil {
 		return nil, err
 	}
-	score, err := scorePlan(p, t.n, t.live, ok, post)
+	score, leaves, err := scorePlan(p, t.n, t.live, ok, post)
 	if err != nil {
 		return nil, err
 	}
@@ -326,9 +231,16 @@ func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *pla
 		if err != nil {
 			return nil, err
 		}
-		res.Hits = append(res.Hits, newHit(d, score[i], p))
+		res.Hits = append(res.Hits, newHit(d, score[i], p, missingTerms(p, leaves, i)))
 	}
+	res.setPartial(p)
 	return res, nil
+}
+
+// arenas hold the postings of one query.
+type arenas struct {
+	ids  []int32
+	imps []uint8
 }
 
 // storedDoc reads the normalised Doc stored with a story.

@@ -12,12 +12,12 @@ import (
 // uvarint tag count and the tags, then the date as a varint Unix time.
 
 func encodeDoc(d Doc) []byte {
-	n := 32 + len(d.Slug) + len(d.Title) + len(d.Kicker) + len(d.Subtitle) + len(d.Body) + len(d.Credit) + len(d.Edition) + len(d.URL)
+	n := 32 + len(d.ID) + len(d.Title) + len(d.Kicker) + len(d.Subtitle) + len(d.Body) + len(d.Credit) + len(d.Edition) + len(d.URL)
 	for _, t := range d.Tags {
 		n += 4 + len(t)
 	}
 	b := make([]byte, 0, n)
-	for _, s := range []string{d.Slug, d.Title, d.Kicker, d.Subtitle, d.Body, d.Credit, d.Edition, d.URL} {
+	for _, s := range []string{d.ID, d.Title, d.Kicker, d.Subtitle, d.Body, d.Credit, d.Edition, d.URL} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -42,7 +42,7 @@ func decodeDoc(b []byte) (Doc, error) {
 		b = b[n+int(l):]
 		return s, true
 	}
-	for _, p := range []*string{&d.Slug, &d.Title, &d.Kicker, &d.Subtitle, &d.Body, &d.Credit, &d.Edition, &d.URL} {
+	for _, p := range []*string{&d.ID, &d.Title, &d.Kicker, &d.Subtitle, &d.Body, &d.Credit, &d.Edition, &d.URL} {
 		s, ok := str()
 		if !ok {
 			return d, errBadDoc

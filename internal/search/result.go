@@ -6,34 +6,45 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // Result is one page of results.
 type Result struct {
 	Query string `json:"query"`
 	Total int    `json:"total"`
-	// Partial is set when nothing matched every term and the results
-	// match only some of them.
-	Partial bool   `json:"partial"`
-	Offset  int    `json:"offset"`
-	Limit   int    `json:"limit"`
-	Hits    []Hit  `json:"hits"`
-	Facets  Facets `json:"facets"`
+	// Partial is set exactly when a hit shown lacks a query term;
+	// Missing names those terms, in query order.
+	Partial bool     `json:"partial"`
+	Missing []string `json:"missing,omitempty"`
+	Offset  int      `json:"offset"`
+	Limit   int      `json:"limit"`
+	Hits    []Hit    `json:"hits"`
+	Facets  Facets   `json:"facets"`
 }
 
 // Hit is one story found.
 type Hit struct {
-	Slug    string  `json:"slug"`
-	Title   string  `json:"title"`
-	Kicker  string  `json:"kicker,omitempty"`
-	Date    string  `json:"date"` // YYYY-MM-DD
-	Credit  string  `json:"credit,omitempty"`
-	Edition string  `json:"edition,omitempty"`
-	URL     string  `json:"url,omitempty"`
-	Score   float64 `json:"score"`
-	// TitleHTML is the escaped title with matches in <mark>.
-	TitleHTML template.HTML `json:"titleHTML"`
+	ID       string  `json:"id"`
+	Title    string  `json:"title"`
+	Kicker   string  `json:"kicker,omitempty"`
+	Subtitle string  `json:"subtitle,omitempty"`
+	Date     string  `json:"date"` // YYYY-MM-DD
+	Credit   string  `json:"credit,omitempty"`
+	Edition  string  `json:"edition,omitempty"`
+	URL      string  `json:"url,omitempty"`
+	Score    float64 `json:"score"`
+	// TitleHTML is the escaped title with matches in <mark>; so are
+	// KickerHTML, SubtitleHTML and CreditHTML (empty when the field is).
+	TitleHTML    template.HTML `json:"titleHTML"`
+	KickerHTML   template.HTML `json:"kickerHTML,omitempty"`
+	SubtitleHTML template.HTML `json:"subtitleHTML,omitempty"`
+	CreditHTML   template.HTML `json:"creditHTML,omitempty"`
+	// Missing names the query terms this story lacks (partial results).
+	Missing []string `json:"missing,omitempty"`
 	// Snippet is 80 to 100 characters of the body around the best
 	// matches, escaped, with matches in <mark>.
 	Snippet template.HTML `json:"snippet"`
@@ -264,18 +275,50 @@ func snippet(body string, needles, backup [][]string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// newHit builds a hit from a normalised doc.
-func newHit(d Doc, score float64, p *plan) Hit {
+// newHit builds a hit from a normalised doc lacking the terms missing.
+func newHit(d Doc, score float64, p *plan, missing []string) Hit {
 	return Hit{
-		Slug:      d.Slug,
-		Title:     d.Title,
-		Kicker:    d.Kicker,
-		Date:      d.Date.Format("2006-01-02"),
-		Credit:    d.Credit,
-		Edition:   d.Edition,
-		URL:       d.URL,
-		Score:     score,
-		TitleHTML: highlightTitle(d.Title, p.Needles, p.Backup),
-		Snippet:   snippet(d.Body, p.Needles, p.Backup),
+		ID:           d.ID,
+		Title:        d.Title,
+		Kicker:       d.Kicker,
+		Subtitle:     d.Subtitle,
+		Date:         d.Date.Format("2006-01-02"),
+		Credit:       d.Credit,
+		Edition:      d.Edition,
+		URL:          d.URL,
+		Score:        score,
+		TitleHTML:    highlightTitle(d.Title, p.Needles, p.Backup),
+		KickerHTML:   highlightTitle(d.Kicker, p.Needles, p.Backup),
+		SubtitleHTML: highlightTitle(d.Subtitle, p.Needles, p.Backup),
+		CreditHTML:   highlightTitle(d.Credit, p.Needles, p.Backup),
+		Snippet:      snippet(d.Body, p.Needles, p.Backup),
+		Missing:      missing,
 	}
+}
+
+// setPartial sets Partial and Missing from the hits shown.
+func (r *Result) setPartial(p *plan) {
+	lack := map[string]bool{}
+	for _, h := range r.Hits {
+		for _, m := range h.Missing {
+			lack[m] = true
+		}
+	}
+	r.Partial = len(lack) > 0
+	for _, t := range p.Terms {
+		if lack[t.Text] {
+			r.Missing = append(r.Missing, t.Text)
+			delete(lack, t.Text)
+		}
+	}
+}
+
+// chineseDate formats a YYYY-MM-DD date as the site does (the house
+// rule, content.ChineseDate): 2025年5月22日.
+func chineseDate(ymd string) string {
+	t, err := time.Parse("2006-01-02", ymd)
+	if err != nil {
+		return ymd
+	}
+	return content.ChineseDate(t)
 }

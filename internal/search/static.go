@@ -13,8 +13,10 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,31 +24,70 @@ import (
 // The static index: files a browser script fetches, so search works on a
 // static host. Layout under its directory:
 //
-//	meta.json     version, number of stories, shard count, credit names
-//	docs.bin      per story (numbered newest first, then by slug): uvarint
-//	              days before the previous story, uvarint credit number+1
-//	s/XXXX.bin    postings shard XXXX (hex): entries of uvarint-prefixed
-//	              field and gram, uvarint document count, then uvarint
-//	              gaps between story numbers
-//	d/N.json      story N, normalised (for titles and snippets)
-//	search.js     the query script (a mirror of StaticIndex.Search)
-//	index.html    the reader search page
+//	meta.json          version, story count, live stories, base day,
+//	                   credit names, doc chunk size, segments
+//	docs-G.bin         (docs.bin, named by the last segment G) per story number: zigzag uvarint days after the
+//	                   previous story (the first: after base), uvarint
+//	                   credit number+1 times two, plus one if removed,
+//	                   uvarint length of its record; then the live stories in rank order
+//	                   (newest first, then by slug) as zigzag uvarint
+//	                   steps from the previous number plus one
+//	s/G-XXX.bin        postings shard XXX (hex) of segment G: entries
+//	                   sorted by gram, then field number (indexedFields):
+//	                   uvarint-prefixed gram, uvarint field, uvarint
+//	                   count, uvarint gaps between local story numbers,
+//	                   then one impact byte per story
+//	d/G-K.bin          records (JSON Docs, normalised) of segment G's
+//	                   stories K·chunk to (K+1)·chunk−1, back to back: the
+//	                   script fetches one record with an HTTP Range request
+//	search.js          the query script (a mirror of StaticIndex.Search)
+//	index.html         the reader search page
 //
-// A gram lives in shard fnv1a32(gram) mod shard count, in every field: a
-// query fetches one shard per distinct gram, at most five for four
-// characters (three bigrams, two trigrams).
+// Stories are numbered across segments in order; a segment's postings
+// use numbers local to it. A gram lives in shard fnv1a32(gram) mod the
+// segment's shard count, in every field: a query fetches, per segment,
+// one shard per distinct gram. WriteStatic writes one segment;
+// UpdateStatic adds a segment holding the changed stories, marks their
+// old records removed and rewrites only meta.json, docs.bin and
+// stories.txt (slug and hash per story number, for UpdateStatic; not
+// fetched by the browser) besides. meta.json is written last: it names
+// the files of the index, so readers see the old index or the new.
 
 // staticMeta is meta.json.
 type staticMeta struct {
-	Version string   `json:"version"`
-	N       int      `json:"n"`
-	Shards  int      `json:"shards"`
-	Base    int      `json:"base"` // day of story 0
-	Credits []string `json:"credits"`
+	Version  string       `json:"version"`
+	N        int          `json:"n"`    // story numbers, removed ones included
+	Live     int          `json:"live"` // stories not removed
+	Base     int          `json:"base"` // day docs.bin starts from
+	Chunk    int          `json:"chunk"`
+	Docs     string       `json:"docs"` // the docs.bin of this meta.json
+	Credits  []string     `json:"credits"`
+	Segments []staticSeg  `json:"segments"`
+	Stories  []staticStub `json:"-"`
 }
 
-// shardBytes is the target size of a postings shard.
-const shardBytes = 8 << 10
+// staticSeg is one segment of the static index.
+type staticSeg struct {
+	ID     string `json:"id"`
+	N      int    `json:"n"`
+	Shards int    `json:"shards"`
+}
+
+// staticStub is what docs.bin says of a story.
+type staticStub struct {
+	day, credit, size int
+	removed           bool
+}
+
+// shardBytes is the target size of a postings shard; maxShards bounds the
+// shards of a segment (and so the files of the index).
+const (
+	shardBytes = 24 << 10
+	maxShards  = 1024
+)
+
+// docChunk is the number of story records per doc chunk file.
+const docChunk = 256
 
 // shardOf is fnv1a32(gram) mod shards.
 func shardOf(gram string, shards int) int {
@@ -83,7 +124,7 @@ func orderDocs(docs []Doc) []Doc {
 		if a != b {
 			return a > b
 		}
-		return out[i].Slug < out[j].Slug
+		return out[i].ID < out[j].ID
 	})
 	return out
 }
@@ -189,104 +230,165 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 	ds := orderDocs(docs)
 	seen := map[string]bool{}
 	for _, d := range ds {
-		if seen[d.Slug] {
-			return nil, fmt.Errorf("two stories have the slug %q", d.Slug)
+		if seen[d.ID] {
+			return nil, fmt.Errorf("two documents have the ID %q", d.ID)
 		}
-		seen[d.Slug] = true
+		seen[d.ID] = true
 	}
-	meta := staticMeta{Version: analysisVersion, N: len(ds), Credits: []string{}}
-	creditNo := map[string]int{}
-	var docsBin []byte
-	prev := 0
-	if len(ds) > 0 {
-		meta.Base = day(ds[0].Date)
-		prev = meta.Base
-	}
-	for _, d := range ds {
-		dd := day(d.Date)
-		docsBin = binary.AppendUvarint(docsBin, uint64(prev-dd))
-		prev = dd
-		c := 0
-		if d.Credit != "" {
-			n, ok := creditNo[d.Credit]
-			if !ok {
-				n = len(meta.Credits)
-				creditNo[d.Credit] = n
-				meta.Credits = append(meta.Credits, d.Credit)
-			}
-			c = n + 1
-		}
-		docsBin = binary.AppendUvarint(docsBin, uint64(c))
-	}
-	files := make([]StaticFile, len(ds), len(ds)+8)
-	post, err := staticPostings(ds, files)
+	meta := staticMeta{Version: analysisVersion, Chunk: docChunk, Credits: []string{}}
+	files, seg, stubs, err := buildSegment("0", ds, &meta)
 	if err != nil {
 		return nil, err
 	}
-	// Size the shards, then encode each shard's entries (sorted by field,
-	// then gram) on every CPU.
-	total := 0
-	for _, fp := range post {
-		for _, e := range fp.entries {
-			total += entrySize(fp.name, e.gram, e.ids)
-		}
+	meta.Segments = []staticSeg{seg}
+	meta.Stories = stubs
+	rank := make([]int, len(ds))
+	for i := range rank {
+		rank[i] = i
 	}
-	shards := 1
-	for shards*shardBytes < total && shards < 1<<16 {
-		shards *= 2
-	}
-	meta.Shards = shards
-	bufs := make([][]byte, shards)
-	parallel(func(w, workers int) {
-		for _, fp := range post {
-			for _, e := range fp.entries {
-				sh := shardOf(e.gram, shards)
-				if sh%workers == w {
-					bufs[sh] = appendEntry(bufs[sh], fp.name, e.gram, e.ids)
-				}
-			}
-		}
-	})
-	for sh, b := range bufs {
-		files = append(files, StaticFile{shardName(sh), b})
-	}
-	mb, err := json.Marshal(meta)
-	if err != nil {
-		return nil, fmt.Errorf("encoding static search index: %w", err)
-	}
-	files = append(files,
-		StaticFile{"meta.json", mb},
-		StaticFile{"docs.bin", docsBin},
-		StaticFile{"search.js", Script()},
-	)
+	files = append(files, staticMetaFiles(&meta, rank)...)
+	files = append(files, StaticFile{"stories.txt", storiesFile(ds)})
 	page, err := staticPage(opt)
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, StaticFile{"index.html", page})
+	files = append(files, StaticFile{"search.js", Script()}, StaticFile{"index.html", page})
 	return files, nil
 }
 
-func shardName(s int) string { return fmt.Sprintf("s/%04x.bin", s) }
+// staticMetaFiles encodes meta.json and docs.bin; rank lists the live
+// story numbers in rank order.
+func staticMetaFiles(meta *staticMeta, rank []int) []StaticFile {
+	meta.N = len(meta.Stories)
+	meta.Live = len(rank)
+	if len(meta.Stories) > 0 && meta.Base == 0 {
+		meta.Base = meta.Stories[0].day
+	}
+	var b []byte
+	prev := meta.Base
+	for _, st := range meta.Stories {
+		b = binary.AppendUvarint(b, zigzag(st.day-prev))
+		prev = st.day
+		b = binary.AppendUvarint(b, uint64(st.credit)<<1|uint64(boolInt(st.removed)))
+		b = binary.AppendUvarint(b, uint64(st.size))
+	}
+	last := -1
+	for _, i := range rank {
+		b = binary.AppendUvarint(b, zigzag(i-last-1))
+		last = i
+	}
+	meta.Docs = "docs-" + meta.Segments[len(meta.Segments)-1].ID + ".bin"
+	mb, _ := json.Marshal(meta) // plain values: cannot fail
+	return []StaticFile{{meta.Docs, b}, {"meta.json", mb}}
+}
+
+// storiesFile is stories.txt: per story number, its slug and hash, or
+// "-" for a removed story.
+func storiesFile(ds []Doc) []byte {
+	var b []byte
+	for _, d := range ds {
+		if d.ID == "" {
+			b = append(b, "-\n"...)
+			continue
+		}
+		b = fmt.Appendf(b, "%s %x %d\n", d.ID, d.Hash(), day(d.Date))
+	}
+	return b
+}
+
+func zigzag(x int) uint64   { return uint64(x<<1) ^ uint64(x>>63) }
+func unzigzag(u uint64) int { return int(u>>1) ^ -int(u&1) }
+
+// creditNumber returns the number+1 of credit c in meta, adding it.
+func creditNumber(meta *staticMeta, c string) int {
+	if c == "" {
+		return 0
+	}
+	for i, x := range meta.Credits {
+		if x == c {
+			return i + 1
+		}
+	}
+	meta.Credits = append(meta.Credits, c)
+	return len(meta.Credits)
+}
+
+// buildSegment encodes segment id of the normalised stories ds: its
+// postings shards and doc chunks, and the docs.bin stub of each story.
+func buildSegment(id string, ds []Doc, meta *staticMeta) ([]StaticFile, staticSeg, []staticStub, error) {
+	seg := staticSeg{ID: id, N: len(ds)}
+	stubs := make([]staticStub, len(ds))
+	recs := make([][]byte, len(ds))
+	post, err := staticPostings(ds, recs)
+	if err != nil {
+		return nil, seg, nil, err
+	}
+	for i, d := range ds {
+		stubs[i] = staticStub{day: day(d.Date), credit: creditNumber(meta, d.Credit), size: len(recs[i])}
+	}
+	var files []StaticFile
+	for k := 0; k*docChunk < len(ds); k++ {
+		var b []byte
+		for _, r := range recs[k*docChunk : min((k+1)*docChunk, len(ds))] {
+			b = append(b, r...)
+		}
+		files = append(files, StaticFile{chunkName(id, k), b})
+	}
+	// Size the shards, then encode each shard's entries (sorted by gram,
+	// then field) on every CPU.
+	total := 0
+	for _, e := range post {
+		total += entrySize(e)
+	}
+	shards := 1
+	for shards*shardBytes < total && shards < maxShards {
+		shards *= 2
+	}
+	seg.Shards = shards
+	bufs := make([][]byte, shards)
+	parallel(func(w, workers int) {
+		for _, e := range post {
+			sh := shardOf(e.gram, shards)
+			if sh%workers == w {
+				bufs[sh] = appendEntry(bufs[sh], e)
+			}
+		}
+	})
+	for sh, b := range bufs {
+		files = append(files, StaticFile{shardName(id, sh), b})
+	}
+	return files, seg, stubs, nil
+}
+
+func shardName(seg string, s int) string { return fmt.Sprintf("s/%s-%03x.bin", seg, s) }
+func chunkName(seg string, k int) string { return fmt.Sprintf("d/%s-%d.bin", seg, k) }
 
 // StaticIndex reads a static index: the reference implementation of the
 // browser script, used to test that both agree with the server.
 type StaticIndex struct {
-	fsys    fs.FS
-	meta    staticMeta
-	days    []int
-	credit  []int32 // credit number+1 per story, 0 for none
-	years   []int32
-	shards  map[int][]byte
-	fetched int // bytes read since the last ResetFetched
-	// fetchedShards counts the postings bytes of fetched alone.
-	fetchedShards int
+	fsys   fs.FS
+	meta   staticMeta
+	days   []int
+	credit []int32 // credit number+1 per story, 0 for none
+	years  []int32
+	alive  []bool
+	rank   []int32
+	seg    []int // segment of each story
+	base   []int // first story number of each segment
+	offset []int // byte offset of each story's record in its chunk
+	size   []int // byte length of each story's record (0: removed)
+	files  map[string][]byte
+	// fetched counts the bytes a browser would fetch since the last
+	// ResetFetched: whole files, each once, but only the record of a
+	// story (a Range request); fetchedShards counts postings alone.
+	fetched, fetchedShards int
+	seen                   map[string]bool
 }
 
 // OpenStatic opens the static index in fsys (its root is the index
 // directory), reading meta.json and docs.bin.
 func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
-	s := &StaticIndex{fsys: fsys, shards: map[int][]byte{}}
+	s := &StaticIndex{fsys: fsys, files: map[string][]byte{}, seen: map[string]bool{}}
 	mb, err := s.read("meta.json")
 	if err != nil {
 		return nil, err
@@ -297,113 +399,207 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 	if s.meta.Version != analysisVersion {
 		return nil, fmt.Errorf("static search index version %q, want %q", s.meta.Version, analysisVersion)
 	}
-	db, err := s.read("docs.bin")
+	db, err := s.read(s.meta.Docs)
 	if err != nil {
 		return nil, err
 	}
+	n := s.meta.N
 	r := bytes.NewReader(db)
+	bad := func(what string) error {
+		return fmt.Errorf("reading static search index: docs.bin is damaged (%s)", what)
+	}
+	for k, sg := range s.meta.Segments {
+		s.base = append(s.base, len(s.seg))
+		for j := 0; j < sg.N; j++ {
+			s.seg = append(s.seg, k)
+		}
+	}
+	if len(s.seg) != n || s.meta.Chunk <= 0 {
+		return nil, bad("segments")
+	}
 	d := s.meta.Base
-	for i := 0; i < s.meta.N; i++ {
-		delta, err1 := binary.ReadUvarint(r)
-		c, err2 := binary.ReadUvarint(r)
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("reading static search index: docs.bin is truncated at story %d", i)
+	s.days, s.credit, s.years = make([]int, n), make([]int32, n), make([]int32, n)
+	s.alive, s.offset, s.size, s.rank = make([]bool, n), make([]int, n), make([]int, n), make([]int32, n)
+	off := 0
+	for i := 0; i < n; i++ {
+		dd, err1 := binary.ReadUvarint(r)
+		cr, err2 := binary.ReadUvarint(r)
+		c := cr >> 1
+		size, err3 := binary.ReadUvarint(r)
+		if err1 != nil || err2 != nil || err3 != nil {
+			return nil, bad(fmt.Sprintf("story %d", i))
 		}
-		d -= int(delta)
 		if c > uint64(len(s.meta.Credits)) {
-			return nil, fmt.Errorf("reading static search index: docs.bin names credit %d of %d", c, len(s.meta.Credits))
+			return nil, bad(fmt.Sprintf("credit %d of %d", c, len(s.meta.Credits)))
 		}
-		s.days = append(s.days, d)
-		s.credit = append(s.credit, int32(c))
-		s.years = append(s.years, int32(time.Unix(int64(d)*86400, 0).UTC().Year()))
+		d += unzigzag(dd)
+		if (i-s.base[s.seg[i]])%s.meta.Chunk == 0 {
+			off = 0
+		}
+		s.days[i], s.credit[i], s.offset[i], s.size[i], s.alive[i] = d, int32(c), off, int(size), cr&1 == 0
+		off += int(size)
+		s.years[i] = int32(time.Unix(int64(d)*86400, 0).UTC().Year())
+	}
+	last := -1
+	for k := 0; k < s.meta.Live; k++ {
+		u, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, bad("rank")
+		}
+		last += 1 + unzigzag(u)
+		if last < 0 || last >= n || !s.alive[last] {
+			return nil, bad("rank")
+		}
+		s.rank[last] = int32(k)
 	}
 	return s, nil
 }
 
+// read returns a file, counting its bytes once.
 func (s *StaticIndex) read(name string) ([]byte, error) {
-	b, err := fs.ReadFile(s.fsys, name)
-	if err != nil {
-		return nil, fmt.Errorf("reading static search index: %w", err)
+	b, ok := s.files[name]
+	if !ok {
+		var err error
+		if b, err = fs.ReadFile(s.fsys, name); err != nil {
+			return nil, fmt.Errorf("reading static search index: %w", err)
+		}
+		s.files[name] = b
 	}
-	s.fetched += len(b)
+	if !s.seen[name] {
+		s.seen[name] = true
+		s.fetched += len(b)
+	}
 	return b, nil
 }
 
-// Fetched returns the bytes read since the last ResetFetched (or Open),
-// counting each shard once, as a browser cache would, and how many of
-// them were postings shards (the rest: meta.json, docs.bin, stories).
+// Fetched returns the bytes a browser would fetch since the last
+// ResetFetched (or Open), counting each file once, as its cache would,
+// and how many of them were postings shards (the rest: meta.json,
+// docs.bin, story records).
 func (s *StaticIndex) Fetched() (total, shards int) { return s.fetched, s.fetchedShards }
 
-// ResetFetched forgets fetched shards and zeroes the byte counts.
+// ResetFetched forgets fetched files and zeroes the byte counts.
 func (s *StaticIndex) ResetFetched() {
 	s.fetched, s.fetchedShards = 0, 0
-	s.shards = map[int][]byte{}
+	s.seen = map[string]bool{}
 }
 
-// postings returns the story numbers holding gram in field.
-func (s *StaticIndex) postings(field, gram string) ([]int32, error) {
-	n := shardOf(gram, s.meta.Shards)
-	b, ok := s.shards[n]
-	if !ok {
-		var err error
-		b, err = s.read(shardName(n))
-		if err != nil {
-			return nil, err
+// fieldNumber is the number of field in indexedFields.
+func fieldNumber(field string) int {
+	for i, f := range indexedFields {
+		if f == field {
+			return i
 		}
-		s.fetchedShards += len(b)
-		s.shards[n] = b
 	}
-	r := bytes.NewReader(b)
-	readStr := func() (string, error) {
-		l, err := binary.ReadUvarint(r)
-		if err != nil || l > uint64(r.Len()) {
-			return "", fmt.Errorf("reading static search index: shard %d is corrupt", n)
+	return -1
+}
+
+// postings returns the live story numbers holding gram in field, and
+// their impacts.
+func (s *StaticIndex) postings(field, gram string) ([]int32, []uint8, error) {
+	fno := uint64(fieldNumber(field))
+	var ids []int32
+	var imps []uint8
+	for k, sg := range s.meta.Segments {
+		name := shardName(sg.ID, shardOf(gram, sg.Shards))
+		seen := s.seen[name]
+		b, err := s.read(name)
+		if err != nil {
+			return nil, nil, err
 		}
-		buf := make([]byte, l)
-		_, _ = r.Read(buf)
-		return string(buf), nil
+		if !seen {
+			s.fetchedShards += len(b)
+		}
+		local, imp, err := findEntry(b, gram, fno)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading static search index: %s: %w", name, err)
+		}
+		for j, id := range local {
+			g := int32(s.base[k]) + id
+			if int(g) >= len(s.alive) {
+				return nil, nil, fmt.Errorf("reading static search index: %s names story %d of %d", name, g, len(s.alive))
+			}
+			if s.alive[g] {
+				ids = append(ids, g)
+				imps = append(imps, imp[j])
+			}
+		}
 	}
-	for r.Len() > 0 {
-		f, err := readStr()
-		if err != nil {
-			return nil, err
+	return ids, imps, nil
+}
+
+var errCorrupt = errors.New("shard is damaged")
+
+// findEntry returns the postings of (gram, field) in shard b.
+func findEntry(b []byte, gram string, field uint64) ([]int32, []uint8, error) {
+	uv := func() (uint64, bool) {
+		x, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, false
 		}
-		g, err := readStr()
-		if err != nil {
-			return nil, err
+		b = b[n:]
+		return x, true
+	}
+	for len(b) > 0 {
+		l, ok := uv()
+		if !ok || l > uint64(len(b)) {
+			return nil, nil, errCorrupt
 		}
-		cnt, err := binary.ReadUvarint(r)
-		if err != nil {
-			return nil, fmt.Errorf("reading static search index: shard %d is corrupt", n)
+		g := b[:l]
+		b = b[l:]
+		f, ok1 := uv()
+		cnt, ok2 := uv()
+		if !ok1 || !ok2 || cnt > uint64(len(b)) {
+			return nil, nil, errCorrupt
 		}
-		match := f == field && g == gram
+		match := f == field && string(g) == gram
 		var ids []int32
 		id := int32(0)
 		for i := uint64(0); i < cnt; i++ {
-			gap, err := binary.ReadUvarint(r)
-			if err != nil {
-				return nil, fmt.Errorf("reading static search index: shard %d is corrupt", n)
+			gap, ok := uv()
+			if !ok {
+				return nil, nil, errCorrupt
 			}
 			if match {
 				id += int32(gap)
 				ids = append(ids, id)
 			}
 		}
-		if match {
-			return ids, nil
+		if cnt > uint64(len(b)) {
+			return nil, nil, errCorrupt
 		}
+		if match {
+			return ids, b[:cnt:cnt], nil
+		}
+		b = b[cnt:]
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
-// doc reads story i.
+// doc reads story i's record.
 func (s *StaticIndex) doc(i int) (Doc, error) {
 	var d Doc
-	b, err := s.read("d/" + strconv.Itoa(i) + ".json")
-	if err != nil {
-		return d, err
+	k := s.seg[i]
+	j := i - s.base[k]
+	name := chunkName(s.meta.Segments[k].ID, j/s.meta.Chunk)
+	b, ok := s.files[name]
+	if !ok {
+		var err error
+		if b, err = fs.ReadFile(s.fsys, name); err != nil {
+			return d, fmt.Errorf("reading static search index: %w", err)
+		}
+		s.files[name] = b
 	}
-	if err := json.Unmarshal(b, &d); err != nil {
+	end := s.offset[i] + s.size[i]
+	if end > len(b) {
+		return d, fmt.Errorf("reading static search index: story %d is out of %s", i, name)
+	}
+	rec := b[s.offset[i]:end]
+	if key := name + "#" + strconv.Itoa(i); !s.seen[key] {
+		s.seen[key] = true
+		s.fetched += len(rec)
+	}
+	if err := json.Unmarshal(rec, &d); err != nil {
 		return d, fmt.Errorf("reading static search index: story %d: %w", i, err)
 	}
 	return d, nil
@@ -423,24 +619,24 @@ func (s *StaticIndex) Search(q Query) (*Result, error) {
 
 func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
 	n := s.meta.N
-	limit, offset := q.limit(), max(q.Offset, 0)
-	res := &Result{Query: q.Text, Partial: p.Partial, Offset: offset, Limit: limit, Hits: []Hit{}}
-	ok, err := filterMask(q, n, nil, s.postings, func(i int) int { return s.days[i] })
+	res := &Result{Query: q.Text, Offset: max(q.Offset, 0), Limit: q.limit(), Hits: []Hit{}}
+	ok, err := filterMask(q, n, s.alive, s.postings, func(i int) int { return s.days[i] })
 	if err != nil {
 		return nil, err
 	}
-	score, err := scorePlan(p, n, n, ok, s.postings)
+	score, leaves, err := scorePlan(p, n, s.meta.Live, ok, s.postings)
 	if err != nil {
 		return nil, err
 	}
 	fs := docFacets{credit: s.credit, credits: s.meta.Credits, year: s.years}
-	for _, i := range collect(q, p, res, ok, score, nil, fs) {
+	for _, i := range collect(q, p, res, ok, score, s.rank, fs) {
 		d, err := s.doc(i)
 		if err != nil {
 			return nil, err
 		}
-		res.Hits = append(res.Hits, newHit(d, score[i], p))
+		res.Hits = append(res.Hits, newHit(d, score[i], p, missingTerms(p, leaves, i)))
 	}
+	res.setPartial(p)
 	return res, nil
 }
 
@@ -458,96 +654,90 @@ func parallel(fn func(w, workers int)) {
 	wg.Wait()
 }
 
-// postEntry is the postings of one gram: ascending story numbers.
+// postEntry is the postings of one gram in one field: ascending story
+// numbers and their impacts.
 type postEntry struct {
-	gram string
-	ids  []int32
+	gram  string
+	field int
+	ids   []int32
+	imps  []uint8
 }
 
-// fieldPostings is the postings of one field, sorted by gram.
-type fieldPostings struct {
-	name    string
-	entries []postEntry
-}
-
-// staticPostings returns the postings of the stories ds, by field name,
-// and sets files[i] to story i. Each CPU takes a contiguous range of
-// stories; their postings are then joined in story order.
-func staticPostings(ds []Doc, files []StaticFile) ([]fieldPostings, error) {
+// staticPostings returns the postings of the stories ds sorted by gram,
+// then field, and sets recs[i] to the record of story i. Each CPU takes
+// a contiguous range of stories; their postings are then joined in story
+// order.
+func staticPostings(ds []Doc, recs [][]byte) ([]postEntry, error) {
+	type key struct {
+		gram  string
+		field int
+	}
 	type part struct {
-		post map[string]map[string][]int32
+		post map[key]*postEntry
 		err  error
 	}
 	workers := runtime.GOMAXPROCS(0)
 	parts := make([]part, workers)
 	parallel(func(w, workers int) {
 		lo, hi := len(ds)*w/workers, len(ds)*(w+1)/workers
-		post := map[string]map[string][]int32{}
+		post := make(map[key]*postEntry, 1<<14)
 		for i := lo; i < hi; i++ {
 			d := ds[i]
-			// Grams may repeat within a story: drop repeats here.
-			for field, gs := range gramTerms(d, false) {
+			for fno, field := range indexedFields {
 				if field == yearField {
 					continue
 				}
-				fp := post[field]
-				if fp == nil {
-					fp = make(map[string][]int32, 1024)
-					post[field] = fp
-				}
-				for _, g := range gs {
-					ids := fp[g]
-					if len(ids) > 0 && ids[len(ids)-1] == int32(i) {
-						continue
+				for _, p := range gramTermsCached(d)[field] {
+					k := key{p.Gram, fno}
+					e := post[k]
+					if e == nil {
+						e = &postEntry{gram: p.Gram, field: fno}
+						post[k] = e
 					}
-					fp[g] = append(ids, int32(i))
+					e.ids = append(e.ids, int32(i))
+					e.imps = append(e.imps, p.Impact)
 				}
 			}
 			b, err := json.Marshal(d)
 			if err != nil {
-				parts[w].err = fmt.Errorf("encoding story %s: %w", d.Slug, err)
+				parts[w].err = fmt.Errorf("encoding story %s: %w", d.ID, err)
 				return
 			}
-			files[i] = StaticFile{"d/" + strconv.Itoa(i) + ".json", b}
+			recs[i] = b
 		}
 		parts[w].post = post
 	})
-	names := map[string]bool{}
 	for _, p := range parts {
 		if p.err != nil {
 			return nil, p.err
 		}
-		for f := range p.post {
-			names[f] = true
+	}
+	joined := parts[0].post
+	for _, p := range parts[1:] {
+		for k, e := range p.post {
+			if j := joined[k]; j != nil {
+				j.ids = append(j.ids, e.ids...)
+				j.imps = append(j.imps, e.imps...)
+			} else {
+				joined[k] = e
+			}
 		}
 	}
-	out := make([]fieldPostings, 0, len(names))
-	for f := range names {
-		out = append(out, fieldPostings{name: f})
+	out := make([]postEntry, 0, len(joined))
+	for _, e := range joined {
+		out = append(out, *e)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	// Join and sort each field on its own CPU.
-	parallel(func(w, workers int) {
-		for k := w; k < len(out); k += workers {
-			fp := &out[k]
-			joined := parts[0].post[fp.name]
-			if joined == nil {
-				joined = map[string][]int32{}
-			}
-			for _, p := range parts[1:] {
-				for g, ids := range p.post[fp.name] {
-					joined[g] = append(joined[g], ids...)
-				}
-			}
-			fp.entries = make([]postEntry, 0, len(joined))
-			for g, ids := range joined {
-				fp.entries = append(fp.entries, postEntry{g, ids})
-			}
-			sort.Slice(fp.entries, func(i, j int) bool { return fp.entries[i].gram < fp.entries[j].gram })
+	slices.SortFunc(out, func(a, b postEntry) int {
+		if c := strings.Compare(a.gram, b.gram); c != 0 {
+			return c
 		}
+		return a.field - b.field
 	})
 	return out, nil
 }
+
+// gramTermsCached is gramTerms: a hook for builders that keep terms.
+var gramTermsCached = gramTerms
 
 func uvarintLen(x uint64) int {
 	n := 1
@@ -559,28 +749,27 @@ func uvarintLen(x uint64) int {
 }
 
 // entrySize is the encoded size of a postings entry.
-func entrySize(field, gram string, ids []int32) int {
-	n := uvarintLen(uint64(len(field))) + len(field) + uvarintLen(uint64(len(gram))) + len(gram) + uvarintLen(uint64(len(ids)))
+func entrySize(e postEntry) int {
+	n := uvarintLen(uint64(len(e.gram))) + len(e.gram) + uvarintLen(uint64(e.field)) + uvarintLen(uint64(len(e.ids))) + len(e.ids)
 	last := int32(0)
-	for _, id := range ids {
+	for _, id := range e.ids {
 		n += uvarintLen(uint64(id - last))
 		last = id
 	}
 	return n
 }
 
-// appendEntry appends a postings entry: uvarint-prefixed field and gram,
-// uvarint count, uvarint gaps between story numbers.
-func appendEntry(b []byte, field, gram string, ids []int32) []byte {
-	b = binary.AppendUvarint(b, uint64(len(field)))
-	b = append(b, field...)
-	b = binary.AppendUvarint(b, uint64(len(gram)))
-	b = append(b, gram...)
-	b = binary.AppendUvarint(b, uint64(len(ids)))
+// appendEntry appends a postings entry: uvarint-prefixed gram, uvarint
+// field, uvarint count, uvarint gaps between story numbers, impacts.
+func appendEntry(b []byte, e postEntry) []byte {
+	b = binary.AppendUvarint(b, uint64(len(e.gram)))
+	b = append(b, e.gram...)
+	b = binary.AppendUvarint(b, uint64(e.field))
+	b = binary.AppendUvarint(b, uint64(len(e.ids)))
 	last := int32(0)
-	for _, id := range ids {
+	for _, id := range e.ids {
 		b = binary.AppendUvarint(b, uint64(id-last))
 		last = id
 	}
-	return b
+	return append(b, e.imps...)
 }

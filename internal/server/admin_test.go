@@ -514,3 +514,25 @@ func TestLimiterPerAddress(t *testing.T) {
 		t.Errorf("after the window: %v", w)
 	}
 }
+
+// TestUserFormErrors: the add-user form says which field is wrong, in
+// Chinese, and keeps what was typed.
+func TestUserFormErrors(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.login("admin")
+	for _, tc := range []struct {
+		name, role, office string
+		status             int
+		want               string
+	}{
+		{"李 四", "editor", "", 400, "用户名只能用"},
+		{"lisi", "submitter", "", 400, "供稿人必须选择所属单位"},
+		{"changzheng", "editor", "", 409, "已经有叫“changzheng”的用户了"},
+		{"lisi", "submitter", "长征真", 400, "不在单位列表中"},
+	} {
+		resp, body := e.form(c, "/desk/users", url.Values{"csrf": {csrf}, "name": {tc.name}, "role": {tc.role}, "office": {tc.office}, "password": {"harbour-lamp-2025"}})
+		if resp.StatusCode != tc.status || !strings.Contains(body, tc.want) || !strings.Contains(body, `value="`+tc.name+`"`) {
+			t.Errorf("%s/%s/%s: %d, want %d saying %q with the name kept", tc.name, tc.role, tc.office, resp.StatusCode, tc.status, tc.want)
+		}
+	}
+}

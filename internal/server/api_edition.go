@@ -19,6 +19,8 @@ type editionJSON struct {
 		Submission string       `json:"submission"`
 		Box        *content.Box `json:"box"`
 		Lead       bool         `json:"lead"`
+		// Module overrides the item's print module: {columns, lines, locked}.
+		Module *content.ItemModule `json:"module"`
 	} `json:"items"`
 	// PublishAt, when set (RFC 3339), schedules the edition.
 	PublishAt *time.Time `json:"publishAt"`
@@ -51,9 +53,9 @@ func (s *Server) apiEditionPut(w http.ResponseWriter, r *http.Request, c *reqCtx
 	for _, it := range in.Items {
 		if it.Box != nil {
 			b := *it.Box
-			e.Items = append(e.Items, store.EditionItem{Box: &b, Lead: it.Lead})
+			e.Items = append(e.Items, store.EditionItem{Box: &b, Lead: it.Lead, Module: it.Module})
 		} else {
-			e.Items = append(e.Items, store.EditionItem{Submission: it.Submission, Lead: it.Lead})
+			e.Items = append(e.Items, store.EditionItem{Submission: it.Submission, Lead: it.Lead, Module: it.Module})
 		}
 	}
 	e, err = s.putEdition(e, c.user.Name)

@@ -70,7 +70,7 @@ func (s *Server) apiUserPatch(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		return err
 	}
 	if ch == (store.UserChange{}) {
-		return errorf(http.StatusBadRequest, "请求中没有要修改的项（disabled、role、office 或 password）")
+		return errorf(http.StatusBadRequest, "请求中没有要修改的项（可改：停用状态、角色、单位、密码）")
 	}
 	u, err := s.st.ChangeUser(c.by(), r.PathValue("name"), ch)
 	if err != nil {

@@ -166,6 +166,7 @@ func matrixCases() []matrixCase {
 		{pattern: "GET /desk/editions", method: "GET", path: fixed("/desk/editions"), want: editors},
 		{pattern: "GET /desk/editions/{date}", method: "GET", path: ed("/desk/editions/", "", false), want: editors},
 		{pattern: "POST /desk/editions/{date}", method: "POST", path: ed("/desk/editions/", "", false), ctype: formType, body: "page=1", want: editors},
+		{pattern: "POST /desk/editions/{date}/fit", method: "POST", path: ed("/desk/editions/", "/fit", false), ctype: formType, body: "page=1", want: editors},
 		{pattern: "POST /desk/editions/{date}/publish", method: "POST", path: ed("/desk/editions/", "/publish", true), want: editors},
 		{pattern: "POST /desk/editions/{date}/schedule", method: "POST", path: ed("/desk/editions/", "/schedule", true), ctype: formType, body: "at=2030-01-01T10%3A00", want: editors},
 		{pattern: "POST /desk/deploy", method: "POST", path: fixed("/desk/deploy"), ctype: formType, body: "date=2025-06-24", want: editors},

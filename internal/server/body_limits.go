@@ -10,8 +10,8 @@ import (
 	"github.com/banmian/banmian/internal/markdown"
 )
 
-// renderTimeout bounds the Markdown rendering a request waits for. A story
-// at the size cap renders in milliseconds; this is a backstop.
+// renderTimeout is the default Config.RenderTimeout. A story at the size
+// cap renders in a fraction of a second; this is a backstop.
 const renderTimeout = 3 * time.Second
 
 // checkBody refuses a story body over the size cap or nested too deeply

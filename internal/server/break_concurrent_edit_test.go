@@ -24,7 +24,7 @@ func TestEditionChangedDuringPublish(t *testing.T) {
 				t.Fatalf("put edition: %d %s", resp.StatusCode, body)
 			}
 			before := treeHash(t, e.out)
-			e.srv.failAt = func(s string) error {
+			e.srv.pub.SetHook(func(s string) error {
 				if s != step {
 					return nil
 				}
@@ -33,12 +33,12 @@ func TestEditionChangedDuringPublish(t *testing.T) {
 				_, err := e.st.PutEdition(store.Edition{Date: "2025-06-24", Page: 12,
 					Items: []store.EditionItem{{Submission: a, Lead: true}, {Submission: b}}}, "editor")
 				return err
-			}
+			})
 			resp, body := e.api("editor", "POST", "/api/editions/2025-06-24/publish", "", "")
 			if resp.StatusCode != 409 {
 				t.Errorf("publish of an edition changed on the way: %d %s", resp.StatusCode, body)
 			}
-			e.srv.failAt = nil
+			e.srv.pub.SetHook(nil)
 			for _, id := range []string{a, b} {
 				if sub, _ := e.st.Submission(id); sub.Status == store.StatusPublished {
 					t.Errorf("%s (%s) is published in the store", id, sub.Title)
@@ -82,7 +82,7 @@ func TestEditionSaveWaitsForPublish(t *testing.T) {
 		t.Fatalf("put edition: %d %s", resp.StatusCode, body)
 	}
 	put := make(chan int, 1)
-	e.srv.failAt = func(s string) error {
+	e.srv.pub.SetHook(func(s string) error {
 		if s == "build" {
 			go func() {
 				resp, _ := e.api("editor", "PUT", "/api/editions/2025-06-24", "application/json",
@@ -91,7 +91,7 @@ func TestEditionSaveWaitsForPublish(t *testing.T) {
 			}()
 		}
 		return nil
-	}
+	})
 	if resp, body := e.api("editor", "POST", "/api/editions/2025-06-24/publish", "", ""); resp.StatusCode != 200 {
 		t.Fatalf("publish: %d %s", resp.StatusCode, body)
 	}

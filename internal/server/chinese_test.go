@@ -23,7 +23,10 @@ var englishAllowed = map[string]bool{
 	"JPEG": true, "PNG": true, "WebP": true, "UTF": true, "MB": true, "KB": true, "API": true, "JSON": true,
 	"CSRF": true, "PDF": true, "Chromium": true, "YYYY": true, "MM": true, "DD": true, "HH": true, "slug": true,
 	"content": true, "md": true, "markdown": true, "txt": true, "Authorization": true, "Bearer": true,
-	"token": true, "rongyu": true, "application": true, "json": true, "text": true, "Word": true, "WPS": true,
+	"token": true, "rongyu": true,
+	// Key names, and JSON field names in API-only messages.
+	"Alt": true, "Tab": true,
+	"disabled": true, "role": true, "office": true, "password": true, "application": true, "json": true, "text": true, "Word": true, "WPS": true,
 }
 
 var englishWord = regexp.MustCompile(`[A-Za-z]{2,}`)

@@ -27,75 +27,17 @@ func (s *Server) editionOrNew(date string) (store.Edition, bool, error) {
 	e, err := s.st.Edition(date)
 	if errors.Is(err, store.ErrNotFound) {
 		cfg := s.siteConfig()
-		m := cfg.Masthead
+		page, m, ok := s.previousEdition(date)
+		m = m.Merge(cfg.Masthead)
 		if m.Section == "" {
 			m.Section = cfg.Section
 		}
-		return store.Edition{Date: date, Page: 1, Masthead: m, Status: store.EditionDraft}, false, nil
+		if !ok {
+			page = 1
+		}
+		return store.Edition{Date: date, Page: page, Masthead: m, Status: store.EditionDraft}, false, nil
 	}
 	return e, err == nil, err
-}
-
-// uniqueSlug is a slug for sub that no other submission and no story in
-// content/ uses: its own, or the pinyin of its headline, numbered if taken.
-func (s *Server) uniqueSlug(sub store.Submission) string {
-	if sub.Slug != "" {
-		return sub.Slug
-	}
-	base := content.Slugify(sub.Title)
-	if base == "" {
-		base = "story-" + sub.ID
-	}
-	var c *content.Content
-	if sn := s.snapshot(); sn != nil {
-		c = sn.Content
-	}
-	for n := 1; ; n++ {
-		slug := base
-		if n > 1 {
-			slug = fmt.Sprintf("%s-%d", base, n)
-		}
-		if c != nil && c.Story(slug) != nil {
-			continue
-		}
-		other, err := s.st.SubmissionBySlug(slug)
-		if err == nil && other.ID != sub.ID {
-			continue
-		}
-		return slug
-	}
-}
-
-// assignSlugs gives every submission on e a slug, so its address is
-// fixed before it is published.
-func (s *Server) assignSlugs(e store.Edition, actor string) error {
-	for _, it := range e.Items {
-		if it.Submission == "" {
-			continue
-		}
-		for range 5 {
-			sub, err := s.st.Submission(it.Submission)
-			if err != nil {
-				return err
-			}
-			if sub.Slug != "" {
-				break
-			}
-			slug := s.uniqueSlug(sub)
-			_, err = s.st.UpdateSubmission(sub.ID, actor, func(cur *store.Submission) error {
-				cur.Slug = slug
-				return nil
-			})
-			if errors.Is(err, store.ErrExists) {
-				continue // taken in between: pick again
-			}
-			if err != nil {
-				return err
-			}
-			break
-		}
-	}
-	return nil
 }
 
 // putEdition stores an edition and fixes its stories' slugs. It waits for
@@ -107,17 +49,22 @@ func (s *Server) putEdition(e store.Edition, actor string) (store.Edition, error
 				return e, err
 			}
 		}
+		if m := it.Module; m != nil && (m.Columns < 0 || m.Columns > 24 || m.Lines < 0 || m.Lines > 1000) {
+			return e, errorf(http.StatusBadRequest, "模块尺寸不对：%d 栏 × %d 行", m.Columns, m.Lines)
+		}
 	}
-	s.pubMu.Lock()
-	defer s.pubMu.Unlock()
-	old, _ := s.st.Edition(e.Date)
-	e, err := s.st.PutEdition(e, actor)
-	if err != nil {
-		return e, err
-	}
-	defer s.indexEdition(old) // stories taken off the page
-	defer s.indexEdition(e)
-	return e, s.assignSlugs(e, actor)
+	err := s.pub.Exclusive(func() error {
+		old, _ := s.st.Edition(e.Date)
+		saved, err := s.st.PutEdition(e, actor)
+		if err != nil {
+			return err
+		}
+		e = saved
+		defer s.indexEdition(old) // stories taken off the page
+		defer s.indexEdition(e)
+		return s.pub.AssignSlugs(e, actor)
+	})
+	return e, err
 }
 
 // validBox checks an inline box as it will be written to boxes/ID.yaml:
@@ -218,24 +165,41 @@ func editionFromForm(r *http.Request, e store.Edition) (store.Edition, error) {
 		if err != nil {
 			o = 1000 + len(items)
 		}
-		items = append(items, placed{o, store.EditionItem{Submission: id, Lead: id == lead}})
+		mod, err := formModule(f.Get("columns:"+id), f.Get("lines:"+id), f.Get("locked:"+id) != "")
+		if err != nil {
+			return e, err
+		}
+		items = append(items, placed{o, store.EditionItem{Submission: id, Lead: id == lead, Module: mod}})
 	}
 	ids, titles, rows, orders := f["box_id"], f["box_title"], f["box_rows"], f["box_order"]
+	cols, lines, locked := f["box_columns"], f["box_lines"], f["box_locked"]
+	at := func(list []string, i int) string {
+		if i < len(list) {
+			return list[i]
+		}
+		return ""
+	}
+	taken := map[string]bool{}
+	for _, id := range ids {
+		taken[strings.TrimSpace(id)] = true
+	}
 	for i, id := range ids {
 		id = strings.TrimSpace(id)
+		title := strings.TrimSpace(at(titles, i))
+		rs, err := parseRows(at(rows, i))
+		if err != nil {
+			return e, err
+		}
+		if len(rs) == 0 && title == "" {
+			continue // an empty box slot, or a box emptied to remove it
+		}
 		if id == "" {
-			continue
+			id = boxID(title, e.Date, taken)
 		}
-		b := &content.Box{ID: id, Type: content.BoxHonourRoll}
-		if i < len(titles) {
-			b.Title = strings.TrimSpace(titles[i])
-		}
-		if i < len(rows) {
-			rs, err := parseRows(rows[i])
-			if err != nil {
-				return e, err
-			}
-			b.Rows = rs
+		b := &content.Box{ID: id, Type: content.BoxHonourRoll, Title: title, Rows: rs}
+		mod, err := formModule(at(cols, i), at(lines, i), at(locked, i) == "1")
+		if err != nil {
+			return e, err
 		}
 		o := 2000 + i
 		if i < len(orders) {
@@ -243,7 +207,7 @@ func editionFromForm(r *http.Request, e store.Edition) (store.Edition, error) {
 				o = v
 			}
 		}
-		items = append(items, placed{o, store.EditionItem{Box: b}})
+		items = append(items, placed{o, store.EditionItem{Box: b, Module: mod}})
 	}
 	slices.SortStableFunc(items, func(a, b placed) int { return a.order - b.order })
 	e.Items = nil

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -14,14 +15,23 @@ type editionRow struct {
 	Order  int
 	Lead   bool
 	Chars  int
+	Module content.ItemModule
 }
 
 type boxRow struct {
 	ID, Title, Rows string
 	Order           int
+	Module          content.ItemModule
+}
+
+// pageItem is one item on the builder's page list, in page order.
+type pageItem struct {
+	Story *editionRow
+	Box   *boxRow
 }
 
 type editionData struct {
+	Items      []pageItem // placed stories and boxes in page order
 	E          store.Edition
 	Exists     bool
 	Rows       []editionRow
@@ -30,6 +40,8 @@ type editionData struct {
 	PublishAt  string
 	Editable   bool
 	HasPrinter bool
+	Columns    int         // base columns of the page grid
+	LiveURL    string      // the published page on the reader site
 	Deploy     *deployView // nil without a Deployer
 }
 
@@ -63,15 +75,28 @@ func (s *Server) editionShow(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if !e.PublishAt.IsZero() {
 		d.PublishAt = e.PublishAt.In(cst).Format("2006-01-02T15:04")
 	}
+	d.Columns = content.DefaultGeometry.Columns
+	if g := s.siteConfig().Geometry.Merge(content.DefaultGeometry); g.Columns > 0 {
+		d.Columns = g.Columns
+	}
+	if e.Status == store.EditionPublished {
+		d.LiveURL = content.SiteRoot(s.siteConfig().BaseURL) + content.EditionPath(date)
+	}
 	placed := map[string]int{}
 	leads := map[string]bool{}
+	mods := map[string]content.ItemModule{}
 	for i, it := range e.Items {
+		var m content.ItemModule
+		if it.Module != nil {
+			m = *it.Module
+		}
 		if it.Submission != "" {
 			placed[it.Submission] = i + 1
 			leads[it.Submission] = it.Lead
+			mods[it.Submission] = m
 		}
 		if it.Box != nil {
-			d.Boxes = append(d.Boxes, boxRow{ID: it.Box.ID, Title: it.Box.Title, Rows: rowsText(it.Box.Rows), Order: i + 1})
+			d.Boxes = append(d.Boxes, boxRow{ID: it.Box.ID, Title: it.Box.Title, Rows: rowsText(it.Box.Rows), Order: i + 1, Module: m})
 		}
 	}
 	d.Boxes = append(d.Boxes, boxRow{Order: len(e.Items) + 1})
@@ -95,7 +120,7 @@ func (s *Server) editionShow(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		if err != nil {
 			return err
 		}
-		row := editionRow{Sub: sub, Placed: placed[sub.ID] > 0, Order: placed[sub.ID], Lead: leads[sub.ID], Chars: doc.Chars}
+		row := editionRow{Sub: sub, Placed: placed[sub.ID] > 0, Order: placed[sub.ID], Lead: leads[sub.ID], Chars: doc.Chars, Module: mods[sub.ID]}
 		if !row.Placed {
 			row.Order = len(e.Items) + 1 + len(d.Rows)
 		} else {
@@ -104,6 +129,23 @@ func (s *Server) editionShow(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		d.Rows = append(d.Rows, row)
 	}
 	slices.SortStableFunc(d.Rows, func(a, b editionRow) int { return a.Order - b.Order })
+	for i := range d.Rows {
+		if d.Rows[i].Placed {
+			d.Items = append(d.Items, pageItem{Story: &d.Rows[i]})
+		}
+	}
+	for i := range d.Boxes {
+		if d.Boxes[i].ID != "" {
+			d.Items = append(d.Items, pageItem{Box: &d.Boxes[i]})
+		}
+	}
+	order := func(p pageItem) int {
+		if p.Story != nil {
+			return p.Story.Order
+		}
+		return p.Box.Order
+	}
+	slices.SortStableFunc(d.Items, func(a, b pageItem) int { return order(a) - order(b) })
 	return s.render(w, r, c, "edition", date+" 版面", d)
 }
 

@@ -34,6 +34,17 @@ var hostileBodies = []struct {
 	}, false},
 }
 
+// hostileSizes are the sizes the server tests send hostile bodies at:
+// just under the body cap and 1.9 MB (over two minutes each in the old
+// server); under the race detector, which slows the server 5-10 times,
+// 64 KB and 300 KB (the markdown package times the full sizes).
+func hostileSizes() (under, over int) {
+	if raceEnabled {
+		return 64 << 10, 300 << 10
+	}
+	return content.MaxBodyBytes - 1024, 1900 << 10
+}
+
 // preview posts a body to the desk's live preview with a Bearer token.
 func (e *testEnv) preview(body string) (*http.Response, string) {
 	e.t.Helper()
@@ -52,15 +63,18 @@ func errorMessage(t testing.TB, text string) string {
 
 // TestHostileBodiesHTTP sends each hostile shape at 1.9 MB (over two
 // minutes each in the old server) and just under the body cap to the
-// preview and the API. Over the cap the answer is a 400 in Chinese, before
+// preview and the API (smaller under -race, see hostileSizes). Over the cap the answer is a 400 in Chinese, before
 // any parsing; under it the preview renders. Each request has a 30 s
 // client timeout, a backstop against a hang, not a speed target.
 func TestHostileBodiesHTTP(t *testing.T) {
 	// JSON escapes "<" and ">" in six bytes: let 1.9 MB bodies through.
-	e := newEnv(t, func(c *Config) { c.MaxBodyBytes = 16 << 20 })
+	// A minute per rendering: the race detector on a loaded machine can
+	// take over the default 3 s (TestRenderDeadlineHTTP covers it).
+	e := newEnv(t, func(c *Config) { c.MaxBodyBytes, c.RenderTimeout = 16<<20, time.Minute })
+	underSize, overSize := hostileSizes()
 	for _, hb := range hostileBodies {
 		t.Run(hb.name, func(t *testing.T) {
-			big := hb.gen(1900 << 10)
+			big := hb.gen(overSize)
 			start := time.Now()
 			resp, text := e.preview(big)
 			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorMessage(t, text), "正文过长") {
@@ -72,7 +86,7 @@ func TestHostileBodiesHTTP(t *testing.T) {
 			}
 			t.Logf("%d bytes refused in %v", len(big), time.Since(start))
 
-			under := hb.gen(content.MaxBodyBytes - 1024)
+			under := hb.gen(underSize)
 			start = time.Now()
 			resp, text = e.preview(under)
 			if hb.deep {
@@ -217,5 +231,15 @@ func TestSubmissionIndexSkipsUnchanged(t *testing.T) {
 	}
 	if got := e.listIDs("editor", url.Values{"q": {"助餐点"}}); len(got) != 4 {
 		t.Errorf("the unchanged ones: %v", got)
+	}
+}
+
+// TestRenderDeadlineHTTP: a preview that runs out of time answers 503
+// with a Chinese message.
+func TestRenderDeadlineHTTP(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.RenderTimeout = time.Nanosecond })
+	resp, text := e.preview("长征镇持续推动基层治理。")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(errorMessage(t, text), "排版预览超时") {
+		t.Errorf("%d %s", resp.StatusCode, text)
 	}
 }

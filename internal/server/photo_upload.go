@@ -38,7 +38,7 @@ func (s *Server) savePhotoFiles(r *http.Request, c *reqCtx, id string) error {
 		if err != nil {
 			return err
 		}
-		p, err := processPhoto(data)
+		p, err := processPhotoContext(r.Context(), data, photoDecodes)
 		if err != nil {
 			return err
 		}

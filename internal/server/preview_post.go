@@ -81,7 +81,7 @@ func checkFieldsStyle(fields map[string]string) []fieldFinding {
 }
 
 // preview renders a body with the site's own pipeline and lints it, within
-// renderTimeout (and ctx).
+// Config.RenderTimeout (and ctx).
 func (s *Server) preview(ctx context.Context, body string) (*previewResult, error) {
 	src := []byte(body)
 	if !utf8.Valid(src) {
@@ -90,7 +90,7 @@ func (s *Server) preview(ctx context.Context, body string) (*previewResult, erro
 	if err := checkBody(body); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, renderTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
 	// Rendered with the desk's one-line-one-paragraph rule (as it will be
 	// saved); linted as typed, so the findings' places match the textarea.

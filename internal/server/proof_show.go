@@ -2,27 +2,32 @@ package server
 
 import (
 	"errors"
+	"io/fs"
 	"net/http"
+	"os"
+	"testing/fstest"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/layout"
 )
 
-// proofContent is the live content with the stored edition for date laid
-// over it (its stories and boxes as they would be published), so an
-// unpublished page can be proofed.
-func (s *Server) proofContent(date string) (*content.Content, *content.Edition, error) {
+// proofContentFS is the live content with the stored edition for date
+// laid over it (its stories and boxes as they would be published), so an
+// unpublished page can be proofed, and the files its photos are read
+// from: the edition's own files as they would be published, then
+// content/.
+func (s *Server) proofContentFS(date string) (*content.Content, *content.Edition, fs.FS, error) {
 	e, err := s.st.Edition(date)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sn := s.snapshot()
 	if sn == nil {
-		return nil, nil, errors.New("the site has not been built")
+		return nil, nil, nil, errors.New("the site has not been built")
 	}
-	files, stories, _, err := s.editionFiles(e)
+	files, stories, _, err := s.pub.EditionFiles(e)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	c := *sn.Content
 	c.Stories = append([]*content.Story(nil), c.Stories...)
@@ -40,25 +45,29 @@ func (s *Server) proofContent(date string) (*content.Content, *content.Edition, 
 			id := p[6 : len(p)-5]
 			b, errs := content.ParseBox(p, id, data)
 			if len(errs) > 0 {
-				return nil, nil, errs.Err()
+				return nil, nil, nil, errs.Err()
 			}
 			c.Boxes[id] = b
 		}
 	}
 	ce, errs := content.ParseEdition("editions/"+date+".yaml", files["editions/"+date+".yaml"])
 	if len(errs) > 0 {
-		return nil, nil, errs.Err()
+		return nil, nil, nil, errs.Err()
 	}
-	return &c, ce, nil
+	mfs := fstest.MapFS{}
+	for p, data := range files {
+		mfs[p] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	return &c, ce, overlayFS{mfs, os.DirFS(s.cfg.Source)}, nil
 }
 
 // proofShow shows the print preview of an edition (HTML).
 func (s *Server) proofShow(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	cc, ce, err := s.proofContent(r.PathValue("date"))
+	cc, ce, assets, err := s.proofContentFS(r.PathValue("date"))
 	if err != nil {
 		return err
 	}
-	html, _, err := layout.Preview(cc, ce, layout.Options{NoScript: true})
+	html, _, err := layout.Preview(cc, ce, layout.Options{NoScript: true, ZoomToFit: true, Assets: assets})
 	if err != nil {
 		return err
 	}
@@ -73,11 +82,11 @@ func (s *Server) proofPDF(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	if s.cfg.Printer == nil {
 		return errorf(http.StatusServiceUnavailable, "服务器上没有可用的 Chromium，无法生成 PDF 校样")
 	}
-	cc, ce, err := s.proofContent(r.PathValue("date"))
+	cc, ce, assets, err := s.proofContentFS(r.PathValue("date"))
 	if err != nil {
 		return err
 	}
-	html, _, err := layout.Preview(cc, ce, layout.Options{Clean: true})
+	html, _, err := layout.Preview(cc, ce, layout.Options{Clean: true, Assets: assets})
 	if err != nil {
 		return err
 	}
@@ -89,4 +98,15 @@ func (s *Server) proofPDF(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	w.Header().Set("Content-Disposition", `inline; filename="proof-`+r.PathValue("date")+`.pdf"`)
 	w.Write(pdf)
 	return nil
+}
+
+// overlayFS reads from the first file system that has the file.
+type overlayFS [2]fs.FS
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	f, err := o[0].Open(name)
+	if err == nil {
+		return f, nil
+	}
+	return o[1].Open(name)
 }

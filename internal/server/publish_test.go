@@ -42,12 +42,12 @@ func TestPublishIsAllOrNothing(t *testing.T) {
 			beforeContent, beforeSite := tree(t, e.source), tree(t, e.out)
 			beforeStore := storeState(t, e, "2025-06-24", id)
 			injected := errors.New("injected failure at " + step)
-			e.srv.failAt = func(s string) error {
+			e.srv.pub.SetHook(func(s string) error {
 				if s == step {
 					return injected
 				}
 				return nil
-			}
+			})
 			resp, body = e.api("editor", "POST", "/api/editions/2025-06-24/publish", "", "")
 			if resp.StatusCode != 500 {
 				t.Fatalf("publish with a failure: %d %s", resp.StatusCode, body)
@@ -69,14 +69,14 @@ func TestPublishIsAllOrNothing(t *testing.T) {
 				t.Errorf("index has the story after a failed publish: %+v", res.Hits)
 			}
 			// Without the failure it goes through.
-			e.srv.failAt = nil
+			e.srv.pub.SetHook(nil)
 			if resp, body := e.api("editor", "POST", "/api/editions/2025-06-24/publish", "", ""); resp.StatusCode != 200 {
 				t.Fatalf("publish: %d %s", resp.StatusCode, body)
 			}
 			if _, err := os.Stat(filepath.Join(e.source, "editions", "2025-06-24.yaml")); err != nil {
 				t.Error(err)
 			}
-			if _, err := os.Stat(filepath.Join(e.source, txDir)); err == nil {
+			if _, err := os.Stat(filepath.Join(e.source, ".banmian-publish")); err == nil {
 				t.Error("publish left its staging folder")
 			}
 		})
@@ -96,22 +96,6 @@ func diffKeys(a, b map[string]string) []string {
 		}
 	}
 	return out
-}
-
-func TestRecoverInterruptedPublish(t *testing.T) {
-	e := newEnv(t)
-	before := tree(t, e.source)
-	// A crash after the files were renamed into place, before the store.
-	tx := newFileTx(e.source, journal{Edition: "2025-06-30"})
-	if err := tx.apply(map[string][]byte{"stories/x.md": []byte("---\ntitle: x\ndate: 2025-06-30\n---\nx\n"), "site.yaml": []byte("title: 改坏了\n")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.srv.recoverPublish(); err != nil {
-		t.Fatal(err)
-	}
-	if got := tree(t, e.source); !maps.Equal(got, before) {
-		t.Errorf("recovery left content changed: %v", diffKeys(before, got))
-	}
 }
 
 func TestScheduledPublishingCatchesUp(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // reloadTag is added to reader pages with -watch: it reloads the page when
@@ -18,20 +20,31 @@ const reloadTag = `<script src="/desk/static/reload.js" defer></script>`
 // pages get the live reload script.
 func (s *Server) readerSite() http.Handler {
 	dir := s.outDir()
-	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		name := filepath.Join(dir, filepath.FromSlash(filepath.Clean("/"+r.URL.Path)))
+		// The site lives under the path of its base URL ("/duowei/"),
+		// as it will on the host it is deployed to.
+		root := content.SiteRoot(s.siteConfig().BaseURL)
+		prefix := strings.TrimSuffix(root, "/")
+		rel, under := strings.CutPrefix(r.URL.Path, prefix)
+		if root != "/" && (r.URL.Path == "/" || (under && rel == "")) {
+			http.Redirect(w, r, root, http.StatusFound)
+			return
+		}
+		if !under || (rel != "" && !strings.HasPrefix(rel, "/")) {
+			rel = "/.missing"
+		}
+		name := filepath.Join(dir, filepath.FromSlash(filepath.Clean("/"+rel)))
 		st, err := os.Stat(name)
 		if err == nil && st.IsDir() {
 			name = filepath.Join(name, "index.html")
 			_, err = os.Stat(name)
 		}
-		if err != nil || strings.Contains(r.URL.Path, "/.") {
+		if err != nil || strings.Contains(rel, "/.") {
 			page, rerr := os.ReadFile(filepath.Join(dir, "404.html"))
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusNotFound)
@@ -51,7 +64,7 @@ func (s *Server) readerSite() http.Handler {
 			w.Write(s.withReload(page))
 			return
 		}
-		files.ServeHTTP(w, r)
+		http.StripPrefix(prefix, http.FileServer(http.Dir(dir))).ServeHTTP(w, r)
 	})
 }
 

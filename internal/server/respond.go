@@ -115,8 +115,6 @@ func statusOf(err error) (int, string) {
 		return http.StatusUnauthorized, "用户名或密码错误"
 	case errors.Is(err, store.ErrExpired):
 		return http.StatusUnauthorized, "登录已过期，请重新登录"
-	case errors.Is(err, store.ErrForbidden):
-		return http.StatusForbidden, errForbidden.Message
 	case errors.Is(err, store.ErrDisabled):
 		return http.StatusUnauthorized, "此账号已停用，请联系管理员"
 	case errors.Is(err, store.ErrLastAdmin):

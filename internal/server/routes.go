@@ -66,6 +66,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /desk/editions", roles: editors, h: s.editionList},
 		{pattern: "GET /desk/editions/{date}", roles: editors, h: s.editionShow},
 		{pattern: "POST /desk/editions/{date}", roles: editors, h: s.editionSave},
+		{pattern: "POST /desk/editions/{date}/fit", roles: editors, h: s.editionFit},
 		{pattern: "POST /desk/editions/{date}/publish", roles: editors, h: s.editionPublish},
 		{pattern: "POST /desk/editions/{date}/schedule", roles: editors, h: s.editionSchedule},
 		{pattern: "POST /desk/deploy", roles: editors, h: s.deployRetry},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/publish"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
 	"github.com/banmian/banmian/internal/store"
@@ -71,6 +73,8 @@ type Config struct {
 	// name also backs off exponentially (see limiter).
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// RenderTimeout bounds each Markdown rendering (default 3 s).
+	RenderTimeout time.Duration
 	// MaxBodyBytes limits form and JSON bodies (default 2 MiB);
 	// MaxPhotoBytes limits one uploaded photo (default 8 MiB).
 	MaxBodyBytes  int64
@@ -90,6 +94,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives errors and events; nil discards them.
 	Logger *slog.Logger
+	// PublishHook is called as a publish reaches each step (see
+	// publish.Config.Hook); tests fail or stop a publish with it.
+	PublishHook func(step string) error
 }
 
 // Server is the editorial server. Start it with Start (or serve Handler
@@ -113,7 +120,7 @@ type Server struct {
 	setupToken string // the first-run token while there are no users
 	wake       chan struct{}
 
-	pubMu sync.Mutex // one publish (or correction) at a time
+	pub *publish.Service // publishes and corrects, one at a time
 	// streams counts the open /desk/events streams.
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
@@ -124,12 +131,6 @@ type Server struct {
 
 	snapMu sync.Mutex
 	snap   *site.Snapshot // the last build
-
-	// failAt, set by tests, makes the publish step named fail.
-	failAt func(step string) error
-	// crashAt is $BANMIAN_TEST_CRASH_AT: the publish step at which the
-	// process stops dead, for tests that kill it there (crashPoint).
-	crashAt string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -162,6 +163,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	if cfg.RenderTimeout <= 0 {
+		cfg.RenderTimeout = renderTimeout
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 2 << 20
 	}
@@ -184,19 +188,27 @@ func New(cfg Config) (*Server, error) {
 		cfg.Site.OutDir = "public"
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now,
-		md:      markdown.New(markdown.Options{Typeset: true, Timeout: renderTimeout}),
+		md:      markdown.New(markdown.Options{Typeset: true, Timeout: cfg.RenderTimeout}),
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
-		crashAt: os.Getenv(CrashEnv),
 	}
 	s.subQueue.index = s.indexBatch
 	opt := cfg.Site
 	opt.Emitters = append(append([]site.Emitter(nil), opt.Emitters...), s.captureSnapshot)
 	s.builder = site.New(opt)
+	var index publish.Index
+	if cfg.Index != nil {
+		index = cfg.Index
+	}
+	s.pub = publish.New(publish.Config{
+		Store: s.st, Source: cfg.Source, Builder: s.builder, Snapshot: s.snapshot,
+		BaseURL: func() string { return s.siteConfig().BaseURL },
+		Index:   index, Render: s.md, Now: cfg.Now, Logger: cfg.Logger, Hook: cfg.PublishHook,
+	})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
-	if err := s.recoverPublish(); err != nil {
+	if err := s.pub.Recover(); err != nil {
 		return nil, err
 	}
 	if _, err := s.builder.Build(s.ctx); err != nil {
@@ -252,6 +264,9 @@ func (s *Server) siteConfig() content.Site {
 	return content.DefaultSite()
 }
 
+// SiteBaseURL is the base URL of the reader site as last built.
+func (s *Server) SiteBaseURL() string { return s.siteConfig().BaseURL }
+
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -262,6 +277,13 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return s.Serve(ln), nil
+}
+
+// Serve serves on ln in the background (banmian serve listens before New,
+// to build the site with its own address as base URL); it returns the
+// address listened on. Close closes ln.
+func (s *Server) Serve(ln net.Listener) string {
 	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	s.wg.Add(1)
 	go func() {
@@ -270,7 +292,7 @@ func (s *Server) Start(addr string) (string, error) {
 			s.log.Error("serve", "err", err)
 		}
 	}()
-	return ln.Addr().String(), nil
+	return ln.Addr().String()
 }
 
 // Close stops serving (letting requests in flight finish for up to five

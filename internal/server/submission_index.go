@@ -18,7 +18,7 @@ import (
 // SubmissionIndex is the full-text index of submissions behind the desk's
 // search box: a search index of its own (banmian serve keeps it in
 // data/submissions-index), separate from the reader site's. Each
-// submission is one search.Doc whose slug is the submission ID and whose
+// submission is one search.Doc whose ID is the submission ID and whose
 // credit is the office. *search.Index satisfies it.
 type SubmissionIndex interface {
 	SearchIndex
@@ -40,7 +40,7 @@ func (s *Server) submissionDoc(sub store.Submission) (search.Doc, error) {
 		return search.Doc{}, fmt.Errorf("rendering submission %s: %w", sub.ID, err)
 	}
 	return search.Doc{
-		Slug: sub.ID, Title: sub.Title, Kicker: sub.Kicker, Subtitle: sub.Subtitle,
+		ID: sub.ID, Title: sub.Title, Kicker: sub.Kicker, Subtitle: sub.Subtitle,
 		Body: doc.Text, Credit: sub.Office, Tags: sub.Tags, Date: sub.Created, Edition: sub.Edition,
 		URL: "/desk/submissions/" + sub.ID, Source: submissionSource(sub),
 	}, nil
@@ -225,7 +225,7 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 	rendered := 0
 	for _, sub := range all {
 		src := submissionSource(sub)
-		if stub := (search.Doc{Slug: sub.ID, Source: src}); known != nil && known.Indexed(sub.ID, stub.Hash()) {
+		if stub := (search.Doc{ID: sub.ID, Source: src}); known != nil && known.Indexed(sub.ID, stub.Hash()) {
 			docs = append(docs, stub) // unchanged: Sync leaves it alone
 			continue
 		}
@@ -233,7 +233,7 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 		d, err := s.submissionDoc(sub)
 		if err != nil {
 			s.log.Error("indexing a submission without its body", "submission", sub.ID, "err", err)
-			d = search.Doc{Slug: sub.ID, Title: sub.Title, Kicker: sub.Kicker, Subtitle: sub.Subtitle,
+			d = search.Doc{ID: sub.ID, Title: sub.Title, Kicker: sub.Kicker, Subtitle: sub.Subtitle,
 				Credit: sub.Office, Tags: sub.Tags, Date: sub.Created, Edition: sub.Edition, URL: "/desk/submissions/" + sub.ID}
 		}
 		docs = append(docs, d)
@@ -263,7 +263,7 @@ func (s *Server) searchSubmissions(ctx context.Context, text string, f store.Sub
 			return nil, nil, err
 		}
 		for _, h := range res.Hits {
-			sub, err := s.st.Submission(h.Slug)
+			sub, err := s.st.Submission(h.ID)
 			if errors.Is(err, store.ErrNotFound) {
 				continue
 			}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/banmian/banmian/internal/markdown"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -19,14 +21,16 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// cst is China Standard Time, the newsroom's clock.
-var cst = time.FixedZone("CST", 8*60*60)
+// cst is the newsroom's time zone (the house rule in content).
+var cst = content.Newsroom
 
 var funcs = template.FuncMap{
 	"statusLabel": func(s store.Status) string { return s.Label() },
 	"actionLabel": func(a store.Action) string { return a.Label() },
 	"roleLabel":   func(r store.Role) string { return r.Label() },
 	"noticeLabel": func(k store.NotificationKind) string { return k.Label() },
+	// deskBody shows stored copy one paragraph per line, as it is typed.
+	"deskBody": markdown.ParagraphsToLines,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -56,7 +56,17 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, c *reqCtx, e
 // userCreate adds a user.
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	u := store.User{Name: strings.TrimSpace(r.PostFormValue("name")), Role: store.Role(r.PostFormValue("role")), Office: strings.TrimSpace(r.PostFormValue("office"))}
+	// Say which field is wrong, in the desk's words.
+	switch {
+	case store.ValidateName(u.Name) != nil:
+		return s.usersPage(w, r, c, http.StatusBadRequest, "用户名只能用字母（汉字也可以）、数字和 . _ -，最多 32 个字符", usersData{Form: u})
+	case u.Role == store.RoleSubmitter && u.Office == "":
+		return s.usersPage(w, r, c, http.StatusBadRequest, "供稿人必须选择所属单位", usersData{Form: u})
+	}
 	if _, err := s.st.CreateUserAs(c.by(), u, r.PostFormValue("password")); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return s.usersPage(w, r, c, http.StatusConflict, "已经有叫“"+u.Name+"”的用户了，请换一个用户名", usersData{Form: u})
+		}
 		return s.formFailed(w, r, c, err, usersData{Form: u})
 	}
 	return redirect(w, r, "/desk/users?msg=user")
@@ -65,6 +75,9 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 // userUpdate changes a user's role and office.
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	role, office := store.Role(r.PostFormValue("role")), r.PostFormValue("office")
+	if role == store.RoleSubmitter && strings.TrimSpace(office) == "" {
+		return s.usersPage(w, r, c, http.StatusBadRequest, "供稿人必须选择所属单位", usersData{})
+	}
 	if _, err := s.st.ChangeUser(c.by(), r.PathValue("name"), store.UserChange{Role: &role, Office: &office}); err != nil {
 		return s.formFailed(w, r, c, err, usersData{})
 	}

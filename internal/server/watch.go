@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/banmian/banmian/internal/site"
 )
 
 // watchInterval is how often the content folder is polled.
@@ -61,9 +63,11 @@ func (s *Server) watch(last uint64) {
 			continue
 		}
 		last = stamp
-		s.pubMu.Lock()
-		stats, err := s.builder.Build(s.ctx)
-		s.pubMu.Unlock()
+		var stats site.Stats
+		err := s.pub.Exclusive(func() (err error) {
+			stats, err = s.builder.Build(s.ctx)
+			return err
+		})
 		if err != nil {
 			s.log.Error("rebuilding after a change in content/", "err", err)
 			continue

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"encoding/xml"
+	"net/url"
 	"strings"
 	"time"
 
@@ -50,7 +51,7 @@ func (m *model) atom(stories []*storyView) ([]byte, error) {
 	f := feed{
 		Lang:  m.site.Language,
 		Title: m.site.Title,
-		ID:    m.abs(m.root),
+		ID:    m.feedID(stories),
 		Links: []link{
 			{Href: m.abs(m.root + "feed.xml"), Rel: "self", Type: "application/atom+xml"},
 			{Href: m.abs(m.root), Rel: "alternate", Type: "text/html"},
@@ -59,8 +60,8 @@ func (m *model) atom(stories []*storyView) ([]byte, error) {
 	}
 	updated := time.Unix(0, 0).UTC()
 	for _, s := range stories {
-		if s.Date.After(updated) {
-			updated = s.Date
+		if t := s.modified(); t.After(updated) {
+			updated = t
 		}
 		var body strings.Builder
 		if s.Kicker != "" {
@@ -69,16 +70,16 @@ func (m *model) atom(stories []*storyView) ([]byte, error) {
 		if s.Subtitle != "" {
 			body.WriteString("<p><em>" + xmlEscape(s.Subtitle) + "</em></p>")
 		}
-		body.WriteString(string(s.HTML))
+		body.WriteString(string(s.raw))
 		if s.Credit != "" {
 			body.WriteString("<p>" + xmlEscape(content.CreditLine(s.Credit)) + "</p>")
 		}
 		e := entry{
 			Title:     s.Title,
-			ID:        m.abs(s.URL),
+			ID:        m.entryID(s),
 			Link:      link{Href: m.abs(s.URL), Rel: "alternate", Type: "text/html"},
 			Published: s.Date.Format(time.RFC3339),
-			Updated:   s.Date.Format(time.RFC3339),
+			Updated:   s.modified().Format(time.RFC3339),
 			Content:   text{Type: "html", Body: body.String()},
 		}
 		if s.Credit != "" {
@@ -104,11 +105,45 @@ func (m *model) atom(stories []*storyView) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// tagAuthority is the tagging entity's name of the site's tag: URIs
+// (RFC 4151): site.yaml's tagAuthority, else the host of the base URL;
+// a site with no absolute base URL (the build warns) gets the reserved
+// name banmian.invalid.
+func (m *model) tagAuthority() string {
+	if a := m.site.TagAuthority; a != "" {
+		return a
+	}
+	if u, err := url.Parse(m.base); err == nil && m.base != "" && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "banmian.invalid"
+}
+
+// entryID is the Atom id of a story: a tag: URI minted from the tagging
+// authority, the story's date and its path, so it stays the same when
+// the story is edited or corrected, and when the site moves to another
+// domain (keep tagAuthority).
+func (m *model) entryID(s *storyView) string {
+	return "tag:" + m.tagAuthority() + "," + s.Date.Format(content.DateLayout) + ":" + m.root + "stories/" + s.Slug + "/"
+}
+
+// feedID is the Atom id of the feed: the site's root, minted on the
+// date of the oldest story in the site.
+func (m *model) feedID(feed []*storyView) string {
+	day := "2000-01-01"
+	if n := len(m.stories); n > 0 {
+		day = m.stories[n-1].Date.Format(content.DateLayout)
+	} else if n := len(feed); n > 0 {
+		day = feed[n-1].Date.Format(content.DateLayout)
+	}
+	return "tag:" + m.tagAuthority() + "," + day + ":" + m.root
+}
+
 // sitemap lists every HTML page of the site.
 func (m *model) sitemap(pages []*page) ([]byte, error) {
 	lastmod := map[string]string{}
 	for _, s := range m.stories {
-		lastmod[strings.TrimPrefix(s.URL, m.root)+"index.html"] = s.Date.Format("2006-01-02")
+		lastmod[strings.TrimPrefix(s.URL, m.root)+"index.html"] = s.modified().Format(content.DateLayout)
 	}
 	for _, e := range m.editions {
 		lastmod[strings.TrimPrefix(e.URL, m.root)+"index.html"] = e.ISODate

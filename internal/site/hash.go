@@ -2,10 +2,16 @@ package site
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash"
 	"hash/fnv"
 	"io/fs"
+	"math"
+	"reflect"
 	"sort"
+	"time"
+
+	"github.com/banmian/banmian/internal/content"
 )
 
 // hasher builds page fingerprints from the values a page shows.
@@ -55,4 +61,151 @@ func hashTree(fsys fs.FS) (uint64, error) {
 		h.str(p).str(string(b))
 	}
 	return h.sum(), nil
+}
+
+// viewDepth is how many pointers below a page's data fingerprints follow:
+// a theme may show up to this depth (.Story.Edition.Items[0].Story.Title
+// is three), and the fingerprint covers all of it.
+const viewDepth = 2
+
+// printer fingerprints the data a page is rendered from, by reflection:
+// every exported field of every value reachable within viewDepth
+// pointers, so nothing a template can show is left out by hand. Each
+// pointer is fingerprinted once per depth per build. It also lists the
+// stories reachable, whose rendered bodies the page may show.
+type printer struct {
+	memo map[printKey]printed
+	// stories collects the story views reached by the current hash call.
+	stories map[*storyView]bool
+}
+
+type printed struct {
+	sum     uint64
+	stories []*storyView
+}
+
+type printKey struct {
+	ptr   uintptr
+	typ   reflect.Type
+	depth int
+}
+
+func newPrinter() *printer { return &printer{memo: map[printKey]printed{}} }
+
+var (
+	timeType      = reflect.TypeFor[time.Time]()
+	storyType     = reflect.TypeFor[content.Story]()
+	storyViewType = reflect.TypeFor[*storyView]()
+)
+
+// of fingerprints v (usually a *pageData) and returns the story views it
+// reaches, in a stable order.
+func (p *printer) of(v any) (uint64, []*storyView) {
+	h := newHasher()
+	p.stories = map[*storyView]bool{}
+	p.hash(h, reflect.ValueOf(v), -1)
+	list := make([]*storyView, 0, len(p.stories))
+	for s := range p.stories {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Story.Path < list[j].Story.Path })
+	p.stories = nil
+	return h.sum(), list
+}
+
+func (p *printer) hash(h *hasher, v reflect.Value, depth int) {
+	switch v.Kind() {
+	case reflect.Invalid:
+		h.u64(0)
+	case reflect.Pointer:
+		if v.IsNil() {
+			h.u64(0)
+			return
+		}
+		if depth >= viewDepth {
+			h.u64(1) // beyond what a page shows
+			return
+		}
+		key := printKey{v.Pointer(), v.Type(), depth}
+		pr, ok := p.memo[key]
+		if !ok {
+			outer := p.stories
+			p.stories = map[*storyView]bool{}
+			if v.Type() == storyViewType {
+				p.stories[v.Interface().(*storyView)] = true
+			}
+			sub := newHasher()
+			p.hash(sub, v.Elem(), depth+1)
+			pr.sum = sub.sum()
+			for s := range p.stories {
+				pr.stories = append(pr.stories, s)
+			}
+			p.memo[key] = pr
+			p.stories = outer
+		}
+		for _, s := range pr.stories {
+			p.stories[s] = true
+		}
+		h.u64(2).u64(pr.sum)
+	case reflect.Interface:
+		if v.IsNil() {
+			h.u64(0)
+			return
+		}
+		h.str(v.Elem().Type().String())
+		p.hash(h, v.Elem(), depth)
+	case reflect.Struct:
+		t := v.Type()
+		if t == timeType {
+			tm := v.Interface().(time.Time)
+			h.str(tm.Format(time.RFC3339Nano)).str(tm.Location().String())
+			return
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || (t == storyType && f.Name == "Body") { // Story.Hash covers the body
+				continue
+			}
+			h.str(f.Name)
+			if f.Anonymous && f.Type.Kind() == reflect.Pointer {
+				// Promoted fields read as the view's own: no deeper.
+				p.hash(h, v.Field(i), depth-1)
+				continue
+			}
+			p.hash(h, v.Field(i), depth)
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			h.str(string(v.Bytes()))
+			return
+		}
+		h.u64(uint64(v.Len()))
+		for i := range v.Len() {
+			p.hash(h, v.Index(i), depth)
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+		h.u64(uint64(len(keys)))
+		for _, k := range keys {
+			p.hash(h, k, depth)
+			p.hash(h, v.MapIndex(k), depth)
+		}
+	case reflect.String:
+		h.str(v.String())
+	case reflect.Bool:
+		if v.Bool() {
+			h.u64(1)
+		} else {
+			h.u64(0)
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		h.u64(uint64(v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		h.u64(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		h.u64(math.Float64bits(v.Float()))
+	default:
+		// Functions and channels: nothing a template prints.
+	}
 }

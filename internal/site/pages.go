@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/banmian/banmian/internal/content"
 )
@@ -47,8 +48,23 @@ func (b *Builder) renderChrome(m *model) (*chromeView, error) {
 // plan lists every output file of the site with its fingerprint; every
 // page shows chrome.
 func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page {
-	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).str(fmt.Sprint(c.Site)).sum()
+	m.icon, m.logo = "", ""
+	if _, err := fs.Stat(b.theme.Static(), "assets/favicon.png"); err == nil {
+		m.icon = m.root + "assets/favicon.png"
+	}
+	if _, err := fs.Stat(b.theme.Static(), "assets/logo.png"); err == nil {
+		m.logo = m.root + "assets/logo.png"
+	}
+	pr := newPrinter()
+	siteFP, _ := pr.of(&c.Site)
+	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).u64(siteFP).sum()
 	g := func() *hasher { return newHasher().u64(global) }
+	// view fingerprints a template page by the data it is rendered from,
+	// and lists the stories whose bodies it may show.
+	view := func(kind string, d *pageData) (uint64, []*storyView) {
+		fp, needs := pr.of(d)
+		return g().str(kind).u64(fp).sum(), needs
+	}
 	var pages []*page
 	from := ""
 	add := func(p string, fp uint64, needs []*storyView, render func(w io.Writer) error) {
@@ -68,7 +84,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		}
 	}
 	base := func(urlPath, title string) *pageData {
-		return &pageData{Site: m.site, Chrome: chrome, Root: m.root, Title: title, Canonical: m.abs(urlPath)}
+		return &pageData{Site: m.site, Chrome: chrome, Root: m.root, Icon: m.icon, Title: title, Canonical: m.abs(urlPath)}
 	}
 	siteTitle := m.site.Title
 
@@ -76,21 +92,11 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	for _, s := range m.stories {
 		s := s
 		from = s.Story.Path
-		h := g().str("story").u64(s.Hash).str(s.Slug).str(s.Story.Edition)
-		if s.Edition != nil {
-			h.str(s.Edition.URL).u64(uint64(s.Edition.Page))
-		}
-		for _, n := range []*storyView{s.Prev, s.Next} {
-			if n != nil {
-				h.str(n.URL).str(n.Title)
-			} else {
-				h.str("")
-			}
-		}
 		d := base(s.URL, s.Title+" - "+siteTitle)
 		d.Story = s
 		d.Description = s.Summary
-		add(strings.TrimPrefix(s.URL, m.root)+"index.html", h.sum(), []*storyView{s}, func(w io.Writer) error {
+		fp, needs := view("story", d)
+		add(strings.TrimPrefix(s.URL, m.root)+"index.html", fp, needs, func(w io.Writer) error {
 			if d.Description == "" {
 				d.Description = s.Excerpt
 			}
@@ -112,46 +118,26 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	for _, e := range m.editions {
 		e := e
 		from = e.Edition.Path
-		h := g().str("edition").u64(e.Hash)
-		var needs []*storyView
-		for _, it := range e.Items {
-			if it.Story != nil {
-				h.str(it.Story.Slug).u64(it.Story.Hash)
-				needs = append(needs, it.Story)
-			} else if it.Box != nil {
-				h.str(it.Box.ID).u64(it.Box.Hash)
-			}
-		}
-		for _, n := range []*editionView{e.Prev, e.Next} {
-			if n != nil {
-				h.str(n.URL)
-			} else {
-				h.str("")
-			}
-		}
 		d := base(e.URL, fmt.Sprintf("%s %s", siteTitle, e.DateText))
 		if e.Page > 0 {
 			d.Title = fmt.Sprintf("%s %s 第%d版", siteTitle, e.DateText, e.Page)
 		}
 		d.Edition = e
 		d.Description = e.Headlines
-		add(strings.TrimPrefix(e.URL, m.root)+"index.html", h.sum(), needs, html("edition", d))
+		d.JSONLD = m.editionJSONLD(e, d.Title)
+		fp, needs := view("edition", d)
+		add(strings.TrimPrefix(e.URL, m.root)+"index.html", fp, needs, html("edition", d))
 	}
 	from = ""
 	// Home: the latest edition, recent editions, latest stories.
 	{
-		h := g().str("home")
 		d := base("", siteTitle)
 		d.Description = m.site.Description
-		var needs []*storyView
+		if d.Description == "" {
+			d.Description = fmt.Sprintf("%s“%s”版：最新一期版面、往期版面和稿件。", m.site.Paper, firstNonEmpty(m.site.Section, siteTitle))
+		}
 		if len(m.editions) > 0 {
 			d.Edition = m.editions[0]
-			for _, it := range d.Edition.Items {
-				if it.Story != nil {
-					needs = append(needs, it.Story)
-				}
-			}
-			h.u64(d.Edition.Hash)
 			recent := m.site.Recent
 			if recent <= 0 {
 				recent = 10
@@ -159,14 +145,8 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 			d.Editions = m.editions[1:min(len(m.editions), recent+1)]
 		}
 		d.Stories = m.stories[:min(len(m.stories), 10)]
-		for _, e := range d.Editions {
-			h.str(e.URL).str(e.Headlines).u64(uint64(e.Page))
-		}
-		for _, it := range needs {
-			h.str(it.Slug).u64(it.Hash)
-		}
-		hashStoryList(h, d.Stories)
-		add("index.html", h.sum(), needs, html("home", d))
+		fp, needs := view("home", d)
+		add("index.html", fp, needs, html("home", d))
 	}
 	// Credits and tags.
 	for _, tax := range []struct {
@@ -177,9 +157,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		{"credits", "供稿单位", content.CreditLine, m.credits},
 		{"tags", "标签", func(n string) string { return "标签：" + n }, m.tags},
 	} {
-		th := g().str(tax.dir)
 		for _, t := range tax.terms {
-			th.str(t.Name).u64(uint64(t.Count))
 			heading := tax.listHeading(t.Name)
 			nPages := max(1, (len(t.Stories)+listPageSize-1)/listPageSize)
 			pageURL := func(n int) string {
@@ -195,48 +173,46 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 			for n := 1; n <= nPages; n++ {
 				list := t.Stories[(n-1)*listPageSize : min(n*listPageSize, len(t.Stories))]
 				pv := &pagerView{Page: n, Pages: nPages, Total: len(t.Stories), Prev: pageURL(n - 1), Next: pageURL(n + 1)}
-				h := g().str(tax.dir).str(t.Name).u64(uint64(n)).u64(uint64(nPages)).u64(uint64(pv.Total))
-				hashStoryList(h, list)
 				title := heading
 				if n > 1 {
 					title = fmt.Sprintf("%s（第%d页）", heading, n)
 				}
 				d := base(pageURL(n), title+" - "+siteTitle)
 				d.Heading, d.Stories, d.Pager = heading, list, pv
-				add(strings.TrimPrefix(pageURL(n), m.root)+"index.html", h.sum(), nil, html("list", d))
+				fp, needs := view("list", d)
+				add(strings.TrimPrefix(pageURL(n), m.root)+"index.html", fp, needs, html("list", d))
 			}
 		}
 		from = ""
 		d := base(m.root+tax.dir+"/", tax.heading+" - "+siteTitle)
 		d.Heading, d.Terms = tax.heading, tax.terms
-		add(tax.dir+"/index.html", th.sum(), nil, html("terms", d))
+		fp, needs := view("terms", d)
+		add(tax.dir+"/index.html", fp, needs, html("terms", d))
 	}
 	// Archive.
 	{
-		ah := g().str("archive")
 		for _, mv := range m.months {
 			mv := mv
-			ah.str(mv.URL).u64(uint64(mv.Editions)).u64(uint64(mv.Stories))
-			h := g().str("month").str(mv.URL)
-			for _, e := range mv.editionList {
-				h.str(e.URL).str(e.Headlines).u64(uint64(e.Page))
-			}
-			hashStoryList(h, mv.storyList)
 			heading := fmt.Sprintf("%d年%d月", mv.Year, mv.Month)
 			d := base(mv.URL, heading+" - "+siteTitle)
 			d.Heading, d.EditionList, d.Stories = heading, mv.editionList, mv.storyList
-			add(strings.TrimPrefix(mv.URL, m.root)+"index.html", h.sum(), nil, html("month", d))
+			fp, needs := view("month", d)
+			add(strings.TrimPrefix(mv.URL, m.root)+"index.html", fp, needs, html("month", d))
 		}
 		d := base(m.root+"archive/", "往期 - "+siteTitle)
 		d.Heading, d.Years = "往期", m.years
-		add("archive/index.html", ah.sum(), nil, html("archive", d))
+		fp, needs := view("archive", d)
+		add("archive/index.html", fp, needs, html("archive", d))
 	}
 	// 404, feed, sitemap, robots.
-	add("404.html", g().str("404").sum(), nil, html("notfound", base(m.root+"404.html", "找不到页面 - "+siteTitle)))
+	nf := base(m.root+"404.html", "找不到页面 - "+siteTitle)
+	fp, needs := view("notfound", nf)
+	add("404.html", fp, needs, html("notfound", nf))
+	// The feed shows its stories' fields and bodies (covered by each
+	// story's source hash) and the site's fields.
 	feed := m.stories[:min(len(m.stories), feedSize)]
-	fh := g().str("feed")
-	hashStoryList(fh, feed)
-	add("feed.xml", fh.sum(), feed, bytesOf(func() ([]byte, error) { return m.atom(feed) }))
+	feedFP, _ := pr.of(feed)
+	add("feed.xml", g().str("feed").str(m.feedID(feed)).u64(feedFP).sum(), feed, bytesOf(func() ([]byte, error) { return m.atom(feed) }))
 	sh := g().str("sitemap")
 	for _, p := range pages {
 		if strings.HasSuffix(p.path, ".html") && p.path != "404.html" {
@@ -244,8 +220,16 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		}
 	}
 	hashStoryList(sh, m.stories)
+	for _, e := range m.editions {
+		sh.str(e.URL).str(e.ISODate)
+	}
 	add("sitemap.xml", sh.sum(), nil, bytesOf(func() ([]byte, error) { return m.sitemap(pages) }))
-	robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\n", m.abs(m.root+"sitemap.xml"))
+	// A Sitemap line needs an absolute URL; without a base URL there is
+	// none (the build warns).
+	robots := "User-agent: *\nAllow: /\n"
+	if m.base != "" {
+		robots += fmt.Sprintf("\nSitemap: %s\n", m.abs(m.root+"sitemap.xml"))
+	}
 	add("robots.txt", g().str(robots).sum(), nil, bytesOf(func() ([]byte, error) { return []byte(robots), nil }))
 	// Theme static files.
 	_ = fs.WalkDir(b.theme.Static(), ".", func(p string, d fs.DirEntry, err error) error {
@@ -302,16 +286,50 @@ func excerpt(text string, n int) string {
 	return b.String()
 }
 
+// Schema.org values shared by the story and edition JSON-LD.
+type ldThing struct {
+	Type string `json:"@type"`
+	ID   string `json:"@id,omitempty"`
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+type ldOrg struct {
+	Type string   `json:"@type"`
+	Name string   `json:"name"`
+	URL  string   `json:"url,omitempty"`
+	Logo *ldThing `json:"logo,omitempty"`
+}
+
+// publisher is the paper as a NewsMediaOrganization, with the site's
+// address and the theme's logo.
+func (m *model) publisher() *ldOrg {
+	p := &ldOrg{Type: "NewsMediaOrganization", Name: firstNonEmpty(m.site.Paper, m.site.Title), URL: m.abs(m.root)}
+	if m.logo != "" {
+		p.Logo = &ldThing{Type: "ImageObject", URL: m.abs(m.logo)}
+	}
+	return p
+}
+
+// jsonLD marshals v for a script element: json.Marshal escapes <, > and &
+// so the element cannot be closed early.
+func jsonLD(v any) template.JS {
+	out, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return template.JS(out)
+}
+
 // storyJSONLD is the schema.org NewsArticle of a story.
 func (m *model) storyJSONLD(s *storyView) template.JS {
-	type org struct {
-		Type string `json:"@type"`
-		Name string `json:"name"`
-	}
-	type pub struct {
-		Type string `json:"@type"`
-		Name string `json:"name"`
-		Date string `json:"datePublished,omitempty"`
+	type issue struct {
+		Type       string   `json:"@type"`
+		Name       string   `json:"name"`
+		URL        string   `json:"url,omitempty"`
+		Date       string   `json:"datePublished,omitempty"`
+		Pagination string   `json:"pagination,omitempty"`
+		IsPartOf   *ldThing `json:"isPartOf,omitempty"`
 	}
 	v := struct {
 		Context      string   `json:"@context"`
@@ -319,35 +337,36 @@ func (m *model) storyJSONLD(s *storyView) template.JS {
 		Headline     string   `json:"headline"`
 		Alternative  string   `json:"alternativeHeadline,omitempty"`
 		Date         string   `json:"datePublished"`
-		Modified     string   `json:"dateModified,omitempty"`
+		Modified     string   `json:"dateModified"`
 		URL          string   `json:"url"`
+		MainEntity   ldThing  `json:"mainEntityOfPage"`
+		Image        []string `json:"image,omitempty"`
 		Lang         string   `json:"inLanguage"`
 		Section      string   `json:"articleSection,omitempty"`
 		Keywords     []string `json:"keywords,omitempty"`
-		Author       *org     `json:"author,omitempty"`
-		Publisher    *org     `json:"publisher,omitempty"`
+		Author       *ldOrg   `json:"author,omitempty"`
+		Publisher    *ldOrg   `json:"publisher"`
 		Description  string   `json:"description,omitempty"`
 		WordCount    int      `json:"wordCount,omitempty"`
 		PrintEdition string   `json:"printEdition,omitempty"`
 		PrintPage    string   `json:"printPage,omitempty"`
 		PrintSection string   `json:"printSection,omitempty"`
-		IsPartOf     *pub     `json:"isPartOf,omitempty"`
+		IsPartOf     *issue   `json:"isPartOf,omitempty"`
 	}{
 		Context: "https://schema.org", Type: "NewsArticle",
-		Headline: s.Title, Date: s.ISODate, URL: m.abs(s.URL), Lang: m.site.Language,
+		Headline: s.Title, Date: s.ISODate, Modified: s.modified().Format(time.RFC3339), URL: m.abs(s.URL),
+		MainEntity: ldThing{Type: "WebPage", ID: m.abs(s.URL)},
+		Lang:       m.site.Language, Publisher: m.publisher(),
 		Section: m.site.Section, Keywords: s.Story.Tags, Description: s.Excerpt, WordCount: s.Chars,
 	}
 	if s.Kicker != "" || s.Subtitle != "" {
 		v.Alternative = strings.TrimSpace(s.Kicker + " " + s.Subtitle)
 	}
 	if s.Credit != "" {
-		v.Author = &org{Type: "Organization", Name: s.Credit}
+		v.Author = &ldOrg{Type: "Organization", Name: s.Credit, URL: m.abs(s.CreditURL)}
 	}
-	if name := m.site.Paper; name != "" {
-		v.Publisher = &org{Type: "NewsMediaOrganization", Name: name}
-	}
-	if len(s.Corrections) > 0 {
-		v.Modified = s.Corrections[len(s.Corrections)-1].ISODate
+	for _, p := range s.Photos {
+		v.Image = append(v.Image, m.abs(p.URL))
 	}
 	if e := s.Edition; e != nil {
 		v.PrintEdition = e.ISODate
@@ -355,15 +374,51 @@ func (m *model) storyJSONLD(s *storyView) template.JS {
 		if e.Page > 0 {
 			v.PrintPage = fmt.Sprint(e.Page)
 		}
-		v.IsPartOf = &pub{Type: "PublicationIssue", Name: m.site.Paper + " " + e.DateText, Date: e.ISODate}
+		v.IsPartOf = &issue{Type: "PublicationIssue", Name: m.site.Paper + " " + e.DateText, URL: m.abs(e.URL), Date: e.ISODate,
+			Pagination: v.PrintPage, IsPartOf: m.periodical()}
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return ""
+	return jsonLD(v)
+}
+
+// periodical is the paper as a schema.org Periodical.
+func (m *model) periodical() *ldThing {
+	return &ldThing{Type: "Periodical", Name: firstNonEmpty(m.site.Paper, m.site.Title), URL: m.abs(m.root)}
+}
+
+// editionJSONLD is the schema.org PublicationIssue of an edition, with
+// its stories as parts and its 版次 as pagination.
+func (m *model) editionJSONLD(e *editionView, name string) template.JS {
+	type part struct {
+		Type     string `json:"@type"`
+		ID       string `json:"@id"`
+		Headline string `json:"headline"`
+		URL      string `json:"url"`
 	}
-	// json.Marshal escapes <, > and & so the script element cannot be
-	// closed early.
-	return template.JS(out)
+	v := struct {
+		Context    string   `json:"@context"`
+		Type       string   `json:"@type"`
+		ID         string   `json:"@id"`
+		Name       string   `json:"name"`
+		URL        string   `json:"url"`
+		Date       string   `json:"datePublished"`
+		Lang       string   `json:"inLanguage"`
+		Pagination string   `json:"pagination,omitempty"`
+		IsPartOf   *ldThing `json:"isPartOf"`
+		Publisher  *ldOrg   `json:"publisher"`
+		HasPart    []part   `json:"hasPart,omitempty"`
+	}{
+		Context: "https://schema.org", Type: "PublicationIssue", ID: m.abs(e.URL), Name: name, URL: m.abs(e.URL),
+		Date: e.ISODate, Lang: m.site.Language, IsPartOf: m.periodical(), Publisher: m.publisher(),
+	}
+	if e.Page > 0 {
+		v.Pagination = fmt.Sprint(e.Page)
+	}
+	for _, it := range e.Items {
+		if it.Story != nil {
+			v.HasPart = append(v.HasPart, part{Type: "NewsArticle", ID: m.abs(it.Story.URL), Headline: it.Story.Title, URL: m.abs(it.Story.URL)})
+		}
+	}
+	return jsonLD(v)
 }
 
 // checkPaths refuses a plan with an unclean output path (not path.Clean,

@@ -51,6 +51,14 @@ type Options struct {
 	// Emitters add files to the site after the pages are written (the
 	// search index, for example). They run in the folder being built.
 	Emitters []Emitter
+	// Origin, when set ("http://127.0.0.1:8080"), replaces the scheme and
+	// host of the content's baseURL and keeps its path: serve and preview
+	// pass their own address, as hugo server does, so every absolute URL
+	// of the site points at the server it is read on.
+	Origin string
+	// BaseURL, when set, replaces the content's baseURL outright (serve
+	// -baseURL behind a reverse proxy); it wins over Origin.
+	BaseURL string
 }
 
 // Emitter writes extra files into dir, the folder being built. In an
@@ -116,6 +124,10 @@ type Stats struct {
 	// Phases is the wall time of each phase: load, plan, render (Markdown
 	// bodies), write (templates and files, emitters).
 	Phases struct{ Load, Plan, Render, Write time.Duration }
+	// Warnings are problems that did not stop the build: content put
+	// right while loading (a tag listed twice) and a baseURL that makes
+	// some outputs wrong.
+	Warnings []string
 }
 
 func (s Stats) String() string {
@@ -178,7 +190,7 @@ const manifestName = ".banmian-build.json"
 
 // builderVersion changes when the builder's output changes for the same
 // input, invalidating every fingerprint.
-const builderVersion = "banmian-site-1"
+const builderVersion = "banmian-site-2"
 
 // Build builds the site. The first build of a Builder is a full build into
 // a fresh folder (reusing unchanged pages of an existing output); later
@@ -192,6 +204,18 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	c, err := content.Load(b.opt.Source, content.LoadOptions{Drafts: b.opt.Drafts, Cache: b.cache})
 	if err != nil {
 		return st, err
+	}
+	switch {
+	case b.opt.BaseURL != "":
+		c.Site.BaseURL = b.opt.BaseURL
+	case b.opt.Origin != "":
+		c.Site.BaseURL = WithOrigin(c.Site.BaseURL, b.opt.Origin)
+	}
+	for _, w := range c.Warnings {
+		st.Warnings = append(st.Warnings, w.Error())
+	}
+	if w := BaseURLProblem(c.Site.BaseURL); w != "" {
+		st.Warnings = append(st.Warnings, w)
 	}
 	st.Phases.Load = time.Since(start)
 	mark := time.Now()

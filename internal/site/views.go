@@ -13,6 +13,7 @@ import (
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/theme"
 )
 
 // storyView is what templates see of a story.
@@ -25,10 +26,15 @@ type storyView struct {
 	Title, Kicker, Subtitle, Credit, Slug, Summary string
 	CreditLine                                     string // the credit as printed: content.CreditLine
 
-	URL         string
-	ISODate     string
-	DateText    string
-	HTML        template.HTML
+	URL      string
+	ISODate  string
+	DateText string
+	HTML     template.HTML
+	// EditionHTML is HTML with its headings one level down, for an
+	// edition page where the headline is an h2 (empty for a story on no
+	// edition).
+	EditionHTML template.HTML
+	raw         template.HTML // the body as rendered, for the feed
 	Headings    []markdown.Heading
 	Excerpt     string // the first 120 characters of the body
 	Chars       int
@@ -37,11 +43,18 @@ type storyView struct {
 	Tags        []termRef
 	Corrections []correctionView
 	Photos      []photoView // photos the body does not show in place
-	Prev, Next  *storyView
+	Prev, Next  *linkView   // the older and newer story
 
 	// inline are the photos the writer put in the body (![说明](1.jpg)):
 	// file name → URL, so the body's relative src works on every page.
 	inline map[string]string
+}
+
+// linkView is what a page shows of a neighbouring story or edition: a
+// link. Keeping it small keeps a page's fingerprint (the data it is
+// rendered from) from reaching the neighbour's own neighbours and body.
+type linkView struct {
+	URL, Title, ISODate, DateText string
 }
 
 type correctionView struct {
@@ -69,13 +82,46 @@ type editionView struct {
 	Masthead   content.Masthead
 	Items      []itemView
 	Headlines  string
-	Prev, Next *editionView
+	Prev, Next *linkView // the older and newer edition
 }
 
 type itemView struct {
 	Story *storyView
 	Box   *content.Box
 	Lead  bool
+}
+
+// Column layout of a story on an edition page on a wide screen. The
+// theme sets the body in 2 columns (3 for the lead) only from 72rem wide
+// and 44rem (704 px) tall, where a column is at least colCPL2 (colCPL3)
+// characters wide; a story is set in columns only when each column stays
+// within colMaxLines lines (600 px at the theme's 17 px × 1.8), so a
+// reader never scrolls down one column and back up for the next. Longer
+// stories flow in one column.
+const (
+	colCPL2     = 32
+	colCPL3     = 20
+	colMaxLines = 19
+)
+
+// Columns is how many text columns the story's body takes on a wide
+// screen: 2 or 3 when it fits, else 0 (one column).
+func (it itemView) Columns() int {
+	if it.Story == nil {
+		return 0
+	}
+	k, cpl := 2, colCPL2
+	if it.Lead {
+		k, cpl = 3, colCPL3
+	}
+	// Lines: characters over the line width, a part line per paragraph
+	// (about one per 80 characters) and two lines per subhead.
+	chars := it.Story.Chars
+	lines := (chars+cpl-1)/cpl + chars/80 + 1 + 2*len(it.Story.Headings)
+	if (lines+k-1)/k > colMaxLines {
+		return 0
+	}
+	return k
 }
 
 type termView struct {
@@ -100,9 +146,12 @@ type monthView struct {
 
 // pageData is the root value of every template.
 type pageData struct {
-	Site        *content.Site
-	Chrome      *chromeView
-	Root        string
+	Site   *content.Site
+	Chrome *chromeView
+	Root   string
+	// Icon is the URL of the site's favicon (the theme's
+	// assets/favicon.png), empty when the theme has none.
+	Icon        string
 	Title       string
 	Description string
 	Canonical   string
@@ -133,16 +182,13 @@ type chromeView struct {
 	Head, Header, Footer template.HTML
 }
 
-// cnDate formats a date the Chinese way: 2025年5月22日.
-func cnDate(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
 // model is the assembled site: every view, cross-linked.
 type model struct {
 	site     *content.Site
 	root     string // URL path prefix of the site, ending in "/"
 	base     string // absolute base URL without trailing slash, may be empty
+	icon     string // URL path of the favicon, "" without one
+	logo     string // URL path of the publisher logo, "" without one
 	stories  []*storyView
 	editions []*editionView
 	credits  []*termView
@@ -151,20 +197,32 @@ type model struct {
 	months   []*monthView
 }
 
-// sitePaths splits a base URL into its absolute form and its path prefix.
-func sitePaths(baseURL string) (base, root string) {
+// BaseURLProblem says what is wrong with baseURL for a site to be
+// deployed, naming the outputs it makes wrong; "" when baseURL is an
+// absolute http(s) URL.
+func BaseURLProblem(baseURL string) string {
 	u, err := url.Parse(baseURL)
-	if err != nil || baseURL == "" {
-		return "", "/"
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.RawQuery == "" && u.Fragment == "" {
+		return ""
 	}
-	root = u.Path
-	if !strings.HasSuffix(root, "/") {
-		root += "/"
-	}
-	if !strings.HasPrefix(root, "/") {
-		root = "/" + root
-	}
-	if u.Scheme != "" && u.Host != "" {
+	return fmt.Sprintf("baseURL %q is not an absolute http(s) URL such as https://example.org/duowei/: "+
+		"the sitemap.xml locations, rel=canonical and og:url links, JSON-LD urls and feed.xml links will be relative, "+
+		"robots.txt will have no Sitemap line and Atom ids a placeholder host; set baseURL in site.yaml before deploying", baseURL)
+}
+
+// WithOrigin is baseURL with its scheme and host replaced by origin
+// ("http://127.0.0.1:8080"), keeping its path: the base URL of the site
+// as a local server (serve, preview) shows it.
+func WithOrigin(baseURL, origin string) string {
+	_, root := sitePaths(baseURL)
+	return strings.TrimSuffix(origin, "/") + root
+}
+
+// sitePaths splits a base URL into its absolute form and its path prefix
+// (content.SiteRoot, the house rule).
+func sitePaths(baseURL string) (base, root string) {
+	root = content.SiteRoot(baseURL)
+	if u, err := url.Parse(baseURL); err == nil && u.Scheme != "" && u.Host != "" {
 		base = strings.TrimSuffix(u.Scheme+"://"+u.Host+root, "/")
 	}
 	return base, root
@@ -183,9 +241,9 @@ func assemble(c *content.Content) *model {
 	for _, s := range c.Stories {
 		v := &storyView{
 			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, CreditLine: content.CreditLine(s.Credit), Slug: s.Slug, Summary: s.Summary,
-			URL:      m.root + "stories/" + s.Slug + "/",
+			URL:      m.root + content.StoryPath(s.Slug),
 			ISODate:  s.Date.Format(time.RFC3339),
-			DateText: cnDate(s.Date),
+			DateText: content.ChineseDate(s.Date),
 		}
 		if c.Site.TypesetOn() {
 			// Headlines get the house style the body gets from the renderer.
@@ -194,7 +252,7 @@ func assemble(c *content.Content) *model {
 		if s.Credit != "" {
 			t := creditMap[s.Credit]
 			if t == nil {
-				t = &termView{Name: s.Credit, URL: m.root + "credits/" + creditSlugs[s.Credit] + "/"}
+				t = &termView{Name: s.Credit, URL: m.root + content.CreditPath(creditSlugs[s.Credit])}
 				creditMap[s.Credit] = t
 			}
 			t.Stories = append(t.Stories, v)
@@ -203,14 +261,14 @@ func assemble(c *content.Content) *model {
 		for _, tag := range s.Tags {
 			t := tagMap[tag]
 			if t == nil {
-				t = &termView{Name: tag, URL: m.root + "tags/" + tagSlugs[tag] + "/"}
+				t = &termView{Name: tag, URL: m.root + content.TagPath(tagSlugs[tag])}
 				tagMap[tag] = t
 			}
 			t.Stories = append(t.Stories, v)
 			v.Tags = append(v.Tags, termRef{Name: tag, URL: t.URL})
 		}
 		for _, cr := range s.Corrections {
-			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: cnDate(cr.Date), Note: cr.Note})
+			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: content.ChineseDate(cr.Date), Note: cr.Note})
 		}
 		for _, a := range s.Assets {
 			if isImage(a) {
@@ -233,20 +291,23 @@ func assemble(c *content.Content) *model {
 		m.stories = append(m.stories, v)
 	}
 	// Stories are newest first: Next is the newer one, Prev the older.
+	storyLink := func(v *storyView) *linkView {
+		return &linkView{URL: v.URL, Title: v.Title, ISODate: v.ISODate, DateText: v.DateText}
+	}
 	for i, v := range m.stories {
 		if i > 0 {
-			v.Next = m.stories[i-1]
+			v.Next = storyLink(m.stories[i-1])
 		}
 		if i+1 < len(m.stories) {
-			v.Prev = m.stories[i+1]
+			v.Prev = storyLink(m.stories[i+1])
 		}
 	}
 	for _, e := range c.Editions {
 		ev := &editionView{
 			Edition: e, Page: e.Page, Title: e.Title,
-			URL:      m.root + "editions/" + e.DateString() + "/",
+			URL:      m.root + content.EditionPath(e.DateString()),
 			ISODate:  e.DateString(),
-			DateText: cnDate(e.Date),
+			DateText: content.ChineseDate(e.Date),
 			Masthead: e.Masthead.Merge(c.Site.Masthead),
 		}
 		if ev.Masthead.Section == "" {
@@ -270,12 +331,15 @@ func assemble(c *content.Content) *model {
 		ev.Headlines = strings.Join(heads, "　")
 		m.editions = append(m.editions, ev)
 	}
+	editionLink := func(e *editionView) *linkView {
+		return &linkView{URL: e.URL, Title: e.Title, ISODate: e.ISODate, DateText: e.DateText}
+	}
 	for i, ev := range m.editions {
 		if i > 0 {
-			ev.Next = m.editions[i-1]
+			ev.Next = editionLink(m.editions[i-1])
 		}
 		if i+1 < len(m.editions) {
-			ev.Prev = m.editions[i+1]
+			ev.Prev = editionLink(m.editions[i+1])
 		}
 	}
 	m.credits = sortedTerms(creditMap)
@@ -399,12 +463,29 @@ func photoCaption(s *content.Story, file string) string {
 const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
-	v.HTML, v.Headings, v.Chars, v.Excerpt = d.HTML, d.Headings, d.Chars, d.Excerpt
+	html := d.HTML
 	if len(v.inline) > 0 {
 		pairs := make([]string, 0, 2*len(v.inline))
 		for name, url := range v.inline {
 			pairs = append(pairs, `src="`+name+`"`, `src="`+template.HTMLEscapeString(url)+`"`)
 		}
-		v.HTML = template.HTML(strings.NewReplacer(pairs...).Replace(string(v.HTML)))
+		html = template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
 	}
+	v.raw, v.Headings, v.Chars, v.Excerpt = html, d.Headings, d.Chars, d.Excerpt
+	v.HTML = template.HTML(theme.BreakHeadings(string(html)))
+	if v.Edition != nil {
+		v.EditionHTML = template.HTML(theme.ShiftHeadings(string(v.HTML)))
+	}
+}
+
+// modified is the date a story last changed: its latest correction, or
+// its date.
+func (v *storyView) modified() time.Time {
+	t := v.Date
+	for _, c := range v.Story.Corrections {
+		if c.Date.After(t) {
+			t = c.Date
+		}
+	}
+	return t
 }

@@ -382,4 +382,6 @@ type EditionItem struct {
 	Submission string       `json:"submission,omitempty"` // submission ID
 	Box        *content.Box `json:"box,omitempty"`        // an inline box (荣誉榜), ID required
 	Lead       bool         `json:"lead,omitempty"`       // 头条; at most one per edition
+	// Module is the editor's module size on the print page (nil: automatic).
+	Module *content.ItemModule `json:"module,omitempty"`
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/banmian/banmian/internal/content"
 	berrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -66,8 +68,8 @@ type Store struct {
 	onNotify atomic.Pointer[func([]Notification)] // see OnNotify
 }
 
-// cst is China Standard Time, without needing tzdata on the host.
-var cst = time.FixedZone("CST", 8*60*60)
+// cst is the newsroom's time zone (the house rule in content).
+var cst = content.Newsroom
 
 // Open opens (creating if needed, with its folder) the data file at path and
 // migrates it to the current schema in one transaction.

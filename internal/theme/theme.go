@@ -145,5 +145,8 @@ func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"join": strings.Join,
 		"add":  func(a, b int) int { return a + b },
+		// breaks marks where a headline, kicker, subtitle or table
+		// cell may break (see BreakText).
+		"breaks": BreakText,
 	}
 }

@@ -5,10 +5,23 @@
 (function (root) {
   "use strict";
 
-  var VERSION = "banmian-search-2";
-  var TEXT_FIELDS = [["title", 4], ["kicker", 2], ["subtitle", 2], ["body", 1]];
-  var PHRASE_BOOST = 8;
-  var CHARS = "chars", CREDIT = "credit", TAG = "tag";
+  var VERSION = "banmian-search-3";
+  // mapping.go: text fields and boosts, and the field numbers of the
+  // static index (indexedFields).
+  var TEXT_FIELDS = [["title", 3], ["kicker", 2], ["subtitle", 2], ["byline", 0.5], ["tagtext", 1], ["body", 1]];
+  var PHRASE_BOOST = 1.5, PINYIN_BOOST = 1.5, SLOT_TIE = 0.3; // eval.go: slotTie
+  var CHARS = "chars", PINYIN = "py", CREDIT = "credit", TAG = "tag", YEAR = "year";
+  var FIELDS = [];
+  TEXT_FIELDS.forEach(function (f) { FIELDS.push(f[0], f[0] + "3"); });
+  FIELDS.push(CHARS, PINYIN, CREDIT, TAG, YEAR);
+  // Traditional to simplified characters, pairs back to back (embed.go
+  // puts static/tsfold.txt here).
+  var TS_FOLD = "__TS_FOLD__";
+  var tsFold = Object.create(null);
+  (function () {
+    var cs = Array.from(TS_FOLD);
+    for (var i = 0; i + 1 < cs.length; i += 2) tsFold[cs[i]] = cs[i + 1];
+  })();
   var DEFAULT_LIMIT = 10, MAX_LIMIT = 100;
   var SNIPPET_RUNES = 90, SNIPPET_LEAD = 12;
 
@@ -39,7 +52,9 @@
   var WORD = /^[\p{L}\p{N}\p{M}]$/u;
   function fold(ch) {
     var c = ch.charCodeAt(0);
-    return c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
+    if (c < 0x80) return c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
+    var t = tsFold[ch];
+    return t === undefined ? ch : t;
   }
   // units: [{t, s, e, r}] with rune offsets, as units() in Go.
   function units(s) {
@@ -91,7 +106,7 @@
       var us = units(s);
       for (var i = 0; i < us.length;) {
         var j = i, r = { units: [], quoted: quoted };
-        while (j < us.length && us[j].r === us[i].r) { r.units.push(us[j].t); j++; }
+        while (j < us.length && us[j].r === us[i].r && (j === i || !scriptBreak(us[j - 1].t, us[j].t))) { r.units.push(us[j].t); j++; }
         runs.push(r);
         i = j;
       }
@@ -117,6 +132,12 @@
     for (var i = 0; i + n <= us.length; i++) out.push(us.slice(i, i + n).join(""));
     return dedupe(out);
   }
+  function isWordUnit(u) { return !CJK.test(Array.from(u)[0]); }
+  function letterWord(u) { return isWordUnit(u) && !/^[0-9]+$/.test(u); }
+  function scriptBreak(a, b) {
+    return (letterWord(a) && !isWordUnit(b)) || (!isWordUnit(a) && letterWord(b));
+  }
+  function pinyinWord(u) { return /^[a-z]{2,}$/.test(u); }
   function anyField(gram) {
     return TEXT_FIELDS.map(function (f) { return [{ field: f[0], gram: gram, boost: f[1] }]; });
   }
@@ -126,25 +147,39 @@
       return tri.map(function (t) { return { field: f[0] + "3", gram: t, boost: f[1] * PHRASE_BOOST }; });
     });
   }
+  function unitGroup(u) {
+    var g = [[{ field: CHARS, gram: u, boost: 1 }]];
+    if (pinyinWord(u)) g.push([{ field: PINYIN, gram: u, boost: PINYIN_BOOST }]);
+    return g;
+  }
   function planQuery(text, relaxed) {
     var runs = parseQuery(text);
-    var p = { must: [], should: [], needles: [], backup: [], partial: relaxed };
+    var p = { must: [], should: [], needles: [], backup: [], terms: [] };
     var any = [];
     runs.forEach(function (r) {
       var k = r.units.length;
       p.needles.push(r.units);
+      var qt = { text: r.units.join(""), need: [] };
       if (k === 1) {
-        var c = [{ field: CHARS, gram: r.units[0], boost: 1 }];
-        if (relaxed) any.push(c); else p.must.push([c]);
-      } else if (r.quoted && k >= 3 && !relaxed) {
-        p.must.push(phraseGroup(r.units));
-      } else if (k <= 4 && !relaxed && !(k > 2 && r.quoted)) {
-        nGrams(r.units, 2).forEach(function (g) { p.must.push(anyField(g)); });
-        if (k >= 3) p.should.push(phraseGroup(r.units));
+        qt.need = [unitGroup(r.units[0])];
+      } else if (r.quoted && k >= 3) {
+        qt.need = [phraseGroup(r.units)];
+      } else if (k <= 4) {
+        nGrams(r.units, 2).forEach(function (g) { qt.need.push(anyField(g)); });
       } else {
-        nGrams(r.units, 2).forEach(function (g) { any = any.concat(anyField(g)); });
-        if (k >= 3) p.should.push(phraseGroup(r.units));
+        var g = [];
+        nGrams(r.units, 2).forEach(function (b) { g = g.concat(anyField(b)); });
+        qt.need = [g];
       }
+      p.terms.push(qt);
+      if (relaxed && k === 1) {
+        any = any.concat(qt.need[0]);
+      } else if (relaxed) {
+        nGrams(r.units, 2).forEach(function (b) { any = any.concat(anyField(b)); });
+      } else {
+        p.must = p.must.concat(qt.need);
+      }
+      if (k >= 3 && !(r.quoted && !relaxed)) p.should.push(phraseGroup(r.units));
     });
     if (any.length > 0) p.must.push(any);
     runs.forEach(function (r) {
@@ -240,16 +275,21 @@
     if (end < rs.length) b += "…";
     return b;
   }
-  function newHit(d, score, p) {
-    var h = { slug: d.slug, title: d.title };
+  function newHit(d, score, p, missing) {
+    var h = { id: d.id, title: d.title };
     if (d.kicker) h.kicker = d.kicker;
+    if (d.subtitle) h.subtitle = d.subtitle;
     h.date = String(d.date).slice(0, 10);
     if (d.credit) h.credit = d.credit;
     if (d.edition) h.edition = d.edition;
     if (d.url) h.url = d.url;
     h.score = score;
     h.titleHTML = highlightTitle(d.title, p);
+    if (d.kicker) h.kickerHTML = highlightTitle(d.kicker, p);
+    if (d.subtitle) h.subtitleHTML = highlightTitle(d.subtitle, p);
+    if (d.credit) h.creditHTML = highlightTitle(d.credit, p);
     h.snippet = snippet(d.body, p);
+    if (missing.length) h.missing = missing;
     return h;
   }
   function sortFacet(m) {
@@ -271,97 +311,170 @@
     return h >>> 0;
   }
   var enc = new TextEncoder(), dec = new TextDecoder();
-  function shardName(n) {
-    var h = n.toString(16);
-    while (h.length < 4) h = "0" + h;
-    return "s/" + h + ".bin";
-  }
   function day(s) { // "YYYY-MM-DD..." to days since 1970-01-01
     return Math.floor(Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10)) / 86400000);
   }
 
-  // openStatic opens a static index; fetchBytes(name) resolves to a
-  // Uint8Array of the file name relative to the index directory.
-  function openStatic(fetchBytes) {
-    var shards = Object.create(null);
-    return Promise.all([fetchBytes("meta.json"), fetchBytes("docs.bin")]).then(function (r) {
-      var meta = JSON.parse(dec.decode(r[0]));
-      if (meta.version !== VERSION) throw new Error("search index version " + meta.version + ", want " + VERSION);
-      var b = r[1], off = 0;
-      function uvarint() {
+  function zigzag(u) { return u % 2 === 1 ? -(u + 1) / 2 : u / 2; }
+  function reader(b) {
+    var off = 0;
+    return {
+      uv: function () {
         var x = 0, mul = 1;
         for (;;) {
+          if (off >= b.length) throw new Error("搜索索引已损坏");
           var c = b[off++];
           x += (c & 0x7f) * mul;
           if (c < 0x80) return x;
           mul *= 128;
         }
-      }
-      var days = new Array(meta.n), credit = new Array(meta.n), d = meta.base;
-      for (var i = 0; i < meta.n; i++) {
-        d -= uvarint();
+      },
+      get off() { return off; },
+      set off(v) { off = v; },
+    };
+  }
+  function shardName(seg, n) {
+    var h = n.toString(16);
+    while (h.length < 3) h = "0" + h;
+    return "s/" + seg + "-" + h + ".bin";
+  }
+  function bsearch(ids, x) {
+    var lo = 0, hi = ids.length;
+    while (lo < hi) {
+      var m = (lo + hi) >> 1;
+      if (ids[m] < x) lo = m + 1; else hi = m;
+    }
+    return lo < ids.length && ids[lo] === x;
+  }
+  function idf(total, df) {
+    var v = Math.log(1 + (total - df + 0.5) / (df + 0.5));
+    return v * v;
+  }
+  var TEXT_NAMES = Object.create(null);
+  TEXT_FIELDS.forEach(function (f) { TEXT_NAMES[f[0]] = "text"; TEXT_NAMES[f[0] + "3"] = "phrase"; });
+  function dfKey(t) { return (TEXT_NAMES[t.field] || t.field) + "\u0000" + t.gram; }
+  function missingTerms(p, leaves, i) {
+    var out = [];
+    p.terms.forEach(function (qt) {
+      var ok = qt.need.every(function (g) {
+        return g.some(function (c) {
+          return c.every(function (t) { var l = leaves[key(t)]; return l && bsearch(l.ids, i); });
+        });
+      });
+      if (!ok) out.push(qt.text);
+    });
+    return out;
+  }
+  function key(t) { return t.field + "\u0000" + t.gram + "\u0000" + t.boost; }
+
+  // openStatic opens a static index; fetchBytes(name, from, to) resolves
+  // to a Uint8Array of the file name relative to the index directory, or
+  // of its bytes [from, to) when from is given.
+  function openStatic(fetchBytes) {
+    var shards = Object.create(null);
+    var meta;
+    return fetchBytes("meta.json").then(function (b) {
+      meta = JSON.parse(dec.decode(b));
+      if (meta.version !== VERSION) throw new Error("search index version " + meta.version + ", want " + VERSION);
+      return fetchBytes(meta.docs);
+    }).then(function (docsBin) {
+      var rd = reader(docsBin), n = meta.n;
+      var days = new Array(n), credit = new Array(n), offset = new Array(n), size = new Array(n);
+      var alive = new Array(n).fill(false), rank = new Int32Array(n), seg = new Array(n), base = [];
+      meta.segments.forEach(function (sg, k) {
+        base.push(k ? base[k - 1] + meta.segments[k - 1].n : 0);
+      });
+      var d = meta.base, off = 0, k = 0;
+      for (var i = 0; i < n; i++) {
+        while (k + 1 < meta.segments.length && i >= base[k + 1]) k++;
+        seg[i] = k;
+        d += zigzag(rd.uv());
         days[i] = d;
-        credit[i] = uvarint();
+        var cr = rd.uv();
+        credit[i] = Math.floor(cr / 2);
+        size[i] = rd.uv();
+        if ((i - base[k]) % meta.chunk === 0) off = 0;
+        offset[i] = off;
+        off += size[i];
+        alive[i] = cr % 2 === 0;
       }
-      function shard(n) {
-        if (!shards[n]) shards[n] = fetchBytes(shardName(n));
-        return shards[n];
+      var last = -1;
+      for (var j = 0; j < meta.live; j++) {
+        last += 1 + zigzag(rd.uv());
+        rank[last] = j;
+      }
+      function shard(name) {
+        if (!shards[name]) shards[name] = fetchBytes(name);
+        return shards[name];
+      }
+      function findEntry(b, gram, field) {
+        var rd = reader(b);
+        while (rd.off < b.length) {
+          var l = rd.uv(), o = rd.off, eq = l === gram.length;
+          for (var i = 0; eq && i < l; i++) eq = b[o + i] === gram[i];
+          rd.off = o + l;
+          var f = rd.uv(), cnt = rd.uv();
+          var match = eq && f === field;
+          var ids = match ? new Array(cnt) : null, id = 0;
+          for (var j = 0; j < cnt; j++) {
+            var gap = rd.uv();
+            if (match) { id += gap; ids[j] = id; }
+          }
+          if (match) return { ids: ids, imps: b.subarray(rd.off, rd.off + cnt) };
+          rd.off += cnt;
+        }
+        return { ids: [], imps: [] };
       }
       function postings(field, gram) {
-        var n = fnv1a(enc.encode(gram)) % meta.shards;
-        var want = enc.encode(field), wantG = enc.encode(gram);
-        return shard(n).then(function (b) {
-          var off = 0;
-          function uv() {
-            var x = 0, mul = 1;
-            for (;;) {
-              var c = b[off++];
-              x += (c & 0x7f) * mul;
-              if (c < 0x80) return x;
-              mul *= 128;
+        var g = enc.encode(gram), h = fnv1a(g), fno = FIELDS.indexOf(field);
+        return Promise.all(meta.segments.map(function (sg) {
+          return shard(shardName(sg.id, h % sg.shards));
+        })).then(function (bs) {
+          var ids = [], imps = [];
+          bs.forEach(function (b, k) {
+            var e = findEntry(b, g, fno);
+            for (var j = 0; j < e.ids.length; j++) {
+              var id = base[k] + e.ids[j];
+              if (alive[id]) { ids.push(id); imps.push(e.imps[j]); }
             }
-          }
-          function eq(w) {
-            var l = uv();
-            var ok = l === w.length;
-            for (var i = 0; ok && i < l; i++) ok = b[off + i] === w[i];
-            off += l;
-            return ok;
-          }
-          while (off < b.length) {
-            var m = eq(want);
-            m = eq(wantG) && m;
-            var cnt = uv();
-            if (m) {
-              var ids = new Array(cnt), id = 0;
-              for (var i = 0; i < cnt; i++) { id += uv(); ids[i] = id; }
-              return ids;
-            }
-            for (var j = 0; j < cnt; j++) uv();
-          }
-          return [];
+          });
+          return { ids: ids, imps: imps };
         });
       }
       function doc(i) {
-        return fetchBytes("d/" + i + ".json").then(function (b) { return JSON.parse(dec.decode(b)); });
+        var k = seg[i], sg = meta.segments[k];
+        var name = "d/" + sg.id + "-" + Math.floor((i - base[k]) / meta.chunk) + ".bin";
+        return fetchBytes(name, offset[i], offset[i] + size[i]).then(function (b) { return JSON.parse(dec.decode(b)); });
       }
       function run(q, p) {
-        var n = meta.n;
         var limit = !(q.limit > 0) ? DEFAULT_LIMIT : Math.min(q.limit, MAX_LIMIT);
         var offset = Math.max(q.offset || 0, 0);
-        var terms = [];
+        var terms = [], seen = Object.create(null);
         [p.must, p.should].forEach(function (gs) {
-          gs.forEach(function (g) { g.forEach(function (c) { terms = terms.concat(c); }); });
+          gs.forEach(function (g) {
+            g.forEach(function (c) {
+              c.forEach(function (t) {
+                if (!seen[key(t)]) { seen[key(t)] = true; terms.push(t); }
+              });
+            });
+          });
         });
         var wanted = terms.map(function (t) { return postings(t.field, t.gram); });
         if (q.credit) wanted.push(postings(CREDIT, normalize(q.credit)));
         if (q.tag) wanted.push(postings(TAG, normalize(q.tag)));
         return Promise.all(wanted).then(function (lists) {
-          var ok = new Array(n).fill(true);
+          var leaves = Object.create(null), union = Object.create(null);
+          terms.forEach(function (t, k) {
+            leaves[key(t)] = { ids: lists[k].ids, imps: lists[k].imps };
+            var u = union[dfKey(t)] || (union[dfKey(t)] = { set: Object.create(null), n: 0 });
+            lists[k].ids.forEach(function (id) { if (!u.set[id]) { u.set[id] = true; u.n++; } });
+          });
+          terms.forEach(function (t) { leaves[key(t)].idf = idf(meta.live, union[dfKey(t)].n); });
+          var ok = alive.slice();
           var li = terms.length;
-          function keep(ids) {
+          function keep(l) {
             var inSet = new Array(n).fill(false);
-            ids.forEach(function (id) { inSet[id] = true; });
+            l.ids.forEach(function (id) { inSet[id] = true; });
             for (var i = 0; i < n; i++) ok[i] = ok[i] && inSet[i];
           }
           if (q.credit) keep(lists[li++]);
@@ -372,35 +485,32 @@
               if ((from !== null && days[i] < from) || (to !== null && days[i] > to)) ok[i] = false;
             }
           }
-          var score = new Float64Array(n), match = ok.slice();
+          var score = new Float64Array(n), match = ok;
           if (!isEmpty(p)) {
-            var sumSq = 0, idfs = [];
-            terms.forEach(function (t, k) {
-              var idf = 1 + Math.log(n / (lists[k].length + 1));
-              var w = t.boost * idf;
-              sumSq += w * w;
-              idfs.push(idf);
-            });
-            var qn = 1 / Math.sqrt(sumSq);
-            var ti = 0;
             var groupScore = function (g) {
               var acc = new Float64Array(n), cnt = new Int32Array(n);
-              g.forEach(function (c) {
-                var cs = new Float64Array(n), cc = new Int32Array(n);
-                c.forEach(function (t) {
-                  var idf = idfs[ti], ids = lists[ti];
-                  ti++;
-                  var ls = idf * (t.boost * idf * qn);
-                  for (var i = 0; i < ids.length; i++) { cs[ids[i]] += ls; cc[ids[i]]++; }
+              for (var i = 0; i < g.length;) {
+                var j = i;
+                while (j < g.length && g[j][0].gram === g[i][0].gram) j++;
+                var smax = new Float64Array(n), ssum = new Float64Array(n), sseen = new Uint8Array(n);
+                g.slice(i, j).forEach(function (c) {
+                  var cs = new Float64Array(n), cc = new Int32Array(n);
+                  c.forEach(function (t) {
+                    var l = leaves[key(t)], w = t.boost * l.idf;
+                    for (var k = 0; k < l.ids.length; k++) { cs[l.ids[k]] += w * l.imps[k]; cc[l.ids[k]]++; }
+                  });
+                  for (var d = 0; d < n; d++) {
+                    if (cc[d] === c.length && c.length > 0) {
+                      ssum[d] += cs[d];
+                      if (!sseen[d]) { sseen[d] = 1; smax[d] = cs[d]; } else if (cs[d] > smax[d]) smax[d] = cs[d];
+                    }
+                  }
                 });
-                for (var i = 0; i < n; i++) {
-                  if (cc[i] === c.length) { acc[i] += cs[i]; cnt[i]++; }
-                }
-              });
-              var m = new Array(n).fill(false);
-              for (var i = 0; i < n; i++) {
-                if (cnt[i] > 0) { m[i] = true; acc[i] = acc[i] * (cnt[i] / g.length); }
+                for (var d = 0; d < n; d++) if (sseen[d]) { acc[d] += smax[d] + SLOT_TIE * (ssum[d] - smax[d]); cnt[d]++; }
+                i = j;
               }
+              var m = new Array(n).fill(false);
+              for (var d = 0; d < n; d++) if (cnt[d] > 0) m[d] = true;
               return [acc, m];
             };
             p.must.forEach(function (g) {
@@ -431,18 +541,26 @@
           }
           var relevance = q.sort !== "newest" && !isEmpty(p);
           hits.forEach(function (i) { score[i] = relevance ? quantize(score[i]) : 0; });
-          hits.sort(function (a, b) { return score[a] !== score[b] ? score[b] - score[a] : a - b; });
+          hits.sort(function (a, b) { return score[a] !== score[b] ? score[b] - score[a] : rank[a] - rank[b]; });
           var page = hits.slice(Math.min(offset, hits.length), Math.min(offset + limit, hits.length));
           return Promise.all(page.map(doc)).then(function (ds) {
-            return {
+            var res = {
               query: q.text || "",
               total: hits.length,
-              partial: p.partial,
+              partial: false,
               offset: offset,
               limit: limit,
-              hits: ds.map(function (d, k) { return newHit(d, score[page[k]], p); }),
+              hits: ds.map(function (d, k) { return newHit(d, score[page[k]], p, missingTerms(p, leaves, page[k])); }),
               facets: { credit: sortFacet(credits), year: sortFacet(years) },
             };
+            var lack = Object.create(null), missing = [];
+            res.hits.forEach(function (h) { (h.missing || []).forEach(function (m) { lack[m] = true; }); });
+            p.terms.forEach(function (t) {
+              if (lack[t.text]) { missing.push(t.text); delete lack[t.text]; }
+            });
+            res.partial = missing.length > 0;
+            if (missing.length) res.missing = missing;
+            return res;
           });
         });
       }
@@ -461,11 +579,25 @@
   }
 
   // ---- the reader page ----
-  function render(el, r, q) {
-    var h = "";
-    if (!q.text && !q.credit && !q.from && !q.to) { el.innerHTML = ""; return; }
-    h += "<p>共找到 " + r.total + " 篇报道</p>";
-    if (r.partial) h += "<p>没有同时包含全部关键词的报道，以下结果只包含部分关键词。</p>";
+  // chineseDate formats YYYY-MM-DD as the site does: 2025年5月22日.
+  function chineseDate(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+    return m ? +m[1] + "年" + +m[2] + "月" + +m[3] + "日" : s;
+  }
+  // creditEnd mirrors content.CreditLine: " 供稿" after a credit, unless
+  // it ends in one of these words already.
+  function creditEnd(c) {
+    var ends = ["供稿", "摄", "报道", "文", "图"];
+    for (var i = 0; i < ends.length; i++) if (c.slice(-ends[i].length) === ends[i]) return "";
+    return " 供稿";
+  }
+  function quoteTerms(ts) {
+    return ts.map(function (t) { return "“" + escapeHTML(t) + "”"; }).join("、");
+  }
+  // resultsHTML mirrors handler.go's resultsTemplate.
+  function resultsHTML(r, q) {
+    var h = '<h2 id="results-heading" tabindex="-1">共找到 ' + r.total + " 篇报道</h2>";
+    if (r.partial) h += '<p class="partial">没有同时包含全部关键词的报道，部分结果不含' + quoteTerms(r.missing || []) + "。</p>";
     if (r.facets.credit.length || r.facets.year.length) {
       h += '<p class="facets">';
       r.facets.credit.forEach(function (f) { h += escapeHTML(f.value) + "（" + f.count + "） "; });
@@ -474,25 +606,43 @@
     }
     h += "<ol>";
     r.hits.forEach(function (hit) {
-      h += '<li class="hit"><h2><a href="' + escapeHTML(hit.url || "") + '">' + hit.titleHTML + "</a></h2>";
-      h += '<p class="meta"><time datetime="' + hit.date + '">' + hit.date + "</time>";
-      if (hit.credit) h += " · " + escapeHTML(hit.credit) + " 供稿";
-      h += "</p><p>" + hit.snippet + "</p></li>";
+      h += '<li class="hit">';
+      if (hit.kickerHTML) h += '<p class="kicker">' + hit.kickerHTML + "</p>";
+      h += '<h3><a href="' + escapeHTML(hit.url || "") + '">' + hit.titleHTML + "</a></h3>";
+      if (hit.subtitleHTML) h += '<p class="subtitle">' + hit.subtitleHTML + "</p>";
+      h += '<p class="meta"><time datetime="' + escapeHTML(hit.date) + '">' + chineseDate(hit.date) + "</time>";
+      if (hit.creditHTML) h += " · " + hit.creditHTML + creditEnd(hit.credit);
+      h += "</p><p>" + hit.snippet + "</p>";
+      if (hit.missing) h += '<p class="missing">不含：' + quoteTerms(hit.missing) + "</p>";
+      h += "</li>";
     });
     h += "</ol>";
     var nav = [];
     if (r.offset > 0) nav.push(pageLink(q, Math.max(0, r.offset - r.limit), "上一页"));
     if (r.offset + r.limit < r.total) nav.push(pageLink(q, r.offset + r.limit, "下一页"));
     if (nav.length) h += '<nav aria-label="分页">' + nav.join(" ") + "</nav>";
-    el.innerHTML = h;
+    return h;
   }
   function pageLink(q, offset, label) {
     var u = new URLSearchParams();
-    ["text", "credit", "from", "to", "sort"].forEach(function (k) {
+    ["text", "credit", "tag", "from", "to", "sort"].forEach(function (k) {
       if (q[k]) u.set(k === "text" ? "q" : k, q[k]);
     });
     if (offset) u.set("offset", String(offset));
     return '<a href="?' + escapeHTML(u.toString()) + '">' + label + "</a>";
+  }
+  // fetchRange fetches a file, or its bytes [from, to) with a Range
+  // request; a host that ignores Range sends the whole file, cut here.
+  function fetchRange(name, from, to) {
+    var init = from === undefined ? {} : { headers: { Range: "bytes=" + from + "-" + (to - 1) } };
+    return fetch(name, init).then(function (r) {
+      if (!r.ok) throw new Error(name + "：" + r.status);
+      var whole = r.status !== 206;
+      return r.arrayBuffer().then(function (b) {
+        var u = new Uint8Array(b);
+        return from !== undefined && whole ? u.subarray(from, to) : u;
+      });
+    });
   }
   function start() {
     var el = document.getElementById("results");
@@ -503,32 +653,33 @@
       from: u.get("from") || "", to: u.get("to") || "", sort: u.get("sort") || "",
       offset: +(u.get("offset") || 0), limit: DEFAULT_LIMIT,
     };
+    var api = el.getAttribute("data-api") || "static";
+    // The server renders its results into the page: nothing to do.
+    if (api !== "static") return;
     // A static page cannot fill the form on the server: show the query.
     [["q", q.text], ["credit", q.credit], ["from", q.from], ["to", q.to], ["sort", q.sort]].forEach(function (f) {
       var input = document.getElementById(f[0]);
       if (input && !input.value && f[1]) input.value = f[1];
     });
     if (!q.text && !q.credit && !q.tag && !q.from && !q.to) return;
-    el.textContent = "正在搜索……";
-    var api = el.getAttribute("data-api") || "static";
-    var done;
-    if (api === "static") {
-      done = openStatic(function (name) {
-        return fetch(name).then(function (r) {
-          if (!r.ok) throw new Error(name + ": " + r.status);
-          return r.arrayBuffer();
-        }).then(function (b) { return new Uint8Array(b); });
-      }).then(function (ix) { return ix.search(q); });
-    } else {
-      done = fetch(api + "?" + u.toString(), { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json(); });
-    }
-    done.then(function (r) { render(el, r, q); }, function (err) {
-      el.textContent = "搜索出错：" + err.message;
+    if (q.text) document.title = q.text + " - " + document.title;
+    // Space for the results is held while they load (.searching), so
+    // nothing below them moves when they arrive.
+    document.documentElement.classList.add("searching");
+    el.setAttribute("aria-busy", "true");
+    el.innerHTML = '<p class="loading">正在搜索……</p>';
+    openStatic(fetchRange).then(function (ix) { return ix.search(q); }).then(function (r) {
+      el.innerHTML = resultsHTML(r, q);
+    }, function (err) {
+      el.innerHTML = '<p role="alert">搜索出错：' + escapeHTML(err.message) + "</p>";
+    }).then(function () {
+      el.removeAttribute("aria-busy");
+      var hd = document.getElementById("results-heading");
+      if (hd) hd.focus();
     });
   }
 
-  var api = { openStatic: openStatic, normalize: normalize, units: units, planQuery: planQuery };
+  var api = { openStatic: openStatic, normalize: normalize, units: units, planQuery: planQuery, resultsHTML: resultsHTML };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.BanmianSearch = api;
   if (typeof document !== "undefined") {

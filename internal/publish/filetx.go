@@ -1,4 +1,4 @@
-package server
+package publish
 
 import (
 	"encoding/json"
@@ -70,7 +70,7 @@ func (t *fileTx) writeJournal() error {
 // did and returns the error.
 func (t *fileTx) apply(files map[string][]byte) (err error) {
 	if _, err := os.Stat(t.dir); err == nil {
-		return fmt.Errorf("another publish left %s behind; restart the server to recover it", t.dir)
+		return fmt.Errorf("another publish left %s behind; restart the server to recover it: %w", t.dir, ErrInterrupted)
 	}
 	stage, backup := filepath.Join(t.dir, "stage"), filepath.Join(t.dir, "backup")
 	if err := os.MkdirAll(stage, 0o755); err != nil {

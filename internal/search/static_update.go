@@ -1,0 +1,216 @@
+package search
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Incremental updates of the static index: a changed story costs a small
+// new segment, not a rebuild (see the layout in static.go).
+
+// maxSegments bounds the segments of a static index: each costs a query
+// one more shard per gram. UpdateStatic rebuilds the index whole past
+// it, or when removed stories pass a quarter of all.
+const maxSegments = 8
+
+// UpdateStatic brings the static index in dir up to date with docs,
+// writing only what changed: the new and changed stories become a new
+// segment, the stories they replace and the removed ones are marked in
+// docs.bin, and the search page and script are rewritten only when they
+// differ. An index that is missing, of another version, or worn (see
+// maxSegments) is written whole by WriteStatic. It reports whether it
+// rebuilt the index whole. A failed update leaves the index as it was:
+// meta.json, which names the files in use, is replaced last.
+func UpdateStatic(dir string, docs []Doc, opt StaticOptions) (rebuilt bool, err error) {
+	old, err := readStories(dir)
+	if err != nil {
+		return true, WriteStatic(dir, docs, opt)
+	}
+	ix, err := OpenStatic(os.DirFS(dir))
+	if err != nil || len(old) != ix.meta.N {
+		return true, WriteStatic(dir, docs, opt)
+	}
+	ds := orderDocs(docs)
+	bySlug := make(map[string]int, len(old))
+	for i, st := range old {
+		if st.slug != "" && ix.alive[i] {
+			bySlug[st.slug] = i
+		}
+	}
+	seen := make(map[string]bool, len(ds))
+	var add []Doc
+	dead := map[int]bool{}
+	for _, d := range ds {
+		if seen[d.ID] {
+			return false, fmt.Errorf("two documents have the ID %q", d.ID)
+		}
+		seen[d.ID] = true
+		i, ok := bySlug[d.ID]
+		if ok && old[i].hash == fmt.Sprintf("%x", d.Hash()) {
+			continue
+		}
+		if ok {
+			dead[i] = true
+		}
+		add = append(add, d)
+	}
+	for slug, i := range bySlug {
+		if !seen[slug] {
+			dead[i] = true
+		}
+	}
+	removed := len(dead) + ix.meta.N - ix.meta.Live
+	if len(ix.meta.Segments) >= maxSegments || removed > (ix.meta.N+len(add))/4 {
+		return true, WriteStatic(dir, docs, opt)
+	}
+	var files []StaticFile
+	meta := ix.meta
+	meta.Credits = slices.Clone(meta.Credits)
+	if len(add) > 0 || len(dead) > 0 {
+		last, _ := strconv.Atoi(meta.Segments[len(meta.Segments)-1].ID)
+		id := strconv.Itoa(last + 1)
+		stubs := make([]staticStub, ix.meta.N)
+		for i := range stubs {
+			stubs[i] = staticStub{day: ix.days[i], credit: int(ix.credit[i]), size: ix.size[i], removed: !ix.alive[i]}
+			if dead[i] {
+				stubs[i].removed = true
+				old[i].slug = ""
+			}
+		}
+		if len(add) > 0 {
+			segFiles, seg, newStubs, err := buildSegment(id, add, &meta)
+			if err != nil {
+				return false, err
+			}
+			files = append(files, segFiles...)
+			meta.Segments = append(slices.Clone(meta.Segments), seg)
+			stubs = append(stubs, newStubs...)
+			for _, d := range add {
+				old = append(old, storyLine{d.ID, fmt.Sprintf("%x", d.Hash()), day(d.Date)})
+			}
+		} else {
+			// Only removals: an empty segment names the new docs.bin.
+			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1})
+			files = append(files, StaticFile{shardName(id, 0), nil})
+		}
+		meta.Stories = stubs
+		var rank []int
+		for i, st := range old {
+			if st.slug != "" {
+				rank = append(rank, i)
+			}
+		}
+		slices.SortFunc(rank, func(a, b int) int {
+			if old[a].day != old[b].day {
+				return old[b].day - old[a].day
+			}
+			return strings.Compare(old[a].slug, old[b].slug)
+		})
+		var sb []byte
+		for _, st := range old {
+			if st.slug == "" {
+				sb = append(sb, "-\n"...)
+			} else {
+				sb = fmt.Appendf(sb, "%s %s %d\n", st.slug, st.hash, st.day)
+			}
+		}
+		files = append(files, StaticFile{"stories.txt", sb})
+		files = append(files, staticMetaFiles(&meta, rank)...)
+	}
+	page, err := staticPage(opt)
+	if err != nil {
+		return false, err
+	}
+	for _, f := range []StaticFile{{"search.js", Script()}, {"index.html", page}} {
+		if b, err := os.ReadFile(filepath.Join(dir, f.Name)); err != nil || !bytes.Equal(b, f.Data) {
+			files = append(files, f)
+		}
+	}
+	// meta.json goes last (staticMetaFiles puts it last of its pair).
+	slices.SortStableFunc(files, func(a, b StaticFile) int {
+		return boolInt(a.Name == "meta.json") - boolInt(b.Name == "meta.json")
+	})
+	if err := writeFilesAtomic(dir, files); err != nil {
+		return false, fmt.Errorf("updating static search index: %w", err)
+	}
+	if ix.meta.Docs != meta.Docs && meta.Docs != "" {
+		os.Remove(filepath.Join(dir, ix.meta.Docs))
+	}
+	return false, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// writeFilesAtomic writes each file through a temporary file renamed
+// into place, in order.
+func writeFilesAtomic(dir string, files []StaticFile) error {
+	made := map[string]bool{}
+	for _, f := range files {
+		path := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if d := filepath.Dir(path); !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			made[d] = true
+		}
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, f.Data, 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	}
+	return nil
+}
+
+// storyLine is one line of stories.txt.
+type storyLine struct {
+	slug, hash string
+	day        int
+}
+
+var errNoStories = errors.New("stories.txt is missing or damaged")
+
+func readStories(dir string) ([]storyLine, error) {
+	f, err := os.Open(filepath.Join(dir, "stories.txt"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []storyLine
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "-" {
+			out = append(out, storyLine{})
+			continue
+		}
+		parts := strings.Fields(line)
+		if len(parts) != 3 {
+			return nil, errNoStories
+		}
+		d, err := strconv.Atoi(parts[2])
+		if err != nil {
+			return nil, errNoStories
+		}
+		out = append(out, storyLine{parts[0], parts[1], d})
+	}
+	if sc.Err() != nil {
+		return nil, errNoStories
+	}
+	return out, nil
+}
