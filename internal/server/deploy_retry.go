@@ -50,7 +50,7 @@ func (s *Server) deployView() *deployView {
 // deployRetry starts a deploy again (the 重试 button).
 func (s *Server) deployRetry(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	if s.cfg.Deployer == nil {
-		return errorf(http.StatusConflict, "没有配置自动部署（请在网站配置文件中设置自动部署目标）")
+		return errorf(http.StatusConflict, "没有配置自动部署，请联系管理员在网站设置里开启")
 	}
 	date := r.PostFormValue("date")
 	if err := validDate(date); err != nil {
