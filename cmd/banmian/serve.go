@@ -108,6 +108,20 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
 	defer ln.Close()
+	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
+	if err != nil {
+		return err
+	}
+	if auto != nil {
+		defer auto.Close()
+	}
+	// The site is built for this server's own address, as hugo server
+	// does, unless it goes out to readers: with deploy.auto the pages
+	// keep site.yaml's public baseURL (or -baseURL).
+	origin := "http://" + ln.Addr().String()
+	if auto != nil {
+		origin = ""
+	}
 	cfg := server.Config{
 		Store:  st,
 		Source: o.source,
@@ -117,7 +131,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			Drafts:   o.drafts,
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 			Emitters: []site.Emitter{static.emit, searchChrome},
-			Origin:   "http://" + ln.Addr().String(),
+			Origin:   origin,
 			BaseURL:  o.baseURL,
 		},
 		Index:           idx,
@@ -128,12 +142,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		Logger:          logger,
 		PublishHook:     publishHook,
 	}
-	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
-	if err != nil {
-		return err
-	}
 	if auto != nil {
-		defer auto.Close()
 		cfg.Deployer = auto
 	}
 	if p, err := layout.NewPrinter(ctx); err == nil {

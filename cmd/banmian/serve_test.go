@@ -211,3 +211,23 @@ func TestServeStartsAndLocksTheDataFolder(t *testing.T) {
 		t.Errorf("user add output: %q", stdout.String())
 	}
 }
+
+// TestServeAutoDeployKeepsPublicBase: with deploy.auto the site serve
+// builds goes out to readers, so its pages carry site.yaml's public
+// baseURL, not the server's own loopback address.
+func TestServeAutoDeployKeepsPublicBase(t *testing.T) {
+	dir := t.TempDir()
+	www := filepath.Join(dir, "www")
+	writeFiles(t, filepath.Join(dir, "content"), map[string]string{
+		"site.yaml":    "title: 多维世界\nbaseURL: https://duowei.example.com/\ndeploy:\n  auto: nginx\n  targets:\n    - name: nginx\n      url: \"" + filepath.ToSlash(www) + "\"\n",
+		"stories/a.md": "---\ntitle: 小区管道“添堵”\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n正文。\n",
+	})
+	p := startInProcess(t, "-addr", "127.0.0.1:0", "-source", filepath.Join(dir, "content"), "-data", filepath.Join(dir, "data"), "-out", filepath.Join(dir, "public"))
+	page, err := os.ReadFile(filepath.Join(dir, "public", "stories", "a", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), `https://duowei.example.com/stories/a/`) || strings.Contains(string(page), p.addr) {
+		t.Errorf("a page of a deployed site names the server's own address %s, or lacks the public one", p.addr)
+	}
+}
