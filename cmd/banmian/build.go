@@ -129,7 +129,10 @@ func syncBuildIndex(ctx context.Context, env *Env, dir string, docs *snapshotDoc
 	if err != nil {
 		return err
 	}
+	bar := progress.New(env.Stderr, "索引", env.Terminal && !quiet)
+	x.Progress = bar.Func()
 	st, err := x.Sync(ctx, list)
+	bar.Done()
 	if cerr := x.Close(); err == nil {
 		err = cerr
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/progress"
 	"github.com/banmian/banmian/internal/search"
 )
 
@@ -58,7 +59,7 @@ func contentError(source string, err error) error {
 // refreshIndex brings the index in indexDir up to date with the stories of
 // source, re-indexing only changed stories. banmian build may call it to
 // keep the index current.
-func refreshIndex(ctx context.Context, source, indexDir string) (search.SyncStats, bool, error) {
+func refreshIndex(ctx context.Context, source, indexDir string, bar *progress.Bar) (search.SyncStats, bool, error) {
 	docs, err := loadSearchDocs(source)
 	if err != nil {
 		return search.SyncStats{}, false, err
@@ -67,7 +68,9 @@ func refreshIndex(ctx context.Context, source, indexDir string) (search.SyncStat
 	if err != nil {
 		return search.SyncStats{}, false, err
 	}
+	x.Progress = bar.Func()
 	st, err := x.Sync(ctx, docs)
+	bar.Done()
 	if cerr := x.Close(); err == nil {
 		err = cerr
 	}
@@ -89,7 +92,7 @@ func runIndex(ctx context.Context, env *Env, args []string) error {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	start := time.Now()
-	st, rebuilt, err := refreshIndex(ctx, o.source, o.index)
+	st, rebuilt, err := refreshIndex(ctx, o.source, o.index, progress.New(env.Stderr, "索引", env.Terminal && !*quiet))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,5 +55,29 @@ func TestIndexCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(t, "index", "-source", filepath.Join(dir, "missing"), "-index", idx); code != 1 || !strings.Contains(stderr, "not found") {
 		t.Errorf("missing source: exit %d %q", code, stderr)
+	}
+}
+
+// TestIndexProgress: on a terminal index draws a progress line and clears
+// it before its summary; in a pipe it prints the summary only.
+func TestIndexProgress(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "content")
+	writeFiles(t, src, map[string]string{
+		"stories/a.md": "---\ntitle: 社区里的新年\ncredit: 长征镇\ndate: 2025-05-22\nslug: a\n---\n正文。\n",
+	})
+	for i, terminal := range []bool{true, false} {
+		var stdout, stderr bytes.Buffer
+		env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Terminal: terminal}
+		idx := filepath.Join(dir, "index", string(rune('a'+i)))
+		if code := run(context.Background(), env, []string{"index", "-source", src, "-index", idx}); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		if got := strings.Contains(stderr.String(), "索引 ["); got != terminal {
+			t.Errorf("terminal=%v: bar drawn %v: %q", terminal, got, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), "1 added") {
+			t.Errorf("summary: %q", stdout.String())
+		}
 	}
 }

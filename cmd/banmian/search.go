@@ -59,7 +59,7 @@ func runSearch(ctx context.Context, env *Env, args []string) error {
 	// finish, is brought up to date from the content folder first.
 	if _, err := os.Stat(filepath.Join(o.index, "index_meta.json")); err != nil {
 		fmt.Fprintf(env.Stderr, "search index %s not found: indexing %s first\n", o.index, o.source)
-		if _, _, err := refreshIndex(ctx, o.source, o.index); err != nil {
+		if _, _, err := refreshIndex(ctx, o.source, o.index, nil); err != nil {
 			return err
 		}
 	}

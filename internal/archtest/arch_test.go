@@ -160,7 +160,10 @@ func TestArchitecture(t *testing.T) {
 			return firstOf(p.Deps, func(s string) bool { return under(s, internalPkg("server")) })
 		})},
 		{"the publish service speaks domain errors, not HTTP", forPkg("publish", func(p *pkg) string {
-			return firstOf(p.Deps, func(s string) bool { return s == "net/http" || under(s, internalPkg("server")) })
+			if bad := firstOf(p.Imports, func(s string) bool { return s == "net/http" }); bad != "" {
+				return bad
+			}
+			return firstOf(p.Deps, func(s string) bool { return under(s, internalPkg("server")) })
 		})},
 		{"no internal package imports a command", func(p *pkg) string {
 			if !under(p.ImportPath, module+"/internal") {

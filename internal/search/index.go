@@ -27,7 +27,10 @@ type Index struct {
 	tables  tableCache
 	// afterBatch, when set (by tests), runs after each batch of Sync.
 	afterBatch func()
-	lock       *os.File // held while open (lockIndex)
+	// Progress, when set before Sync, is called after each batch written
+	// with the stories indexed so far and the stories to index.
+	Progress func(done, total int)
+	lock     *os.File // held while open (lockIndex)
 }
 
 // manifest records what the index holds. It is written in the same batch
@@ -276,6 +279,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 	var (
 		mu       sync.Mutex
 		next     int
+		written  int
 		firstErr error
 		inFlight = map[string]bool{}
 		wg       sync.WaitGroup
@@ -346,6 +350,10 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 				for i, d := range chunk {
 					x.man.Hashes[d.ID] = hashes[i]
 					delete(inFlight, d.ID)
+				}
+				written += len(chunk)
+				if x.Progress != nil {
+					x.Progress(written, len(docs))
 				}
 			}
 			mu.Unlock()
