@@ -127,6 +127,9 @@ func TierOf(p string) int {
 	case "search/meta.json", "search/docs.bin":
 		return TierSearchIndex
 	}
+	if strings.HasPrefix(p, "search/docs") && path.Ext(p) == ".bin" { // docs-<segment>.bin, named by meta.json
+		return TierSearchIndex
+	}
 	switch strings.ToLower(path.Ext(p)) {
 	case ".html", ".xml":
 		return TierPages

@@ -25,6 +25,8 @@ func TestHeadersAndTiers(t *testing.T) {
 		{"404.html", "text/html; charset=utf-8", CacheShort, TierPages},
 		{"search/meta.json", "application/json", CacheShort, TierSearchIndex},
 		{"search/docs.bin", "application/octet-stream", CacheShort, TierSearchIndex},
+		{"search/docs-0.bin", "application/octet-stream", CacheShort, TierSearchIndex},
+		{"search/s/0-00f.bin", "application/octet-stream", CacheShort, TierAssets},
 		{"search/s/000f.bin", "application/octet-stream", CacheShort, TierAssets},
 		{"search/d/0.json", "application/json", CacheShort, TierAssets},
 		{"search/s/3f2a9c1b0d.bin", "application/octet-stream", CacheImmutable, TierAssets},
