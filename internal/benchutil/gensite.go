@@ -66,7 +66,8 @@ func GenSite(dir string, n, chars int) error {
 			}
 		}
 		credit := Offices[rng.IntN(len(Offices))]
-		t1, t2 := Tags[rng.IntN(len(Tags))], Tags[rng.IntN(len(Tags))]
+		k := rng.IntN(len(Tags))
+		t1, t2 := Tags[k], Tags[(k+1+rng.IntN(len(Tags)-1))%len(Tags)] // two different tags
 		src := fmt.Sprintf("---\ntitle: %s推进社区治理第%d篇\nkicker: %s为“网格”赋能\ncredit: %s\ndate: %s\nslug: %s\ntags: [%s, %s]\n---\n%s",
 			credit, i, credit, credit, date, slug, t1, t2, body.String())
 		sub := filepath.Join(dir, "stories", day.Format("2006"))
