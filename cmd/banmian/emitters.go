@@ -50,6 +50,7 @@ type staticSearch struct {
 	pending *site.Snapshot
 	running bool
 	idle    chan struct{} // closed when a background run ends
+	gate    func(func() error) error
 	wg      sync.WaitGroup
 }
 
@@ -67,11 +68,17 @@ func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapsho
 	fp := staticSearchFP(snap)
 	if snap.Full {
 		prev := filepath.Join(ss.liveOut, "search")
-		if old, err := os.ReadFile(filepath.Join(prev, staticSearchFingerprint)); err == nil && string(old) == fp {
-			if err := linkTree(prev, target); err == nil {
+		if old, err := os.ReadFile(filepath.Join(prev, staticSearchFingerprint)); err == nil {
+			// Start from the live index (hard links: every later write
+			// goes through a new file), so that only what changed is
+			// written; unchanged, it is the whole index.
+			if err := linkTree(prev, target); err != nil {
+				os.RemoveAll(target)
+			} else if string(old) == fp {
 				return nil
+			} else if err := os.Remove(filepath.Join(target, staticSearchFingerprint)); err != nil {
+				return fmt.Errorf("static search index: %w", err)
 			}
-			os.RemoveAll(target)
 		}
 	}
 	var docs []search.Doc
@@ -101,25 +108,56 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 	go func() {
 		defer ss.wg.Done()
 		for {
-			ss.mu.Lock()
-			snap := ss.pending
-			ss.pending = nil
-			if snap == nil || ss.ctx.Err() != nil {
-				ss.running = false
-				close(ss.idle)
+			// The next snapshot is taken, and written, while no publish
+			// runs: a publish that fails or is killed after its build
+			// leaves the live index as it was.
+			err := ss.exclusive(func() error {
+				ss.mu.Lock()
+				snap := ss.pending
+				ss.pending = nil
+				if snap == nil || ss.ctx.Err() != nil {
+					ss.running = false
+					close(ss.idle)
+					ss.mu.Unlock()
+					return errStopWorker
+				}
 				ss.mu.Unlock()
+				docs, err := searchDocs(ss.ctx, snap)
+				if err == nil {
+					err = writeStaticSearch(target, staticSearchFP(snap), snap, docs)
+				}
+				return err
+			})
+			if errors.Is(err, errStopWorker) {
 				return
-			}
-			ss.mu.Unlock()
-			docs, err := searchDocs(ss.ctx, snap)
-			if err == nil {
-				err = writeStaticSearch(target, staticSearchFP(snap), snap, docs)
 			}
 			if err != nil && ss.ctx.Err() == nil && ss.logf != nil {
 				ss.logf(err)
 			}
 		}
 	}()
+}
+
+// errStopWorker ends the background worker: nothing is pending.
+var errStopWorker = errors.New("no static index work pending")
+
+// setGate makes the background worker run under gate (the server's
+// Exclusive) from now on.
+func (ss *staticSearch) setGate(gate func(func() error) error) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.gate = gate
+}
+
+// exclusive runs fn under the gate, or at once when there is none yet.
+func (ss *staticSearch) exclusive(fn func() error) error {
+	ss.mu.Lock()
+	gate := ss.gate
+	ss.mu.Unlock()
+	if gate == nil {
+		return fn()
+	}
+	return gate(fn)
 }
 
 // wait returns when no background rebuild is running.

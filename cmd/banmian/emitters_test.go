@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,5 +115,53 @@ func TestStaticSearchSettle(t *testing.T) {
 	meta, err := os.ReadFile(filepath.Join(out, "search", "meta.json"))
 	if err != nil || !strings.Contains(string(meta), `"n":2`) {
 		t.Fatalf("after settle the static index is not the new one: %s, %v", meta, err)
+	}
+}
+
+// TestBuildUpdatesStaticIndex: a build after one story changed starts
+// from the live static index and writes the change as a new segment
+// instead of rebuilding the whole index, and leaves the fingerprint of the
+// live index alone until the new site is swapped in.
+func TestBuildUpdatesStaticIndex(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	story := func(slug, title string) string {
+		return "---\ntitle: " + title + "\ncredit: 长征镇\ndate: 2025-05-22\nslug: " + slug + "\n---\n正文。\n"
+	}
+	files := map[string]string{"stories/b.md": story("b", "小区管道通了")}
+	for i := range 9 {
+		slug := string(rune('c' + i))
+		files["stories/"+slug+".md"] = story(slug, "社区里的新年第"+slug+"篇")
+	}
+	writeFiles(t, src, files)
+	build := func() {
+		t.Helper()
+		if code, _, stderr := runCmd(t, "build", "-source", src, "-out", out, "-index", ""); code != 0 {
+			t.Fatalf("build: exit %d: %s", code, stderr)
+		}
+	}
+	segments := func() int {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, "search", "meta.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct{ Segments []json.RawMessage }
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return len(m.Segments)
+	}
+	build()
+	if n := segments(); n != 1 {
+		t.Fatalf("first build: %d segments", n)
+	}
+	writeFiles(t, src, map[string]string{"stories/b.md": story("b", "小区管道修好了")})
+	build()
+	if n := segments(); n != 2 {
+		t.Errorf("after one story changed: %d segments, want the old one and one new (a whole rebuild has 1)", n)
+	}
+	if code, stdout, _ := runCmd(t, "build", "-source", src, "-out", out, "-index", ""); code != 0 || segments() != 2 {
+		t.Errorf("an unchanged build: exit %d, %d segments: %s", code, segments(), stdout)
 	}
 }

@@ -161,6 +161,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
+	static.setGate(srv.Exclusive)
 	addr := srv.Serve(ln)
 	root := content.SiteRoot(srv.SiteBaseURL())
 	// The index catches up in the background; it is waited for before

@@ -264,6 +264,11 @@ func (s *Server) siteConfig() content.Site {
 	return content.DefaultSite()
 }
 
+// Exclusive runs fn while no publish or correction runs, so that work
+// done in the background after a build (the static search index) never
+// writes the outcome of a publish that has not committed.
+func (s *Server) Exclusive(fn func() error) error { return s.pub.Exclusive(fn) }
+
 // SiteBaseURL is the base URL of the reader site as last built.
 func (s *Server) SiteBaseURL() string { return s.siteConfig().BaseURL }
 
