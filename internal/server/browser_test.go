@@ -97,21 +97,26 @@ func evalJS[T any](tb *tab, expr string) (T, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 }
 
-// waitJS waits up to 15 seconds for a JavaScript expression to be true.
-// It survives navigations (a form post), unlike chromedp.Poll.
+// waitJS waits up to 15 seconds for a JavaScript expression to be true
+// in a fully parsed page. The page itself polls (chromedp.Poll), so the
+// test reacts at once; a navigation (a form post) destroys the polling
+// context, and then it starts again on the new page. The parse check
+// matters: the flash above a half-parsed page is not the whole page.
 func (tb *tab) waitJS(what, expr string) {
 	tb.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ok, err := evalJS[bool](tb, "!!("+expr+")")
-		if err == nil && ok {
+	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
+	defer cancel()
+	pred := `(() => { try { return document.readyState !== "loading" && !!(` + expr + `) } catch (e) { return false } })()`
+	var err error
+	for tries := 0; ctx.Err() == nil; tries++ {
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(20*time.Millisecond))); err == nil {
 			return
 		}
-		if time.Now().After(deadline) || tb.ctx.Err() != nil {
-			tb.t.Fatalf("waiting for %s (%s): %v\npage: %s", what, expr, err, tb.text())
+		if tries > 1000 {
+			break // not a navigation: something is broken
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	tb.t.Fatalf("waiting for %s (%s): %v\npage: %s", what, expr, err, tb.text())
 }
 
 // text is the page's URL and visible text, for failure messages.
