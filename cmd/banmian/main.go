@@ -86,7 +86,9 @@ func main() {
 		Stderr:   os.Stderr,
 		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 	}
+	stopProfiles := startProfiles()
 	code := run(ctx, env, os.Args[1:])
+	stopProfiles()
 	stop()
 	os.Exit(code)
 }

@@ -683,11 +683,12 @@ func staticPostings(ds []Doc, recs [][]byte) ([]postEntry, error) {
 		post := make(map[key]*postEntry, 1<<14)
 		for i := lo; i < hi; i++ {
 			d := ds[i]
+			terms := gramTerms(d)
 			for fno, field := range indexedFields {
 				if field == yearField {
 					continue
 				}
-				for _, p := range gramTermsCached(d)[field] {
+				for _, p := range terms[field] {
 					k := key{p.Gram, fno}
 					e := post[k]
 					if e == nil {
@@ -735,9 +736,6 @@ func staticPostings(ds []Doc, recs [][]byte) ([]postEntry, error) {
 	})
 	return out, nil
 }
-
-// gramTermsCached is gramTerms: a hook for builders that keep terms.
-var gramTermsCached = gramTerms
 
 func uvarintLen(x uint64) int {
 	n := 1
