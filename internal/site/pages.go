@@ -185,7 +185,10 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		}
 		from = ""
 		d := base(m.root+tax.dir+"/", tax.heading+" - "+siteTitle)
-		d.Heading, d.Terms = tax.heading, tax.terms
+		d.Heading, d.Terms = tax.heading, make([]termCount, len(tax.terms))
+		for i, t := range tax.terms {
+			d.Terms[i] = termCount{t.Name, t.URL, t.Count}
+		}
 		fp, needs := view("terms", d)
 		add(tax.dir+"/index.html", fp, needs, html("terms", d))
 	}

@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
@@ -117,6 +118,7 @@ type Stats struct {
 	Rendered int           // pages rendered in this build
 	Written  int           // files written (rendered or copied)
 	Removed  int           // files removed (incremental builds)
+	Bodies   int           // story bodies rendered (not from the cache)
 	Stories  int           // stories in the site
 	Editions int           // editions in the site
 	Full     bool          // a full build (fresh folder, swapped in)
@@ -261,7 +263,7 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	}
 	st.Phases.Plan = time.Since(mark)
 	mark = time.Now()
-	if err := b.renderDocs(ctx, need, typeset); err != nil {
+	if st.Bodies, err = b.renderDocs(ctx, need, typeset); err != nil {
 		return st, err
 	}
 	st.Phases.Render = time.Since(mark)
@@ -294,27 +296,32 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 }
 
 // renderDocs renders the bodies of the stories in need that are not cached.
-func (b *Builder) renderDocs(ctx context.Context, need map[*storyView]bool, typeset bool) error {
+// It returns how many it rendered.
+func (b *Builder) renderDocs(ctx context.Context, need map[*storyView]bool, typeset bool) (int, error) {
 	list := make([]*storyView, 0, len(need))
 	for s := range need {
 		list = append(list, s)
 	}
 	errs := make([]error, len(list))
+	var rendered atomic.Int64
 	parallel.For(len(list), 0, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
-		d, err := b.doc(list[i].Story, typeset)
+		d, fresh, err := b.doc(list[i].Story, typeset)
 		if err != nil {
 			errs[i] = err
 			return
 		}
+		if fresh {
+			rendered.Add(1)
+		}
 		list[i].setDoc(d)
 	})
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
-	return errors.Join(errs...)
+	return int(rendered.Load()), errors.Join(errs...)
 }
 
 func (b *Builder) renderer(typeset bool) *markdown.Renderer {
@@ -329,23 +336,23 @@ func (b *Builder) renderer(typeset bool) *markdown.Renderer {
 }
 
 // doc returns the rendered body of a story, from the cache when its source
-// is unchanged.
-func (b *Builder) doc(s *content.Story, typeset bool) (*pageDoc, error) {
+// is unchanged; fresh reports that it was rendered now.
+func (b *Builder) doc(s *content.Story, typeset bool) (d *pageDoc, fresh bool, err error) {
 	b.docMu.Lock()
 	e, ok := b.docs[s.Path]
 	b.docMu.Unlock()
 	if ok && e.hash == s.Hash && e.typeset == typeset && s.Hash != 0 {
-		return e.doc, nil
+		return e.doc, false, nil
 	}
-	d, err := renderStory(b.renderer(typeset), s)
+	md, err := renderStory(b.renderer(typeset), s)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	pd := &pageDoc{HTML: d.HTML, Headings: d.Headings, Chars: d.Chars, Excerpt: excerpt(d.Text, excerptLen)}
+	d = &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}
 	b.docMu.Lock()
-	b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: pd}
+	b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: d}
 	b.docMu.Unlock()
-	return pd, nil
+	return d, true, nil
 }
 
 // renderStory renders the body of s; an error names its file and line.

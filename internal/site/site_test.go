@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/banmian/banmian/internal/benchutil"
 )
 
 // writeArchive writes the files of a txtar archive under dir.
@@ -384,4 +386,47 @@ func TestListPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTree(t, tree(t, clean), tree(t, s.out))
+}
+
+// TestOneChangedStoryRendersFewBodies guards the cost of a rebuild in a
+// new process after one story changed: only the bodies shown on pages
+// that change are rendered, not every story's. The term indexes
+// (tags/, credits/) list names and counts, so they must not depend on
+// every story's body (they did, and a one-word change re-rendered all
+// 10,000 bodies of a large site).
+func TestOneChangedStoryRendersFewBodies(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	const n = 600
+	genSite(t, src, n)
+	build := func() Stats {
+		t.Helper()
+		st, err := New(Options{Source: os.DirFS(src), OutDir: out}).Build(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := build(); st.Bodies != n {
+		t.Fatalf("first build rendered %d bodies, want %d", st.Bodies, n)
+	}
+	name := benchutil.StoryFile(src, n/2)
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(strings.Replace(string(b), "居民", "居民们", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := build()
+	// Its page, edition, month (about 90 stories), two tag pages and a
+	// credit page (50 each): about 250 bodies at most.
+	if st.Bodies == 0 || st.Bodies > n/2 {
+		t.Errorf("after one change a new builder rendered %d of %d bodies", st.Bodies, n)
+	}
+	for _, idx := range []string{"tags/index.html", "credits/index.html"} {
+		if body := mustRead(t, filepath.Join(out, idx)); !strings.Contains(body, " 篇") {
+			t.Errorf("%s lost its counts:\n%s", idx, body)
+		}
+	}
 }

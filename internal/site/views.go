@@ -164,8 +164,16 @@ type pageData struct {
 	Editions    []*editionView
 	EditionList []*editionView
 	Stories     []*storyView
-	Terms       []*termView
+	Terms       []termCount
 	Years       []*yearView
+}
+
+// termCount is what the index of a taxonomy shows of a term: its name,
+// link and number of stories. It carries no stories, so that the index
+// page depends on the counts alone, not on every story's body.
+type termCount struct {
+	Name, URL string
+	Count     int
 }
 
 // pagerView places one page of a long list among its pages.
