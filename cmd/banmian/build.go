@@ -115,10 +115,7 @@ func printWarnings(env *Env, warnings []string) {
 // itself, so that is only noted.
 func syncBuildIndex(ctx context.Context, env *Env, dir string, docs *snapshotDocs, quiet bool) error {
 	start := time.Now()
-	list, err := docs.get(ctx)
-	if err != nil {
-		return err
-	}
+	list, fill := docs.get()
 	x, err := search.Open(dir)
 	if errors.Is(err, search.ErrLocked) {
 		if !quiet {
@@ -131,7 +128,7 @@ func syncBuildIndex(ctx context.Context, env *Env, dir string, docs *snapshotDoc
 	}
 	bar := progress.New(env.Stderr, "索引", env.Terminal && !quiet)
 	x.Progress = bar.Func()
-	st, err := x.Sync(ctx, list)
+	st, err := x.SyncLazy(ctx, list, fill)
 	bar.Done()
 	if cerr := x.Close(); err == nil {
 		err = cerr

@@ -81,17 +81,12 @@ func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapsho
 			}
 		}
 	}
-	var docs []search.Doc
-	var err error
-	if ss.docs != nil {
-		docs, err = ss.docs.get(ctx)
-	} else {
-		docs, err = searchDocs(ctx, snap)
+	sd := ss.docs
+	if sd == nil {
+		sd = &snapshotDocs{snap: snap}
 	}
-	if err != nil {
-		return err
-	}
-	return writeStaticSearch(target, fp, snap, docs)
+	docs, fill := sd.get()
+	return writeStaticSearch(ctx, target, fp, snap, docs, fill)
 }
 
 // schedule queues a background rebuild into target (the live site).
@@ -122,11 +117,8 @@ func (ss *staticSearch) schedule(target string, snap *site.Snapshot) {
 					return errStopWorker
 				}
 				ss.mu.Unlock()
-				docs, err := searchDocs(ss.ctx, snap)
-				if err == nil {
-					err = writeStaticSearch(target, staticSearchFP(snap), snap, docs)
-				}
-				return err
+				docs, fill := (&snapshotDocs{snap: snap}).get()
+				return writeStaticSearch(ss.ctx, target, staticSearchFP(snap), snap, docs, fill)
 			})
 			if errors.Is(err, errStopWorker) {
 				return
@@ -206,13 +198,14 @@ func staticSearchFP(snap *site.Snapshot) string {
 }
 
 // snapshotDocs keeps the snapshot of the last build (capture, an emitter
-// that runs first) and converts its stories for search at most once: the
-// static index and banmian build's index sync share them.
+// that runs first) and its search docs, whose bodies are rendered only
+// when an index needs them (fill), at most once: the static index and
+// banmian build's index sync share them.
 type snapshotDocs struct {
-	mu   sync.Mutex
-	snap *site.Snapshot
-	docs []search.Doc // of snap, once converted
-	done bool
+	mu     sync.Mutex
+	snap   *site.Snapshot
+	docs   []search.Doc // stubs of snap's stories, bodies filled on demand
+	filled []bool
 }
 
 // capture is an emitter recording the snapshot of the build.
@@ -220,38 +213,52 @@ func (sd *snapshotDocs) capture(ctx context.Context, dir string, snap *site.Snap
 	sd.mu.Lock()
 	defer sd.mu.Unlock()
 	if sd.snap != snap {
-		sd.snap, sd.docs, sd.done = snap, nil, false
+		sd.snap, sd.docs, sd.filled = snap, nil, nil
 	}
 	return nil
 }
 
-// get returns the search docs of the captured snapshot.
-func (sd *snapshotDocs) get(ctx context.Context) ([]search.Doc, error) {
+// get returns the search docs of the captured snapshot, bodies not yet
+// filled, and the filler of their bodies.
+func (sd *snapshotDocs) get() ([]search.Doc, search.Filler) {
 	sd.mu.Lock()
 	defer sd.mu.Unlock()
-	if !sd.done {
-		docs, err := searchDocs(ctx, sd.snap)
-		if err != nil {
-			return nil, err
-		}
-		sd.docs, sd.done = docs, true
+	if sd.docs == nil {
+		sd.docs = search.Stubs(sd.snap.Content)
+		sd.filled = make([]bool, len(sd.docs))
 	}
-	return sd.docs, nil
+	return sd.docs, sd.fill
 }
 
-// searchDocs converts the stories of snap for search.
-func searchDocs(ctx context.Context, snap *site.Snapshot) ([]search.Doc, error) {
-	texts, err := snap.Texts(ctx)
-	if err != nil {
-		return nil, err
+// fill renders the bodies of docs[i], i in which, that are not filled yet.
+func (sd *snapshotDocs) fill(ctx context.Context, docs []search.Doc, which []int) error {
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	var todo []int
+	for _, i := range which {
+		if !sd.filled[i] {
+			todo = append(todo, i)
+		}
 	}
-	return search.FromTexts(snap.Content, texts), nil
+	texts, err := sd.snap.TextsOf(ctx, todo)
+	if err != nil {
+		return err
+	}
+	for k, i := range todo {
+		sd.docs[i].Body = texts[k]
+		sd.filled[i] = true
+	}
+	for _, i := range which {
+		docs[i].Body = sd.docs[i].Body // docs may be a copy
+	}
+	return nil
 }
 
 // writeStaticSearch brings the static index in target up to date with
 // snap's stories: only what changed is written when target holds one.
-func writeStaticSearch(target, fp string, snap *site.Snapshot, docs []search.Doc) error {
-	if _, err := search.UpdateStatic(target, docs, staticOptions(snap)); err != nil {
+// fill, when not nil, fills the bodies of docs on demand.
+func writeStaticSearch(ctx context.Context, target, fp string, snap *site.Snapshot, docs []search.Doc, fill search.Filler) error {
+	if _, err := search.UpdateStaticLazy(ctx, target, docs, fill, staticOptions(snap)); err != nil {
 		return fmt.Errorf("static search index: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {

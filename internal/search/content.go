@@ -1,7 +1,11 @@
 package search
 
 import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"hash/fnv"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
@@ -48,4 +52,45 @@ func FromTexts(c *content.Content, texts []string) []Doc {
 		docs[i] = FromStory(s, texts[i], content.StoryURL(c.Site.BaseURL, s.Slug))
 	}
 	return docs
+}
+
+// Filler completes docs on demand: it sets the Body of docs[i] for each i
+// in which, leaving the other docs alone. Index.SyncLazy and
+// UpdateStaticLazy take docs whose Source is set and whose bodies may be
+// missing, and fill only the docs they index, so a caller need not render
+// every story to find the one that changed.
+type Filler func(ctx context.Context, docs []Doc, which []int) error
+
+// Stubs converts the stories of c into Docs without bodies, with a Source
+// that changes whenever the Doc would: the story file, everything the site
+// adds to it (URL, edition, date) and whether the site typesets bodies.
+// Fill the bodies with the texts of those stories (markdown.Doc.Text).
+func Stubs(c *content.Content) []Doc {
+	docs := make([]Doc, len(c.Stories))
+	typeset := c.Site.TypesetOn()
+	for i, s := range c.Stories {
+		d := FromStory(s, "", content.StoryURL(c.Site.BaseURL, s.Slug))
+		h := fnv.New64a()
+		b, _ := json.Marshal(d) // a Doc always marshals
+		h.Write(b)
+		h.Write(binary.LittleEndian.AppendUint64(nil, s.Hash))
+		if typeset {
+			h.Write([]byte{1})
+		}
+		d.Source = h.Sum64() | 1 // never 0: 0 means no Source
+		docs[i] = d
+	}
+	return docs
+}
+
+// fillAll completes every doc (nothing when fill is nil).
+func fillAll(ctx context.Context, docs []Doc, fill Filler) error {
+	if fill == nil || len(docs) == 0 {
+		return nil
+	}
+	all := make([]int, len(docs))
+	for i := range all {
+		all[i] = i
+	}
+	return fill(ctx, docs, all)
 }

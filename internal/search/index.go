@@ -216,13 +216,19 @@ type SyncStats struct {
 // hashes with them, so after a crash the next Sync redoes only what is
 // missing. It stops early, leaving a consistent index, when ctx is done.
 func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
+	return x.SyncLazy(ctx, docs, nil)
+}
+
+// SyncLazy is Sync for docs that fill fills on demand (see Filler): only
+// the docs added or changed are filled. With a nil fill it is Sync.
+func (x *Index) SyncLazy(ctx context.Context, docs []Doc, fill Filler) (SyncStats, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var st SyncStats
 	want := make(map[string]bool, len(docs))
-	var todo []Doc
+	var which []int
 	var hashes []uint64
-	for _, d := range docs {
+	for i, d := range docs {
 		if d.ID == "" {
 			return st, fmt.Errorf("document %q has no ID", d.Title)
 		}
@@ -235,10 +241,10 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 		switch {
 		case !ok:
 			st.Added++
-			todo, hashes = append(todo, d), append(hashes, h)
+			which, hashes = append(which, i), append(hashes, h)
 		case old != h:
 			st.Updated++
-			todo, hashes = append(todo, d), append(hashes, h)
+			which, hashes = append(which, i), append(hashes, h)
 		default:
 			st.Unchanged++
 		}
@@ -251,8 +257,17 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 	}
 	sort.Strings(gone)
 	st.Removed = len(gone)
-	if len(todo) == 0 && len(gone) == 0 && x.man.Complete {
+	if len(which) == 0 && len(gone) == 0 && x.man.Complete {
 		return st, nil
+	}
+	if fill != nil && len(which) > 0 {
+		if err := fill(ctx, docs, which); err != nil {
+			return st, err
+		}
+	}
+	todo := make([]Doc, len(which))
+	for k, i := range which {
+		todo[k] = docs[i]
 	}
 	if err := x.write(ctx, todo, hashes); err != nil {
 		return st, err

@@ -3,6 +3,7 @@ package search
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -29,37 +30,49 @@ const maxSegments = 8
 // rebuilt the index whole. A failed update leaves the index as it was:
 // meta.json, which names the files in use, is replaced last.
 func UpdateStatic(dir string, docs []Doc, opt StaticOptions) (rebuilt bool, err error) {
+	return UpdateStaticLazy(context.Background(), dir, docs, nil, opt)
+}
+
+// UpdateStaticLazy is UpdateStatic for docs that fill fills on demand
+// (see Filler): only the new and changed docs are filled, unless the
+// index is written whole. With a nil fill it is UpdateStatic.
+func UpdateStaticLazy(ctx context.Context, dir string, docs []Doc, fill Filler, opt StaticOptions) (rebuilt bool, err error) {
+	whole := func() (bool, error) {
+		if err := fillAll(ctx, docs, fill); err != nil {
+			return true, err
+		}
+		return true, WriteStatic(dir, docs, opt)
+	}
 	old, err := readStories(dir)
 	if err != nil {
-		return true, WriteStatic(dir, docs, opt)
+		return whole()
 	}
 	ix, err := OpenStatic(os.DirFS(dir))
 	if err != nil || len(old) != ix.meta.N {
-		return true, WriteStatic(dir, docs, opt)
+		return whole()
 	}
-	ds := orderDocs(docs)
 	bySlug := make(map[string]int, len(old))
 	for i, st := range old {
 		if st.slug != "" && ix.alive[i] {
 			bySlug[st.slug] = i
 		}
 	}
-	seen := make(map[string]bool, len(ds))
-	var add []Doc
+	seen := make(map[string]bool, len(docs))
+	var which []int // of docs, new or changed
 	dead := map[int]bool{}
-	for _, d := range ds {
+	for k, d := range docs {
 		if seen[d.ID] {
 			return false, fmt.Errorf("two documents have the ID %q", d.ID)
 		}
 		seen[d.ID] = true
 		i, ok := bySlug[d.ID]
-		if ok && old[i].hash == fmt.Sprintf("%x", d.Hash()) {
+		if ok && old[i].hash == fmt.Sprintf("%x", d.normalized().Hash()) {
 			continue
 		}
 		if ok {
 			dead[i] = true
 		}
-		add = append(add, d)
+		which = append(which, k)
 	}
 	for slug, i := range bySlug {
 		if !seen[slug] {
@@ -67,9 +80,19 @@ func UpdateStatic(dir string, docs []Doc, opt StaticOptions) (rebuilt bool, err 
 		}
 	}
 	removed := len(dead) + ix.meta.N - ix.meta.Live
-	if len(ix.meta.Segments) >= maxSegments || removed > (ix.meta.N+len(add))/4 {
-		return true, WriteStatic(dir, docs, opt)
+	if len(ix.meta.Segments) >= maxSegments || removed > (ix.meta.N+len(which))/4 {
+		return whole()
 	}
+	if fill != nil && len(which) > 0 {
+		if err := fill(ctx, docs, which); err != nil {
+			return false, err
+		}
+	}
+	add := make([]Doc, len(which))
+	for k, i := range which {
+		add[k] = docs[i]
+	}
+	add = orderDocs(add)
 	var files []StaticFile
 	meta := ix.meta
 	meta.Credits = slices.Clone(meta.Credits)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -113,4 +114,95 @@ func TestUpdateStatic(t *testing.T) {
 			t.Errorf("%s rewritten without a change", name)
 		}
 	}
+}
+
+// TestLazyUpdatesFillOnlyWhatChanged: with docs whose Source is set and
+// whose bodies are filled on demand, UpdateStaticLazy and SyncLazy fill
+// the new and changed docs only (a build then renders one body for one
+// changed story, not every story's), and the index answers as one built
+// from complete docs.
+func TestLazyUpdatesFillOnlyWhatChanged(t *testing.T) {
+	full := goldenDocs(t)
+	stubs := func(bodies []Doc, version map[string]uint64) []Doc {
+		out := make([]Doc, len(bodies))
+		for i, d := range bodies {
+			d.Body = ""
+			d.Source = 100 + version[d.ID]
+			out[i] = d
+		}
+		return out
+	}
+	var filled []string
+	filler := func(bodies []Doc) Filler {
+		return func(ctx context.Context, docs []Doc, which []int) error {
+			for _, i := range which {
+				docs[i].Body = bodies[i].Body
+				filled = append(filled, docs[i].ID)
+			}
+			return nil
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "search")
+	x, err := Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	version := map[string]uint64{}
+	docs := stubs(full, version)
+	if _, err := UpdateStaticLazy(context.Background(), dir, docs, filler(full), StaticOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.SyncLazy(context.Background(), stubs(full, version), filler(full)); err != nil {
+		t.Fatal(err)
+	}
+	if len(filled) != 2*len(full) {
+		t.Fatalf("first build filled %d docs, want %d", len(filled), 2*len(full))
+	}
+
+	next := append([]Doc(nil), full...)
+	next[3].Body += "\n长征镇居民又反映了新的情况。"
+	version[next[3].ID]++
+	filled = nil
+	rebuilt, err := UpdateStaticLazy(context.Background(), dir, stubs(next, version), filler(next), StaticOptions{})
+	if err != nil || rebuilt {
+		t.Fatalf("update: rebuilt=%v, %v", rebuilt, err)
+	}
+	st, err := x.SyncLazy(context.Background(), stubs(next, version), filler(next))
+	if err != nil || st.Updated != 1 || st.Unchanged != len(full)-1 {
+		t.Fatalf("sync: %+v, %v", st, err)
+	}
+	if len(filled) != 2 || filled[0] != next[3].ID || filled[1] != next[3].ID {
+		t.Errorf("after one change, filled %v; want %s twice", filled, next[3].ID)
+	}
+
+	ix, err := OpenStatic(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"新的情况", "长征镇", "居民"} {
+		got, err := ix.Search(Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := x.Search(context.Background(), Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := ids(got), ids(want); !slices.Equal(g, w) {
+			t.Errorf("%s: static %v, server %v", q, g, w)
+		}
+		if q == "新的情况" && (got.Total != 1 || got.Hits[0].ID != next[3].ID) {
+			t.Errorf("%s: %v", q, ids(got))
+		}
+	}
+}
+
+// ids lists the IDs of a result's hits.
+func ids(r *Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	return out
 }

@@ -88,20 +88,30 @@ type Snapshot struct {
 // story texts between builds (only what pages show), so they are rendered
 // again here, in parallel.
 func (s *Snapshot) Texts(ctx context.Context) ([]string, error) {
+	all := make([]int, len(s.Content.Stories))
+	for i := range all {
+		all[i] = i
+	}
+	return s.TextsOf(ctx, all)
+}
+
+// TextsOf is Texts for the stories Content.Stories[i], i in which: out[k]
+// is the text of story which[k].
+func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 	stories := s.Content.Stories
 	r := s.b.renderer(s.Content.Site.TypesetOn())
-	out := make([]string, len(stories))
-	errs := make([]error, len(stories))
-	parallel.For(len(stories), 0, func(i int) {
+	out := make([]string, len(which))
+	errs := make([]error, len(which))
+	parallel.For(len(which), 0, func(k int) {
 		if ctx.Err() != nil {
 			return
 		}
-		d, err := renderStory(r, stories[i])
+		d, err := renderStory(r, stories[which[k]])
 		if err != nil {
-			errs[i] = err
+			errs[k] = err
 			return
 		}
-		out[i] = d.Text
+		out[k] = d.Text
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
