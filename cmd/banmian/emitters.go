@@ -55,17 +55,21 @@ type staticSearch struct {
 }
 
 func (ss *staticSearch) emit(ctx context.Context, dir string, snap *site.Snapshot) error {
-	if !snap.Full && !snap.StoriesChanged {
-		return nil
-	}
 	target := filepath.Join(dir, "search")
+	fp := staticSearchFP(snap)
+	if !snap.Full && !snap.StoriesChanged {
+		// Unchanged stories: nothing to do, unless the index in place is
+		// missing or of other stories (a folder put back by hand).
+		if cur, err := os.ReadFile(filepath.Join(target, staticSearchFingerprint)); err == nil && string(cur) == fp {
+			return nil
+		}
+	}
 	// A full build's folder is swapped in after the emitters, so its index
 	// is written now, even in background mode.
 	if ss.ctx != nil && !snap.Full {
 		ss.schedule(target, snap)
 		return nil
 	}
-	fp := staticSearchFP(snap)
 	if snap.Full {
 		prev := filepath.Join(ss.liveOut, "search")
 		if old, err := os.ReadFile(filepath.Join(prev, staticSearchFingerprint)); err == nil {

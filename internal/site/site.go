@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -72,8 +73,8 @@ type Emitter func(ctx context.Context, dir string, snap *Snapshot) error
 type Snapshot struct {
 	Content *content.Content
 	// StoriesChanged reports whether any story was added, changed or
-	// removed since the previous build of this Builder (always true for
-	// the first build).
+	// removed since the previous build of this Builder, or of the output
+	// folder's manifest for a new Builder (true when there is none).
 	StoriesChanged bool
 	// Full is true when dir is a fresh folder (every file must be written).
 	Full bool
@@ -81,6 +82,7 @@ type Snapshot struct {
 	// shows them (from the theme), for pages emitters write.
 	Header, Footer template.HTML
 	b              *Builder
+	storyFP        uint64 // storiesFingerprint(Content)
 }
 
 // Texts returns the plain text (markdown.Doc.Text) of every story of the
@@ -247,10 +249,19 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	}
 	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
 
-	old := b.manifest
+	storyFP := storiesFingerprint(c)
+	old, oldStories := b.manifest, b.storyFP
 	full := !b.live
 	if full {
-		old = readManifest(b.opt.OutDir)
+		old, oldStories = readManifest(b.opt.OutDir)
+		old = inPlace(b.opt.OutDir, pages, old)
+		// A new builder over an output that is already this build, every
+		// page in place with the same fingerprint, has nothing to write:
+		// it goes on as an incremental build of no pages (the emitters
+		// still run) instead of linking the whole site into a new folder.
+		if old != nil && oldStories == storyFP && upToDate(pages, old) {
+			full = false
+		}
 	}
 	// Which pages need rendering?
 	var todo []*page
@@ -279,9 +290,8 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	st.Phases.Render = time.Since(mark)
 	mark = time.Now()
 
-	storyFP := storiesFingerprint(c)
-	snap := &Snapshot{Content: c, StoriesChanged: !b.live || storyFP != b.storyFP, Full: full,
-		Header: chrome.Header, Footer: chrome.Footer, b: b}
+	snap := &Snapshot{Content: c, StoriesChanged: old == nil || storyFP != oldStories, Full: full,
+		Header: chrome.Header, Footer: chrome.Footer, b: b, storyFP: storyFP}
 
 	var written, removed int
 	if full {
@@ -430,28 +440,68 @@ func storiesFingerprint(c *content.Content) uint64 {
 	return h.sum()
 }
 
-func readManifest(dir string) map[string]uint64 {
-	src, err := os.ReadFile(filepath.Join(dir, manifestName))
-	if err != nil {
-		return nil
-	}
-	var m struct {
-		Version string            `json:"version"`
-		Pages   map[string]uint64 `json:"pages"`
-	}
-	if json.Unmarshal(src, &m) != nil || m.Version != builderVersion {
-		return nil
-	}
-	return m.Pages
+// manifest is the build manifest in an output folder: the fingerprint of
+// every page and of the stories it was built from.
+type manifest struct {
+	Version string            `json:"version"`
+	Stories uint64            `json:"stories"`
+	Pages   map[string]uint64 `json:"pages"`
 }
 
-func manifestBytes(pages []*page) ([]byte, error) {
-	m := struct {
-		Version string            `json:"version"`
-		Pages   map[string]uint64 `json:"pages"`
-	}{builderVersion, make(map[string]uint64, len(pages))}
+func readManifest(dir string) (pages map[string]uint64, stories uint64) {
+	src, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil, 0
+	}
+	var m manifest
+	if json.Unmarshal(src, &m) != nil || m.Version != builderVersion {
+		return nil, 0
+	}
+	return m.Pages, m.Stories
+}
+
+func manifestBytes(pages []*page, stories uint64) ([]byte, error) {
+	m := manifest{builderVersion, stories, make(map[string]uint64, len(pages))}
 	for _, p := range pages {
 		m.Pages[p.path] = p.fp
 	}
 	return json.Marshal(m)
+}
+
+// inPlace returns the entries of the manifest old whose pages are this
+// build's with the same fingerprint and whose files are in out: only
+// those can be reused (a page deleted by hand is rendered again).
+func inPlace(out string, pages []*page, old map[string]uint64) map[string]uint64 {
+	if old == nil {
+		return nil
+	}
+	ok := make([]bool, len(pages))
+	parallel.For(len(pages), ioWorkers, func(i int) {
+		if fp, in := old[pages[i].path]; !in || fp != pages[i].fp {
+			return
+		}
+		fi, err := os.Lstat(filepath.Join(out, filepath.FromSlash(pages[i].path)))
+		ok[i] = err == nil && fi.Mode().IsRegular()
+	})
+	kept := maps.Clone(old) // pages gone from this build stay, to be removed
+	for i, p := range pages {
+		if !ok[i] {
+			delete(kept, p.path)
+		}
+	}
+	return kept
+}
+
+// upToDate reports whether the manifest old (after inPlace) is exactly
+// the pages of this build.
+func upToDate(pages []*page, old map[string]uint64) bool {
+	if len(old) != len(pages) {
+		return false
+	}
+	for _, p := range pages {
+		if fp, ok := old[p.path]; !ok || fp != p.fp {
+			return false
+		}
+	}
+	return true
 }

@@ -304,11 +304,25 @@ func TestIncrementalEqualsCleanBuild(t *testing.T) {
 	}
 	sameTree(t, tree(t, clean2), tree(t, s.out))
 
-	// A new process (new Builder) reuses the unchanged pages of the output.
+	// A new process (new Builder) over an up-to-date output writes
+	// nothing, not even a fresh folder.
 	st = s.newBuilderBuild()
-	if !st.Full || st.Rendered != 0 {
-		t.Errorf("rebuild of unchanged content in a new process rendered %d pages", st.Rendered)
+	if st.Full || st.Rendered != 0 || st.Written != 0 || st.Bodies != 0 {
+		t.Errorf("rebuild of unchanged content in a new process: %+v", st)
 	}
+	sameTree(t, tree(t, clean2), tree(t, s.out))
+
+	// A page deleted by hand is not up to date: the new process makes a
+	// full build that reuses the other pages and renders it again, with
+	// its story's body.
+	if err := os.Remove(filepath.Join(s.out, "stories/sheshan-cuixinyuan/index.html")); err != nil {
+		t.Fatal(err)
+	}
+	st = s.newBuilderBuild()
+	if !st.Full || st.Rendered != 1 || st.Bodies != 1 {
+		t.Errorf("rebuild after a page was deleted: %+v", st)
+	}
+	s.assertFileContent("stories/sheshan-cuixinyuan/index.html", "群众利益无小事（改）")
 	sameTree(t, tree(t, clean2), tree(t, s.out))
 }
 

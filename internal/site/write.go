@@ -115,7 +115,7 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 			return 0, err
 		}
 	}
-	mf, err := manifestBytes(pages)
+	mf, err := manifestBytes(pages, snap.storyFP)
 	if err != nil {
 		return 0, err
 	}
@@ -199,7 +199,10 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 			return fail(err)
 		}
 	}
-	mf, err := manifestBytes(pages)
+	if len(todo) == 0 && len(gone) == 0 && !snap.StoriesChanged {
+		return 0, 0, nil // the manifest is as it was
+	}
+	mf, err := manifestBytes(pages, snap.storyFP)
 	if err != nil {
 		return fail(err)
 	}
