@@ -24,6 +24,7 @@ type siteOptions struct {
 	origin   string
 	baseURL  string
 	emitters []site.Emitter
+	once     bool // build once (banmian build): no caches for later builds
 }
 
 // registerBaseURL adds the -baseURL flag of serve and preview.
@@ -65,7 +66,7 @@ func (o *siteOptions) builder(bar *progress.Bar, docs *snapshotDocs) (*site.Buil
 		Themes: func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 	}
 	opt.Progress = bar.Func()
-	opt.Origin, opt.BaseURL = o.origin, o.baseURL
+	opt.Origin, opt.BaseURL, opt.Once = o.origin, o.baseURL, o.once
 	opt.Emitters = append(append(opt.Emitters, siteEmitters(o, docs)...), o.emitters...)
 	return site.New(opt), nil
 }
@@ -84,6 +85,7 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	}
 	docs := &snapshotDocs{}
 	bar := progress.New(env.Stderr, "构建", env.Terminal && !*quiet)
+	o.once = true
 	b, err := o.builder(bar, docs)
 	if err != nil {
 		return err

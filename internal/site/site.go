@@ -61,6 +61,10 @@ type Options struct {
 	// BaseURL, when set, replaces the content's baseURL outright (serve
 	// -baseURL behind a reverse proxy); it wins over Origin.
 	BaseURL string
+	// Once is set for a builder that builds once (banmian build): it keeps
+	// no parsed stories or rendered bodies for a later build, which would
+	// cost as much memory as the content again.
+	Once bool
 }
 
 // Emitter writes extra files into dir, the folder being built. In an
@@ -195,7 +199,11 @@ type pageDoc struct {
 
 // New returns a Builder.
 func New(opt Options) *Builder {
-	return &Builder{opt: opt, cache: content.NewCache(), docs: map[string]docEntry{}, renderers: map[bool]*markdown.Renderer{}}
+	b := &Builder{opt: opt, docs: map[string]docEntry{}, renderers: map[bool]*markdown.Renderer{}}
+	if !opt.Once {
+		b.cache = content.NewCache()
+	}
+	return b
 }
 
 // manifestName is the file in the output folder that records page
@@ -369,9 +377,11 @@ func (b *Builder) doc(s *content.Story, typeset bool) (d *pageDoc, fresh bool, e
 		return nil, false, err
 	}
 	d = &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}
-	b.docMu.Lock()
-	b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: d}
-	b.docMu.Unlock()
+	if !b.opt.Once {
+		b.docMu.Lock()
+		b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: d}
+		b.docMu.Unlock()
+	}
 	return d, true, nil
 }
 

@@ -486,6 +486,13 @@ func (v *storyView) setDoc(d *pageDoc) {
 	}
 }
 
+// dropDoc forgets the rendered body, once every page that shows it is
+// written (a builder that builds once: the emitters that run next need
+// the memory more).
+func (v *storyView) dropDoc() {
+	v.raw, v.HTML, v.EditionHTML, v.Headings = "", "", "", nil
+}
+
 // modified is the date a story last changed: its latest correction, or
 // its date.
 func (v *storyView) modified() time.Time {

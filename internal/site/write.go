@@ -110,6 +110,9 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 	if err := errors.Join(errs...); err != nil {
 		return 0, err
 	}
+	if b.opt.Once {
+		b.dropDocs(todo)
+	}
 	for _, e := range b.opt.Emitters {
 		if err := e(ctx, tmp, snap); err != nil {
 			return 0, err
@@ -312,6 +315,15 @@ func (u *undoLog) undo() error {
 		os.Remove(u.createdDirs[i]) // only when empty again
 	}
 	return errors.Join(errs...)
+}
+
+// dropDocs forgets the rendered bodies the written pages showed.
+func (b *Builder) dropDocs(written []*page) {
+	for _, p := range written {
+		for _, v := range p.needs {
+			v.dropDoc()
+		}
+	}
 }
 
 func (b *Builder) progress(done *atomic.Int64, total int) {
