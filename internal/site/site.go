@@ -260,14 +260,17 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	storyFP := storiesFingerprint(c)
 	old, oldStories := b.manifest, b.storyFP
 	full := !b.live
+	if err := recoverJournal(b.opt.OutDir); err != nil { // a crashed update
+		return st, err
+	}
 	if full {
 		old, oldStories = readManifest(b.opt.OutDir)
 		old = inPlace(b.opt.OutDir, pages, old)
-		// A new builder over an output that is already this build, every
-		// page in place with the same fingerprint, has nothing to write:
-		// it goes on as an incremental build of no pages (the emitters
-		// still run) instead of linking the whole site into a new folder.
-		if old != nil && oldStories == storyFP && upToDate(pages, old) {
+		// A new builder over an output of an earlier build goes on as an
+		// incremental build when little changed: it updates the few pages
+		// in place (under a journal, so a failure or crash leaves the site
+		// as it was) instead of linking the whole site into a new folder.
+		if old != nil && changedPages(pages, old) <= max(smallUpdate, len(pages)/20) {
 			full = false
 		}
 	}
@@ -502,16 +505,23 @@ func inPlace(out string, pages []*page, old map[string]uint64) map[string]uint64
 	return kept
 }
 
-// upToDate reports whether the manifest old (after inPlace) is exactly
-// the pages of this build.
-func upToDate(pages []*page, old map[string]uint64) bool {
-	if len(old) != len(pages) {
-		return false
-	}
+// smallUpdate is the number of changed pages up to which a new builder
+// updates an existing output in place (or a twentieth of the pages, if
+// more): beyond it, a fresh folder is cheaper than keeping every replaced
+// file's undo copy.
+const smallUpdate = 200
+
+// changedPages counts the pages of this build that the manifest old
+// (after inPlace) does not have with the same fingerprint, and the pages
+// it has that this build drops.
+func changedPages(pages []*page, old map[string]uint64) int {
+	n, kept := 0, 0
 	for _, p := range pages {
-		if fp, ok := old[p.path]; !ok || fp != p.fp {
-			return false
+		if fp, ok := old[p.path]; ok && fp == p.fp {
+			kept++
+		} else {
+			n++
 		}
 	}
-	return true
+	return n + len(old) - kept
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/banmian/banmian/internal/atomicfile"
 	"github.com/banmian/banmian/internal/benchutil"
 )
 
@@ -312,14 +313,13 @@ func TestIncrementalEqualsCleanBuild(t *testing.T) {
 	}
 	sameTree(t, tree(t, clean2), tree(t, s.out))
 
-	// A page deleted by hand is not up to date: the new process makes a
-	// full build that reuses the other pages and renders it again, with
-	// its story's body.
+	// A page deleted by hand is not up to date: the new process renders
+	// it again, with its story's body, in place.
 	if err := os.Remove(filepath.Join(s.out, "stories/sheshan-cuixinyuan/index.html")); err != nil {
 		t.Fatal(err)
 	}
 	st = s.newBuilderBuild()
-	if !st.Full || st.Rendered != 1 || st.Bodies != 1 {
+	if st.Full || st.Rendered != 1 || st.Bodies != 1 {
 		t.Errorf("rebuild after a page was deleted: %+v", st)
 	}
 	s.assertFileContent("stories/sheshan-cuixinyuan/index.html", "群众利益无小事（改）")
@@ -442,5 +442,77 @@ func TestOneChangedStoryRendersFewBodies(t *testing.T) {
 		if body := mustRead(t, filepath.Join(out, idx)); !strings.Contains(body, " 篇") {
 			t.Errorf("%s lost its counts:\n%s", idx, body)
 		}
+	}
+}
+
+// TestCrashedUpdateIsRolledBack: an update in place that crashed after
+// its journal was committed (files replaced, removed and created, a
+// folder made) is rolled back by the next build, which then builds the
+// content as it is: the site is never left half-updated.
+func TestCrashedUpdateIsRolledBack(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	s.build()
+	before := tree(t, s.out)
+
+	// What an update does, up to a crash.
+	j, err := newJournal(s.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := []*page{{path: "stories/new-one/index.html"}}
+	dirs := j.folders(fake)
+	for _, rel := range []string{"index.html", "archive/index.html", "stories/new-one/index.html", manifestName} {
+		if err := j.save(rel); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if err := os.Mkdir(filepath.Join(s.out, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.writeOut("index.html", "half-written home")
+	s.writeOut("stories/new-one/index.html", "a page of the crashed update")
+	s.writeOut(manifestName, "{}")
+	if err := os.Remove(filepath.Join(s.out, "archive/index.html")); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := recoverJournal(s.out); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, before, tree(t, s.out))
+	if _, err := os.Stat(filepath.Join(s.out, journalName)); !os.IsNotExist(err) {
+		t.Errorf("journal left after recovery: %v", err)
+	}
+
+	// A build finding a crashed journal rolls it back first.
+	j, err = newJournal(s.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.save("index.html"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.commit(); err != nil {
+		t.Fatal(err)
+	}
+	s.writeOut("index.html", "half-written home")
+	st := s.newBuilderBuild()
+	if st.Full || st.Written != 0 {
+		t.Errorf("build after the rollback: %+v", st)
+	}
+	sameTree(t, before, tree(t, s.out))
+}
+
+// writeOut replaces a file of the output as the builder does: a new file
+// renamed into place (the journal keeps the old one by a hard link).
+func (s *testSite) writeOut(name, data string) {
+	s.tb.Helper()
+	if err := atomicfile.Write(filepath.Join(s.out, filepath.FromSlash(name)), []byte(data)); err != nil {
+		s.tb.Fatal(err)
 	}
 }

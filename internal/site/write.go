@@ -148,28 +148,6 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 	if err := errors.Join(errs...); err != nil {
 		return 0, 0, err
 	}
-	var done atomic.Int64
-	// Everything below is undone on error: the live site stays as it was.
-	u := &undoLog{root: out}
-	fail := func(err error) (int, int, error) {
-		if uerr := u.undo(); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("restoring the previous site: %w", uerr))
-		}
-		return 0, 0, err
-	}
-	if err := u.makeDirs(todo); err != nil {
-		return fail(err)
-	}
-	for i, p := range todo {
-		name := filepath.Join(out, filepath.FromSlash(p.path))
-		if err := u.save(name); err != nil {
-			return fail(err)
-		}
-		if err := atomicfile.Write(name, data[i]); err != nil {
-			return fail(err)
-		}
-		b.progress(&done, len(todo))
-	}
 	current := make(map[string]bool, len(pages))
 	for _, p := range pages {
 		current[p.path] = true
@@ -181,11 +159,53 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 		}
 	}
 	sort.Strings(gone)
-	for _, p := range gone {
-		full := filepath.Join(out, filepath.FromSlash(p))
-		if err := u.save(full); err != nil {
+	manifestChanged := len(todo) > 0 || len(gone) > 0 || snap.StoriesChanged
+
+	// Everything below is undone on error, and after a crash by the next
+	// build: the live site stays as it was.
+	j, err := newJournal(out)
+	if err != nil {
+		return 0, 0, err
+	}
+	fail := func(err error) (int, int, error) {
+		if uerr := j.rollback(); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+		return 0, 0, err
+	}
+	dirs := j.folders(todo)
+	for _, p := range todo {
+		if err := j.save(p.path); err != nil {
 			return fail(err)
 		}
+	}
+	for _, p := range gone {
+		if err := j.save(p); err != nil {
+			return fail(err)
+		}
+	}
+	if manifestChanged {
+		if err := j.save(manifestName); err != nil {
+			return fail(err)
+		}
+	}
+	if err := j.commit(); err != nil {
+		return fail(err)
+	}
+	for _, d := range dirs {
+		if err := os.Mkdir(filepath.Join(out, filepath.FromSlash(d)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fail(fmt.Errorf("creating %s: %w", d, err))
+		}
+	}
+	var done atomic.Int64
+	for i, p := range todo {
+		if err := atomicfile.Write(filepath.Join(out, filepath.FromSlash(p.path)), data[i]); err != nil {
+			return fail(err)
+		}
+		b.progress(&done, len(todo))
+	}
+	for _, p := range gone {
+		full := filepath.Join(out, filepath.FromSlash(p))
 		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fail(fmt.Errorf("removing %s: %w", p, err))
 		}
@@ -194,7 +214,6 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 			if os.Remove(dir) != nil {
 				break
 			}
-			u.removedDirs = append(u.removedDirs, dir)
 		}
 	}
 	for _, e := range b.opt.Emitters {
@@ -202,119 +221,19 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 			return fail(err)
 		}
 	}
-	if len(todo) == 0 && len(gone) == 0 && !snap.StoriesChanged {
-		return 0, 0, nil // the manifest is as it was
+	if manifestChanged {
+		mf, err := manifestBytes(pages, snap.storyFP)
+		if err != nil {
+			return fail(err)
+		}
+		if err := atomicfile.Write(filepath.Join(out, manifestName), mf); err != nil {
+			return fail(err)
+		}
 	}
-	mf, err := manifestBytes(pages, snap.storyFP)
-	if err != nil {
-		return fail(err)
-	}
-	if err := atomicfile.Write(filepath.Join(out, manifestName), mf); err != nil {
-		return fail(err)
+	if err := j.done(); err != nil {
+		return 0, 0, err
 	}
 	return len(todo), len(gone), nil
-}
-
-// undoLog records what an incremental write changed in the live site, so
-// that a failure can put it back byte for byte: the previous content of
-// every file replaced or removed, the files and folders created.
-type undoLog struct {
-	root        string
-	saved       []savedFile // in the order first touched
-	seen        map[string]bool
-	createdDirs []string // parents before children
-	removedDirs []string // children before parents
-}
-
-type savedFile struct {
-	name   string
-	data   []byte // nil: the file did not exist
-	mode   fs.FileMode
-	exists bool
-}
-
-// save remembers name as it is now, once.
-func (u *undoLog) save(name string) error {
-	if u.seen == nil {
-		u.seen = map[string]bool{}
-	}
-	if u.seen[name] {
-		return nil
-	}
-	u.seen[name] = true
-	info, err := os.Lstat(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		u.saved = append(u.saved, savedFile{name: name})
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !info.Mode().IsRegular() {
-		// Not a file we wrote (a folder in the way): the write will fail
-		// and leave it alone.
-		u.saved = append(u.saved, savedFile{name: name, exists: true, mode: info.Mode()})
-		return nil
-	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	u.saved = append(u.saved, savedFile{name: name, data: data, mode: info.Mode().Perm(), exists: true})
-	return nil
-}
-
-// makeDirs creates the folders of pages under root, remembering the new
-// ones.
-func (u *undoLog) makeDirs(pages []*page) error {
-	dirs := map[string]bool{}
-	for _, p := range pages {
-		for d := path.Dir(p.path); d != "." && !dirs[d]; d = path.Dir(d) {
-			dirs[d] = true
-		}
-	}
-	list := make([]string, 0, len(dirs))
-	for d := range dirs {
-		list = append(list, d)
-	}
-	sort.Strings(list) // parents before children
-	for _, d := range list {
-		dir := filepath.Join(u.root, filepath.FromSlash(d))
-		if err := os.Mkdir(dir, 0o755); err == nil {
-			u.createdDirs = append(u.createdDirs, dir)
-		} else if !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("creating %s: %w", d, err)
-		}
-	}
-	return nil
-}
-
-// undo puts back every saved file and removes the folders created.
-func (u *undoLog) undo() error {
-	var errs []error
-	for i := len(u.removedDirs) - 1; i >= 0; i-- {
-		if err := os.Mkdir(u.removedDirs[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			errs = append(errs, err)
-		}
-	}
-	for _, f := range u.saved {
-		switch {
-		case !f.exists:
-			if err := os.Remove(f.name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, err)
-			}
-		case f.mode.IsRegular() || f.data != nil:
-			if err := atomicfile.Write(f.name, f.data); err != nil {
-				errs = append(errs, err)
-			} else if err := os.Chmod(f.name, f.mode.Perm()); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	for i := len(u.createdDirs) - 1; i >= 0; i-- {
-		os.Remove(u.createdDirs[i]) // only when empty again
-	}
-	return errors.Join(errs...)
 }
 
 // dropDocs forgets the rendered bodies the written pages showed.
