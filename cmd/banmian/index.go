@@ -25,21 +25,23 @@ func (o *indexOptions) register(fs interface {
 }
 
 // loadSearchDocs loads the content folder and converts its published
-// stories for search.
-func loadSearchDocs(source string) ([]search.Doc, error) {
+// stories for search, bodies rendered only when the index asks (Filler).
+func loadSearchDocs(source string) ([]search.Doc, search.Filler, error) {
 	st, err := os.Stat(source)
 	if err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("content folder %s not found (use -source DIR)", source)
+		return nil, nil, fmt.Errorf("content folder %s not found (use -source DIR)", source)
 	}
 	c, err := content.Load(os.DirFS(source), content.LoadOptions{})
 	if err != nil {
-		return nil, contentError(source, err)
+		return nil, nil, contentError(source, err)
 	}
-	docs, err := search.FromContent(c)
-	if err != nil {
-		return nil, fmt.Errorf("%s/%w", strings.TrimSuffix(source, "/"), err)
-	}
-	return docs, nil
+	docs, fill := search.LazyFromContent(c)
+	return docs, func(ctx context.Context, docs []search.Doc, which []int) error {
+		if err := fill(ctx, docs, which); err != nil {
+			return fmt.Errorf("%s/%w", strings.TrimSuffix(source, "/"), err)
+		}
+		return nil
+	}, nil
 }
 
 // contentError lists content problems one per line with file and line.
@@ -60,7 +62,7 @@ func contentError(source string, err error) error {
 // source, re-indexing only changed stories. banmian build may call it to
 // keep the index current.
 func refreshIndex(ctx context.Context, source, indexDir string, bar *progress.Bar) (search.SyncStats, bool, error) {
-	docs, err := loadSearchDocs(source)
+	docs, fill, err := loadSearchDocs(source)
 	if err != nil {
 		return search.SyncStats{}, false, err
 	}
@@ -69,7 +71,7 @@ func refreshIndex(ctx context.Context, source, indexDir string, bar *progress.Ba
 		return search.SyncStats{}, false, err
 	}
 	x.Progress = bar.Func()
-	st, err := x.Sync(ctx, docs)
+	st, err := x.SyncLazy(ctx, docs, fill)
 	bar.Done()
 	if cerr := x.Close(); err == nil {
 		err = cerr

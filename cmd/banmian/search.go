@@ -70,11 +70,11 @@ func runSearch(ctx context.Context, env *Env, args []string) error {
 	defer x.Close()
 	if !x.Complete() {
 		fmt.Fprintf(env.Stderr, "search index %s is incomplete: updating it from %s first\n", o.index, o.source)
-		docs, err := loadSearchDocs(o.source)
+		docs, fill, err := loadSearchDocs(o.source)
 		if err != nil {
 			return err
 		}
-		if _, err := x.Sync(ctx, docs); err != nil {
+		if _, err := x.SyncLazy(ctx, docs, fill); err != nil {
 			return fmt.Errorf("updating search index %s: %w", o.index, err)
 		}
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	pfor "github.com/banmian/banmian/internal/parallel"
 )
 
 // FromStory converts a story, with its body's plain text (markdown.Doc.Text)
@@ -26,22 +28,6 @@ func FromStory(s *content.Story, text, url string) Doc {
 		Edition:  s.Edition,
 		URL:      url,
 	}
-}
-
-// FromContent renders every story of c (typeset as the site says) and
-// converts it into a Doc. Builders that render stories already should
-// call FromTexts with their texts instead.
-func FromContent(c *content.Content) ([]Doc, error) {
-	r := markdown.New(markdown.Options{Typeset: c.Site.TypesetOn()})
-	texts := make([]string, len(c.Stories))
-	for i, s := range c.Stories {
-		d, err := r.Render(s.Body)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Path, err)
-		}
-		texts[i] = d.Text
-	}
-	return FromTexts(c, texts), nil
 }
 
 // FromTexts converts the stories of c into Docs, given the plain text of
@@ -93,4 +79,31 @@ func fillAll(ctx context.Context, docs []Doc, fill Filler) error {
 		all[i] = i
 	}
 	return fill(ctx, docs, all)
+}
+
+// LazyFromContent is FromContent with bodies rendered on demand: the docs
+// are Stubs(c), and the filler renders the bodies it is asked for, in
+// parallel (typeset as the site says).
+func LazyFromContent(c *content.Content) ([]Doc, Filler) {
+	r := markdown.New(markdown.Options{Typeset: c.Site.TypesetOn()})
+	fill := func(ctx context.Context, docs []Doc, which []int) error {
+		errs := make([]error, len(which))
+		pfor.For(len(which), 0, func(k int) {
+			if ctx.Err() != nil {
+				return
+			}
+			s := c.Stories[which[k]]
+			d, err := r.Render(s.Body)
+			if err != nil {
+				errs[k] = fmt.Errorf("%s: %w", s.Path, err)
+				return
+			}
+			docs[which[k]].Body = d.Text
+		})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return errors.Join(errs...)
+	}
+	return Stubs(c), fill
 }

@@ -70,16 +70,24 @@ func publishError(err error) error {
 // calls nothing else at start; banmian serve runs it in the background.
 func (s *Server) SyncIndex(ctx context.Context) error {
 	x, ok := s.cfg.Index.(interface {
-		Sync(ctx context.Context, docs []search.Doc) (search.SyncStats, error)
+		SyncLazy(ctx context.Context, docs []search.Doc, fill search.Filler) (search.SyncStats, error)
 	})
 	sn := s.snapshot()
 	if !ok || sn == nil {
 		return nil
 	}
-	texts, err := sn.Texts(ctx)
-	if err != nil {
-		return err
+	// Only stories the index lacks or holds in another version are
+	// rendered (a restart over a current index renders none).
+	fill := func(ctx context.Context, docs []search.Doc, which []int) error {
+		texts, err := sn.TextsOf(ctx, which)
+		if err != nil {
+			return err
+		}
+		for k, i := range which {
+			docs[i].Body = texts[k]
+		}
+		return nil
 	}
-	_, err = x.Sync(ctx, search.FromTexts(sn.Content, texts))
+	_, err := x.SyncLazy(ctx, search.Stubs(sn.Content), fill)
 	return err
 }
