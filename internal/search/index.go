@@ -383,8 +383,62 @@ func (x *Index) Update(docs []Doc, del []string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var put []Doc
+	var hashes []uint64
 	for _, d := range docs {
-		if h, ok := x.man.Hashes[d.ID]; !ok || h != d.Hash() {
+		h := d.Hash()
+		if old, ok := x.man.Hashes[d.ID]; !ok || old != h {
+			put, hashes = append(put, d), append(hashes, h)
+		}
+	}
+	bds, err := bleveDocs(put)
+	if err != nil {
+		return err
+	}
+	prepared := make([]*Prepared, len(put))
+	for i, d := range put {
+		prepared[i] = &Prepared{id: d.ID, hash: hashes[i], bd: bds[i]}
+	}
+	return x.applyChanged(prepared, del)
+}
+
+// Prepared is a Doc analysed for the server index, ready for
+// UpdatePrepared. Analysis is most of the cost of indexing a story and
+// grows with its text; Prepare takes no lock, so a caller can analyse a
+// long text without holding up writers of short ones. A Prepared is
+// written at most once.
+type Prepared struct {
+	id   string
+	hash uint64
+	bd   *document.Document
+}
+
+// Prepare analyses d for UpdatePrepared. It is safe for concurrent use
+// and independent of any Index.
+func Prepare(d Doc) (*Prepared, error) {
+	bd, err := bleveDoc(d.normalized())
+	if err != nil {
+		return nil, fmt.Errorf("indexing story %s: %w", d.ID, err)
+	}
+	return &Prepared{id: d.ID, hash: d.Hash(), bd: bd}, nil
+}
+
+// ID is the prepared doc's ID.
+func (p *Prepared) ID() string { return p.id }
+
+// UpdatePrepared is Update with docs prepared beforehand: it holds the
+// writers' lock only to write the batch, not to analyse.
+func (x *Index) UpdatePrepared(docs []*Prepared, del []string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.applyChanged(docs, del)
+}
+
+// applyChanged writes docs and removes del, skipping unchanged docs and
+// stories not in the index. x.mu is held.
+func (x *Index) applyChanged(docs []*Prepared, del []string) error {
+	var put []*Prepared
+	for _, d := range docs {
+		if h, ok := x.man.Hashes[d.id]; !ok || h != d.hash {
 			put = append(put, d)
 		}
 	}
@@ -401,21 +455,17 @@ func (x *Index) Update(docs []Doc, del []string) error {
 }
 
 // apply writes one batch: docs, deletions and the updated manifest.
-func (x *Index) apply(docs []Doc, del []string, complete bool) error {
+func (x *Index) apply(docs []*Prepared, del []string, complete bool) error {
 	next := manifest{Version: indexVersion, Complete: complete, Hashes: make(map[string]uint64, len(x.man.Hashes)+len(docs))}
 	for k, v := range x.man.Hashes {
 		next.Hashes[k] = v
 	}
 	b := x.ix.NewBatch()
-	bds, err := bleveDocs(docs)
-	if err != nil {
-		return err
-	}
-	for i, d := range docs {
-		if err := b.IndexAdvanced(bds[i]); err != nil {
-			return fmt.Errorf("indexing story %s: %w", d.ID, err)
+	for _, d := range docs {
+		if err := b.IndexAdvanced(d.bd); err != nil {
+			return fmt.Errorf("indexing story %s: %w", d.id, err)
 		}
-		next.Hashes[d.ID] = d.Hash()
+		next.Hashes[d.id] = d.hash
 	}
 	for _, slug := range del {
 		b.Delete(slug)

@@ -201,6 +201,38 @@ func TestUpdate(t *testing.T) {
 	}
 }
 
+// TestUpdatePrepared: a doc analysed with Prepare is written by
+// UpdatePrepared and found; written again unchanged, it is skipped, as
+// by Update.
+func TestUpdatePrepared(t *testing.T) {
+	docs := goldenDocs(t)[:5]
+	x := mustOpenIndex(t, docs)
+	d := Doc{ID: "prep-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: date("2025-09-01"), Source: 7}
+	p, err := Prepare(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID() != d.ID {
+		t.Errorf("ID %q", p.ID())
+	}
+	if err := x.UpdatePrepared([]*Prepared{p}, []string{docs[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := x.Search(t.Context(), Query{Text: "社区食堂"}); indexOf(slugs(r), d.ID) < 0 {
+		t.Errorf("prepared doc not found: %v", slugs(r))
+	}
+	if r, _ := x.Search(t.Context(), Query{Text: docs[1].Title}); indexOf(slugs(r), docs[1].ID) >= 0 {
+		t.Errorf("deleted story still found: %v", slugs(r))
+	}
+	if !x.Indexed(d.ID, d.Hash()) {
+		t.Error("the prepared doc's hash is not recorded")
+	}
+	before := x.Len()
+	if err := x.UpdatePrepared([]*Prepared{p}, nil); err != nil || x.Len() != before {
+		t.Errorf("unchanged prepared doc: %v, Len %d, want %d", err, x.Len(), before)
+	}
+}
+
 // TestOpenRefusesOtherFolders: a folder that is not an index is never
 // deleted.
 func TestOpenRefusesOtherFolders(t *testing.T) {
