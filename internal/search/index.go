@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -31,6 +32,20 @@ type Index struct {
 	// with the stories indexed so far and the stories to index.
 	Progress func(done, total int)
 	lock     *os.File // held while open (lockIndex)
+	lazy     bool     // Options.Lazy
+}
+
+// Options configure OpenWith.
+type Options struct {
+	// Lazy makes a write return as soon as searches see it, before it
+	// reaches the disk, which it does moments later (Close waits for
+	// it). A crash can then lose the latest writes, each one whole: the
+	// index on disk holds some earlier write's stories with their hashes,
+	// so the next Sync re-indexes what was lost. For an index that is
+	// synced from another record at each start and whose writes are
+	// waited for, as the desk's submission index is. Without Lazy, a
+	// write returns once it is on disk.
+	Lazy bool
 }
 
 // manifest records what the index holds. It is written in the same batch
@@ -55,9 +70,10 @@ const batchSize = 250
 // are left alone by the merger until there are more than ten of a size
 // (the default floor, 2000 stories, would merge every batch into the next
 // over and over during a full Sync).
-func indexConfig() map[string]interface{} {
+func indexConfig(opt Options) map[string]interface{} {
 	return map[string]interface{}{
 		"bolt_timeout": "2s",
+		"unsafe_batch": opt.Lazy,
 		"scorchMergePlanOptions": map[string]interface{}{
 			"FloorSegmentSize": batchSize - batchSize/6,
 		},
@@ -74,7 +90,10 @@ var ErrLocked = errors.New("index is in use by another process")
 // Open opens the index in dir, creating it if missing. An index that
 // cannot be read, or was built by another version of banmian, is removed
 // and created empty (Rebuilt is set); the next Sync fills it.
-func Open(dir string) (x *Index, err error) {
+func Open(dir string) (x *Index, err error) { return OpenWith(dir, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(dir string, opt Options) (x *Index, err error) {
 	dir = filepath.Clean(dir)
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("creating search index: %w", err)
@@ -88,8 +107,8 @@ func Open(dir string) (x *Index, err error) {
 			lock.Close()
 		}
 	}()
-	x = &Index{dir: dir, lock: lock}
-	cfg := indexConfig()
+	x = &Index{dir: dir, lock: lock, lazy: opt.Lazy}
+	cfg := indexConfig(opt)
 	ix, err := bleve.OpenUsing(dir, cfg)
 	switch {
 	case err == nil:
@@ -166,14 +185,55 @@ func (x *Index) loadManifest() error {
 	return nil
 }
 
-// Close closes the index and releases its lock.
+// Close closes the index and releases its lock. A Lazy index's writes
+// reach the disk first.
 func (x *Index) Close() error {
+	var ferr error
+	if x.lazy {
+		ferr = x.flush()
+	}
 	err := x.ix.Close()
 	x.lock.Close()
-	if err != nil {
+	if err = errors.Join(ferr, err); err != nil {
 		return fmt.Errorf("closing search index: %w", err)
 	}
 	return nil
+}
+
+// flushTimeout bounds how long Close waits for a Lazy index's writes to
+// reach the disk.
+const flushTimeout = 30 * time.Second
+
+// flush writes the manifest once more and returns when that write, and so
+// every write before it, is on disk.
+func (x *Index) flush() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	mb, err := json.Marshal(x.man)
+	if err != nil {
+		return fmt.Errorf("encoding search index manifest: %w", err)
+	}
+	b := x.ix.NewBatch()
+	b.SetInternal([]byte(manifestKey), mb)
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) {
+		select {
+		case persisted <- err:
+		default:
+		}
+	})
+	if err := x.ix.Batch(b); err != nil {
+		return fmt.Errorf("writing search index: %w", err)
+	}
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fmt.Errorf("writing search index to disk: %w", err)
+		}
+		return nil
+	case <-time.After(flushTimeout):
+		return fmt.Errorf("writing search index to disk: not done after %v", flushTimeout)
+	}
 }
 
 // Len returns the number of stories known to be indexed.

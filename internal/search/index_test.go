@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -230,6 +231,43 @@ func TestUpdatePrepared(t *testing.T) {
 	before := x.Len()
 	if err := x.UpdatePrepared([]*Prepared{p}, nil); err != nil || x.Len() != before {
 		t.Errorf("unchanged prepared doc: %v, Len %d, want %d", err, x.Len(), before)
+	}
+}
+
+// TestLazyIndexKeepsWritesAcrossClose: a Lazy index's writes are seen
+// by searches at once and are on disk after Close: reopened, the index
+// finds them and knows their hashes.
+func TestLazyIndexKeepsWritesAcrossClose(t *testing.T) {
+	dir := t.TempDir() + "/index"
+	x, err := OpenWith(dir, Options{Lazy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := make([]Doc, 20)
+	for i := range docs {
+		docs[i] = Doc{ID: fmt.Sprintf("lazy-%02d", i), Title: "社区食堂开张", Body: fmt.Sprintf("真如镇第%d家社区食堂开张。", i), Date: date("2025-09-01")}
+		if err := x.Update(docs[i:i+1], nil); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := x.Search(t.Context(), Query{Text: "社区食堂", Limit: MaxLimit}); r.Total != i+1 {
+			t.Fatalf("after write %d: %d found", i, r.Total)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	y, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	if r, _ := y.Search(t.Context(), Query{Text: "社区食堂", Limit: MaxLimit}); r.Total != len(docs) {
+		t.Errorf("reopened: %d found, want %d", r.Total, len(docs))
+	}
+	for _, d := range docs {
+		if !y.Indexed(d.ID, d.Hash()) {
+			t.Errorf("reopened: %s not in the manifest", d.ID)
+		}
 	}
 }
 
