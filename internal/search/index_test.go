@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -346,4 +347,28 @@ func TestOpenLockedIndex(t *testing.T) {
 		t.Error("the index was rebuilt")
 	}
 	y.Close()
+}
+
+// TestSearchIDsOnly: with IDsOnly a search finds the same stories in the
+// same order, with scores, and nothing else.
+func TestSearchIDsOnly(t *testing.T) {
+	x := mustOpenIndex(t, goldenDocs(t)[:40])
+	for _, text := range []string{"社区", "垃圾分类", "居民"} {
+		full, err := x.Search(t.Context(), Query{Text: text, Limit: MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := x.Search(t.Context(), Query{Text: text, Limit: MaxLimit, IDsOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full.Hits) == 0 || len(ids.Hits) != len(full.Hits) || ids.Total != full.Total {
+			t.Fatalf("%s: %d hits of %d with IDsOnly, %d of %d without", text, len(ids.Hits), ids.Total, len(full.Hits), full.Total)
+		}
+		for i, h := range ids.Hits {
+			if want := full.Hits[i]; !reflect.DeepEqual(h, Hit{ID: want.ID, Score: want.Score}) {
+				t.Errorf("%s, hit %d: %+v, want ID %s score %v only", text, i, h, want.ID, want.Score)
+			}
+		}
+	}
 }
