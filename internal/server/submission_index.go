@@ -355,42 +355,52 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 }
 
 // searchSubmissions finds the submissions matching text (most relevant
-// first) within filter f, with a highlighted snippet each. The office
-// filter is applied by the index and checked again on the stored
-// submission, so a stale index can never show a submitter another
-// office's work.
-func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter) ([]store.Submission, map[string]template.HTML, error) {
+// first) within filter f, with a highlighted snippet each when snippets is
+// set (reading and highlighting each hit's stored text is most of a
+// search's cost, and the API lists no snippets). The office filter is
+// applied by the index and checked again on the stored submission, so a
+// stale index can never show a submitter another office's work.
+func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter, snippets bool) ([]store.Submission, map[string]template.HTML, error) {
 	s.subQueue.wait() // see every change saved before this search
 	x := s.cfg.SubmissionIndex
-	subs := []store.Submission{}
-	snippets := map[string]template.HTML{}
-	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit}
+	var ids []string
+	found := map[string]template.HTML{}
+	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit, IDsOnly: !snippets}
 	for q.Offset < maxSubmissionHits {
 		res, err := x.Search(ctx, q)
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, h := range res.Hits {
-			sub, err := s.st.Submission(h.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
+			if _, dup := found[h.ID]; !dup {
+				ids = append(ids, h.ID)
+				found[h.ID] = h.Snippet
 			}
-			if err != nil {
-				return nil, nil, err
-			}
-			if f.Office != "" && sub.Office != f.Office {
-				continue
-			}
-			if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, sub.Status) {
-				continue
-			}
-			subs = append(subs, sub)
-			snippets[sub.ID] = h.Snippet
 		}
 		q.Offset += len(res.Hits)
 		if len(res.Hits) == 0 || q.Offset >= res.Total {
 			break
 		}
 	}
-	return subs, snippets, nil
+	// One read for every hit; those deleted since they were indexed are
+	// left out.
+	all, err := s.st.SubmissionsByID(ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	subs := []store.Submission{}
+	out := map[string]template.HTML{}
+	for _, sub := range all {
+		if f.Office != "" && sub.Office != f.Office {
+			continue
+		}
+		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, sub.Status) {
+			continue
+		}
+		subs = append(subs, sub)
+		if snippets {
+			out[sub.ID] = found[sub.ID]
+		}
+	}
+	return subs, out, nil
 }
