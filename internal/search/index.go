@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	zapx "github.com/blevesearch/zapx/v17"
 )
 
 // Index is the server-side search index, stored in a directory.
@@ -84,6 +85,18 @@ func indexConfig(opt Options) map[string]interface{} {
 // index (fields, stored form); an index of another version is rebuilt.
 const indexVersion = analysisVersion + "/index-2"
 
+// noSegmentEstimate turns off zap's guess at the size of a new segment:
+// the bytes per story of the last segment built (by any index in the
+// process) times the stories of the new one plus 100, allocated and
+// zeroed up front. After a segment holding one story near the 200 KB body
+// cap, every small batch that followed allocated that story's whole
+// segment size over a hundred times, and zeroing it took a fifth of the
+// server's CPU under BenchmarkLoadWithHostileBodies (zapx newWithChunkMode,
+// bytes.Buffer.Grow). Without the guess the buffer grows as the segment is
+// written. It is set once, before the first index opens, so no segment is
+// being built while it changes.
+var noSegmentEstimate sync.Once
+
 // ErrLocked is returned by Open when another process holds the index.
 var ErrLocked = errors.New("index is in use by another process")
 
@@ -94,6 +107,7 @@ func Open(dir string) (x *Index, err error) { return OpenWith(dir, Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(dir string, opt Options) (x *Index, err error) {
+	noSegmentEstimate.Do(func() { zapx.NewSegmentBufferAvgBytesPerDocFactor = 0 })
 	dir = filepath.Clean(dir)
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("creating search index: %w", err)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -269,6 +271,30 @@ func TestLazyIndexKeepsWritesAcrossClose(t *testing.T) {
 		if !y.Indexed(d.ID, d.Hash()) {
 			t.Errorf("reopened: %s not in the manifest", d.ID)
 		}
+	}
+}
+
+// TestSmallWriteAfterLongText: writing one short story right after a
+// story of 200 KB with many distinct words allocates little. zap used to
+// allocate the long story's segment size 101 times over for it (75 MB).
+func TestSmallWriteAfterLongText(t *testing.T) {
+	x := mustOpenIndex(t, nil)
+	var b strings.Builder
+	for i := 0; b.Len() < 200<<10; i++ {
+		fmt.Fprintf(&b, "[r%d]: http://a.b/%d, 见说明.\n", i, i)
+	}
+	long := Doc{ID: "long", Title: "长稿", Body: b.String(), Date: date("2025-09-01")}
+	if err := x.Update([]Doc{long}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := x.Update([]Doc{{ID: "short", Title: "短稿", Body: "长征镇居民积极参与垃圾分类。", Date: date("2025-09-01")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("writing one short story allocated %d MB", n>>20)
 	}
 }
 
