@@ -125,9 +125,9 @@ type Server struct {
 	streams atomic.Int64
 	// subQueue holds submissions waiting for the submission index.
 	subQueue subQueue
-	// heavy lets one long body at a time be rendered and analysed for
-	// the submission index (indexHeavy), so that long bodies take at
-	// most one CPU from the requests of everyone else.
+	// heavy lets one long body (heavyBody) at a time be rendered, for a
+	// preview or for the submission index (indexHeavy), so that long
+	// bodies take at most one CPU from the requests of everyone else.
 	heavy chan struct{}
 	// subRenders counts submission bodies rendered for the submission
 	// index (SyncSubmissionIndex skips unchanged ones).
