@@ -75,7 +75,10 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		return fmt.Errorf("opening the search index in %s: %w", o.data, err)
 	}
 	defer idx.Close()
-	subIdx, err := search.Open(filepath.Join(o.data, "submissions-index"))
+	// The submission index is synced from the store at each start, and
+	// every search waits for the latest writes: they need not wait for
+	// the disk.
+	subIdx, err := search.OpenWith(filepath.Join(o.data, "submissions-index"), search.Options{Lazy: true})
 	if err != nil {
 		return fmt.Errorf("opening the submission index in %s: %w", o.data, err)
 	}

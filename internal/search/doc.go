@@ -19,6 +19,8 @@
 // holds an exclusive lock on the directory). Sync is incremental and
 // crash-safe: each batch stores the documents together with their hashes,
 // so an interrupted Sync leaves an index that the next Sync completes.
+// An index opened with Options.Lazy can lose its latest writes in a crash,
+// each write whole, and the next Sync completes it the same way.
 // WriteStatic writes into a fresh directory and renames it into place.
 package search
 

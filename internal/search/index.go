@@ -10,9 +10,11 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	zapx "github.com/blevesearch/zapx/v17"
 )
 
 // Index is the server-side search index, stored in a directory.
@@ -31,6 +33,20 @@ type Index struct {
 	// with the stories indexed so far and the stories to index.
 	Progress func(done, total int)
 	lock     *os.File // held while open (lockIndex)
+	lazy     bool     // Options.Lazy
+}
+
+// Options configure OpenWith.
+type Options struct {
+	// Lazy makes a write return as soon as searches see it, before it
+	// reaches the disk, which it does moments later (Close waits for
+	// it). A crash can then lose the latest writes, each one whole: the
+	// index on disk holds some earlier write's stories with their hashes,
+	// so the next Sync re-indexes what was lost. For an index that is
+	// synced from another record at each start and whose writes are
+	// waited for, as the desk's submission index is. Without Lazy, a
+	// write returns once it is on disk.
+	Lazy bool
 }
 
 // manifest records what the index holds. It is written in the same batch
@@ -55,9 +71,10 @@ const batchSize = 250
 // are left alone by the merger until there are more than ten of a size
 // (the default floor, 2000 stories, would merge every batch into the next
 // over and over during a full Sync).
-func indexConfig() map[string]interface{} {
+func indexConfig(opt Options) map[string]interface{} {
 	return map[string]interface{}{
 		"bolt_timeout": "2s",
+		"unsafe_batch": opt.Lazy,
 		"scorchMergePlanOptions": map[string]interface{}{
 			"FloorSegmentSize": batchSize - batchSize/6,
 		},
@@ -68,13 +85,29 @@ func indexConfig() map[string]interface{} {
 // index (fields, stored form); an index of another version is rebuilt.
 const indexVersion = analysisVersion + "/index-2"
 
+// noSegmentEstimate turns off zap's guess at the size of a new segment:
+// the bytes per story of the last segment built (by any index in the
+// process) times the stories of the new one plus 100, allocated and
+// zeroed up front. After a segment holding one story near the 200 KB body
+// cap, every small batch that followed allocated that story's whole
+// segment size over a hundred times, and zeroing it took a fifth of the
+// server's CPU under BenchmarkLoadWithHostileBodies (zapx newWithChunkMode,
+// bytes.Buffer.Grow). Without the guess the buffer grows as the segment is
+// written. It is set once, before the first index opens, so no segment is
+// being built while it changes.
+var noSegmentEstimate sync.Once
+
 // ErrLocked is returned by Open when another process holds the index.
 var ErrLocked = errors.New("index is in use by another process")
 
 // Open opens the index in dir, creating it if missing. An index that
 // cannot be read, or was built by another version of banmian, is removed
 // and created empty (Rebuilt is set); the next Sync fills it.
-func Open(dir string) (x *Index, err error) {
+func Open(dir string) (x *Index, err error) { return OpenWith(dir, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(dir string, opt Options) (x *Index, err error) {
+	noSegmentEstimate.Do(func() { zapx.NewSegmentBufferAvgBytesPerDocFactor = 0 })
 	dir = filepath.Clean(dir)
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("creating search index: %w", err)
@@ -88,8 +121,8 @@ func Open(dir string) (x *Index, err error) {
 			lock.Close()
 		}
 	}()
-	x = &Index{dir: dir, lock: lock}
-	cfg := indexConfig()
+	x = &Index{dir: dir, lock: lock, lazy: opt.Lazy}
+	cfg := indexConfig(opt)
 	ix, err := bleve.OpenUsing(dir, cfg)
 	switch {
 	case err == nil:
@@ -166,14 +199,55 @@ func (x *Index) loadManifest() error {
 	return nil
 }
 
-// Close closes the index and releases its lock.
+// Close closes the index and releases its lock. A Lazy index's writes
+// reach the disk first.
 func (x *Index) Close() error {
+	var ferr error
+	if x.lazy {
+		ferr = x.flush()
+	}
 	err := x.ix.Close()
 	x.lock.Close()
-	if err != nil {
+	if err = errors.Join(ferr, err); err != nil {
 		return fmt.Errorf("closing search index: %w", err)
 	}
 	return nil
+}
+
+// flushTimeout bounds how long Close waits for a Lazy index's writes to
+// reach the disk.
+const flushTimeout = 30 * time.Second
+
+// flush writes the manifest once more and returns when that write, and so
+// every write before it, is on disk.
+func (x *Index) flush() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	mb, err := json.Marshal(x.man)
+	if err != nil {
+		return fmt.Errorf("encoding search index manifest: %w", err)
+	}
+	b := x.ix.NewBatch()
+	b.SetInternal([]byte(manifestKey), mb)
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) {
+		select {
+		case persisted <- err:
+		default:
+		}
+	})
+	if err := x.ix.Batch(b); err != nil {
+		return fmt.Errorf("writing search index: %w", err)
+	}
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fmt.Errorf("writing search index to disk: %w", err)
+		}
+		return nil
+	case <-time.After(flushTimeout):
+		return fmt.Errorf("writing search index to disk: not done after %v", flushTimeout)
+	}
 }
 
 // Len returns the number of stories known to be indexed.
@@ -398,8 +472,62 @@ func (x *Index) Update(docs []Doc, del []string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var put []Doc
+	var hashes []uint64
 	for _, d := range docs {
-		if h, ok := x.man.Hashes[d.ID]; !ok || h != d.Hash() {
+		h := d.Hash()
+		if old, ok := x.man.Hashes[d.ID]; !ok || old != h {
+			put, hashes = append(put, d), append(hashes, h)
+		}
+	}
+	bds, err := bleveDocs(put)
+	if err != nil {
+		return err
+	}
+	prepared := make([]*Prepared, len(put))
+	for i, d := range put {
+		prepared[i] = &Prepared{id: d.ID, hash: hashes[i], bd: bds[i]}
+	}
+	return x.applyChanged(prepared, del)
+}
+
+// Prepared is a Doc analysed for the server index, ready for
+// UpdatePrepared. Analysis is most of the cost of indexing a story and
+// grows with its text; Prepare takes no lock, so a caller can analyse a
+// long text without holding up writers of short ones. A Prepared is
+// written at most once.
+type Prepared struct {
+	id   string
+	hash uint64
+	bd   *document.Document
+}
+
+// Prepare analyses d for UpdatePrepared. It is safe for concurrent use
+// and independent of any Index.
+func Prepare(d Doc) (*Prepared, error) {
+	bd, err := bleveDoc(d.normalized())
+	if err != nil {
+		return nil, fmt.Errorf("indexing story %s: %w", d.ID, err)
+	}
+	return &Prepared{id: d.ID, hash: d.Hash(), bd: bd}, nil
+}
+
+// ID is the prepared doc's ID.
+func (p *Prepared) ID() string { return p.id }
+
+// UpdatePrepared is Update with docs prepared beforehand: it holds the
+// writers' lock only to write the batch, not to analyse.
+func (x *Index) UpdatePrepared(docs []*Prepared, del []string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.applyChanged(docs, del)
+}
+
+// applyChanged writes docs and removes del, skipping unchanged docs and
+// stories not in the index. x.mu is held.
+func (x *Index) applyChanged(docs []*Prepared, del []string) error {
+	var put []*Prepared
+	for _, d := range docs {
+		if h, ok := x.man.Hashes[d.id]; !ok || h != d.hash {
 			put = append(put, d)
 		}
 	}
@@ -416,21 +544,17 @@ func (x *Index) Update(docs []Doc, del []string) error {
 }
 
 // apply writes one batch: docs, deletions and the updated manifest.
-func (x *Index) apply(docs []Doc, del []string, complete bool) error {
+func (x *Index) apply(docs []*Prepared, del []string, complete bool) error {
 	next := manifest{Version: indexVersion, Complete: complete, Hashes: make(map[string]uint64, len(x.man.Hashes)+len(docs))}
 	for k, v := range x.man.Hashes {
 		next.Hashes[k] = v
 	}
 	b := x.ix.NewBatch()
-	bds, err := bleveDocs(docs)
-	if err != nil {
-		return err
-	}
-	for i, d := range docs {
-		if err := b.IndexAdvanced(bds[i]); err != nil {
-			return fmt.Errorf("indexing story %s: %w", d.ID, err)
+	for _, d := range docs {
+		if err := b.IndexAdvanced(d.bd); err != nil {
+			return fmt.Errorf("indexing story %s: %w", d.id, err)
 		}
-		next.Hashes[d.ID] = d.Hash()
+		next.Hashes[d.id] = d.hash
 	}
 	for _, slug := range del {
 		b.Delete(slug)

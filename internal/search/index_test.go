@@ -3,8 +3,12 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -201,6 +205,99 @@ func TestUpdate(t *testing.T) {
 	}
 }
 
+// TestUpdatePrepared: a doc analysed with Prepare is written by
+// UpdatePrepared and found; written again unchanged, it is skipped, as
+// by Update.
+func TestUpdatePrepared(t *testing.T) {
+	docs := goldenDocs(t)[:5]
+	x := mustOpenIndex(t, docs)
+	d := Doc{ID: "prep-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: date("2025-09-01"), Source: 7}
+	p, err := Prepare(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID() != d.ID {
+		t.Errorf("ID %q", p.ID())
+	}
+	if err := x.UpdatePrepared([]*Prepared{p}, []string{docs[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := x.Search(t.Context(), Query{Text: "社区食堂"}); indexOf(slugs(r), d.ID) < 0 {
+		t.Errorf("prepared doc not found: %v", slugs(r))
+	}
+	if r, _ := x.Search(t.Context(), Query{Text: docs[1].Title}); indexOf(slugs(r), docs[1].ID) >= 0 {
+		t.Errorf("deleted story still found: %v", slugs(r))
+	}
+	if !x.Indexed(d.ID, d.Hash()) {
+		t.Error("the prepared doc's hash is not recorded")
+	}
+	before := x.Len()
+	if err := x.UpdatePrepared([]*Prepared{p}, nil); err != nil || x.Len() != before {
+		t.Errorf("unchanged prepared doc: %v, Len %d, want %d", err, x.Len(), before)
+	}
+}
+
+// TestLazyIndexKeepsWritesAcrossClose: a Lazy index's writes are seen
+// by searches at once and are on disk after Close: reopened, the index
+// finds them and knows their hashes.
+func TestLazyIndexKeepsWritesAcrossClose(t *testing.T) {
+	dir := t.TempDir() + "/index"
+	x, err := OpenWith(dir, Options{Lazy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := make([]Doc, 20)
+	for i := range docs {
+		docs[i] = Doc{ID: fmt.Sprintf("lazy-%02d", i), Title: "社区食堂开张", Body: fmt.Sprintf("真如镇第%d家社区食堂开张。", i), Date: date("2025-09-01")}
+		if err := x.Update(docs[i:i+1], nil); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := x.Search(t.Context(), Query{Text: "社区食堂", Limit: MaxLimit}); r.Total != i+1 {
+			t.Fatalf("after write %d: %d found", i, r.Total)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	y, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	if r, _ := y.Search(t.Context(), Query{Text: "社区食堂", Limit: MaxLimit}); r.Total != len(docs) {
+		t.Errorf("reopened: %d found, want %d", r.Total, len(docs))
+	}
+	for _, d := range docs {
+		if !y.Indexed(d.ID, d.Hash()) {
+			t.Errorf("reopened: %s not in the manifest", d.ID)
+		}
+	}
+}
+
+// TestSmallWriteAfterLongText: writing one short story right after a
+// story of 200 KB with many distinct words allocates little. zap used to
+// allocate the long story's segment size 101 times over for it (75 MB).
+func TestSmallWriteAfterLongText(t *testing.T) {
+	x := mustOpenIndex(t, nil)
+	var b strings.Builder
+	for i := 0; b.Len() < 200<<10; i++ {
+		fmt.Fprintf(&b, "[r%d]: http://a.b/%d, 见说明.\n", i, i)
+	}
+	long := Doc{ID: "long", Title: "长稿", Body: b.String(), Date: date("2025-09-01")}
+	if err := x.Update([]Doc{long}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := x.Update([]Doc{{ID: "short", Title: "短稿", Body: "长征镇居民积极参与垃圾分类。", Date: date("2025-09-01")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("writing one short story allocated %d MB", n>>20)
+	}
+}
+
 // TestOpenRefusesOtherFolders: a folder that is not an index is never
 // deleted.
 func TestOpenRefusesOtherFolders(t *testing.T) {
@@ -276,4 +373,28 @@ func TestOpenLockedIndex(t *testing.T) {
 		t.Error("the index was rebuilt")
 	}
 	y.Close()
+}
+
+// TestSearchIDsOnly: with IDsOnly a search finds the same stories in the
+// same order, with scores, and nothing else.
+func TestSearchIDsOnly(t *testing.T) {
+	x := mustOpenIndex(t, goldenDocs(t)[:40])
+	for _, text := range []string{"社区", "垃圾分类", "居民"} {
+		full, err := x.Search(t.Context(), Query{Text: text, Limit: MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := x.Search(t.Context(), Query{Text: text, Limit: MaxLimit, IDsOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full.Hits) == 0 || len(ids.Hits) != len(full.Hits) || ids.Total != full.Total {
+			t.Fatalf("%s: %d hits of %d with IDsOnly, %d of %d without", text, len(ids.Hits), ids.Total, len(full.Hits), full.Total)
+		}
+		for i, h := range ids.Hits {
+			if want := full.Hits[i]; !reflect.DeepEqual(h, Hit{ID: want.ID, Score: want.Score}) {
+				t.Errorf("%s, hit %d: %+v, want ID %s score %v only", text, i, h, want.ID, want.Score)
+			}
+		}
+	}
 }

@@ -227,6 +227,10 @@ func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *pla
 	}
 	fs := docFacets{credit: t.cred, credits: t.creds, year: t.year}
 	for _, i := range collect(q, p, res, ok, score, t.rank, fs) {
+		if q.IDsOnly {
+			res.Hits = append(res.Hits, Hit{ID: t.slugs[i], Score: score[i]})
+			continue
+		}
 		d, err := storedDoc(r, t.slugs[i])
 		if err != nil {
 			return nil, err

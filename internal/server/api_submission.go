@@ -97,7 +97,7 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 
 // apiSubmissionList: GET /api/submissions[?status=&office=&q=].
 func (s *Server) apiSubmissionList(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	subs, _, _, _, err := s.filteredSubmissions(r, c)
+	subs, _, _, _, err := s.filteredSubmissions(r, c, false)
 	if err != nil {
 		return err
 	}

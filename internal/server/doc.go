@@ -24,7 +24,12 @@
 //   - The desk's search (?q= on /desk/submissions and /api/submissions)
 //     runs over a full-text index of submissions (Config.SubmissionIndex)
 //     updated whenever a request changes a submission; New syncs it with
-//     the store, so a change a crash kept out of it is caught up.
+//     the store, so a change a crash kept out of it is caught up. A search
+//     finds every change whose request has answered (but a body that ran
+//     out of render time, which is logged and waits for the next start).
+//   - Long bodies (over 32 KB, heavyBody) are rendered one at a time, for
+//     a preview or for the submission index, by the request that sent
+//     them; searches never wait for one.
 //   - Publishing an edition (publish.go) either completes, or leaves
 //     content/, the site, the search index and the store as they were.
 //

@@ -94,7 +94,7 @@ func newEnv(tb testing.TB, mod ...func(*Config)) *testEnv {
 		tb.Fatal(err)
 	}
 	e.idx = idx
-	e.subIdx, err = search.Open(filepath.Join(dir, "submissions-index"))
+	e.subIdx, err = search.OpenWith(filepath.Join(dir, "submissions-index"), search.Options{Lazy: true})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -243,3 +243,22 @@ func TestRenderDeadlineHTTP(t *testing.T) {
 		t.Errorf("%d %s", resp.StatusCode, text)
 	}
 }
+
+// TestLongPreviewWaitsForItsSlot: a preview of a long body waits for the
+// one slot for long bodies, within the render deadline (then 503 in
+// Chinese); a preview of a short body never does.
+func TestLongPreviewWaitsForItsSlot(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.RenderTimeout = 2 * time.Second })
+	e.srv.heavy <- struct{}{} // another long body is rendering
+	if resp, text := e.preview("长征镇持续推动基层治理。"); resp.StatusCode != http.StatusOK {
+		t.Errorf("short preview: %d %s", resp.StatusCode, text)
+	}
+	long := longBody("长征镇持续推动基层治理")
+	if resp, text := e.preview(long); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(errorMessage(t, text), "排版预览超时") {
+		t.Errorf("long preview while the slot is taken: %d %.200s", resp.StatusCode, text)
+	}
+	<-e.srv.heavy
+	if resp, text := e.preview(long); resp.StatusCode != http.StatusOK {
+		t.Errorf("long preview: %d %.200s", resp.StatusCode, text)
+	}
+}

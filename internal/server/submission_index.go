@@ -23,8 +23,11 @@ import (
 type SubmissionIndex interface {
 	SearchIndex
 	Sync(ctx context.Context, docs []search.Doc) (search.SyncStats, error)
-	// Update puts docs and deletes del as one write.
-	Update(docs []search.Doc, del []string) error
+	// UpdatePrepared puts docs (analysed by search.Prepare) and deletes
+	// del as one write.
+	UpdatePrepared(docs []*search.Prepared, del []string) error
+	// Indexed reports whether the index holds id at hash h.
+	Indexed(id string, h uint64) bool
 }
 
 // maxSubmissionHits bounds how many search hits the desk lists.
@@ -60,43 +63,115 @@ func submissionSource(sub store.Submission) uint64 {
 	return max(h.Sum64(), 1) // 0 means no source
 }
 
-// indexSubmissions queues submissions ids for the index after they
-// changed; a background worker indexes what is queued as one batch (or
-// removes those that no longer exist). Requests do not wait for it:
-// indexing one submission at a time, under the index's lock, bounded
-// submissions to a few hundred a second with 50 clients at a p99 of
-// 200 ms. Searches wait for queued work (subQueue.wait), so the desk
-// always finds what was saved before. Failures are logged, not
-// returned: the store is the record, and the next start re-syncs.
+// heavyBody is the body length (bytes) above which a submission is
+// rendered and analysed for the index by the request that saved it,
+// rather than by the index worker. A story of 10,000 Chinese characters
+// is about 30 KB; what lies beyond is rare, and costs tens to hundreds of
+// milliseconds to render and analyse (a hostile body near the 200 KB cap
+// took a second under load, and every search waited for it).
+const heavyBody = 32 << 10
+
+// indexSubmissions brings the index up to date with submissions ids after
+// they changed. The caller has committed the change and not yet answered.
+//
+// A submission with a short body (or one that no longer exists) is queued
+// for a background worker, which indexes what is queued as one batch.
+// Requests do not wait for it: indexing one submission at a time, under
+// the index's lock, bounded submissions to a few hundred a second with 50
+// clients at a p99 of 200 ms. Searches wait for queued work
+// (subQueue.wait), so the desk always finds what was saved before.
+//
+// A submission with a long body (heavyBody) is rendered and analysed here,
+// by the request that saved it, one such request at a time (Server.heavy),
+// and the request waits until the worker has written it: so it too is
+// found by every search made after the save answered, and searches never
+// wait for a long body's rendering. Its rendering is bounded by
+// Config.RenderTimeout.
+//
+// Failures are logged, not returned: the store is the record, and the next
+// start re-syncs.
 func (s *Server) indexSubmissions(ids ...string) {
 	if s.cfg.SubmissionIndex == nil {
 		return
 	}
-	s.subQueue.add(ids)
+	var short []string
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if sub, err := s.st.Submission(id); err == nil && len(sub.Body) > heavyBody {
+			s.indexHeavy(sub)
+			continue
+		}
+		short = append(short, id)
+	}
+	if len(short) > 0 {
+		s.subQueue.add(short, nil)
+	}
 }
 
-// subQueue is the queue of submission IDs waiting to be indexed. Each
-// add counts as one more change (queued); the worker records how many were
-// queued when it took its batch once that batch is written (done), so a
-// search waits for the changes made before it, not for a stream of later
-// ones.
+// indexHeavy renders and analyses sub (a long body) outside the index
+// worker and waits until the worker has written it.
+func (s *Server) indexHeavy(sub store.Submission) {
+	src := submissionSource(sub)
+	if s.subIndexed(sub.ID, src) {
+		return // unchanged: a transition, a note
+	}
+	p, err := func() (*search.Prepared, error) {
+		s.heavy <- struct{}{}
+		defer func() { <-s.heavy }()
+		d, err := s.submissionDoc(sub)
+		if err != nil {
+			return nil, err
+		}
+		return search.Prepare(d)
+	}()
+	if err != nil {
+		s.log.Error("updating the submission index", "submission", sub.ID, "err", err)
+		return
+	}
+	s.subQueue.waitFor(s.subQueue.add(nil, []preparedSub{{p: p, source: src}}))
+}
+
+// subIndexed reports whether the submission index holds submission id made
+// from source (submissionSource).
+func (s *Server) subIndexed(id string, source uint64) bool {
+	return s.cfg.SubmissionIndex.Indexed(id, search.Doc{ID: id, Source: source}.Hash())
+}
+
+// preparedSub is a submission's doc analysed outside the index worker,
+// made from the submission as it was at source (submissionSource).
+type preparedSub struct {
+	p      *search.Prepared
+	source uint64
+}
+
+// subQueue is the queue of changes waiting for the submission index:
+// submission IDs, and docs prepared by indexHeavy. Each add counts as one
+// more change (queued); the worker records how many were queued when it
+// took its batch once that batch is written (done), so a search waits for
+// the changes made before it, not for a stream of later ones.
 type subQueue struct {
-	index func(ids []string) // writes one batch (Server.indexBatch)
+	// index writes one batch (Server.indexBatch).
+	index func(ids []string, prepared []preparedSub)
 
-	mu      sync.Mutex
-	changed *sync.Cond // broadcast when done moves or the worker stops
-	pending map[string]bool
-	queued  uint64
-	done    uint64
-	busy    bool
-	closed  bool
+	mu       sync.Mutex
+	changed  *sync.Cond // broadcast when done moves or the worker stops
+	pending  map[string]bool
+	prepared []preparedSub
+	queued   uint64
+	done     uint64
+	busy     bool
+	closed   bool
 }
 
-func (q *subQueue) add(ids []string) {
+// add queues ids and prepared docs and returns the position of the change
+// (for waitFor).
+func (q *subQueue) add(ids []string, prepared []preparedSub) uint64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return // the next start's sync catches up
+		return q.queued // the next start's sync catches up
 	}
 	if q.pending == nil {
 		q.pending = map[string]bool{}
@@ -107,15 +182,17 @@ func (q *subQueue) add(ids []string) {
 			q.pending[id] = true
 		}
 	}
+	q.prepared = append(q.prepared, prepared...)
 	q.queued++
+	mark := q.queued
 	if q.busy {
-		return
+		return mark
 	}
 	q.busy = true
 	go func() {
 		for {
 			q.mu.Lock()
-			if len(q.pending) == 0 {
+			if len(q.pending) == 0 && len(q.prepared) == 0 {
 				q.done = q.queued
 				q.busy = false
 				q.changed.Broadcast()
@@ -128,15 +205,18 @@ func (q *subQueue) add(ids []string) {
 				ids = append(ids, id)
 			}
 			clear(q.pending)
+			prepared := q.prepared
+			q.prepared = nil
 			q.mu.Unlock()
 			slices.Sort(ids)
-			q.index(ids)
+			q.index(ids, prepared)
 			q.mu.Lock()
 			q.done = upTo
 			q.changed.Broadcast()
 			q.mu.Unlock()
 		}
 	}()
+	return mark
 }
 
 // wait returns once every change queued before the call is indexed.
@@ -168,29 +248,60 @@ func (q *subQueue) close() {
 	q.mu.Unlock()
 }
 
-// indexBatch brings the index up to date with submissions ids.
-func (s *Server) indexBatch(ids []string) {
+// indexBatch brings the index up to date with submissions ids, and writes
+// the docs prepared by indexHeavy that still match the store. The worker
+// is the index's only writer while the server runs, so a batch read from
+// the store later is written later. A long body named in ids is left to
+// the request that saved it (indexHeavy), so the worker never renders one
+// while searches wait.
+func (s *Server) indexBatch(ids []string, prepared []preparedSub) {
 	x := s.cfg.SubmissionIndex
-	var docs []search.Doc
+	var put []*search.Prepared
 	var gone []string
-	for _, id := range ids {
+	done := map[string]bool{}
+	for _, ps := range prepared {
+		id := ps.p.ID()
 		sub, err := s.st.Submission(id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			gone = append(gone, id)
 		case err != nil:
 			s.log.Error("updating the submission index", "submission", id, "err", err)
+		case submissionSource(sub) == ps.source:
+			put = append(put, ps.p)
+			done[id] = true
 		default:
-			d, err := s.submissionDoc(sub)
-			if err != nil {
-				s.log.Error("updating the submission index", "submission", id, "err", err)
-				continue
-			}
-			docs = append(docs, d)
+			// Changed since it was prepared: the request that changed
+			// it queued it again.
 		}
 	}
-	if err := x.Update(docs, gone); err != nil {
-		s.log.Error("updating the submission index", "submissions", len(ids), "err", err)
+	for _, id := range ids {
+		if done[id] {
+			continue
+		}
+		sub, err := s.st.Submission(id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			gone = append(gone, id)
+		case err != nil:
+			s.log.Error("updating the submission index", "submission", id, "err", err)
+		case len(sub.Body) > heavyBody, s.subIndexed(sub.ID, submissionSource(sub)):
+			// A long body: indexHeavy writes it. Or unchanged.
+		default:
+			d, err := s.submissionDoc(sub)
+			if err == nil {
+				var p *search.Prepared
+				if p, err = search.Prepare(d); err == nil {
+					put = append(put, p)
+				}
+			}
+			if err != nil {
+				s.log.Error("updating the submission index", "submission", id, "err", err)
+			}
+		}
+	}
+	if err := x.UpdatePrepared(put, gone); err != nil {
+		s.log.Error("updating the submission index", "submissions", len(ids)+len(prepared), "err", err)
 	}
 }
 
@@ -218,15 +329,12 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 	if err != nil {
 		return search.SyncStats{}, err
 	}
-	known, _ := x.(interface {
-		Indexed(slug string, h uint64) bool
-	})
 	docs := make([]search.Doc, 0, len(all))
 	rendered := 0
 	for _, sub := range all {
 		src := submissionSource(sub)
-		if stub := (search.Doc{ID: sub.ID, Source: src}); known != nil && known.Indexed(sub.ID, stub.Hash()) {
-			docs = append(docs, stub) // unchanged: Sync leaves it alone
+		if s.subIndexed(sub.ID, src) {
+			docs = append(docs, search.Doc{ID: sub.ID, Source: src}) // unchanged: Sync leaves it alone
 			continue
 		}
 		rendered++
@@ -247,42 +355,52 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 }
 
 // searchSubmissions finds the submissions matching text (most relevant
-// first) within filter f, with a highlighted snippet each. The office
-// filter is applied by the index and checked again on the stored
-// submission, so a stale index can never show a submitter another
-// office's work.
-func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter) ([]store.Submission, map[string]template.HTML, error) {
+// first) within filter f, with a highlighted snippet each when snippets is
+// set (reading and highlighting each hit's stored text is most of a
+// search's cost, and the API lists no snippets). The office filter is
+// applied by the index and checked again on the stored submission, so a
+// stale index can never show a submitter another office's work.
+func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter, snippets bool) ([]store.Submission, map[string]template.HTML, error) {
 	s.subQueue.wait() // see every change saved before this search
 	x := s.cfg.SubmissionIndex
-	subs := []store.Submission{}
-	snippets := map[string]template.HTML{}
-	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit}
+	var ids []string
+	found := map[string]template.HTML{}
+	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit, IDsOnly: !snippets}
 	for q.Offset < maxSubmissionHits {
 		res, err := x.Search(ctx, q)
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, h := range res.Hits {
-			sub, err := s.st.Submission(h.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
+			if _, dup := found[h.ID]; !dup {
+				ids = append(ids, h.ID)
+				found[h.ID] = h.Snippet
 			}
-			if err != nil {
-				return nil, nil, err
-			}
-			if f.Office != "" && sub.Office != f.Office {
-				continue
-			}
-			if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, sub.Status) {
-				continue
-			}
-			subs = append(subs, sub)
-			snippets[sub.ID] = h.Snippet
 		}
 		q.Offset += len(res.Hits)
 		if len(res.Hits) == 0 || q.Offset >= res.Total {
 			break
 		}
 	}
-	return subs, snippets, nil
+	// One read for every hit; those deleted since they were indexed are
+	// left out.
+	all, err := s.st.SubmissionsByID(ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	subs := []store.Submission{}
+	out := map[string]template.HTML{}
+	for _, sub := range all {
+		if f.Office != "" && sub.Office != f.Office {
+			continue
+		}
+		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, sub.Status) {
+			continue
+		}
+		subs = append(subs, sub)
+		if snippets {
+			out[sub.ID] = found[sub.ID]
+		}
+	}
+	return subs, out, nil
 }

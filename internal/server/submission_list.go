@@ -53,8 +53,8 @@ func matches(sub store.Submission, q string) bool {
 
 // filteredSubmissions lists the submissions the request asks for: by
 // status and office, and with ?q= by full-text search over the submission
-// index, most relevant first, with snippets.
-func (s *Server) filteredSubmissions(r *http.Request, c *reqCtx) ([]store.Submission, map[string]template.HTML, store.SubmissionFilter, string, error) {
+// index, most relevant first, with snippets if asked for.
+func (s *Server) filteredSubmissions(r *http.Request, c *reqCtx, snippets bool) ([]store.Submission, map[string]template.HTML, store.SubmissionFilter, string, error) {
 	f, q, err := listFilter(r, c)
 	if err != nil {
 		return nil, nil, f, q, err
@@ -66,8 +66,8 @@ func (s *Server) filteredSubmissions(r *http.Request, c *reqCtx) ([]store.Submis
 		if len([]rune(q)) > 200 {
 			return nil, nil, f, q, errorf(http.StatusBadRequest, "搜索词过长")
 		}
-		subs, snippets, err := s.searchSubmissions(r.Context(), q, f)
-		return subs, snippets, f, q, err
+		subs, found, err := s.searchSubmissions(r.Context(), q, f, snippets)
+		return subs, found, f, q, err
 	}
 	subs, err := s.st.Submissions(f)
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Server) filteredSubmissions(r *http.Request, c *reqCtx) ([]store.Submis
 
 // submissionList lists the caller's office's submissions (all for editors).
 func (s *Server) submissionList(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	subs, snippets, f, q, err := s.filteredSubmissions(r, c)
+	subs, snippets, f, q, err := s.filteredSubmissions(r, c, true)
 	if err != nil {
 		return err
 	}

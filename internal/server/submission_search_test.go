@@ -187,18 +187,18 @@ func TestSubmissionSearchSeesEverySave(t *testing.T) {
 func TestSubQueueWaitsOnlyForEarlierChanges(t *testing.T) {
 	release := make(chan struct{})
 	taken := make(chan []string, 4)
-	q := &subQueue{index: func(ids []string) {
+	q := &subQueue{index: func(ids []string, _ []preparedSub) {
 		taken <- ids
 		<-release
 	}}
-	q.add([]string{"a"}) // the worker takes {a} and blocks
+	q.add([]string{"a"}, nil) // the worker takes {a} and blocks
 	if got := <-taken; got[0] != "a" {
 		t.Fatalf("first batch %v", got)
 	}
 	mark := q.mark() // a search begins
 	waited := make(chan struct{})
 	go func() { q.waitFor(mark); close(waited) }()
-	q.add([]string{"b"}) // queued after the search began
+	q.add([]string{"b"}, nil) // queued after the search began
 	select {
 	case <-waited:
 		t.Fatal("wait returned before the earlier change was indexed")
@@ -215,11 +215,88 @@ func TestSubQueueWaitsOnlyForEarlierChanges(t *testing.T) {
 	}
 	release <- struct{}{}
 	q.close()
-	q.add([]string{"c"}) // after close: dropped, the next start re-syncs
+	q.add([]string{"c"}, nil) // after close: dropped, the next start re-syncs
 	q.wait()
 	select {
 	case got := <-taken:
 		t.Errorf("a batch %v was indexed after close", got)
 	default:
+	}
+}
+
+// longBody is a story body over heavyBody whose only word is word.
+func longBody(word string) string {
+	return strings.Repeat(word+"。", heavyBody/len(word)+1)
+}
+
+// TestSearchDoesNotWaitForLongBodies: a long body is rendered for the
+// index by the request that saved it, not by the index worker, so a search
+// answers while that rendering waits; once the save has answered, a
+// search finds the long body.
+func TestSearchDoesNotWaitForLongBodies(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.RenderTimeout = time.Minute })
+	short := e.createViaAPI("changzheng", "长征镇助餐点开张", "长征镇老年助餐点开张。")
+	sub, err := e.st.CreateSubmission(store.Submission{Office: "虹桥镇", Title: "长稿", Body: longBody("虹桥镇河道整治完工")}, "hongqiao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.heavy <- struct{}{} // long bodies wait for this slot
+	saved := make(chan struct{})
+	go func() {
+		defer close(saved)
+		e.srv.indexSubmissions(sub.ID) // as the saving request does
+	}()
+	if got := e.listIDs("editor", url.Values{"q": {"助餐点"}}); !slices.Equal(got, []string{short}) {
+		t.Errorf("search while a long body waits: %v", got)
+	}
+	select {
+	case <-saved:
+		t.Fatal("the long body was indexed without its slot")
+	default:
+	}
+	<-e.srv.heavy
+	select {
+	case <-saved:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the long body's save never finished")
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"河道整治"}}); !slices.Equal(got, []string{sub.ID}) {
+		t.Errorf("search after the long body's save answered: %v", got)
+	}
+}
+
+// TestLongBodyReplacedWhileRendering: a long body prepared for the index
+// is not written over a later save of the same submission, whichever of
+// the two reaches the index worker first.
+func TestLongBodyReplacedWhileRendering(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.RenderTimeout = time.Minute })
+	sub, err := e.st.CreateSubmission(store.Submission{Office: "虹桥镇", Title: "长稿", Body: longBody("虹桥镇河道整治完工")}, "hongqiao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.heavy <- struct{}{}
+	saved := make(chan struct{})
+	go func() {
+		defer close(saved)
+		e.srv.indexSubmissions(sub.ID)
+	}()
+	if _, err := e.st.UpdateSubmission(sub.ID, "hongqiao", func(s *store.Submission) error {
+		s.Body = "长征镇老年助餐点开张。"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.indexSubmissions(sub.ID) // a short body: queued
+	<-e.srv.heavy
+	select {
+	case <-saved:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the long body's save never finished")
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"助餐点"}}); !slices.Equal(got, []string{sub.ID}) {
+		t.Errorf("the later body: %v", got)
+	}
+	if got := e.listIDs("editor", url.Values{"q": {"河道整治"}}); len(got) != 0 {
+		t.Errorf("the earlier long body is in the index: %v", got)
 	}
 }

@@ -499,6 +499,24 @@ func TestRevisionsAndDiff(t *testing.T) {
 	}
 }
 
+// TestSubmissionsByID: the submissions asked for, in the order asked,
+// without the missing ones.
+func TestSubmissionsByID(t *testing.T) {
+	s, _ := newStore(t)
+	a, _ := s.CreateSubmission(store.Submission{Office: "桃浦镇", Title: "甲"}, "张三")
+	b, _ := s.CreateSubmission(store.Submission{Office: "长征镇", Title: "乙"}, "李四")
+	got, err := s.SubmissionsByID([]string{b.ID, "missing", a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != b.ID || got[1].Title != "甲" {
+		t.Errorf("got %+v", got)
+	}
+	if got, err := s.SubmissionsByID(nil); err != nil || len(got) != 0 {
+		t.Errorf("none asked: %v %v", got, err)
+	}
+}
+
 func TestSubmissionValidation(t *testing.T) {
 	s, _ := newStore(t)
 	tests := []struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -240,6 +241,30 @@ func (s *Store) Submission(id string) (Submission, error) {
 		return err
 	})
 	return sub, err
+}
+
+// SubmissionsByID returns the submissions with ids, in the order of ids,
+// leaving out those that do not exist, as one transaction sees them. One
+// transaction for many reads is much cheaper than one each.
+func (s *Store) SubmissionsByID(ids []string) ([]Submission, error) {
+	out := make([]Submission, 0, len(ids))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, id := range ids {
+			sub, err := getSub(tx, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, sub)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SubmissionBySlug returns the submission with slug.
