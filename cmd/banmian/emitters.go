@@ -13,6 +13,7 @@ import (
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/static"
 	"github.com/banmian/banmian/internal/site"
 )
 
@@ -179,10 +180,10 @@ func (ss *staticSearch) settle(ctx context.Context) error {
 }
 
 // staticOptions are the static index options of the site of snap.
-func staticOptions(snap *site.Snapshot) search.StaticOptions {
+func staticOptions(snap *site.Snapshot) static.Options {
 	c := snap.Content
 	root := content.SiteRoot(c.Site.BaseURL)
-	return search.StaticOptions{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css", Header: snap.Header, Footer: snap.Footer}
+	return static.Options{Title: c.Site.Title, Home: root, Stylesheet: root + "assets/site.css", Header: snap.Header, Footer: snap.Footer}
 }
 
 // staticSearchFP fingerprints what the static index and its page are made
@@ -190,7 +191,7 @@ func staticOptions(snap *site.Snapshot) search.StaticOptions {
 func staticSearchFP(snap *site.Snapshot) string {
 	c := snap.Content
 	h := fnv.New64a()
-	page, err := search.StaticFingerprint(staticOptions(snap))
+	page, err := static.Fingerprint(staticOptions(snap))
 	if err != nil {
 		page = "?" // never equal to a written fingerprint's: rebuild
 	}
@@ -262,7 +263,7 @@ func (sd *snapshotDocs) fill(ctx context.Context, docs []search.Doc, which []int
 // snap's stories: only what changed is written when target holds one.
 // fill, when not nil, fills the bodies of docs on demand.
 func writeStaticSearch(ctx context.Context, target, fp string, snap *site.Snapshot, docs []search.Doc, fill search.Filler) error {
-	if _, err := search.UpdateStaticLazy(ctx, target, docs, fill, staticOptions(snap)); err != nil {
+	if _, err := static.UpdateLazy(ctx, target, docs, fill, staticOptions(snap)); err != nil {
 		return fmt.Errorf("static search index: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(target, staticSearchFingerprint), []byte(fp), 0o644); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/layout"
 	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchhttp"
 	"github.com/banmian/banmian/internal/server"
 	"github.com/banmian/banmian/internal/site"
 	"github.com/banmian/banmian/internal/store"
@@ -94,7 +95,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	})
 	searchChrome := func(ctx context.Context, dir string, snap *site.Snapshot) error {
 		root := content.SiteRoot(snap.Content.Site.BaseURL)
-		searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
+		searchHandler.Store(searchhttp.NewHandler(idx, searchhttp.HandlerOptions{
 			Title: snap.Content.Site.Title, Home: root, Stylesheet: root + "assets/site.css",
 			Header: snap.Header, Footer: snap.Footer, Logger: logger,
 		}))

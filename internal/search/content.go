@@ -82,15 +82,3 @@ func Stubs(c *content.Content) []Doc {
 	}
 	return docs
 }
-
-// fillAll completes every doc (nothing when fill is nil).
-func fillAll(ctx context.Context, docs []Doc, fill Filler) error {
-	if fill == nil || len(docs) == 0 {
-		return nil
-	}
-	all := make([]int, len(docs))
-	for i := range all {
-		all[i] = i
-	}
-	return fill(ctx, docs, all)
-}

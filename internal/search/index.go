@@ -64,9 +64,9 @@ func indexConfig() map[string]interface{} {
 	}
 }
 
-// indexVersion changes with analysisVersion or the layout of the server
+// indexVersion changes with Version or the layout of the server
 // index (fields, stored form); an index of another version is rebuilt.
-const indexVersion = analysisVersion + "/index-2"
+const indexVersion = Version + "/index-2"
 
 // ErrLocked is returned by Open when another process holds the index.
 var ErrLocked = errors.New("index is in use by another process")
@@ -329,7 +329,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 			var err error
 			for _, d := range chunk {
 				var bd *document.Document
-				if bd, err = bleveDoc(d.normalized()); err == nil {
+				if bd, err = bleveDoc(d.Normalized()); err == nil {
 					err = b.IndexAdvanced(bd)
 				}
 				if err != nil {
@@ -459,7 +459,7 @@ func bleveDocs(docs []Doc) ([]*document.Document, error) {
 		go func(w int) {
 			defer wg.Done()
 			for i := w; i < len(docs); i += workers {
-				out[i], errs[i] = bleveDoc(docs[i].normalized())
+				out[i], errs[i] = bleveDoc(docs[i].Normalized())
 			}
 		}(w)
 	}
