@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/search/static"
 	"github.com/banmian/banmian/internal/site"
 )
 
@@ -25,13 +26,15 @@ func TestStaticSearchInBackground(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var errs []error
-	ss := &staticSearch{liveOut: out, ctx: ctx, logf: func(err error) { errs = append(errs, err) }}
+	bg := static.NewBackground(ctx, filepath.Join(out, "search"), func(err error) { errs = append(errs, err) })
+	defer bg.Close()
+	ss := &staticSearch{b: bg}
 	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: []site.Emitter{ss.emit}})
 	if _, err := b.Build(ctx); err != nil {
 		t.Fatal(err)
 	}
 	fp := func() string {
-		data, err := os.ReadFile(filepath.Join(out, "search", staticSearchFingerprint))
+		data, err := os.ReadFile(filepath.Join(out, "search", "meta.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +52,7 @@ func TestStaticSearchInBackground(t *testing.T) {
 	if st.Full {
 		t.Fatal("second build was not incremental")
 	}
-	ss.wait()
+	bg.Wait()
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -94,9 +97,10 @@ func TestStaticSearchSettle(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ss := &staticSearch{liveOut: out, ctx: ctx}
-	defer ss.wait()
-	if err := ss.settle(ctx); err != nil {
+	bg := static.NewBackground(ctx, filepath.Join(out, "search"), nil)
+	defer bg.Close()
+	ss := &staticSearch{b: bg}
+	if err := bg.Settle(ctx); err != nil {
 		t.Fatalf("settle with nothing running: %v", err)
 	}
 	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: []site.Emitter{ss.emit}})
@@ -109,7 +113,7 @@ func TestStaticSearchSettle(t *testing.T) {
 	if _, err := b.Build(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := ss.settle(ctx); err != nil {
+	if err := bg.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	meta, err := os.ReadFile(filepath.Join(out, "search", "meta.json"))

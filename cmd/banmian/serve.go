@@ -18,6 +18,7 @@ import (
 	"github.com/banmian/banmian/internal/layout"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/search/searchhttp"
+	"github.com/banmian/banmian/internal/search/static"
 	"github.com/banmian/banmian/internal/server"
 	"github.com/banmian/banmian/internal/site"
 	"github.com/banmian/banmian/internal/store"
@@ -83,10 +84,14 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	defer subIdx.Close()
 
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	static := &staticSearch{liveOut: o.out, ctx: ctx, logf: func(err error) {
+	// The static search index of incremental builds is rebuilt in the
+	// background; Close stops and waits for that work before the indexes
+	// and the store close (deferred calls run last first).
+	staticIdx := static.NewBackground(ctx, filepath.Join(o.out, "search"), func(err error) {
 		logger.Error("rebuilding the static search index", "err", err)
-	}}
-	defer static.wait()
+	})
+	defer staticIdx.Close()
+	staticEmitter := &staticSearch{b: staticIdx}
 	// The search page shows the site's title, header and footer: each
 	// build (the first runs inside server.New) sets up the handler anew.
 	var searchHandler atomic.Value // http.Handler
@@ -109,7 +114,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
 	defer ln.Close()
-	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
+	auto, err := autoDeployer(o.siteOptions, staticIdx.Settle, logger)
 	if err != nil {
 		return err
 	}
@@ -131,7 +136,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			OutDir:   o.out,
 			Drafts:   o.drafts,
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
-			Emitters: []site.Emitter{static.emit, searchChrome},
+			Emitters: []site.Emitter{staticEmitter.emit, searchChrome},
 			Origin:   origin,
 			BaseURL:  o.baseURL,
 		},
@@ -162,7 +167,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
-	static.setGate(srv.Exclusive)
+	staticIdx.SetGate(srv.Exclusive)
 	addr := srv.Serve(ln)
 	root := content.SiteRoot(srv.SiteBaseURL())
 	// The index catches up in the background; it is waited for before

@@ -12,7 +12,9 @@
 // Guarantees: Write writes into a fresh directory and renames it into
 // place; Update writes only the new segment and the files naming it, with
 // meta.json last, so a reader sees the old index or the new one. An Index
-// is not safe for concurrent use.
+// is not safe for concurrent use. A Builder keeps the index of a site's
+// search folder current build after build, in the background if asked,
+// and is safe for concurrent use.
 package static
 
 import "github.com/banmian/banmian/internal/search"
