@@ -169,3 +169,43 @@ func TestBuildUpdatesStaticIndex(t *testing.T) {
 		t.Errorf("an unchanged build: exit %d, %d segments: %s", code, segments(), stdout)
 	}
 }
+
+// TestStaticSearchRendersOnlyChangedBodies: search docs are stubs filled
+// on demand, so after one story changes the static index renders that
+// story's body alone, not every story's.
+func TestStaticSearchRendersOnlyChangedBodies(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	story := func(slug, body string) string {
+		return "---\ntitle: 社区新闻" + slug + "\ncredit: 长征镇\ndate: 2025-05-22\nslug: " + slug + "\n---\n" + body + "\n"
+	}
+	files := map[string]string{}
+	for _, slug := range []string{"a", "b", "c", "d", "e"} {
+		files["stories/"+slug+".md"] = story(slug, "正文。")
+	}
+	writeFiles(t, src, files)
+	docs := &snapshotDocs{}
+	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: siteEmitters(&siteOptions{out: out}, docs)})
+	filled := func() int {
+		n := 0
+		for _, f := range docs.filled {
+			if f {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := b.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := filled(); n != 5 {
+		t.Fatalf("first build rendered %d bodies for search, want 5", n)
+	}
+	writeFiles(t, src, map[string]string{"stories/c.md": story("c", "正文有了更正。")})
+	if _, err := b.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := filled(); n != 1 || !docs.filled[2] {
+		t.Errorf("after one story changed, %d bodies rendered for search (%v), want that story's alone", n, docs.filled)
+	}
+}
