@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/search/static"
 	"github.com/banmian/banmian/internal/site"
 )
 
@@ -25,13 +26,15 @@ func TestStaticSearchInBackground(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var errs []error
-	ss := &staticSearch{liveOut: out, ctx: ctx, logf: func(err error) { errs = append(errs, err) }}
+	bg := static.NewBackground(ctx, filepath.Join(out, "search"), func(err error) { errs = append(errs, err) })
+	defer bg.Close()
+	ss := &staticSearch{b: bg}
 	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: []site.Emitter{ss.emit}})
 	if _, err := b.Build(ctx); err != nil {
 		t.Fatal(err)
 	}
 	fp := func() string {
-		data, err := os.ReadFile(filepath.Join(out, "search", staticSearchFingerprint))
+		data, err := os.ReadFile(filepath.Join(out, "search", "meta.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +52,7 @@ func TestStaticSearchInBackground(t *testing.T) {
 	if st.Full {
 		t.Fatal("second build was not incremental")
 	}
-	ss.wait()
+	bg.Wait()
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -94,9 +97,10 @@ func TestStaticSearchSettle(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ss := &staticSearch{liveOut: out, ctx: ctx}
-	defer ss.wait()
-	if err := ss.settle(ctx); err != nil {
+	bg := static.NewBackground(ctx, filepath.Join(out, "search"), nil)
+	defer bg.Close()
+	ss := &staticSearch{b: bg}
+	if err := bg.Settle(ctx); err != nil {
 		t.Fatalf("settle with nothing running: %v", err)
 	}
 	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: []site.Emitter{ss.emit}})
@@ -109,7 +113,7 @@ func TestStaticSearchSettle(t *testing.T) {
 	if _, err := b.Build(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := ss.settle(ctx); err != nil {
+	if err := bg.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	meta, err := os.ReadFile(filepath.Join(out, "search", "meta.json"))
@@ -163,5 +167,45 @@ func TestBuildUpdatesStaticIndex(t *testing.T) {
 	}
 	if code, stdout, _ := runCmd(t, "build", "-source", src, "-out", out, "-index", ""); code != 0 || segments() != 2 {
 		t.Errorf("an unchanged build: exit %d, %d segments: %s", code, segments(), stdout)
+	}
+}
+
+// TestStaticSearchRendersOnlyChangedBodies: search docs are stubs filled
+// on demand, so after one story changes the static index renders that
+// story's body alone, not every story's.
+func TestStaticSearchRendersOnlyChangedBodies(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	story := func(slug, body string) string {
+		return "---\ntitle: 社区新闻" + slug + "\ncredit: 长征镇\ndate: 2025-05-22\nslug: " + slug + "\n---\n" + body + "\n"
+	}
+	files := map[string]string{}
+	for _, slug := range []string{"a", "b", "c", "d", "e"} {
+		files["stories/"+slug+".md"] = story(slug, "正文。")
+	}
+	writeFiles(t, src, files)
+	docs := &snapshotDocs{}
+	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: siteEmitters(&siteOptions{out: out}, docs)})
+	filled := func() int {
+		n := 0
+		for _, f := range docs.filled {
+			if f {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := b.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := filled(); n != 5 {
+		t.Fatalf("first build rendered %d bodies for search, want 5", n)
+	}
+	writeFiles(t, src, map[string]string{"stories/c.md": story("c", "正文有了更正。")})
+	if _, err := b.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := filled(); n != 1 || !docs.filled[2] {
+		t.Errorf("after one story changed, %d bodies rendered for search (%v), want that story's alone", n, docs.filled)
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/layout"
 	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchhttp"
+	"github.com/banmian/banmian/internal/search/static"
 	"github.com/banmian/banmian/internal/server"
 	"github.com/banmian/banmian/internal/site"
 	"github.com/banmian/banmian/internal/store"
@@ -85,10 +87,14 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	defer subIdx.Close()
 
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	static := &staticSearch{liveOut: o.out, ctx: ctx, logf: func(err error) {
+	// The static search index of incremental builds is rebuilt in the
+	// background; Close stops and waits for that work before the indexes
+	// and the store close (deferred calls run last first).
+	staticIdx := static.NewBackground(ctx, filepath.Join(o.out, "search"), func(err error) {
 		logger.Error("rebuilding the static search index", "err", err)
-	}}
-	defer static.wait()
+	})
+	defer staticIdx.Close()
+	staticEmitter := &staticSearch{b: staticIdx}
 	// The search page shows the site's title, header and footer: each
 	// build (the first runs inside server.New) sets up the handler anew.
 	var searchHandler atomic.Value // http.Handler
@@ -97,7 +103,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	})
 	searchChrome := func(ctx context.Context, dir string, snap *site.Snapshot) error {
 		root := content.SiteRoot(snap.Content.Site.BaseURL)
-		searchHandler.Store(search.NewHandler(idx, search.HandlerOptions{
+		searchHandler.Store(searchhttp.NewHandler(idx, searchhttp.HandlerOptions{
 			Title: snap.Content.Site.Title, Home: root, Stylesheet: root + "assets/site.css",
 			Header: snap.Header, Footer: snap.Footer, Logger: logger,
 		}))
@@ -111,7 +117,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
 	defer ln.Close()
-	auto, err := autoDeployer(o.siteOptions, static.settle, logger)
+	auto, err := autoDeployer(o.siteOptions, staticIdx.Settle, logger)
 	if err != nil {
 		return err
 	}
@@ -133,7 +139,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 			OutDir:   o.out,
 			Drafts:   o.drafts,
 			Themes:   func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
-			Emitters: []site.Emitter{static.emit, searchChrome},
+			Emitters: []site.Emitter{staticEmitter.emit, searchChrome},
 			Origin:   origin,
 			BaseURL:  o.baseURL,
 		},
@@ -164,7 +170,7 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 		}
 		return err
 	}
-	static.setGate(srv.Exclusive)
+	staticIdx.SetGate(srv.Exclusive)
 	addr := srv.Serve(ln)
 	root := content.SiteRoot(srv.SiteBaseURL())
 	// The index catches up in the background; it is waited for before

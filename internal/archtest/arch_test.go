@@ -148,7 +148,24 @@ func TestArchitecture(t *testing.T) {
 		})},
 		{"only internal/markdown imports goldmark", onlyIn("github.com/yuin/goldmark", "markdown")},
 		{"only internal/store imports bbolt", onlyIn("go.etcd.io/bbolt", "store")},
-		{"only internal/search imports bleve", onlyIn("github.com/blevesearch", "search")},
+		{"only internal/search (the engine) imports bleve", func(p *pkg) string {
+			if p.ImportPath == internalPkg("search") {
+				return ""
+			}
+			return firstOf(p.Imports, func(s string) bool { return under(s, "github.com/blevesearch") })
+		}},
+		{"of the search packages, only internal/search/searchhttp serves HTTP", forPkg("search", func(p *pkg) string {
+			if p.ImportPath == internalPkg("search/searchhttp") {
+				return ""
+			}
+			return firstOf(p.Imports, func(s string) bool { return under(s, "net/http") })
+		})},
+		{"the search engine knows nothing of the static index or of HTTP", forPkg("search", func(p *pkg) string {
+			if p.ImportPath != internalPkg("search") {
+				return ""
+			}
+			return firstOf(p.Deps, func(s string) bool { return under(s, internalPkg("search")+"/") })
+		})},
 		{"only internal/deploy imports the S3 client", onlyIn("github.com/minio/minio-go", "deploy")},
 		{"the site build never imports the server", forPkg("site", func(p *pkg) string {
 			return firstOf(p.Deps, func(s string) bool { return under(s, internalPkg("server")) })
@@ -171,8 +188,10 @@ func TestArchitecture(t *testing.T) {
 			}
 			return firstOf(p.Imports, func(s string) bool { return under(s, module+"/cmd") })
 		}},
-		{"benchutil is for tests only", func(p *pkg) string {
-			return firstOf(p.Imports, func(s string) bool { return s == internalPkg("benchutil") })
+		{"benchutil and searchtest are for tests only", func(p *pkg) string {
+			return firstOf(p.Imports, func(s string) bool {
+				return s == internalPkg("benchutil") || s == internalPkg("search/searchtest")
+			})
 		}},
 	}
 	for _, r := range rules {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/static"
 	"github.com/banmian/banmian/internal/site"
 )
 
@@ -86,7 +87,7 @@ func (s *testSite) build() map[string]string {
 		if err != nil {
 			return err
 		}
-		return search.WriteStatic(filepath.Join(dir, "search"), search.FromTexts(snap.Content, texts), search.StaticOptions{Title: snap.Content.Site.Title, Home: "/"})
+		return static.Write(filepath.Join(dir, "search"), search.FromTexts(snap.Content, texts), static.Options{Title: snap.Content.Site.Title, Home: "/"})
 	}
 	b := site.New(site.Options{Source: os.DirFS(s.src), OutDir: s.out, Emitters: []site.Emitter{static}})
 	if _, err := b.Build(context.Background()); err != nil {

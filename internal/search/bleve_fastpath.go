@@ -11,11 +11,12 @@ import (
 // index and its zap segments behave beyond their documented interfaces.
 // Checked against bleve v2.6.3, bleve_index_api v1.4.1,
 // scorch_segment_api v2.4.11 and zapx v15.4.3, v16.3.4 and v17.2.5 (the
-// versions in go.mod); TestSegmentPostingsAgree and
-// TestImpactsSurviveBleve fail when an upgrade breaks an assumption.
+// versions in go.mod); TestSegmentPostingsAgree (CheckSegmentPostings)
+// fails when an upgrade breaks an assumption.
 //
-//  1. zap reads a TokenFreq's frequency (and locations), never its Term:
-//     all grams of one impact share one TokenFreq (impactFreq).
+//  1. zap reads a TokenFreq's frequency (and locations), never its Term,
+//     and writes nothing into it (no composite field merges ours): all
+//     grams of one impact share one TokenFreq (impactFreq).
 //  2. A posting's frequency comes back unchanged from the segment's
 //     postings iterator: it carries the impact (1 to 255).
 //  3. Document numbers of a snapshot are the segment's number plus the

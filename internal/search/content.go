@@ -42,7 +42,7 @@ func FromTexts(c *content.Content, texts []string) []Doc {
 
 // Filler completes docs on demand: it sets the Body of docs[i] for each i
 // in which, leaving the other docs alone. Index.SyncLazy and
-// UpdateStaticLazy take docs whose Source is set and whose bodies may be
+// static.UpdateLazy take docs whose Source is set and whose bodies may be
 // missing, and fill only the docs they index, so a caller need not render
 // every story to find the one that changed.
 type Filler func(ctx context.Context, docs []Doc, which []int) error
@@ -67,18 +67,6 @@ func Stubs(c *content.Content) []Doc {
 		docs[i] = d
 	}
 	return docs
-}
-
-// fillAll completes every doc (nothing when fill is nil).
-func fillAll(ctx context.Context, docs []Doc, fill Filler) error {
-	if fill == nil || len(docs) == 0 {
-		return nil
-	}
-	all := make([]int, len(docs))
-	for i := range all {
-		all[i] = i
-	}
-	return fill(ctx, docs, all)
 }
 
 // LazyFromContent is FromContent with bodies rendered on demand: the docs

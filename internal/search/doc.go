@@ -1,5 +1,5 @@
-// Package search is banmian's Chinese full-text search: the only package
-// importing bleve.
+// Package search is banmian's Chinese full-text search engine: the only
+// package importing bleve.
 //
 // Stories come in as Docs (plain text, decoupled from content and
 // Markdown). Text is normalised (Normalize: NFKC with Chinese punctuation
@@ -7,21 +7,24 @@
 // every word of letters or digits. An index holds, per text field, the
 // adjacent pairs of units (bigrams), the adjacent triples (exact-phrase
 // evidence) and, for all text together, single units (one-character
-// queries). Queries are planned the same way by the server (Index.Search)
-// and by the static index (WriteStatic, StaticIndex.Search and the browser
-// script static/search.js), and scored by the same code (scorePlan, which
-// search.js mirrors) on postings read from bleve's segments or from the
-// static shards, so both return the same stories in the same order for
-// the same query. bleve stores, updates and persists the server index; it
-// does not rank.
+// queries), each with an impact (StoryTerms). Queries are planned and
+// scored by one evaluator (Collection.Search) over postings read from
+// bleve's segments (Index.Search) or from the files of the static index
+// (package static, whose browser script mirrors the evaluator), so both
+// return the same stories in the same order for the same query. bleve
+// stores, updates and persists the server index; it does not rank.
 //
-// Guarantees: an Index is safe for concurrent use by one process (bleve
-// holds an exclusive lock on the directory). Sync is incremental and
-// crash-safe: each batch stores the documents together with their hashes,
-// so an interrupted Sync leaves an index that the next Sync completes.
-// An index opened with Options.Lazy can lose its latest writes in a crash,
-// each write whole, and the next Sync completes it the same way.
-// WriteStatic writes into a fresh directory and renames it into place.
+// The packages around it: static writes and reads the static index and
+// its reader page; searchhttp serves the page and a JSON API from any
+// index; searchtest holds the corpora their tests share.
+//
+// Guarantees: an Index is safe for concurrent use by one process (a lock
+// file beside its directory keeps other processes out: ErrLocked). Sync is
+// incremental and crash-safe: each batch stores the documents together
+// with their hashes, so an interrupted Sync leaves an index that the next
+// Sync completes. An index opened with Options.Lazy can lose its latest
+// writes in a crash, each write whole, and the next Sync completes it the
+// same way.
 package search
 
 import (
@@ -50,8 +53,9 @@ type Doc struct {
 	Source uint64 `json:"-"`
 }
 
-// normalized returns d with every text field normalised.
-func (d Doc) normalized() Doc {
+// Normalized returns d with every text field normalised (Normalize) and
+// its date cut to the day, in UTC: the form an index holds and returns.
+func (d Doc) Normalized() Doc {
 	d.Title = Normalize(d.Title)
 	d.Kicker = Normalize(d.Kicker)
 	d.Subtitle = Normalize(d.Subtitle)
@@ -72,7 +76,7 @@ func (d Doc) normalized() Doc {
 // A Doc with a Source hashes to a value of Source and the analysis version.
 func (d Doc) Hash() uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(analysisVersion))
+	h.Write([]byte(Version))
 	if d.Source != 0 {
 		h.Write(binary.LittleEndian.AppendUint64([]byte("source:"), d.Source))
 		return h.Sum64()
@@ -82,11 +86,14 @@ func (d Doc) Hash() uint64 {
 	return h.Sum64()
 }
 
-// analysisVersion changes whenever analysis, the mapping or the static
-// format changes; an index built with another version is rebuilt.
-const analysisVersion = "banmian-search-3"
+// Version names the analysis and scoring: it changes whenever they, the
+// mapping or the impacts change, so that an index built with another
+// version (the server's, or a static one, whose format version includes
+// it) is rebuilt, and Doc.Hash changes with it.
+const Version = "banmian-search-3"
 
-// day returns the days since 1970-01-01 of t's calendar date.
-func day(t time.Time) int {
+// Day returns the days since 1970-01-01 of t's calendar date: the day
+// stories are ordered and filtered by.
+func Day(t time.Time) int {
 	return int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }

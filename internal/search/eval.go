@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -16,10 +17,6 @@ import (
 // all match; a group sums its matching clauses times the fraction that
 // matched. Summing follows the plan's order everywhere (Go and
 // search.js), and scores are quantised before they are compared.
-
-// postingsFunc returns the ascending numbers of the stories holding gram
-// in field, and the impact of each.
-type postingsFunc func(field, gram string) ([]int32, []uint8, error)
 
 // leaf is the postings of one plan term.
 type leaf struct {
@@ -59,7 +56,7 @@ func dfKey(t term) string {
 // story, as in tf-idf), which keeps the common words of a question from
 // outweighing its rare ones.
 func idf(total, df int) float64 {
-	v := mathLog(1 + (float64(total)-float64(df)+0.5)/(float64(df)+0.5))
+	v := math.Log(1 + (float64(total)-float64(df)+0.5)/(float64(df)+0.5))
 	return v * v
 }
 
@@ -67,7 +64,7 @@ func idf(total, df int) float64 {
 // live. On entry match holds the stories the filters let through; on
 // return, the stories that match p. It returns the scores (quantised
 // later, by collect) and the postings of every term.
-func scorePlan(p *plan, n, total int, match []bool, post postingsFunc) ([]float64, map[term]*leaf, error) {
+func scorePlan(p *plan, n, total int, match []bool, post PostingsFunc) ([]float64, map[term]*leaf, error) {
 	score := make([]float64, n)
 	leaves := map[term]*leaf{}
 	if p.empty() {
@@ -399,7 +396,7 @@ func topK(xs []int, k int, less func(a, b int) bool) []int {
 // filters: alive (nil for all) narrowed by the postings of the credit and
 // the tag, and by each story's day (dayOf). The server index and the
 // static index filter alike through it.
-func filterMask(q Query, n int, alive []bool, post postingsFunc, dayOf func(i int) int) ([]bool, error) {
+func filterMask(q Query, n int, alive []bool, post PostingsFunc, dayOf func(i int) int) ([]bool, error) {
 	ok := make([]bool, n)
 	if alive != nil {
 		copy(ok, alive)
@@ -433,7 +430,7 @@ func filterMask(q Query, n int, alive []bool, post postingsFunc, dayOf func(i in
 		}
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		from, to := day(q.From), day(q.To)
+		from, to := Day(q.From), Day(q.To)
 		for i := range ok {
 			if d := dayOf(i); !q.From.IsZero() && d < from || !q.To.IsZero() && d > to {
 				ok[i] = false

@@ -6,7 +6,7 @@ import (
 	"github.com/longbridgeapp/opencc"
 )
 
-// TestFoldTableMatchesOpenCC: the generated table (static/tsfold.txt) is
+// TestFoldTableMatchesOpenCC: the generated table (tsfold.txt) is
 // OpenCC's character conversion as the opencc module in go.mod does it;
 // after upgrading the module, run go generate.
 func TestFoldTableMatchesOpenCC(t *testing.T) {

@@ -1,6 +1,6 @@
 //go:build ignore
 
-// gen_fold writes static/tsfold.txt, the traditional→simplified character
+// gen_fold writes tsfold.txt, the traditional→simplified character
 // table that search folds text with, from OpenCC's TSCharacters dictionary
 // as shipped in github.com/longbridgeapp/opencc (the version in go.mod):
 //
@@ -56,7 +56,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen_fold:", err)
 		os.Exit(1)
 	}
-	if err := os.WriteFile("static/tsfold.txt", b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("tsfold.txt", b.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "gen_fold:", err)
 		os.Exit(1)
 	}

@@ -81,9 +81,9 @@ func indexConfig(opt Options) map[string]interface{} {
 	}
 }
 
-// indexVersion changes with analysisVersion or the layout of the server
+// indexVersion changes with Version or the layout of the server
 // index (fields, stored form); an index of another version is rebuilt.
-const indexVersion = analysisVersion + "/index-2"
+const indexVersion = Version + "/index-2"
 
 // noSegmentEstimate turns off zap's guess at the size of a new segment:
 // the bytes per story of the last segment built (by any index in the
@@ -403,7 +403,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 			var err error
 			for _, d := range chunk {
 				var bd *document.Document
-				if bd, err = bleveDoc(d.normalized()); err == nil {
+				if bd, err = bleveDoc(d.Normalized()); err == nil {
 					err = b.IndexAdvanced(bd)
 				}
 				if err != nil {
@@ -504,7 +504,7 @@ type Prepared struct {
 // Prepare analyses d for UpdatePrepared. It is safe for concurrent use
 // and independent of any Index.
 func Prepare(d Doc) (*Prepared, error) {
-	bd, err := bleveDoc(d.normalized())
+	bd, err := bleveDoc(d.Normalized())
 	if err != nil {
 		return nil, fmt.Errorf("indexing story %s: %w", d.ID, err)
 	}
@@ -583,7 +583,7 @@ func bleveDocs(docs []Doc) ([]*document.Document, error) {
 		go func(w int) {
 			defer wg.Done()
 			for i := w; i < len(docs); i += workers {
-				out[i], errs[i] = bleveDoc(docs[i].normalized())
+				out[i], errs[i] = bleveDoc(docs[i].Normalized())
 			}
 		}(w)
 	}

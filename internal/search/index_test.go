@@ -1,4 +1,4 @@
-package search
+package search_test
 
 import (
 	"context"
@@ -10,13 +10,16 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
 func TestSyncIncremental(t *testing.T) {
 	ctx := context.Background()
-	docs := goldenDocs(t)[:40]
+	docs := searchtest.GoldenDocs(t)[:40]
 	dir := filepath.Join(t.TempDir(), "index")
-	x, err := Open(dir)
+	x, err := search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,27 +31,27 @@ func TestSyncIncremental(t *testing.T) {
 	docs[0].Body += "\n新增一段：长征镇举行纳凉晚会。"
 	removed := docs[1].ID
 	docs = append(docs[:1], docs[2:]...)
-	docs = append(docs, Doc{ID: "new-story", Title: "新故事", Body: "桃浦镇开展垃圾分类宣传。", Date: date("2025-08-01")})
+	docs = append(docs, search.Doc{ID: "new-story", Title: "新故事", Body: "桃浦镇开展垃圾分类宣传。", Date: searchtest.Date("2025-08-01")})
 	st, err = x.Sync(ctx, docs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != (SyncStats{Added: 1, Updated: 1, Removed: 1, Unchanged: 38}) {
+	if st != (search.SyncStats{Added: 1, Updated: 1, Removed: 1, Unchanged: 38}) {
 		t.Errorf("stats %+v", st)
 	}
-	r, err := x.Search(ctx, Query{Text: "纳凉晚会"})
+	r, err := x.Search(ctx, search.Query{Text: "纳凉晚会"})
 	if err != nil || r.Total != 1 || r.Hits[0].ID != docs[0].ID {
-		t.Errorf("updated story not found: %v %v", slugs(r), err)
+		t.Errorf("updated story not found: %v %v", searchtest.Slugs(r), err)
 	}
-	r, _ = x.Search(ctx, Query{Text: "垃圾分类"})
+	r, _ = x.Search(ctx, search.Query{Text: "垃圾分类"})
 	if r.Total != 1 {
-		t.Errorf("new story: %v", slugs(r))
+		t.Errorf("new story: %v", searchtest.Slugs(r))
 	}
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
 	// Reopen: nothing to do.
-	x, err = Open(dir)
+	x, err = search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +63,8 @@ func TestSyncIncremental(t *testing.T) {
 	if x.Len() != 40 || !x.Complete() {
 		t.Errorf("len %d complete %v", x.Len(), x.Complete())
 	}
-	r, _ = x.Search(ctx, Query{Text: removed})
-	for _, s := range slugs(r) {
+	r, _ = x.Search(ctx, search.Query{Text: removed})
+	for _, s := range searchtest.Slugs(r) {
 		if s == removed {
 			t.Error("removed story still found")
 		}
@@ -76,35 +79,35 @@ func TestSyncIncremental(t *testing.T) {
 // leaves an index marked incomplete; reopening and syncing again indexes
 // only what is missing.
 func TestSyncSurvivesCrash(t *testing.T) {
-	docs := genCorpus(t, batchSize*2+10, 50)
+	docs := searchtest.GenCorpus(t, search.BatchSize*2+10, 50)
 	dir := filepath.Join(t.TempDir(), "index")
-	x, err := Open(dir)
+	x, err := search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	// Cancel after the first batch is written.
-	x.afterBatch = func() {
+	search.SetAfterBatch(x, func() {
 		n++
 		if n == 1 {
 			cancel()
 		}
-	}
+	})
 	if _, err := x.Sync(ctx, docs); !errors.Is(err, context.Canceled) {
 		t.Fatalf("sync: %v", err)
 	}
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
-	x, err = Open(dir)
+	x, err = search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Batches are written two at a time: one or both of the first two
 	// may be recorded.
 	done := x.Len()
-	if x.Complete() || done != batchSize && done != 2*batchSize {
+	if x.Complete() || done != search.BatchSize && done != 2*search.BatchSize {
 		t.Errorf("after crash: complete %v, %d stories", x.Complete(), done)
 	}
 	st, err := x.Sync(context.Background(), docs)
@@ -123,9 +126,9 @@ func TestSyncSurvivesCrash(t *testing.T) {
 // TestOpenRebuildsCorruptIndex: an index whose files are damaged is
 // removed and rebuilt by the next Sync.
 func TestOpenRebuildsCorruptIndex(t *testing.T) {
-	docs := goldenDocs(t)[:20]
+	docs := searchtest.GoldenDocs(t)[:20]
 	dir := filepath.Join(t.TempDir(), "index")
-	x, err := Open(dir)
+	x, err := search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +141,7 @@ func TestOpenRebuildsCorruptIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	x, err = Open(dir)
+	x, err = search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,27 +153,27 @@ func TestOpenRebuildsCorruptIndex(t *testing.T) {
 	if err != nil || st.Added != 20 {
 		t.Errorf("%+v %v", st, err)
 	}
-	r, _ := x.Search(context.Background(), Query{Text: "多格合一"})
+	r, _ := x.Search(context.Background(), search.Query{Text: "多格合一"})
 	if r.Total != 1 {
 		t.Errorf("total %d", r.Total)
 	}
 }
 
 func TestPutAndDelete(t *testing.T) {
-	x := mustOpenIndex(t, goldenDocs(t)[:5])
+	x := searchtest.MustOpenIndex(t, searchtest.GoldenDocs(t)[:5])
 	ctx := context.Background()
-	d := Doc{ID: "put", Title: "单篇更新", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
+	d := search.Doc{ID: "put", Title: "单篇更新", Body: "真如镇社区食堂开张。", Date: searchtest.Date("2025-09-01")}
 	if err := x.Put(d); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := x.Search(ctx, Query{Text: "社区食堂"}); r.Total != 1 {
+	if r, _ := x.Search(ctx, search.Query{Text: "社区食堂"}); r.Total != 1 {
 		t.Errorf("after put: %d", r.Total)
 	}
 	if err := x.Delete("put"); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := x.Search(ctx, Query{Text: "社区食堂"}); indexOf(slugs(r), "put") >= 0 || !r.Partial && r.Total > 0 {
-		t.Errorf("after delete: %v", slugs(r))
+	if r, _ := x.Search(ctx, search.Query{Text: "社区食堂"}); searchtest.IndexOf(searchtest.Slugs(r), "put") >= 0 || !r.Partial && r.Total > 0 {
+		t.Errorf("after delete: %v", searchtest.Slugs(r))
 	}
 	if err := x.Delete("missing"); err != nil {
 		t.Error(err)
@@ -180,25 +183,25 @@ func TestPutAndDelete(t *testing.T) {
 // TestUpdate: one batch adds, re-indexes and removes stories; unchanged
 // ones and missing deletions are skipped.
 func TestUpdate(t *testing.T) {
-	docs := goldenDocs(t)[:5]
-	x := mustOpenIndex(t, docs)
+	docs := searchtest.GoldenDocs(t)[:5]
+	x := searchtest.MustOpenIndex(t, docs)
 	ctx := context.Background()
 	before := x.Len()
-	a := Doc{ID: "upd-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
-	b := Doc{ID: "upd-b", Title: "老年助餐点", Body: "桃浦镇老年助餐点启用。", Date: date("2025-09-02")}
-	if err := x.Update([]Doc{a, b, docs[0]}, []string{docs[1].ID, "missing"}); err != nil {
+	a := search.Doc{ID: "upd-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: searchtest.Date("2025-09-01")}
+	b := search.Doc{ID: "upd-b", Title: "老年助餐点", Body: "桃浦镇老年助餐点启用。", Date: searchtest.Date("2025-09-02")}
+	if err := x.Update([]search.Doc{a, b, docs[0]}, []string{docs[1].ID, "missing"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := x.Len(); got != before+1 {
 		t.Errorf("Len %d, want %d", got, before+1)
 	}
 	for q, want := range map[string]string{"社区食堂": "upd-a", "助餐点": "upd-b"} {
-		if r, _ := x.Search(ctx, Query{Text: q}); indexOf(slugs(r), want) < 0 {
-			t.Errorf("%s: %v", q, slugs(r))
+		if r, _ := x.Search(ctx, search.Query{Text: q}); searchtest.IndexOf(searchtest.Slugs(r), want) < 0 {
+			t.Errorf("%s: %v", q, searchtest.Slugs(r))
 		}
 	}
-	if r, _ := x.Search(ctx, Query{Text: docs[1].Title}); indexOf(slugs(r), docs[1].ID) >= 0 {
-		t.Errorf("deleted story still found: %v", slugs(r))
+	if r, _ := x.Search(ctx, search.Query{Text: docs[1].Title}); searchtest.IndexOf(searchtest.Slugs(r), docs[1].ID) >= 0 {
+		t.Errorf("deleted story still found: %v", searchtest.Slugs(r))
 	}
 	if err := x.Update(nil, nil); err != nil {
 		t.Error(err)
@@ -209,30 +212,30 @@ func TestUpdate(t *testing.T) {
 // UpdatePrepared and found; written again unchanged, it is skipped, as
 // by Update.
 func TestUpdatePrepared(t *testing.T) {
-	docs := goldenDocs(t)[:5]
-	x := mustOpenIndex(t, docs)
-	d := Doc{ID: "prep-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: date("2025-09-01"), Source: 7}
-	p, err := Prepare(d)
+	docs := searchtest.GoldenDocs(t)[:5]
+	x := searchtest.MustOpenIndex(t, docs)
+	d := search.Doc{ID: "prep-a", Title: "社区食堂开张", Body: "真如镇社区食堂开张。", Date: searchtest.Date("2025-09-01"), Source: 7}
+	p, err := search.Prepare(d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.ID() != d.ID {
 		t.Errorf("ID %q", p.ID())
 	}
-	if err := x.UpdatePrepared([]*Prepared{p}, []string{docs[1].ID}); err != nil {
+	if err := x.UpdatePrepared([]*search.Prepared{p}, []string{docs[1].ID}); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := x.Search(t.Context(), Query{Text: "社区食堂"}); indexOf(slugs(r), d.ID) < 0 {
-		t.Errorf("prepared doc not found: %v", slugs(r))
+	if r, _ := x.Search(t.Context(), search.Query{Text: "社区食堂"}); searchtest.IndexOf(searchtest.Slugs(r), d.ID) < 0 {
+		t.Errorf("prepared doc not found: %v", searchtest.Slugs(r))
 	}
-	if r, _ := x.Search(t.Context(), Query{Text: docs[1].Title}); indexOf(slugs(r), docs[1].ID) >= 0 {
-		t.Errorf("deleted story still found: %v", slugs(r))
+	if r, _ := x.Search(t.Context(), search.Query{Text: docs[1].Title}); searchtest.IndexOf(searchtest.Slugs(r), docs[1].ID) >= 0 {
+		t.Errorf("deleted story still found: %v", searchtest.Slugs(r))
 	}
 	if !x.Indexed(d.ID, d.Hash()) {
 		t.Error("the prepared doc's hash is not recorded")
 	}
 	before := x.Len()
-	if err := x.UpdatePrepared([]*Prepared{p}, nil); err != nil || x.Len() != before {
+	if err := x.UpdatePrepared([]*search.Prepared{p}, nil); err != nil || x.Len() != before {
 		t.Errorf("unchanged prepared doc: %v, Len %d, want %d", err, x.Len(), before)
 	}
 }
@@ -242,29 +245,29 @@ func TestUpdatePrepared(t *testing.T) {
 // finds them and knows their hashes.
 func TestLazyIndexKeepsWritesAcrossClose(t *testing.T) {
 	dir := t.TempDir() + "/index"
-	x, err := OpenWith(dir, Options{Lazy: true})
+	x, err := search.OpenWith(dir, search.Options{Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := make([]Doc, 20)
+	docs := make([]search.Doc, 20)
 	for i := range docs {
-		docs[i] = Doc{ID: fmt.Sprintf("lazy-%02d", i), Title: "社区食堂开张", Body: fmt.Sprintf("真如镇第%d家社区食堂开张。", i), Date: date("2025-09-01")}
+		docs[i] = search.Doc{ID: fmt.Sprintf("lazy-%02d", i), Title: "社区食堂开张", Body: fmt.Sprintf("真如镇第%d家社区食堂开张。", i), Date: searchtest.Date("2025-09-01")}
 		if err := x.Update(docs[i:i+1], nil); err != nil {
 			t.Fatal(err)
 		}
-		if r, _ := x.Search(t.Context(), Query{Text: "社区食堂", Limit: MaxLimit}); r.Total != i+1 {
+		if r, _ := x.Search(t.Context(), search.Query{Text: "社区食堂", Limit: search.MaxLimit}); r.Total != i+1 {
 			t.Fatalf("after write %d: %d found", i, r.Total)
 		}
 	}
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
-	y, err := Open(dir)
+	y, err := search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer y.Close()
-	if r, _ := y.Search(t.Context(), Query{Text: "社区食堂", Limit: MaxLimit}); r.Total != len(docs) {
+	if r, _ := y.Search(t.Context(), search.Query{Text: "社区食堂", Limit: search.MaxLimit}); r.Total != len(docs) {
 		t.Errorf("reopened: %d found, want %d", r.Total, len(docs))
 	}
 	for _, d := range docs {
@@ -278,18 +281,18 @@ func TestLazyIndexKeepsWritesAcrossClose(t *testing.T) {
 // story of 200 KB with many distinct words allocates little. zap used to
 // allocate the long story's segment size 101 times over for it (75 MB).
 func TestSmallWriteAfterLongText(t *testing.T) {
-	x := mustOpenIndex(t, nil)
+	x := searchtest.MustOpenIndex(t, nil)
 	var b strings.Builder
 	for i := 0; b.Len() < 200<<10; i++ {
 		fmt.Fprintf(&b, "[r%d]: http://a.b/%d, 见说明.\n", i, i)
 	}
-	long := Doc{ID: "long", Title: "长稿", Body: b.String(), Date: date("2025-09-01")}
-	if err := x.Update([]Doc{long}, nil); err != nil {
+	long := search.Doc{ID: "long", Title: "长稿", Body: b.String(), Date: searchtest.Date("2025-09-01")}
+	if err := x.Update([]search.Doc{long}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	if err := x.Update([]Doc{{ID: "short", Title: "短稿", Body: "长征镇居民积极参与垃圾分类。", Date: date("2025-09-01")}}, nil); err != nil {
+	if err := x.Update([]search.Doc{{ID: "short", Title: "短稿", Body: "长征镇居民积极参与垃圾分类。", Date: searchtest.Date("2025-09-01")}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
@@ -306,7 +309,7 @@ func TestOpenRefusesOtherFolders(t *testing.T) {
 	if err := os.WriteFile(keep, []byte("重要"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir); err == nil {
+	if _, err := search.Open(dir); err == nil {
 		t.Fatal("opened a folder that is not an index")
 	}
 	if _, err := os.Stat(keep); err != nil {
@@ -316,13 +319,13 @@ func TestOpenRefusesOtherFolders(t *testing.T) {
 
 // TestConcurrentSearchAndUpdate: searches run while stories are updated.
 func TestConcurrentSearchAndUpdate(t *testing.T) {
-	docs := goldenDocs(t)[:30]
-	x := mustOpenIndex(t, docs)
+	docs := searchtest.GoldenDocs(t)[:30]
+	x := searchtest.MustOpenIndex(t, docs)
 	done := make(chan error, 3)
 	for g := 0; g < 2; g++ {
 		go func() {
 			for i := 0; i < 30; i++ {
-				if _, err := x.Search(context.Background(), Query{Text: []string{"长征镇", "镇", "12345热线"}[i%3]}); err != nil {
+				if _, err := x.Search(context.Background(), search.Query{Text: []string{"长征镇", "镇", "12345热线"}[i%3]}); err != nil {
 					done <- err
 					return
 				}
@@ -352,20 +355,20 @@ func TestConcurrentSearchAndUpdate(t *testing.T) {
 // ErrLocked at once, and the index opens again once closed.
 func TestOpenLockedIndex(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	x, err := Open(dir)
+	x, err := search.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := x.Sync(context.Background(), goldenDocs(t)[:3]); err != nil {
+	if _, err := x.Sync(context.Background(), searchtest.GoldenDocs(t)[:3]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir); !errors.Is(err, ErrLocked) {
+	if _, err := search.Open(dir); !errors.Is(err, search.ErrLocked) {
 		t.Fatalf("second Open: %v, want ErrLocked", err)
 	}
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
-	y, err := Open(dir)
+	y, err := search.Open(dir)
 	if err != nil {
 		t.Fatalf("Open after Close: %v", err)
 	}
@@ -378,13 +381,13 @@ func TestOpenLockedIndex(t *testing.T) {
 // TestSearchIDsOnly: with IDsOnly a search finds the same stories in the
 // same order, with scores, and nothing else.
 func TestSearchIDsOnly(t *testing.T) {
-	x := mustOpenIndex(t, goldenDocs(t)[:40])
+	x := searchtest.MustOpenIndex(t, searchtest.GoldenDocs(t)[:40])
 	for _, text := range []string{"社区", "垃圾分类", "居民"} {
-		full, err := x.Search(t.Context(), Query{Text: text, Limit: MaxLimit})
+		full, err := x.Search(t.Context(), search.Query{Text: text, Limit: search.MaxLimit})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids, err := x.Search(t.Context(), Query{Text: text, Limit: MaxLimit, IDsOnly: true})
+		ids, err := x.Search(t.Context(), search.Query{Text: text, Limit: search.MaxLimit, IDsOnly: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -392,7 +395,7 @@ func TestSearchIDsOnly(t *testing.T) {
 			t.Fatalf("%s: %d hits of %d with IDsOnly, %d of %d without", text, len(ids.Hits), ids.Total, len(full.Hits), full.Total)
 		}
 		for i, h := range ids.Hits {
-			if want := full.Hits[i]; !reflect.DeepEqual(h, Hit{ID: want.ID, Score: want.Score}) {
+			if want := full.Hits[i]; !reflect.DeepEqual(h, search.Hit{ID: want.ID, Score: want.Score}) {
 				t.Errorf("%s, hit %d: %+v, want ID %s score %v only", text, i, h, want.ID, want.Score)
 			}
 		}

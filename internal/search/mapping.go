@@ -86,8 +86,9 @@ func saturate(t float64) uint8 {
 	return uint8(min(max(q, 1), 255))
 }
 
-// posting is one gram of a field of a story with its impact.
-type posting struct {
+// Posting is one distinct gram of a field of a story with its impact: the
+// quantised BM25 term-frequency part, 1 to 255 (1 for keyword fields).
+type Posting struct {
 	Gram   string
 	Impact uint8
 }
@@ -98,20 +99,20 @@ type posting struct {
 // index stores the same bytes.
 type gramField struct {
 	name  string
-	post  []posting
+	post  []Posting
 	opts  index.FieldIndexingOptions
 	freqs index.TokenFrequencies
 }
 
 // newGramField returns a field of distinct grams with impacts.
-func newGramField(name string, post []posting) *gramField {
+func newGramField(name string, post []Posting) *gramField {
 	return &gramField{name: name, post: post, opts: index.IndexField}
 }
 
 // newKeywordField is a gramField of one term (impact 1), with doc values
 // if asked.
 func newKeywordField(name string, value string, docValues bool) *gramField {
-	f := &gramField{name: name, post: []posting{{value, 1}}, opts: index.IndexField}
+	f := &gramField{name: name, post: []Posting{{value, 1}}, opts: index.IndexField}
 	if docValues {
 		f.opts |= index.DocValues
 	}
@@ -150,24 +151,24 @@ var unitPool sync.Pool
 
 // gramTerms returns, per indexed field, the distinct terms of a
 // normalised Doc with their impacts, sorted by gram.
-func gramTerms(d Doc) map[string][]posting {
-	out := make(map[string][]posting, 2*len(textFields)+5)
+func gramTerms(d Doc) map[string][]Posting {
+	out := make(map[string][]Posting, 2*len(textFields)+5)
 	bp, _ := unitPool.Get().(*[]unit)
 	if bp == nil {
 		bp = new([]unit)
 	}
 	defer unitPool.Put(bp)
 	counts := make(map[string]int, 256)
-	count := func(grams []string, n int, f fieldSpec) []posting {
+	count := func(grams []string, n int, f fieldSpec) []Posting {
 		clear(counts)
 		for _, g := range grams {
 			counts[g]++
 		}
-		post := make([]posting, 0, len(counts))
+		post := make([]Posting, 0, len(counts))
 		for g, tf := range counts {
-			post = append(post, posting{g, impact(tf, n, f)})
+			post = append(post, Posting{g, impact(tf, n, f)})
 		}
-		slices.SortFunc(post, func(a, b posting) int { return strings.Compare(a.Gram, b.Gram) })
+		slices.SortFunc(post, func(a, b Posting) int { return strings.Compare(a.Gram, b.Gram) })
 		return post
 	}
 	all := map[string]float64{}
@@ -191,28 +192,28 @@ func gramTerms(d Doc) map[string][]posting {
 		}
 	}
 	if len(all) > 0 {
-		chars := make([]posting, 0, len(all))
+		chars := make([]Posting, 0, len(all))
 		for g, t := range all {
-			chars = append(chars, posting{g, saturate(t)})
+			chars = append(chars, Posting{g, saturate(t)})
 		}
-		slices.SortFunc(chars, func(a, b posting) int { return strings.Compare(a.Gram, b.Gram) })
+		slices.SortFunc(chars, func(a, b Posting) int { return strings.Compare(a.Gram, b.Gram) })
 		out[charsField] = chars
 	}
 	if py := pinyinTerms(d); len(py) > 0 {
 		out[pinyinField] = py
 	}
 	if d.Credit != "" {
-		out[creditField] = []posting{{d.Credit, 1}}
+		out[creditField] = []Posting{{d.Credit, 1}}
 	}
 	if tags := dedupe(d.Tags); len(tags) > 0 {
 		sort.Strings(tags)
-		post := make([]posting, len(tags))
+		post := make([]Posting, len(tags))
 		for i, t := range tags {
-			post[i] = posting{t, 1}
+			post[i] = Posting{t, 1}
 		}
 		out[tagField] = post
 	}
-	out[yearField] = []posting{{strconv.Itoa(d.Date.Year()), 1}}
+	out[yearField] = []Posting{{strconv.Itoa(d.Date.Year()), 1}}
 	return out
 }
 
@@ -283,7 +284,7 @@ func newMapping() *mapping.IndexMappingImpl {
 // orderKey sorts ascending as the static index numbers stories: newest
 // first, then by slug. One doc value per story keeps sorting cheap.
 func orderKey(d Doc) string {
-	return fmt.Sprintf("%07d|%s", 9999999-day(d.Date), d.ID)
+	return fmt.Sprintf("%07d|%s", 9999999-Day(d.Date), d.ID)
 }
 
 // indexedFields lists every indexed field but the order key, in a fixed

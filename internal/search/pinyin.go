@@ -59,7 +59,7 @@ func contains(ss []string, s string) bool {
 
 // pinyinTerms returns the py terms of a normalised Doc, sorted, each with
 // impact 1 (a reading matches or it does not).
-func pinyinTerms(d Doc) []posting {
+func pinyinTerms(d Doc) []Posting {
 	set := map[string]bool{}
 	texts := append([]string{d.Title, d.Credit}, d.Tags...)
 	for _, text := range texts {
@@ -90,9 +90,9 @@ func pinyinTerms(d Doc) []posting {
 		terms = append(terms, t)
 	}
 	sort.Strings(terms)
-	out := make([]posting, len(terms))
+	out := make([]Posting, len(terms))
 	for i, t := range terms {
-		out[i] = posting{t, 1}
+		out[i] = Posting{t, 1}
 	}
 	return out
 }

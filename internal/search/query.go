@@ -14,12 +14,9 @@ import (
 // Search runs q. When nothing matches every term of a query with several,
 // it runs the relaxed plan (any term) and sets Result.Partial.
 func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
-	res, err := x.search(ctx, q, planQuery(q.Text, false))
+	res, err := x.search(ctx, q)
 	if err != nil {
-		return nil, err
-	}
-	if res.Total == 0 && relaxable(q.Text) {
-		return x.search(ctx, q, planQuery(q.Text, true))
+		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
 	}
 	return res, nil
 }
@@ -172,29 +169,20 @@ func buildTable(ctx context.Context, r index.IndexReader) (*table, error) {
 	return t, nil
 }
 
-func (x *Index) search(ctx context.Context, q Query, p *plan) (*Result, error) {
+func (x *Index) search(ctx context.Context, q Query) (*Result, error) {
 	ai, err := x.ix.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
+		return nil, err
 	}
 	r, err := ai.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
+		return nil, err
 	}
 	defer r.Close()
 	t, err := x.tables.get(ctx, r)
 	if err != nil {
-		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
+		return nil, err
 	}
-	res, err := t.search(ctx, r, q, p)
-	if err != nil {
-		return nil, fmt.Errorf("searching for %q: %w", q.Text, err)
-	}
-	return res, nil
-}
-
-func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *plan) (*Result, error) {
-	res := &Result{Query: q.Text, Offset: max(q.Offset, 0), Limit: q.limit(), Hits: []Hit{}}
 	// Postings of all terms go into arenas, kept for later queries: a
 	// slice handed out stays valid when an arena grows.
 	ap, _ := arenaPool.Get().(*arenas)
@@ -206,39 +194,25 @@ func (t *table) search(ctx context.Context, r index.IndexReader, q Query, p *pla
 		ap.ids, ap.imps = ids[:0], imps[:0]
 		arenaPool.Put(ap)
 	}()
-	post := func(field, gram string) ([]int32, []uint8, error) {
-		start := len(ids)
-		freq := field != creditField && field != tagField
-		err := eachPosting(ctx, r, field, []byte(gram), freq, func(d, f uint64) {
-			if int(d) < t.n {
-				ids = append(ids, int32(d))
-				imps = append(imps, uint8(min(f, 255)))
-			}
-		})
-		return ids[start:len(ids):len(ids)], imps[start:len(imps):len(imps)], err
+	c := &Collection{
+		N: t.n, Live: t.live, Alive: t.alive,
+		Day:  func(i int) int { return int(t.day[i]) },
+		Year: t.year, Credit: t.cred, Credits: t.creds, Rank: t.rank,
+		Postings: func(field, gram string) ([]int32, []uint8, error) {
+			start := len(ids)
+			freq := field != creditField && field != tagField
+			err := eachPosting(ctx, r, field, []byte(gram), freq, func(d, f uint64) {
+				if int(d) < t.n {
+					ids = append(ids, int32(d))
+					imps = append(imps, uint8(min(f, 255)))
+				}
+			})
+			return ids[start:len(ids):len(ids)], imps[start:len(imps):len(imps)], err
+		},
+		Doc: func(i int) (Doc, error) { return storedDoc(r, t.slugs[i]) },
+		ID:  func(i int) string { return t.slugs[i] },
 	}
-	ok, err := filterMask(q, t.n, t.alive, post, func(i int) int { return int(t.day[i]) })
-	if err != nil {
-		return nil, err
-	}
-	score, leaves, err := scorePlan(p, t.n, t.live, ok, post)
-	if err != nil {
-		return nil, err
-	}
-	fs := docFacets{credit: t.cred, credits: t.creds, year: t.year}
-	for _, i := range collect(q, p, res, ok, score, t.rank, fs) {
-		if q.IDsOnly {
-			res.Hits = append(res.Hits, Hit{ID: t.slugs[i], Score: score[i]})
-			continue
-		}
-		d, err := storedDoc(r, t.slugs[i])
-		if err != nil {
-			return nil, err
-		}
-		res.Hits = append(res.Hits, newHit(d, score[i], p, missingTerms(p, leaves, i)))
-	}
-	res.setPartial(p)
-	return res, nil
+	return c.Search(q)
 }
 
 // arenas hold the postings of one query.

@@ -1,14 +1,17 @@
-package search
+package search_test
 
 import (
 	"reflect"
 	"testing"
+
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
 func TestEncodeDocRoundTrip(t *testing.T) {
-	for _, d := range append(sampleDocs(t), append(decoyDocs(), Doc{ID: "empty"})...) {
-		d = d.normalized()
-		got, err := decodeDoc(encodeDoc(d))
+	for _, d := range append(searchtest.SampleDocs(t), append(searchtest.DecoyDocs(), search.Doc{ID: "empty"})...) {
+		d = d.Normalized()
+		got, err := search.DecodeDoc(search.EncodeDoc(d))
 		if err != nil {
 			t.Fatalf("%s: %v", d.ID, err)
 		}
@@ -18,8 +21,8 @@ func TestEncodeDocRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(got, d) {
 			t.Errorf("%s: got %+v, want %+v", d.ID, got, d)
 		}
-		if b := encodeDoc(d); len(b) > 0 {
-			if _, err := decodeDoc(b[:len(b)-1]); err == nil {
+		if b := search.EncodeDoc(d); len(b) > 0 {
+			if _, err := search.DecodeDoc(b[:len(b)-1]); err == nil {
 				t.Errorf("%s: truncated story decoded", d.ID)
 			}
 		}

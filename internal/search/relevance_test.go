@@ -1,4 +1,4 @@
-package search
+package search_test
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
 // The relevance set: stories composed for this test from the shipped
@@ -44,10 +47,10 @@ var relevanceQuestions = []string{
 var relevanceTitles = []string{"%s工作取得新进展", "聚焦%s 倾听居民心声", "%s：从“民生小事”到“幸福大事”", "%s惠及千家万户", "一线探访%s"}
 
 // relevanceSet returns the stories and, per topic, the slug of its story.
-func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
+func relevanceSet(tb testing.TB) ([]search.Doc, map[string]string) {
 	tb.Helper()
 	var clauses []string
-	for _, d := range sampleDocs(tb) {
+	for _, d := range searchtest.SampleDocs(tb) {
 		for _, c := range strings.FieldsFunc(d.Body, func(r rune) bool { return strings.ContainsRune("，。；！？\n", r) }) {
 			if n := len([]rune(c)); n >= 6 && n <= 40 {
 				clauses = append(clauses, c)
@@ -88,18 +91,18 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 		}
 		return strings.TrimSuffix(b.String(), "\n") + "。"
 	}
-	var docs []Doc
+	var docs []search.Doc
 	about := map[string]string{}
 	for i, t := range relevanceTopics {
 		var others []string
 		for k := 0; k < 3; k++ {
 			others = append(others, relevanceTopics[r.IntN(len(relevanceTopics))])
 		}
-		d := Doc{
+		d := search.Doc{
 			ID:     fmt.Sprintf("topic-%03d", i),
 			Title:  fmt.Sprintf(relevanceTitles[r.IntN(len(relevanceTitles))], t),
 			Body:   body(t, 2+r.IntN(4), others),
-			Credit: towns[r.IntN(len(towns))],
+			Credit: searchtest.Towns[r.IntN(len(searchtest.Towns))],
 			Date:   start.AddDate(0, 0, r.IntN(900)),
 		}
 		switch i % 6 {
@@ -122,11 +125,11 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 		for k := 0; k < 1+r.IntN(3); k++ {
 			others = append(others, relevanceTopics[r.IntN(len(relevanceTopics))])
 		}
-		docs = append(docs, Doc{
+		docs = append(docs, search.Doc{
 			ID:     fmt.Sprintf("other-%03d", i),
 			Title:  clauses[r.IntN(len(clauses))],
 			Body:   body("", 0, others),
-			Credit: towns[r.IntN(len(towns))],
+			Credit: searchtest.Towns[r.IntN(len(searchtest.Towns))],
 			Date:   start.AddDate(0, 0, 300+r.IntN(700)),
 		})
 	}
@@ -135,10 +138,12 @@ func relevanceSet(tb testing.TB) ([]Doc, map[string]string) {
 
 // relevanceMetrics runs queries (text → judged slug) and returns hit@1,
 // MRR@10 and the share of queries without results.
-func relevanceMetrics(tb testing.TB, s Searcher, queries [][2]string) (hit1, mrr, none float64) {
+func relevanceMetrics(tb testing.TB, s interface {
+	Search(context.Context, search.Query) (*search.Result, error)
+}, queries [][2]string) (hit1, mrr, none float64) {
 	tb.Helper()
 	for _, q := range queries {
-		res, err := s.Search(context.Background(), Query{Text: q[0], Limit: 10})
+		res, err := s.Search(context.Background(), search.Query{Text: q[0], Limit: 10})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -164,7 +169,7 @@ func relevanceMetrics(tb testing.TB, s Searcher, queries [][2]string) (hit1, mrr
 // 1% of queries without results.
 func TestRelevance(t *testing.T) {
 	docs, about := relevanceSet(t)
-	x := mustOpenIndex(t, docs)
+	x := searchtest.MustOpenIndex(t, docs)
 	var short, questions [][2]string
 	for i, topic := range relevanceTopics {
 		short = append(short, [2]string{topic, about[topic]})

@@ -6,10 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
-
-	"github.com/banmian/banmian/internal/content"
 )
 
 // Result is one page of results.
@@ -311,14 +308,4 @@ func (r *Result) setPartial(p *plan) {
 			delete(lack, t.Text)
 		}
 	}
-}
-
-// chineseDate formats a YYYY-MM-DD date as the site does (the house
-// rule, content.ChineseDate): 2025年5月22日.
-func chineseDate(ymd string) string {
-	t, err := time.Parse("2006-01-02", ymd)
-	if err != nil {
-		return ymd
-	}
-	return content.ChineseDate(t)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchhttp"
 	"github.com/banmian/banmian/internal/site"
 	"github.com/banmian/banmian/internal/store"
 	"github.com/banmian/banmian/internal/store/storetest"
@@ -101,7 +102,7 @@ func newEnv(tb testing.TB, mod ...func(*Config)) *testEnv {
 	cfg := Config{
 		SubmissionIndex: e.subIdx,
 		Store:           e.st, Source: e.source, Site: site.Options{OutDir: e.out},
-		Index: idx, SearchHandler: search.NewHandler(idx, search.HandlerOptions{}),
+		Index: idx, SearchHandler: searchhttp.NewHandler(idx, searchhttp.HandlerOptions{}),
 		Logger: slog.New(slog.NewTextHandler(testLogWriter{tb}, nil)),
 		Now:    e.clock.Now, SchedulerInterval: -1, MaxBodyBytes: 256 << 10, MaxPhotoBytes: 1 << 20,
 	}

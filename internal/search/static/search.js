@@ -5,7 +5,7 @@
 (function (root) {
   "use strict";
 
-  var VERSION = "banmian-search-3";
+  var VERSION = "__VERSION__"; // the format version (embed.go puts it here)
   // mapping.go: text fields and boosts, and the field numbers of the
   // static index (indexedFields).
   var TEXT_FIELDS = [["title", 3], ["kicker", 2], ["subtitle", 2], ["byline", 0.5], ["tagtext", 1], ["body", 1]];
@@ -15,7 +15,7 @@
   TEXT_FIELDS.forEach(function (f) { FIELDS.push(f[0], f[0] + "3"); });
   FIELDS.push(CHARS, PINYIN, CREDIT, TAG, YEAR);
   // Traditional to simplified characters, pairs back to back (embed.go
-  // puts static/tsfold.txt here).
+  // puts the engine's tsfold.txt here).
   var TS_FOLD = "__TS_FOLD__";
   var tsFold = Object.create(null);
   (function () {

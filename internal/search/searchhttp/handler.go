@@ -1,4 +1,4 @@
-package search
+package searchhttp
 
 import (
 	"bytes"
@@ -14,24 +14,17 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/static"
 )
 
-// Searcher runs queries: *Index does, and so does a StaticIndex wrapped by
-// StaticSearcher.
+// Searcher runs queries: *search.Index does, and so does a static index
+// (static.Searcher).
 type Searcher interface {
-	Search(ctx context.Context, q Query) (*Result, error)
+	Search(ctx context.Context, q search.Query) (*search.Result, error)
 }
 
-var _ Searcher = (*Index)(nil)
-
-// StaticSearcher adapts a StaticIndex to Searcher. It is not safe for
-// concurrent use.
-type StaticSearcher struct{ *StaticIndex }
-
-// Search runs q on the static index.
-func (s StaticSearcher) Search(_ context.Context, q Query) (*Result, error) {
-	return s.StaticIndex.Search(q)
-}
+var _ Searcher = (*search.Index)(nil)
 
 // HandlerOptions tune NewHandler.
 type HandlerOptions struct {
@@ -79,9 +72,9 @@ type paramError struct{ msg string }
 func (e *paramError) Error() string { return e.msg }
 
 // parseParams reads a Query from URL parameters.
-func parseParams(r *http.Request) (Query, error) {
+func parseParams(r *http.Request) (search.Query, error) {
 	v := r.URL.Query()
-	q := Query{Text: strings.TrimSpace(v.Get("q")), Credit: strings.TrimSpace(v.Get("credit")), Tag: strings.TrimSpace(v.Get("tag"))}
+	q := search.Query{Text: strings.TrimSpace(v.Get("q")), Credit: strings.TrimSpace(v.Get("credit")), Tag: strings.TrimSpace(v.Get("tag"))}
 	for _, p := range []struct {
 		name string
 		to   *time.Time
@@ -97,7 +90,7 @@ func parseParams(r *http.Request) (Query, error) {
 	switch s := v.Get("sort"); s {
 	case "", "relevance":
 	case "newest":
-		q.Sort = SortNewest
+		q.Sort = search.SortNewest
 	default:
 		return q, &paramError{fmt.Sprintf("sort: 应为 relevance 或 newest，收到 %q", s)}
 	}
@@ -130,7 +123,7 @@ func setHeaders(w http.ResponseWriter, contentType string) {
 
 func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	q, err := parseParams(r)
-	var res *Result
+	var res *search.Result
 	if err == nil {
 		res, err = h.s.Search(r.Context(), q)
 	}
@@ -191,15 +184,15 @@ var resultsTemplate = template.Must(template.New("results").Funcs(template.FuncM
 
 func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	q, err := parseParams(r)
-	q.Limit = DefaultLimit
-	var res *Result
+	q.Limit = search.DefaultLimit
+	var res *search.Result
 	status := http.StatusOK
 	empty := q.Text == "" && q.Credit == "" && q.Tag == "" && q.From.IsZero() && q.To.IsZero()
 	if err == nil && !empty {
 		res, err = h.s.Search(r.Context(), q)
 	}
 	data := struct {
-		Res        *Result
+		Res        *search.Result
 		Err        string
 		Prev, Next string
 	}{Res: res}
@@ -232,19 +225,29 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.URL.Query()
-	pd := pageData{
+	pd := static.PageData{
 		Title: h.opt.Title, Home: h.opt.Home, Stylesheet: h.opt.Stylesheet, Header: h.opt.Header, Footer: h.opt.Footer,
 		Action: "/search", API: "/api/search",
 		Query: q.Text, Credit: q.Credit, From: v.Get("from"), To: v.Get("to"), Sort: string(q.Sort),
 		Results: template.HTML(results.String()),
 	}
-	var out bytes.Buffer
-	if err := pageTemplate.Execute(&out, pd); err != nil {
+	out, err := static.RenderPage(pd)
+	if err != nil {
 		h.opt.Logger.Error("rendering search page", "err", err)
 		http.Error(w, "内部错误", http.StatusInternalServerError)
 		return
 	}
 	setHeaders(w, "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(out.Bytes())
+	_, _ = w.Write(out)
+}
+
+// chineseDate formats a YYYY-MM-DD date as the site does (the house
+// rule, content.ChineseDate): 2025年5月22日.
+func chineseDate(ymd string) string {
+	t, err := time.Parse("2006-01-02", ymd)
+	if err != nil {
+		return ymd
+	}
+	return content.ChineseDate(t)
 }

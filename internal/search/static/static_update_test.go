@@ -1,4 +1,4 @@
-package search
+package static
 
 import (
 	"bytes"
@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
 // snapshotFiles reads every file under dir.
@@ -35,16 +38,16 @@ func snapshotFiles(t *testing.T, dir string) map[string][]byte {
 // (not the old shards), and the index answers as one written whole:
 // the same as the server, in Go and in search.js.
 func TestUpdateStatic(t *testing.T) {
-	docs := goldenDocs(t)
+	docs := searchtest.GoldenDocs(t)
 	dir, _ := mustWriteStatic(t, docs)
 	before := snapshotFiles(t, dir)
 
-	next := append([]Doc(nil), docs...)
+	next := append([]search.Doc(nil), docs...)
 	next[0].Body += "\n长征镇居民又反映了新的情况。"
 	removed := next[5].ID
 	next = append(next[:5], next[6:]...)
-	next = append(next, Doc{ID: "new-story", Title: "桃浦镇新开一家菜市场", Body: "菜市场开张，居民买菜更方便。", Credit: "桃浦镇", Date: date("2025-08-01")})
-	rebuilt, err := UpdateStatic(dir, next, StaticOptions{Title: "多维世界"})
+	next = append(next, search.Doc{ID: "new-story", Title: "桃浦镇新开一家菜市场", Body: "菜市场开张，居民买菜更方便。", Credit: "桃浦镇", Date: searchtest.Date("2025-08-01")})
+	rebuilt, err := Update(dir, next, Options{Title: "多维世界"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,14 +76,14 @@ func TestUpdateStatic(t *testing.T) {
 		}
 	}
 
-	s, err := OpenStatic(os.DirFS(dir))
+	s, err := Open(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := mustOpenIndex(t, next)
-	qs := []Query{{Text: "长征镇"}, {Text: "菜市场"}, {Text: "新的情况"}, {Text: "社区", Limit: 100}, {Text: "镇", Sort: SortNewest}, {Credit: "桃浦镇", Limit: 100}, {Text: "xyz长征镇"}}
-	for _, c := range goldenCases {
-		qs = append(qs, c.q)
+	x := searchtest.MustOpenIndex(t, next)
+	qs := []search.Query{{Text: "长征镇"}, {Text: "菜市场"}, {Text: "新的情况"}, {Text: "社区", Limit: 100}, {Text: "镇", Sort: search.SortNewest}, {Credit: "桃浦镇", Limit: 100}, {Text: "xyz长征镇"}}
+	for _, c := range searchtest.GoldenCases {
+		qs = append(qs, c.Q)
 	}
 	js := runNode(t, dir, qs)
 	for i, q := range qs {
@@ -92,10 +95,10 @@ func TestUpdateStatic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g, w := jsonOf(t, got), jsonOf(t, want); g != w {
+		if g, w := searchtest.JSONOf(t, got), searchtest.JSONOf(t, want); g != w {
 			t.Errorf("%+v: updated static index:\n%s\nserver:\n%s", q, g, w)
 		}
-		if g, w := jsonOf(t, js[i]), jsonOf(t, want); g != w {
+		if g, w := searchtest.JSONOf(t, js[i]), searchtest.JSONOf(t, want); g != w {
 			t.Errorf("%+v: search.js on the updated index:\n%s\nserver:\n%s", q, g, w)
 		}
 		for _, h := range got.Hits {
@@ -105,7 +108,7 @@ func TestUpdateStatic(t *testing.T) {
 		}
 	}
 	// Nothing changed: nothing written.
-	if _, err := UpdateStatic(dir, next, StaticOptions{Title: "多维世界"}); err != nil {
+	if _, err := Update(dir, next, Options{Title: "多维世界"}); err != nil {
 		t.Fatal(err)
 	}
 	again := snapshotFiles(t, dir)
@@ -122,9 +125,9 @@ func TestUpdateStatic(t *testing.T) {
 // changed story, not every story's), and the index answers as one built
 // from complete docs.
 func TestLazyUpdatesFillOnlyWhatChanged(t *testing.T) {
-	full := goldenDocs(t)
-	stubs := func(bodies []Doc, version map[string]uint64) []Doc {
-		out := make([]Doc, len(bodies))
+	full := searchtest.GoldenDocs(t)
+	stubs := func(bodies []search.Doc, version map[string]uint64) []search.Doc {
+		out := make([]search.Doc, len(bodies))
 		for i, d := range bodies {
 			d.Body = ""
 			d.Source = 100 + version[d.ID]
@@ -133,8 +136,8 @@ func TestLazyUpdatesFillOnlyWhatChanged(t *testing.T) {
 		return out
 	}
 	var filled []string
-	filler := func(bodies []Doc) Filler {
-		return func(ctx context.Context, docs []Doc, which []int) error {
+	filler := func(bodies []search.Doc) search.Filler {
+		return func(ctx context.Context, docs []search.Doc, which []int) error {
 			for _, i := range which {
 				docs[i].Body = bodies[i].Body
 				filled = append(filled, docs[i].ID)
@@ -143,14 +146,14 @@ func TestLazyUpdatesFillOnlyWhatChanged(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "search")
-	x, err := Open(filepath.Join(t.TempDir(), "index"))
+	x, err := search.Open(filepath.Join(t.TempDir(), "index"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer x.Close()
 	version := map[string]uint64{}
 	docs := stubs(full, version)
-	if _, err := UpdateStaticLazy(context.Background(), dir, docs, filler(full), StaticOptions{}); err != nil {
+	if _, err := UpdateLazy(context.Background(), dir, docs, filler(full), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := x.SyncLazy(context.Background(), stubs(full, version), filler(full)); err != nil {
@@ -160,11 +163,11 @@ func TestLazyUpdatesFillOnlyWhatChanged(t *testing.T) {
 		t.Fatalf("first build filled %d docs, want %d", len(filled), 2*len(full))
 	}
 
-	next := append([]Doc(nil), full...)
+	next := append([]search.Doc(nil), full...)
 	next[3].Body += "\n长征镇居民又反映了新的情况。"
 	version[next[3].ID]++
 	filled = nil
-	rebuilt, err := UpdateStaticLazy(context.Background(), dir, stubs(next, version), filler(next), StaticOptions{})
+	rebuilt, err := UpdateLazy(context.Background(), dir, stubs(next, version), filler(next), Options{})
 	if err != nil || rebuilt {
 		t.Fatalf("update: rebuilt=%v, %v", rebuilt, err)
 	}
@@ -176,16 +179,16 @@ func TestLazyUpdatesFillOnlyWhatChanged(t *testing.T) {
 		t.Errorf("after one change, filled %v; want %s twice", filled, next[3].ID)
 	}
 
-	ix, err := OpenStatic(os.DirFS(dir))
+	ix, err := Open(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"新的情况", "长征镇", "居民"} {
-		got, err := ix.Search(Query{Text: q})
+		got, err := ix.Search(search.Query{Text: q})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := x.Search(context.Background(), Query{Text: q})
+		want, err := x.Search(context.Background(), search.Query{Text: q})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +202,7 @@ func TestLazyUpdatesFillOnlyWhatChanged(t *testing.T) {
 }
 
 // ids lists the IDs of a result's hits.
-func ids(r *Result) []string {
+func ids(r *search.Result) []string {
 	var out []string
 	for _, h := range r.Hits {
 		out = append(out, h.ID)

@@ -1,4 +1,4 @@
-package search
+package static
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/banmian/banmian/internal/layout"
+
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
 // browser is a headless Chromium for one test (as internal/server's
@@ -80,9 +82,9 @@ const clsTotal = `new Promise(function (r) {
 func TestStaticPageInBrowser(t *testing.T) {
 	b := browser(t, 3*time.Minute)
 	root := t.TempDir()
-	docs := append(sampleDocs(t), genCorpus(t, 300, 600)...)
+	docs := append(searchtest.SampleDocs(t), searchtest.GenCorpus(t, 300, 600)...)
 	footer := `<footer style="min-height:12em;border-top:1px solid #999"><p>多维世界 · 版权所有</p></footer>`
-	if err := WriteStatic(filepath.Join(root, "search"), docs, StaticOptions{Title: "多维世界", Footer: template.HTML(footer)}); err != nil {
+	if err := Write(filepath.Join(root, "search"), docs, Options{Title: "多维世界", Footer: template.HTML(footer)}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(root)))

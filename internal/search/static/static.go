@@ -1,7 +1,8 @@
-package search
+package static
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/banmian/banmian/internal/search"
 )
 
 // The static index: files a browser script fetches, so search works on a
@@ -40,16 +43,16 @@ import (
 //	d/G-K.bin          records (JSON Docs, normalised) of segment G's
 //	                   stories K·chunk to (K+1)·chunk−1, back to back: the
 //	                   script fetches one record with an HTTP Range request
-//	search.js          the query script (a mirror of StaticIndex.Search)
+//	search.js          the query script (a mirror of Index.Search)
 //	index.html         the reader search page
 //
 // Stories are numbered across segments in order; a segment's postings
 // use numbers local to it. A gram lives in shard fnv1a32(gram) mod the
 // segment's shard count, in every field: a query fetches, per segment,
-// one shard per distinct gram. WriteStatic writes one segment;
-// UpdateStatic adds a segment holding the changed stories, marks their
+// one shard per distinct gram. Write writes one segment;
+// Update adds a segment holding the changed stories, marks their
 // old records removed and rewrites only meta.json, docs.bin and
-// stories.txt (slug and hash per story number, for UpdateStatic; not
+// stories.txt (slug and hash per story number, for Update; not
 // fetched by the browser) besides. meta.json is written last: it names
 // the files of the index, so readers see the old index or the new.
 
@@ -99,8 +102,8 @@ func shardOf(gram string, shards int) int {
 	return int(h % uint32(shards))
 }
 
-// StaticOptions tune WriteStatic.
-type StaticOptions struct {
+// Options tune Write.
+type Options struct {
 	// Title is the site title shown on the search page.
 	Title string
 	// Home is the URL of the site's home page (default "../").
@@ -114,13 +117,13 @@ type StaticOptions struct {
 
 // orderDocs returns normalised docs newest first, then by slug: story
 // numbers in the static index.
-func orderDocs(docs []Doc) []Doc {
-	out := make([]Doc, len(docs))
+func orderDocs(docs []search.Doc) []search.Doc {
+	out := make([]search.Doc, len(docs))
 	for i, d := range docs {
-		out[i] = d.normalized()
+		out[i] = d.Normalized()
 	}
 	sort.Slice(out, func(i, j int) bool {
-		a, b := day(out[i].Date), day(out[j].Date)
+		a, b := search.Day(out[i].Date), search.Day(out[j].Date)
 		if a != b {
 			return a > b
 		}
@@ -129,11 +132,11 @@ func orderDocs(docs []Doc) []Doc {
 	return out
 }
 
-// WriteStatic writes the static index of docs, the script and the search
+// Write writes the static index of docs, the script and the search
 // page into dir, replacing it: the files are written to a sibling
 // directory first and renamed into place. Duplicate slugs are an error.
-func WriteStatic(dir string, docs []Doc, opt StaticOptions) error {
-	files, err := buildStatic(docs, opt)
+func Write(dir string, docs []search.Doc, opt Options) error {
+	files, err := build(docs, opt)
 	if err != nil {
 		return err
 	}
@@ -198,35 +201,35 @@ func WriteStatic(dir string, docs []Doc, opt StaticOptions) error {
 	return os.RemoveAll(old)
 }
 
-// StaticFingerprint identifies what WriteStatic writes besides the
+// Fingerprint identifies what Write writes besides the
 // stories' postings: the format version, the search page for opt and the
 // script. A builder that reuses a static index while the stories are
 // unchanged must compare it too, or a new page or script never ships.
-func StaticFingerprint(opt StaticOptions) (string, error) {
+func Fingerprint(opt Options) (string, error) {
 	page, err := staticPage(opt)
 	if err != nil {
 		return "", err
 	}
 	h := fnv.New64a()
-	h.Write([]byte(analysisVersion))
+	h.Write([]byte(Version))
 	h.Write(page)
 	h.Write(Script())
 	return strconv.FormatUint(h.Sum64(), 16), nil
 }
 
-// StaticFile is one file of the static index.
-type StaticFile struct {
+// File is one file of the static index.
+type File struct {
 	Name string // slash-separated, relative to the index directory
 	Data []byte
 }
 
-// BuildStatic returns the files WriteStatic writes, for builders that write
+// Build returns the files Write writes, for builders that write
 // their own output (for example into an fs.FS or an archive).
-func BuildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
-	return buildStatic(docs, opt)
+func Build(docs []search.Doc, opt Options) ([]File, error) {
+	return build(docs, opt)
 }
 
-func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
+func build(docs []search.Doc, opt Options) ([]File, error) {
 	ds := orderDocs(docs)
 	seen := map[string]bool{}
 	for _, d := range ds {
@@ -235,7 +238,7 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 		}
 		seen[d.ID] = true
 	}
-	meta := staticMeta{Version: analysisVersion, Chunk: docChunk, Credits: []string{}}
+	meta := staticMeta{Version: Version, Chunk: docChunk, Credits: []string{}}
 	files, seg, stubs, err := buildSegment("0", ds, &meta)
 	if err != nil {
 		return nil, err
@@ -247,18 +250,18 @@ func buildStatic(docs []Doc, opt StaticOptions) ([]StaticFile, error) {
 		rank[i] = i
 	}
 	files = append(files, staticMetaFiles(&meta, rank)...)
-	files = append(files, StaticFile{"stories.txt", storiesFile(ds)})
+	files = append(files, File{"stories.txt", storiesFile(ds)})
 	page, err := staticPage(opt)
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, StaticFile{"search.js", Script()}, StaticFile{"index.html", page})
+	files = append(files, File{"search.js", Script()}, File{"index.html", page})
 	return files, nil
 }
 
 // staticMetaFiles encodes meta.json and docs.bin; rank lists the live
 // story numbers in rank order.
-func staticMetaFiles(meta *staticMeta, rank []int) []StaticFile {
+func staticMetaFiles(meta *staticMeta, rank []int) []File {
 	meta.N = len(meta.Stories)
 	meta.Live = len(rank)
 	if len(meta.Stories) > 0 && meta.Base == 0 {
@@ -279,19 +282,19 @@ func staticMetaFiles(meta *staticMeta, rank []int) []StaticFile {
 	}
 	meta.Docs = "docs-" + meta.Segments[len(meta.Segments)-1].ID + ".bin"
 	mb, _ := json.Marshal(meta) // plain values: cannot fail
-	return []StaticFile{{meta.Docs, b}, {"meta.json", mb}}
+	return []File{{meta.Docs, b}, {"meta.json", mb}}
 }
 
 // storiesFile is stories.txt: per story number, its slug and hash, or
 // "-" for a removed story.
-func storiesFile(ds []Doc) []byte {
+func storiesFile(ds []search.Doc) []byte {
 	var b []byte
 	for _, d := range ds {
 		if d.ID == "" {
 			b = append(b, "-\n"...)
 			continue
 		}
-		b = fmt.Appendf(b, "%s %x %d\n", d.ID, d.Hash(), day(d.Date))
+		b = fmt.Appendf(b, "%s %x %d\n", d.ID, d.Hash(), search.Day(d.Date))
 	}
 	return b
 }
@@ -315,7 +318,7 @@ func creditNumber(meta *staticMeta, c string) int {
 
 // buildSegment encodes segment id of the normalised stories ds: its
 // postings shards and doc chunks, and the docs.bin stub of each story.
-func buildSegment(id string, ds []Doc, meta *staticMeta) ([]StaticFile, staticSeg, []staticStub, error) {
+func buildSegment(id string, ds []search.Doc, meta *staticMeta) ([]File, staticSeg, []staticStub, error) {
 	seg := staticSeg{ID: id, N: len(ds)}
 	stubs := make([]staticStub, len(ds))
 	recs := make([][]byte, len(ds))
@@ -324,15 +327,15 @@ func buildSegment(id string, ds []Doc, meta *staticMeta) ([]StaticFile, staticSe
 		return nil, seg, nil, err
 	}
 	for i, d := range ds {
-		stubs[i] = staticStub{day: day(d.Date), credit: creditNumber(meta, d.Credit), size: len(recs[i])}
+		stubs[i] = staticStub{day: search.Day(d.Date), credit: creditNumber(meta, d.Credit), size: len(recs[i])}
 	}
-	var files []StaticFile
+	var files []File
 	for k := 0; k*docChunk < len(ds); k++ {
 		var b []byte
 		for _, r := range recs[k*docChunk : min((k+1)*docChunk, len(ds))] {
 			b = append(b, r...)
 		}
-		files = append(files, StaticFile{chunkName(id, k), b})
+		files = append(files, File{chunkName(id, k), b})
 	}
 	// Size the shards, then encode each shard's entries (sorted by gram,
 	// then field) on every CPU.
@@ -355,7 +358,7 @@ func buildSegment(id string, ds []Doc, meta *staticMeta) ([]StaticFile, staticSe
 		}
 	})
 	for sh, b := range bufs {
-		files = append(files, StaticFile{shardName(id, sh), b})
+		files = append(files, File{shardName(id, sh), b})
 	}
 	return files, seg, stubs, nil
 }
@@ -363,9 +366,9 @@ func buildSegment(id string, ds []Doc, meta *staticMeta) ([]StaticFile, staticSe
 func shardName(seg string, s int) string { return fmt.Sprintf("s/%s-%03x.bin", seg, s) }
 func chunkName(seg string, k int) string { return fmt.Sprintf("d/%s-%d.bin", seg, k) }
 
-// StaticIndex reads a static index: the reference implementation of the
+// Index reads a static index: the reference implementation of the
 // browser script, used to test that both agree with the server.
-type StaticIndex struct {
+type Index struct {
 	fsys   fs.FS
 	meta   staticMeta
 	days   []int
@@ -385,10 +388,10 @@ type StaticIndex struct {
 	seen                   map[string]bool
 }
 
-// OpenStatic opens the static index in fsys (its root is the index
+// Open opens the static index in fsys (its root is the index
 // directory), reading meta.json and docs.bin.
-func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
-	s := &StaticIndex{fsys: fsys, files: map[string][]byte{}, seen: map[string]bool{}}
+func Open(fsys fs.FS) (*Index, error) {
+	s := &Index{fsys: fsys, files: map[string][]byte{}, seen: map[string]bool{}}
 	mb, err := s.read("meta.json")
 	if err != nil {
 		return nil, err
@@ -396,8 +399,8 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 	if err := json.Unmarshal(mb, &s.meta); err != nil {
 		return nil, fmt.Errorf("reading static search index: meta.json: %w", err)
 	}
-	if s.meta.Version != analysisVersion {
-		return nil, fmt.Errorf("static search index version %q, want %q", s.meta.Version, analysisVersion)
+	if s.meta.Version != Version {
+		return nil, fmt.Errorf("static search index version %q, want %q", s.meta.Version, Version)
 	}
 	db, err := s.read(s.meta.Docs)
 	if err != nil {
@@ -456,7 +459,7 @@ func OpenStatic(fsys fs.FS) (*StaticIndex, error) {
 }
 
 // read returns a file, counting its bytes once.
-func (s *StaticIndex) read(name string) ([]byte, error) {
+func (s *Index) read(name string) ([]byte, error) {
 	b, ok := s.files[name]
 	if !ok {
 		var err error
@@ -476,28 +479,18 @@ func (s *StaticIndex) read(name string) ([]byte, error) {
 // ResetFetched (or Open), counting each file once, as its cache would,
 // and how many of them were postings shards (the rest: meta.json,
 // docs.bin, story records).
-func (s *StaticIndex) Fetched() (total, shards int) { return s.fetched, s.fetchedShards }
+func (s *Index) Fetched() (total, shards int) { return s.fetched, s.fetchedShards }
 
 // ResetFetched forgets fetched files and zeroes the byte counts.
-func (s *StaticIndex) ResetFetched() {
+func (s *Index) ResetFetched() {
 	s.fetched, s.fetchedShards = 0, 0
 	s.seen = map[string]bool{}
 }
 
-// fieldNumber is the number of field in indexedFields.
-func fieldNumber(field string) int {
-	for i, f := range indexedFields {
-		if f == field {
-			return i
-		}
-	}
-	return -1
-}
-
 // postings returns the live story numbers holding gram in field, and
 // their impacts.
-func (s *StaticIndex) postings(field, gram string) ([]int32, []uint8, error) {
-	fno := uint64(fieldNumber(field))
+func (s *Index) postings(field, gram string) ([]int32, []uint8, error) {
+	fno := uint64(search.FieldNumber(field))
 	var ids []int32
 	var imps []uint8
 	for k, sg := range s.meta.Segments {
@@ -577,8 +570,8 @@ func findEntry(b []byte, gram string, field uint64) ([]int32, []uint8, error) {
 }
 
 // doc reads story i's record.
-func (s *StaticIndex) doc(i int) (Doc, error) {
-	var d Doc
+func (s *Index) doc(i int) (search.Doc, error) {
+	var d search.Doc
 	k := s.seg[i]
 	j := i - s.base[k]
 	name := chunkName(s.meta.Segments[k].ID, j/s.meta.Chunk)
@@ -606,38 +599,24 @@ func (s *StaticIndex) doc(i int) (Doc, error) {
 }
 
 // Search runs q as search.js does.
-func (s *StaticIndex) Search(q Query) (*Result, error) {
-	res, err := s.search(q, planQuery(q.Text, false))
-	if err != nil {
-		return nil, err
+func (s *Index) Search(q search.Query) (*search.Result, error) {
+	c := &search.Collection{
+		N: s.meta.N, Live: s.meta.Live, Alive: s.alive,
+		Day:  func(i int) int { return s.days[i] },
+		Year: s.years, Credit: s.credit, Credits: s.meta.Credits, Rank: s.rank,
+		Postings: s.postings,
+		Doc:      s.doc,
 	}
-	if res.Total == 0 && relaxable(q.Text) {
-		return s.search(q, planQuery(q.Text, true))
-	}
-	return res, nil
+	return c.Search(q)
 }
 
-func (s *StaticIndex) search(q Query, p *plan) (*Result, error) {
-	n := s.meta.N
-	res := &Result{Query: q.Text, Offset: max(q.Offset, 0), Limit: q.limit(), Hits: []Hit{}}
-	ok, err := filterMask(q, n, s.alive, s.postings, func(i int) int { return s.days[i] })
-	if err != nil {
-		return nil, err
-	}
-	score, leaves, err := scorePlan(p, n, s.meta.Live, ok, s.postings)
-	if err != nil {
-		return nil, err
-	}
-	fs := docFacets{credit: s.credit, credits: s.meta.Credits, year: s.years}
-	for _, i := range collect(q, p, res, ok, score, s.rank, fs) {
-		d, err := s.doc(i)
-		if err != nil {
-			return nil, err
-		}
-		res.Hits = append(res.Hits, newHit(d, score[i], p, missingTerms(p, leaves, i)))
-	}
-	res.setPartial(p)
-	return res, nil
+// Searcher adapts an Index to the interface of the server's index,
+// Search(ctx, q). It is not safe for concurrent use.
+type Searcher struct{ *Index }
+
+// Search runs q on the static index.
+func (s Searcher) Search(_ context.Context, q search.Query) (*search.Result, error) {
+	return s.Index.Search(q)
 }
 
 // parallel runs fn(w, workers) for w in [0, workers), one worker a CPU.
@@ -692,7 +671,7 @@ func (e *postEntry) join(o *postEntry) {
 // then field, and sets recs[i] to the record of story i. Each CPU takes
 // a contiguous range of stories; their postings are then joined in story
 // order.
-func staticPostings(ds []Doc, recs [][]byte) ([]postEntry, error) {
+func staticPostings(ds []search.Doc, recs [][]byte) ([]postEntry, error) {
 	type key struct {
 		gram  string
 		field int
@@ -708,12 +687,8 @@ func staticPostings(ds []Doc, recs [][]byte) ([]postEntry, error) {
 		post := make(map[key]*postEntry, 1<<14)
 		for i := lo; i < hi; i++ {
 			d := ds[i]
-			terms := gramTerms(d)
-			for fno, field := range indexedFields {
-				if field == yearField {
-					continue
-				}
-				for _, p := range terms[field] {
+			for fno, terms := range search.StoryTerms(d) {
+				for _, p := range terms {
 					k := key{p.Gram, fno}
 					e := post[k]
 					if e == nil {

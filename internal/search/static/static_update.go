@@ -1,4 +1,4 @@
-package search
+package static
 
 import (
 	"bufio"
@@ -11,43 +11,45 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/banmian/banmian/internal/search"
 )
 
 // Incremental updates of the static index: a changed story costs a small
 // new segment, not a rebuild (see the layout in static.go).
 
 // maxSegments bounds the segments of a static index: each costs a query
-// one more shard per gram. UpdateStatic rebuilds the index whole past
+// one more shard per gram. Update rebuilds the index whole past
 // it, or when removed stories pass a quarter of all.
 const maxSegments = 8
 
-// UpdateStatic brings the static index in dir up to date with docs,
+// Update brings the static index in dir up to date with docs,
 // writing only what changed: the new and changed stories become a new
 // segment, the stories they replace and the removed ones are marked in
 // docs.bin, and the search page and script are rewritten only when they
 // differ. An index that is missing, of another version, or worn (see
-// maxSegments) is written whole by WriteStatic. It reports whether it
+// maxSegments) is written whole by Write. It reports whether it
 // rebuilt the index whole. A failed update leaves the index as it was:
 // meta.json, which names the files in use, is replaced last.
-func UpdateStatic(dir string, docs []Doc, opt StaticOptions) (rebuilt bool, err error) {
-	return UpdateStaticLazy(context.Background(), dir, docs, nil, opt)
+func Update(dir string, docs []search.Doc, opt Options) (rebuilt bool, err error) {
+	return UpdateLazy(context.Background(), dir, docs, nil, opt)
 }
 
-// UpdateStaticLazy is UpdateStatic for docs that fill fills on demand
+// UpdateLazy is Update for docs that fill fills on demand
 // (see Filler): only the new and changed docs are filled, unless the
-// index is written whole. With a nil fill it is UpdateStatic.
-func UpdateStaticLazy(ctx context.Context, dir string, docs []Doc, fill Filler, opt StaticOptions) (rebuilt bool, err error) {
+// index is written whole. With a nil fill it is Update.
+func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.Filler, opt Options) (rebuilt bool, err error) {
 	whole := func() (bool, error) {
 		if err := fillAll(ctx, docs, fill); err != nil {
 			return true, err
 		}
-		return true, WriteStatic(dir, docs, opt)
+		return true, Write(dir, docs, opt)
 	}
 	old, err := readStories(dir)
 	if err != nil {
 		return whole()
 	}
-	ix, err := OpenStatic(os.DirFS(dir))
+	ix, err := Open(os.DirFS(dir))
 	if err != nil || len(old) != ix.meta.N {
 		return whole()
 	}
@@ -66,7 +68,7 @@ func UpdateStaticLazy(ctx context.Context, dir string, docs []Doc, fill Filler, 
 		}
 		seen[d.ID] = true
 		i, ok := bySlug[d.ID]
-		if ok && old[i].hash == fmt.Sprintf("%x", d.normalized().Hash()) {
+		if ok && old[i].hash == fmt.Sprintf("%x", d.Normalized().Hash()) {
 			continue
 		}
 		if ok {
@@ -88,12 +90,12 @@ func UpdateStaticLazy(ctx context.Context, dir string, docs []Doc, fill Filler, 
 			return false, err
 		}
 	}
-	add := make([]Doc, len(which))
+	add := make([]search.Doc, len(which))
 	for k, i := range which {
 		add[k] = docs[i]
 	}
 	add = orderDocs(add)
-	var files []StaticFile
+	var files []File
 	meta := ix.meta
 	meta.Credits = slices.Clone(meta.Credits)
 	if len(add) > 0 || len(dead) > 0 {
@@ -116,12 +118,12 @@ func UpdateStaticLazy(ctx context.Context, dir string, docs []Doc, fill Filler, 
 			meta.Segments = append(slices.Clone(meta.Segments), seg)
 			stubs = append(stubs, newStubs...)
 			for _, d := range add {
-				old = append(old, storyLine{d.ID, fmt.Sprintf("%x", d.Hash()), day(d.Date)})
+				old = append(old, storyLine{d.ID, fmt.Sprintf("%x", d.Hash()), search.Day(d.Date)})
 			}
 		} else {
 			// Only removals: an empty segment names the new docs.bin.
 			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1})
-			files = append(files, StaticFile{shardName(id, 0), nil})
+			files = append(files, File{shardName(id, 0), nil})
 		}
 		meta.Stories = stubs
 		var rank []int
@@ -144,20 +146,20 @@ func UpdateStaticLazy(ctx context.Context, dir string, docs []Doc, fill Filler, 
 				sb = fmt.Appendf(sb, "%s %s %d\n", st.slug, st.hash, st.day)
 			}
 		}
-		files = append(files, StaticFile{"stories.txt", sb})
+		files = append(files, File{"stories.txt", sb})
 		files = append(files, staticMetaFiles(&meta, rank)...)
 	}
 	page, err := staticPage(opt)
 	if err != nil {
 		return false, err
 	}
-	for _, f := range []StaticFile{{"search.js", Script()}, {"index.html", page}} {
+	for _, f := range []File{{"search.js", Script()}, {"index.html", page}} {
 		if b, err := os.ReadFile(filepath.Join(dir, f.Name)); err != nil || !bytes.Equal(b, f.Data) {
 			files = append(files, f)
 		}
 	}
 	// meta.json goes last (staticMetaFiles puts it last of its pair).
-	slices.SortStableFunc(files, func(a, b StaticFile) int {
+	slices.SortStableFunc(files, func(a, b File) int {
 		return boolInt(a.Name == "meta.json") - boolInt(b.Name == "meta.json")
 	})
 	if err := writeFilesAtomic(dir, files); err != nil {
@@ -178,7 +180,7 @@ func boolInt(b bool) int {
 
 // writeFilesAtomic writes each file through a temporary file renamed
 // into place, in order.
-func writeFilesAtomic(dir string, files []StaticFile) error {
+func writeFilesAtomic(dir string, files []File) error {
 	made := map[string]bool{}
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f.Name))
@@ -236,4 +238,16 @@ func readStories(dir string) ([]storyLine, error) {
 		return nil, errNoStories
 	}
 	return out, nil
+}
+
+// fillAll completes every doc (nothing when fill is nil).
+func fillAll(ctx context.Context, docs []search.Doc, fill search.Filler) error {
+	if fill == nil || len(docs) == 0 {
+		return nil
+	}
+	all := make([]int, len(docs))
+	for i := range all {
+		all[i] = i
+	}
+	return fill(ctx, docs, all)
 }

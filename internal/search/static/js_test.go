@@ -1,4 +1,4 @@
-package search
+package static
 
 import (
 	"bytes"
@@ -7,6 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
 // nodeHarness runs search.js under Node on a static index directory: it
@@ -30,7 +33,7 @@ s.openStatic((name, from, to) => {
 `
 
 // jsQuery is a Query as search.js takes it.
-func jsQuery(q Query) map[string]any {
+func jsQuery(q search.Query) map[string]any {
 	m := map[string]any{"text": q.Text, "credit": q.Credit, "tag": q.Tag, "sort": string(q.Sort), "offset": q.Offset, "limit": q.Limit}
 	if !q.From.IsZero() {
 		m["from"] = q.From.Format("2006-01-02")
@@ -42,7 +45,7 @@ func jsQuery(q Query) map[string]any {
 }
 
 // runNode runs queries through search.js on the index in dir.
-func runNode(t *testing.T, dir string, qs []Query) []*Result {
+func runNode(t *testing.T, dir string, qs []search.Query) []*search.Result {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -68,10 +71,10 @@ func runNode(t *testing.T, dir string, qs []Query) []*Result {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("node: %v\n%s", err, errb.String())
 	}
-	var res []*Result
+	var res []*search.Result
 	dec := json.NewDecoder(&out)
 	for dec.More() {
-		var r Result
+		var r search.Result
 		if err := dec.Decode(&r); err != nil {
 			t.Fatal(err)
 		}
@@ -87,20 +90,20 @@ func runNode(t *testing.T, dir string, qs []Query) []*Result {
 // index, returns exactly what StaticIndex.Search (and so the server)
 // returns on the golden set.
 func TestScriptAgreesWithStaticIndex(t *testing.T) {
-	docs := goldenDocs(t)
+	docs := searchtest.GoldenDocs(t)
 	dir, s := mustWriteStatic(t, docs)
-	var qs []Query
-	for _, c := range goldenCases {
-		qs = append(qs, c.q)
+	var qs []search.Query
+	for _, c := range searchtest.GoldenCases {
+		qs = append(qs, c.Q)
 	}
-	qs = append(qs, Query{Text: "长征镇 长征镇"}, Query{Text: "「佘山」"}, Query{Text: "ＡＢ角"}, Query{Text: "居民 社区 网格", Sort: SortNewest, Offset: 3})
+	qs = append(qs, search.Query{Text: "长征镇 长征镇"}, search.Query{Text: "「佘山」"}, search.Query{Text: "ＡＢ角"}, search.Query{Text: "居民 社区 网格", Sort: search.SortNewest, Offset: 3})
 	got := runNode(t, dir, qs)
 	for i, q := range qs {
 		want, err := s.Search(q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g, w := jsonOf(t, got[i]), jsonOf(t, want); g != w {
+		if g, w := searchtest.JSONOf(t, got[i]), searchtest.JSONOf(t, want); g != w {
 			t.Errorf("query %+v:\nsearch.js:\n%s\nGo:\n%s", q, g, w)
 		}
 		// The partial flag, checked on the script's own output.

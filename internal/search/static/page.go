@@ -1,4 +1,4 @@
-package search
+package static
 
 import (
 	"bytes"
@@ -72,8 +72,14 @@ html.searching #results{min-height:100vh}
 </html>
 `))
 
-type pageData struct {
+// PageData is what the reader search page shows. The static page (Write)
+// sets Action "./", API "static" and Script "search.js"; a server sets the
+// search URL it answers, its JSON endpoint, and the results it rendered
+// itself (Query to Results).
+type PageData struct {
 	Title, Home, Stylesheet string
+	// Header and Footer are the site's own (trusted HTML from its theme);
+	// without them the page has a header of its own and basic styles.
 	Header, Footer          template.HTML
 	Action, API, Script     string
 	Query, Credit, From, To string
@@ -81,17 +87,22 @@ type pageData struct {
 	Results                 template.HTML
 }
 
-func staticPage(opt StaticOptions) ([]byte, error) {
-	d := pageData{Title: opt.Title, Home: opt.Home, Stylesheet: opt.Stylesheet, Header: opt.Header, Footer: opt.Footer, Action: "./", API: "static", Script: "search.js"}
+// RenderPage renders the reader search page.
+func RenderPage(d PageData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("rendering the search page: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func staticPage(opt Options) ([]byte, error) {
+	d := PageData{Title: opt.Title, Home: opt.Home, Stylesheet: opt.Stylesheet, Header: opt.Header, Footer: opt.Footer, Action: "./", API: "static", Script: "search.js"}
 	if d.Title == "" {
 		d.Title = "多维世界"
 	}
 	if d.Home == "" {
 		d.Home = "../"
 	}
-	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, d); err != nil {
-		return nil, fmt.Errorf("rendering the search page: %w", err)
-	}
-	return b.Bytes(), nil
+	return RenderPage(d)
 }

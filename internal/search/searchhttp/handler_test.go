@@ -1,4 +1,4 @@
-package search
+package searchhttp
 
 import (
 	"encoding/json"
@@ -9,10 +9,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
 func TestHandler(t *testing.T) {
-	x := mustOpenIndex(t, goldenDocs(t))
+	x := searchtest.MustOpenIndex(t, searchtest.GoldenDocs(t))
 	h := NewHandler(x, HandlerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	get := func(path string) *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
@@ -25,13 +28,13 @@ func TestHandler(t *testing.T) {
 		contains   []string
 	}{
 		{"API", "/api/search?q=" + url.QueryEscape("长征镇") + "&limit=3", 200,
-			[]string{`"total":`, `"id":"` + slugChangzheng + `"`, `\u003cmark\u003e长征镇\u003c/mark\u003e`}},
+			[]string{`"total":`, `"id":"` + searchtest.SlugChangzheng + `"`, `\u003cmark\u003e长征镇\u003c/mark\u003e`}},
 		{"API credit and dates", "/api/search?q=" + url.QueryEscape("社区") + "&credit=" + url.QueryEscape("佘山镇") + "&from=2025-01-01&to=2025-12-31", 200,
-			[]string{`"id":"` + slugSheshan + `"`}},
+			[]string{`"id":"` + searchtest.SlugSheshan + `"`}},
 		{"API bad date", "/api/search?q=a&from=2025-13-01", 400, []string{`"error":"from: 日期格式应为`}},
 		{"API bad sort", "/api/search?q=a&sort=x", 400, []string{`"error"`}},
 		{"page", "/search?q=" + url.QueryEscape("多格合一"), 200,
-			[]string{`<html lang="zh-Hans">`, `value="多格合一"`, `共找到 1 篇报道`, `<mark>多格合一</mark>`, `href="/stories/` + slugChangzheng + `/"`}},
+			[]string{`<html lang="zh-Hans">`, `value="多格合一"`, `共找到 1 篇报道`, `<mark>多格合一</mark>`, `href="/stories/` + searchtest.SlugChangzheng + `/"`}},
 		{"page partial names the missing term", "/search?q=" + url.QueryEscape("长征镇 火星基地"), 200,
 			[]string{"部分结果不含“火星基地”", `<p class="missing">不含：“火星基地”</p>`}},
 		{"page shows the kicker highlighted, Chinese dates", "/search?q=" + url.QueryEscape("长征镇"), 200,
@@ -63,7 +66,7 @@ func TestHandler(t *testing.T) {
 	if w.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d", w.Code)
 	}
-	var res Result
+	var res search.Result
 	if err := json.Unmarshal(get("/api/search?q=12345").Body.Bytes(), &res); err != nil || res.Total != 2 {
 		t.Errorf("JSON: %v, total %d", err, res.Total)
 	}
@@ -75,7 +78,7 @@ func TestHandler(t *testing.T) {
 // TestHandlerSiteChrome: given the site's header and footer, the search
 // page shows them instead of its own plain header.
 func TestHandlerSiteChrome(t *testing.T) {
-	x := mustOpenIndex(t, goldenDocs(t)[:3])
+	x := searchtest.MustOpenIndex(t, searchtest.GoldenDocs(t)[:3])
 	h := NewHandler(x, HandlerOptions{Header: `<header class="site-header">站头</header>`, Footer: `<footer class="site-footer">站尾</footer>`})
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/search", nil))
