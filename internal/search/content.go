@@ -47,6 +47,28 @@ func FromTexts(c *content.Content, texts []string) []Doc {
 // every story to find the one that changed.
 type Filler func(ctx context.Context, docs []Doc, which []int) error
 
+// Fill fills docs[i], i in which, with fill (nothing to fill when fill is
+// nil: the docs are complete) and returns them in the order of which.
+// With which nil it fills and returns every doc.
+func Fill(ctx context.Context, docs []Doc, which []int, fill Filler) ([]Doc, error) {
+	if which == nil {
+		which = make([]int, len(docs))
+		for i := range which {
+			which[i] = i
+		}
+	}
+	if fill != nil && len(which) > 0 {
+		if err := fill(ctx, docs, which); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Doc, len(which))
+	for k, i := range which {
+		out[k] = docs[i]
+	}
+	return out, nil
+}
+
 // Stubs converts the stories of c into Docs without bodies, with a Source
 // that changes whenever the Doc would: the story file, everything the site
 // adds to it (URL, edition, date) and whether the site typesets bodies.

@@ -334,14 +334,12 @@ func (x *Index) SyncLazy(ctx context.Context, docs []Doc, fill Filler) (SyncStat
 	if len(which) == 0 && len(gone) == 0 && x.man.Complete {
 		return st, nil
 	}
-	if fill != nil && len(which) > 0 {
-		if err := fill(ctx, docs, which); err != nil {
-			return st, err
-		}
+	if which == nil {
+		which = []int{} // none to fill, not all
 	}
-	todo := make([]Doc, len(which))
-	for k, i := range which {
-		todo[k] = docs[i]
+	todo, err := Fill(ctx, docs, which, fill)
+	if err != nil {
+		return st, err
 	}
 	if err := x.write(ctx, todo, hashes); err != nil {
 		return st, err

@@ -40,7 +40,7 @@ func Update(dir string, docs []search.Doc, opt Options) (rebuilt bool, err error
 // index is written whole. With a nil fill it is Update.
 func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.Filler, opt Options) (rebuilt bool, err error) {
 	whole := func() (bool, error) {
-		if err := fillAll(ctx, docs, fill); err != nil {
+		if _, err := search.Fill(ctx, docs, nil, fill); err != nil {
 			return true, err
 		}
 		return true, Write(dir, docs, opt)
@@ -85,14 +85,12 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 	if len(ix.meta.Segments) >= maxSegments || removed > (ix.meta.N+len(which))/4 {
 		return whole()
 	}
-	if fill != nil && len(which) > 0 {
-		if err := fill(ctx, docs, which); err != nil {
-			return false, err
-		}
+	if which == nil {
+		which = []int{} // none to fill, not all
 	}
-	add := make([]search.Doc, len(which))
-	for k, i := range which {
-		add[k] = docs[i]
+	add, err := search.Fill(ctx, docs, which, fill)
+	if err != nil {
+		return false, err
 	}
 	add = orderDocs(add)
 	var files []File
@@ -238,16 +236,4 @@ func readStories(dir string) ([]storyLine, error) {
 		return nil, errNoStories
 	}
 	return out, nil
-}
-
-// fillAll completes every doc (nothing when fill is nil).
-func fillAll(ctx context.Context, docs []search.Doc, fill search.Filler) error {
-	if fill == nil || len(docs) == 0 {
-		return nil
-	}
-	all := make([]int, len(docs))
-	for i := range all {
-		all[i] = i
-	}
-	return fill(ctx, docs, all)
 }
