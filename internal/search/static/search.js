@@ -370,6 +370,12 @@
   // openStatic opens a static index; fetchBytes(name, from, to) resolves
   // to a Uint8Array of the file name relative to the index directory, or
   // of its bytes [from, to) when from is given.
+  // inflate undoes the raw DEFLATE of a story record.
+  function inflate(b) {
+    var stream = new Blob([b]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).arrayBuffer().then(function (a) { return new Uint8Array(a); });
+  }
+
   function openStatic(fetchBytes) {
     var shards = Object.create(null);
     var meta;
@@ -444,7 +450,7 @@
       function doc(i) {
         var k = seg[i], sg = meta.segments[k];
         var name = "d/" + sg.id + "-" + Math.floor((i - base[k]) / meta.chunk) + ".bin";
-        return fetchBytes(name, offset[i], offset[i] + size[i]).then(function (b) { return JSON.parse(dec.decode(b)); });
+        return fetchBytes(name, offset[i], offset[i] + size[i]).then(inflate).then(function (b) { return JSON.parse(dec.decode(b)); });
       }
       function run(q, p) {
         var limit = !(q.limit > 0) ? DEFAULT_LIMIT : Math.min(q.limit, MAX_LIMIT);
