@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/banmian/banmian/internal/layout"
+	"github.com/banmian/banmian/internal/browsertest"
 )
 
 const proofSample = "../../internal/layout/testdata/sample"
@@ -90,12 +90,7 @@ func TestProofNoBrowser(t *testing.T) {
 }
 
 func TestProofPDF(t *testing.T) {
-	if _, err := layout.FindBrowser(); err != nil {
-		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("BANMIAN_REQUIRE_BROWSER=1 but: %v", err)
-		}
-		t.Skipf("skipping browser test: %v", err)
-	}
+	browsertest.Require(t)
 	file := filepath.Join(t.TempDir(), "page.pdf")
 	code, stdout, stderr := runProofCmd(t, "-source", proofSample, "-edition", "2025-06-17", "-o", file)
 	if code != 0 {

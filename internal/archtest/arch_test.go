@@ -174,6 +174,10 @@ func TestArchitecture(t *testing.T) {
 		{"benchutil is for tests only", func(p *pkg) string {
 			return firstOf(p.Imports, func(s string) bool { return s == internalPkg("benchutil") })
 		}},
+		{"browsertest is for tests only", func(p *pkg) string {
+			return firstOf(p.Imports, func(s string) bool { return s == internalPkg("browsertest") })
+		}},
+		{"only internal/chromium, internal/layout and browsertest drive Chromium", onlyIn("github.com/chromedp", "chromium", "layout", "browsertest")},
 	}
 	for _, r := range rules {
 		for _, p := range pkgs {
