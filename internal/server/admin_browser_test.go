@@ -17,6 +17,7 @@ import (
 // and revokes it, and disables a signed-in user, whose next page sends
 // them to the login form, which then refuses them.
 func TestBrowserAdmin(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}
@@ -103,6 +104,7 @@ func TestBrowserAdmin(t *testing.T) {
 // TestBrowserOwnPassword: a user changes their own password in the
 // browser; a weak one is refused in Chinese with the reason.
 func TestBrowserOwnPassword(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}

@@ -47,6 +47,7 @@ func (tb *tab) statusIs(s store.Status) {
 // style finding and its one-click fix, return with a note, resubmission,
 // acceptance, placing on an edition and publishing.
 func TestBrowserWorkflow(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}

@@ -36,6 +36,7 @@ func copyOf(n int) string {
 // says it is overset, saves; then publishes and checks that the proof of
 // the published content folder has the saved modules.
 func TestBrowserEditionBuilder(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}

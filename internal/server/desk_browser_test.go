@@ -20,6 +20,7 @@ import (
 // composition, autosave, the unsaved-changes warning, the return note and
 // notification badge, and reopening a withdrawn story.
 func TestBrowserDesk(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}

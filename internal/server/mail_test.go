@@ -78,6 +78,7 @@ func smtpSink(t *testing.T) (string, <-chan string) {
 // TestMailNotifications: with an SMTP server configured, a return is
 // mailed to the story's author, in Chinese, with the editor's note.
 func TestMailNotifications(t *testing.T) {
+	t.Parallel()
 	addr, msgs := smtpSink(t)
 	e := newEnv(t, func(c *Config) {
 		c.Mail = &MailConfig{Addr: addr, From: "desk@example.org", To: map[string]string{"changzheng": "cz@example.org"}}

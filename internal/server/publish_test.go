@@ -31,6 +31,7 @@ func storeState(t testing.TB, e *testEnv, date string, ids ...string) string {
 }
 
 func TestPublishIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	for _, step := range []string{"files", "build", "index", "store"} {
 		t.Run(step, func(t *testing.T) {
 			e := newEnv(t)
@@ -100,6 +101,7 @@ func diffKeys(a, b map[string]string) []string {
 }
 
 func TestScheduledPublishingCatchesUp(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "定时发布的稿件", "正文。", store.StatusAccepted)
 	if resp, body := e.api("editor", "PUT", "/api/editions/2025-06-11", "application/json",
@@ -144,6 +146,7 @@ func newEnvOn(t *testing.T, e *testEnv, mod func(*Config)) *testEnv {
 }
 
 func TestWatchRebuildsAndReloads(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.Watch = true })
 	_, page := e.do(e.client(), "GET", "/stories/changzheng-guandao/", "", nil)
 	if !strings.Contains(page, "reload.js") {
