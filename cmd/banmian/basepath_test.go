@@ -105,6 +105,7 @@ func TestServeBaseURLFlag(t *testing.T) {
 
 // TestPreviewUnderBasePath: banmian preview too.
 func TestPreviewUnderBasePath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBasePathSite(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -267,6 +267,7 @@ func changedKeys(a, b map[string]string) []string {
 // never a mix, that no submission is lost, and that the server goes on
 // working.
 func TestServeCrashDuringPublish(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary and starts it ten times")
 	}
