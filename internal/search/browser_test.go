@@ -39,6 +39,7 @@ const clsTotal = `new Promise(function (r) {
 // focus to the results heading, shows Chinese dates and the kicker, and
 // uses the page's font in its form controls.
 func TestStaticPageInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.Start(t, 3*time.Minute)
 	root := t.TempDir()
 	docs := append(sampleDocs(t), genCorpus(t, 300, 600)...)

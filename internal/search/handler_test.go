@@ -12,6 +12,7 @@ import (
 )
 
 func TestHandler(t *testing.T) {
+	t.Parallel()
 	x := mustOpenIndex(t, goldenDocs(t))
 	h := NewHandler(x, HandlerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	get := func(path string) *httptest.ResponseRecorder {
@@ -75,6 +76,7 @@ func TestHandler(t *testing.T) {
 // TestHandlerSiteChrome: given the site's header and footer, the search
 // page shows them instead of its own plain header.
 func TestHandlerSiteChrome(t *testing.T) {
+	t.Parallel()
 	x := mustOpenIndex(t, goldenDocs(t)[:3])
 	h := NewHandler(x, HandlerOptions{Header: `<header class="site-header">站头</header>`, Footer: `<footer class="site-footer">站尾</footer>`})
 	w := httptest.NewRecorder()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSyncIncremental(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	docs := goldenDocs(t)[:40]
 	dir := filepath.Join(t.TempDir(), "index")
@@ -72,6 +73,7 @@ func TestSyncIncremental(t *testing.T) {
 // leaves an index marked incomplete; reopening and syncing again indexes
 // only what is missing.
 func TestSyncSurvivesCrash(t *testing.T) {
+	t.Parallel()
 	docs := genCorpus(t, batchSize*2+10, 50)
 	dir := filepath.Join(t.TempDir(), "index")
 	x, err := Open(dir)
@@ -119,6 +121,7 @@ func TestSyncSurvivesCrash(t *testing.T) {
 // TestOpenRebuildsCorruptIndex: an index whose files are damaged is
 // removed and rebuilt by the next Sync.
 func TestOpenRebuildsCorruptIndex(t *testing.T) {
+	t.Parallel()
 	docs := goldenDocs(t)[:20]
 	dir := filepath.Join(t.TempDir(), "index")
 	x, err := Open(dir)
@@ -153,6 +156,7 @@ func TestOpenRebuildsCorruptIndex(t *testing.T) {
 }
 
 func TestPutAndDelete(t *testing.T) {
+	t.Parallel()
 	x := mustOpenIndex(t, goldenDocs(t)[:5])
 	ctx := context.Background()
 	d := Doc{ID: "put", Title: "单篇更新", Body: "真如镇社区食堂开张。", Date: date("2025-09-01")}
@@ -176,6 +180,7 @@ func TestPutAndDelete(t *testing.T) {
 // TestUpdate: one batch adds, re-indexes and removes stories; unchanged
 // ones and missing deletions are skipped.
 func TestUpdate(t *testing.T) {
+	t.Parallel()
 	docs := goldenDocs(t)[:5]
 	x := mustOpenIndex(t, docs)
 	ctx := context.Background()
@@ -204,6 +209,7 @@ func TestUpdate(t *testing.T) {
 // TestOpenRefusesOtherFolders: a folder that is not an index is never
 // deleted.
 func TestOpenRefusesOtherFolders(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keep := filepath.Join(dir, "notes.txt")
 	if err := os.WriteFile(keep, []byte("重要"), 0o644); err != nil {
@@ -219,6 +225,7 @@ func TestOpenRefusesOtherFolders(t *testing.T) {
 
 // TestConcurrentSearchAndUpdate: searches run while stories are updated.
 func TestConcurrentSearchAndUpdate(t *testing.T) {
+	t.Parallel()
 	docs := goldenDocs(t)[:30]
 	x := mustOpenIndex(t, docs)
 	done := make(chan error, 3)
@@ -254,6 +261,7 @@ func TestConcurrentSearchAndUpdate(t *testing.T) {
 // TestOpenLockedIndex: a second Open of an index in use fails with
 // ErrLocked at once, and the index opens again once closed.
 func TestOpenLockedIndex(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "index")
 	x, err := Open(dir)
 	if err != nil {

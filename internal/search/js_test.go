@@ -87,6 +87,7 @@ func runNode(t *testing.T, dir string, qs []Query) []*Result {
 // index, returns exactly what StaticIndex.Search (and so the server)
 // returns on the golden set.
 func TestScriptAgreesWithStaticIndex(t *testing.T) {
+	t.Parallel()
 	docs := goldenDocs(t)
 	dir, s := mustWriteStatic(t, docs)
 	var qs []Query

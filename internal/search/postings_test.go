@@ -12,6 +12,7 @@ import (
 // TestSegmentPostingsAgree: reading segment postings directly gives the
 // documents scorch's term field reader gives, deleted ones left out.
 func TestSegmentPostingsAgree(t *testing.T) {
+	t.Parallel()
 	docs := goldenDocs(t)
 	x := mustOpenIndex(t, docs)
 	// Re-index some stories and delete others: older segments then hold

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEncodeDocRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, d := range append(sampleDocs(t), append(decoyDocs(), Doc{ID: "empty"})...) {
 		d = d.normalized()
 		got, err := decodeDoc(encodeDoc(d))

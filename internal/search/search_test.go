@@ -237,6 +237,7 @@ var goldenCases = []goldenCase{
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	x := mustOpenIndex(t, goldenDocs(t))
 	for _, c := range goldenCases {
 		t.Run(c.name, func(t *testing.T) {

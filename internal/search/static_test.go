@@ -34,6 +34,7 @@ func jsonOf(tb testing.TB, v any) string {
 // TestStaticAgreesWithServer: the static index returns the same result
 // (total, hits, scores, snippets, facets) as the server on the golden set.
 func TestStaticAgreesWithServer(t *testing.T) {
+	t.Parallel()
 	docs := goldenDocs(t)
 	x := mustOpenIndex(t, docs)
 	_, s := mustWriteStatic(t, docs)

@@ -34,6 +34,7 @@ func snapshotFiles(t *testing.T, dir string) map[string][]byte {
 // (not the old shards), and the index answers as one written whole:
 // the same as the server, in Go and in search.js.
 func TestUpdateStatic(t *testing.T) {
+	t.Parallel()
 	docs := goldenDocs(t)
 	dir, _ := mustWriteStatic(t, docs)
 	before := snapshotFiles(t, dir)

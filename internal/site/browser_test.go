@@ -129,6 +129,7 @@ const printJS = `JSON.stringify({
 // Chromium's PDF output, the print layout. With BANMIAN_SCREENSHOTS=DIR
 // it leaves screenshots and PDFs there.
 func TestBrowserReader(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t) // before the builds
 	out := filepath.Join(t.TempDir(), "public")
 	ts := httptest.NewServer(http.FileServer(http.Dir(out)))
