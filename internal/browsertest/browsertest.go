@@ -10,11 +10,14 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto"
 	"github.com/chromedp/chromedp"
 
 	"github.com/banmian/banmian/internal/chromium"
@@ -93,14 +96,37 @@ func (tab *Tab) For(t testing.TB) *Tab {
 // T().Helper().
 func (tab *Tab) T() testing.TB { return tab.t }
 
-// Do runs actions within tab.Limit; what names them in a failure.
+// Do runs actions in order within tab.Limit; what names them in a
+// failure.
+//
+// An action that finds its node and then loses it is run again, a few
+// times at most: chromedp handles a page's DOM.documentUpdated event (sent
+// after a navigation, and late on a loaded machine) by fetching the
+// document again, which gives every node a new id, so a node found just
+// before is gone by the time the action uses it. The action then did
+// nothing (it fails resolving the node), and its query finds the node
+// anew.
 func (tab *Tab) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.Ctx, tab.Limit)
 	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		tab.t.Fatalf("%s: %v\npage: %s", what, err, tab.Text())
+	for _, a := range actions {
+		err := chromedp.Do(ctx, a)
+		for tries := 1; err != nil && staleNode(err) && tries < 5 && ctx.Err() == nil; tries++ {
+			tab.t.Logf("%s: %v; trying again", what, err)
+			err = chromedp.Do(ctx, a)
+		}
+		if err != nil {
+			tab.t.Fatalf("%s: %v\npage: %s", what, err, tab.Text())
+		}
 	}
+}
+
+// staleNode reports whether err is the browser's answer about a node id
+// from before the document was fetched again.
+func staleNode(err error) bool {
+	var e *cdproto.Error
+	return errors.As(err, &e) && strings.Contains(e.Message, "No node with given id found")
 }
 
 // Open navigates to Base+path.
