@@ -105,6 +105,7 @@ func TestServeBaseURLFlag(t *testing.T) {
 
 // TestPreviewUnderBasePath: banmian preview too.
 func TestPreviewUnderBasePath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBasePathSite(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -125,19 +126,7 @@ func TestPreviewUnderBasePath(t *testing.T) {
 			t.Errorf("preview did not stop")
 		}
 	}()
-	re := regexp.MustCompile(`serving the site at (http://[^/]+)/duowei/`)
-	deadline := time.Now().Add(60 * time.Second)
-	var m []string
-	for m = re.FindStringSubmatch(stdout.String()); m == nil && time.Now().Before(deadline); m = re.FindStringSubmatch(stdout.String()) {
-		select {
-		case c := <-code:
-			t.Fatalf("preview exited with %d: %s %s", c, stdout, stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	if m == nil {
-		t.Fatalf("preview did not start: %s %s", stdout, stderr)
-	}
+	m := stdout.waitMatch(t, regexp.MustCompile(`serving the site at (http://[^/]+)/duowei/`), code, 60*time.Second, "preview", stderr)
 	checkServedUnder(t, m[1])
 	if bytes.Contains([]byte(stderr.String()), []byte("warning: baseURL")) {
 		t.Errorf("preview warned about its own base URL: %s", stderr)

@@ -34,6 +34,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 }
 
 func TestBuildCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, out, idx := filepath.Join(dir, "content"), filepath.Join(dir, "public"), filepath.Join(dir, "data", "index")
 	writeFiles(t, src, map[string]string{
@@ -116,6 +117,7 @@ func TestBuildCommand(t *testing.T) {
 }
 
 func TestCommandUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		code int
@@ -141,6 +143,7 @@ func TestCommandUsage(t *testing.T) {
 // the summary; in a pipe it prints the summary line only; -quiet prints
 // nothing at all.
 func TestBuildProgress(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "content")
 	writeFiles(t, src, map[string]string{

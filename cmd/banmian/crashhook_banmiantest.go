@@ -13,7 +13,13 @@ import (
 // to standard error when a publish reaches it and stops there, so the test
 // can kill the process with SIGKILL at exactly that point. After 30
 // seconds it exits with status 137 itself.
+//
+// It also prints a line to standard error when the search index has caught
+// up with the site after the start (see indexSyncedHook).
 func init() {
+	indexSyncedHook = func(err error) {
+		fmt.Fprintf(os.Stderr, "BANMIAN_TEST: search index synced (err %v)\n", err)
+	}
 	at := os.Getenv("BANMIAN_TEST_CRASH_AT")
 	if at == "" {
 		return

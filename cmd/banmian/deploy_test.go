@@ -74,6 +74,7 @@ func TestDeployCommand(t *testing.T) {
 // TestAutoDeployer: serve's deployer reads deploy.auto, waits for the
 // static search index, deploys, and reads site.yaml again each time.
 func TestAutoDeployer(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, out, www := filepath.Join(dir, "content"), filepath.Join(dir, "public"), filepath.Join(dir, "www")
 	siteYAML := "title: 多维世界\ndeploy:\n  auto: nginx\n  targets:\n    - name: nginx\n      url: \"" + filepath.ToSlash(www) + "\"\n"

@@ -18,6 +18,7 @@ import (
 // story changes, the incremental build returns without it and the index
 // catches up in the background.
 func TestStaticSearchInBackground(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
 	writeFiles(t, src, map[string]string{
@@ -79,6 +80,7 @@ func TestStaticSearchInBackground(t *testing.T) {
 // TestStaticSearchFingerprint: the static index is rebuilt when its page
 // would change (here the site's header), not only when stories do.
 func TestStaticSearchFingerprint(t *testing.T) {
+	t.Parallel()
 	c := &content.Content{Site: content.DefaultSite()}
 	a := staticSearchFP(&site.Snapshot{Content: c, Header: `<header>甲</header>`})
 	b := staticSearchFP(&site.Snapshot{Content: c, Header: `<header>乙</header>`})
@@ -90,6 +92,7 @@ func TestStaticSearchFingerprint(t *testing.T) {
 // TestStaticSearchSettle: settle (what a deploy after a publish waits on)
 // returns once the background rebuild has written the new index.
 func TestStaticSearchSettle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
 	writeFiles(t, src, map[string]string{
@@ -127,6 +130,7 @@ func TestStaticSearchSettle(t *testing.T) {
 // instead of rebuilding the whole index, and leaves the fingerprint of the
 // live index alone until the new site is swapped in.
 func TestBuildUpdatesStaticIndex(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
 	story := func(slug, title string) string {

@@ -58,6 +58,7 @@ func filesUnder(t *testing.T, dir string) map[string]string {
 // the sample site in content/, and importing it again over content/
 // changes nothing.
 func TestImportSample(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "content")
 	code, stdout, stderr := runImportCmd(t, false, append(append([]string{}, sampleImportArgs...), "-out", out, samplePage(t))...)
 	if code != 0 {
@@ -112,6 +113,7 @@ func TestImportSample(t *testing.T) {
 }
 
 func TestImportDryRun(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "content")
 	code, stdout, _ := runImportCmd(t, false, "-date", "2025-05-22", "-dry-run", "-out", out, samplePage(t))
 	if code != 0 || !strings.Contains(stdout, "would import (dry run) 1 page(s)") || !strings.Contains(stdout, "created   ") {
@@ -126,6 +128,7 @@ func TestImportDryRun(t *testing.T) {
 // progress bar on a terminal only, warnings with file and line, and a
 // summary.
 func TestImportBatch(t *testing.T) {
+	t.Parallel()
 	in := t.TempDir()
 	pages := map[string]string{
 		"2024-01-05-p14.txt": "多维世界\n责任编辑:郭爽\n\n长征镇开展迎新活动 社区里的新年\n\n新年将至,长征镇各居民区开展迎新活动。\n\n长征镇 供稿\n",
@@ -170,6 +173,7 @@ func TestImportBatch(t *testing.T) {
 }
 
 func TestImportUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	undated := filepath.Join(dir, "page.txt")
 	os.WriteFile(undated, []byte("标题\n\n正文。\n\n长征镇 供稿\n"), 0o644)

@@ -20,6 +20,7 @@ var searchSite = map[string]string{
 }
 
 func TestIndexCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, idx := filepath.Join(dir, "content"), filepath.Join(dir, "data", "index")
 	writeFiles(t, src, searchSite)
@@ -61,6 +62,7 @@ func TestIndexCommand(t *testing.T) {
 // TestIndexProgress: on a terminal index draws a progress line and clears
 // it before its summary; in a pipe it prints the summary only.
 func TestIndexProgress(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "content")
 	writeFiles(t, src, map[string]string{

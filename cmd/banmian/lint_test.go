@@ -59,6 +59,7 @@ tags: [社区治理, 网格]
 `
 
 func TestLintExitCodes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	clean := lintWrite(t, dir, "clean.md", lintStoryFixed, 0o644)
 	dirty := lintWrite(t, dir, "dirty.md", lintStory, 0o644)
@@ -104,6 +105,7 @@ func TestLintExitCodes(t *testing.T) {
 }
 
 func TestLintFixInPlace(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := lintWrite(t, dir, "story.md", lintStory, 0o640)
 	// A hard link keeps the old inode: an atomic rename leaves it as it was.
@@ -153,6 +155,7 @@ func TestLintFixInPlace(t *testing.T) {
 }
 
 func TestLintFixUnfixableLeft(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := lintWrite(t, dir, "story.md", "居民说:“太好了!!\n", 0o600)
 	code, stdout, _ := lintRun(t, "", "-fix", p)
@@ -173,6 +176,7 @@ func TestLintFixUnfixableLeft(t *testing.T) {
 }
 
 func TestLintStdin(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := lintRun(t, lintStory, "-fix")
 	if code != 0 || stdout != lintStoryFixed || stderr != "" {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
@@ -198,6 +202,7 @@ func TestLintStdin(t *testing.T) {
 }
 
 func TestLintJSON(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := lintWrite(t, dir, "story.md", lintStory, 0o644)
 	code, stdout, _ := lintRun(t, "", "-format", "json", p)
@@ -244,6 +249,7 @@ func TestLintJSON(t *testing.T) {
 }
 
 func TestLintFrontMatterForms(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"YAML double quoted", "---\ntitle: \"他说\\\"你好\\\",再见\"\n---\n", "---\ntitle: \"他说\\\"你好\\\"，再见\"\n---\n"},
 		{"YAML single quoted", "---\ntitle: '它''s 小区,管道'\n---\n", "---\ntitle: '它''s 小区，管道'\n---\n"},
@@ -265,6 +271,7 @@ func TestLintFrontMatterForms(t *testing.T) {
 }
 
 func TestLintPlainText(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := lintWrite(t, dir, "page.txt", "---\n责任编辑:郭爽\n", 0o644)
 	code, stdout, _ := lintRun(t, "", p)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/banmian/banmian/internal/layout"
+	"github.com/banmian/banmian/internal/browsertest"
 )
 
 const proofSample = "../../internal/layout/testdata/sample"
@@ -23,6 +23,7 @@ func runProofCmd(t *testing.T, args ...string) (code int, stdout, stderr string)
 }
 
 func TestProofHTML(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "page.html")
 	code, stdout, stderr := runProofCmd(t, "-source", proofSample, "-edition", "2025-06-17", "-html", "-o", file)
 	if code != 0 {
@@ -45,6 +46,7 @@ func TestProofHTML(t *testing.T) {
 }
 
 func TestProofErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -67,6 +69,7 @@ func TestProofErrors(t *testing.T) {
 }
 
 func TestProofOversetSummary(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "overset.html")
 	code, stdout, stderr := runProofCmd(t, "-source", "../../internal/layout/testdata/overset", "-html", "-o", file)
 	if code != 0 {
@@ -90,12 +93,8 @@ func TestProofNoBrowser(t *testing.T) {
 }
 
 func TestProofPDF(t *testing.T) {
-	if _, err := layout.FindBrowser(); err != nil {
-		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("BANMIAN_REQUIRE_BROWSER=1 but: %v", err)
-		}
-		t.Skipf("skipping browser test: %v", err)
-	}
+	t.Parallel()
+	browsertest.Require(t)
 	file := filepath.Join(t.TempDir(), "page.pdf")
 	code, stdout, stderr := runProofCmd(t, "-source", proofSample, "-edition", "2025-06-17", "-o", file)
 	if code != 0 {
@@ -114,6 +113,7 @@ func TestProofPDF(t *testing.T) {
 }
 
 func TestProofJSON(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runProofCmd(t, "-source", "../../internal/layout/testdata/overset", "-edition", "2025-07-02", "-json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSearchCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, idx := filepath.Join(dir, "content"), filepath.Join(dir, "index")
 	writeFiles(t, src, searchSite)

@@ -178,8 +178,12 @@ func startServe(ctx context.Context, env *Env, o serveOptions, ready func(addr s
 	synced := make(chan struct{})
 	go func() {
 		defer close(synced)
-		if err := srv.SyncIndex(ctx); err != nil && ctx.Err() == nil {
+		err := srv.SyncIndex(ctx)
+		if err != nil && ctx.Err() == nil {
 			logger.Error("syncing the search index", "err", err)
+		}
+		if indexSyncedHook != nil {
+			indexSyncedHook(err)
 		}
 	}()
 	defer func() { <-synced }()

@@ -154,6 +154,22 @@ func (p *serveProc) waitLine(re *regexp.Regexp, limit time.Duration) []string {
 	}
 }
 
+// indexSyncedRE is the line the test build prints when the search index
+// has caught up after the start (crashhook_banmiantest.go).
+var indexSyncedRE = regexp.MustCompile(`BANMIAN_TEST: search index synced \(err <nil>\)`)
+
+// waitPrinted waits for a line matching re, printed before the call or
+// after it (waitLine skips the lines it reads past).
+func (p *serveProc) waitPrinted(re *regexp.Regexp, limit time.Duration) []string {
+	p.t.Helper()
+	// A line is written to out before it is sent to lines: one not in out
+	// yet is still to come on lines.
+	if m := re.FindStringSubmatch(p.output()); m != nil {
+		return m
+	}
+	return p.waitLine(re, limit)
+}
+
 // kill stops the process with SIGKILL and waits for it.
 func (p *serveProc) kill() {
 	p.cmd.Process.Kill()
@@ -251,6 +267,7 @@ func changedKeys(a, b map[string]string) []string {
 // never a mix, that no submission is lost, and that the server goes on
 // working.
 func TestServeCrashDuringPublish(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary and starts it ten times")
 	}
@@ -353,21 +370,14 @@ func TestServeCrashDuringPublish(t *testing.T) {
 				parts["store"] = append(parts["store"], after[id].Status == "published")
 			}
 			// The index is synced with the site in the background after
-			// the start: give it a few seconds to settle.
-			found := func() []bool {
-				var out []bool
-				for _, q := range []string{"垃圾分类新风尚", "社区食堂开张"} {
-					var res struct{ Hits []struct{ ID string } }
-					json.Unmarshal([]byte(p.mustAPI(200, "", "GET", "/api/search?q="+url.QueryEscape(q), "")), &res)
-					out = append(out, len(res.Hits) > 0 && (res.Hits[0].ID == slugA || res.Hits[0].ID == slugB))
-				}
-				return out
+			// the start: wait for the test build to say it is done.
+			p.waitPrinted(indexSyncedRE, 60*time.Second)
+			for _, q := range []string{"垃圾分类新风尚", "社区食堂开张"} {
+				var res struct{ Hits []struct{ ID string } }
+				json.Unmarshal([]byte(p.mustAPI(200, "", "GET", "/api/search?q="+url.QueryEscape(q), "")), &res)
+				parts["index"] = append(parts["index"], len(res.Hits) > 0 && (res.Hits[0].ID == slugA || res.Hits[0].ID == slugB))
 			}
 			want := point == "committed"
-			deadline := time.Now().Add(10 * time.Second)
-			for parts["index"] = found(); !slices.Equal(parts["index"], []bool{want, want}) && time.Now().Before(deadline); parts["index"] = found() {
-				time.Sleep(100 * time.Millisecond)
-			}
 			for part, got := range parts {
 				for i, v := range got {
 					if v != want {

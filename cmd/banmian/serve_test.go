@@ -16,15 +16,20 @@ import (
 )
 
 // syncBuffer is a bytes.Buffer safe to write from a running command while
-// the test reads it.
+// the test reads it, and tells a waiting reader when it grows.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu   sync.Mutex
+	b    bytes.Buffer
+	grew chan struct{} // closed by the next write, if a reader waits
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.grew != nil {
+		close(s.grew)
+		s.grew = nil
+	}
 	return s.b.Write(p)
 }
 
@@ -32,6 +37,40 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// next returns what was written so far and a channel closed at the next
+// write.
+func (s *syncBuffer) next() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.grew == nil {
+		s.grew = make(chan struct{})
+	}
+	return s.b.String(), s.grew
+}
+
+// waitMatch waits until what was written matches re and returns the
+// match. It fails the test when a value arrives on exited first (the
+// command returned; the value goes back on the channel for its cleanup)
+// or after limit.
+func (s *syncBuffer) waitMatch(t *testing.T, re *regexp.Regexp, exited chan int, limit time.Duration, what string, stderr *syncBuffer) []string {
+	t.Helper()
+	timeout := time.After(limit)
+	for {
+		out, grew := s.next()
+		if m := re.FindStringSubmatch(out); m != nil {
+			return m
+		}
+		select {
+		case <-grew:
+		case code := <-exited:
+			exited <- code
+			t.Fatalf("%s exited with %d before printing %q:\n%s\n%s", what, code, re, out, stderr)
+		case <-timeout:
+			t.Fatalf("%s did not print %q in %v:\n%s\n%s", what, re, limit, out, stderr)
+		}
+	}
 }
 
 // serveSite writes a small content folder into dir/content.
@@ -66,21 +105,8 @@ func startInProcess(t *testing.T, args ...string) *inProcess {
 	env := &Env{Stdin: strings.NewReader(""), Stdout: p.stdout, Stderr: p.stderr}
 	go func() { p.code <- run(ctx, env, append([]string{"serve"}, args...)) }()
 	t.Cleanup(func() { p.stop(t) })
-	deadline := time.After(30 * time.Second)
-	for {
-		if m := servingRE.FindStringSubmatch(p.stdout.String()); m != nil {
-			p.addr = m[1]
-			return p
-		}
-		select {
-		case code := <-p.code:
-			p.code <- code
-			t.Fatalf("serve exited with %d before serving:\n%s\n%s", code, p.stdout, p.stderr)
-		case <-deadline:
-			t.Fatalf("serve did not start in 30s:\n%s\n%s", p.stdout, p.stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	p.addr = p.stdout.waitMatch(t, servingRE, p.code, 30*time.Second, "serve", p.stderr)[1]
+	return p
 }
 
 // stop cancels the context and waits for serve to return; it must exit 0.

@@ -35,6 +35,7 @@ func userOpen(t *testing.T, dir string) *store.Store {
 }
 
 func TestUserAddListPasswd(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
 	tests := []struct {
 		name     string
@@ -123,6 +124,7 @@ func TestUserAddListPasswd(t *testing.T) {
 }
 
 func TestUserListEmpty(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	code, stdout, stderr := userRun(t, "", "user", "list", "-data", data)
 	if code != 0 || stdout != "" || !strings.Contains(stderr, "banmian user add -data "+data+" -role admin NAME") {
@@ -131,6 +133,7 @@ func TestUserListEmpty(t *testing.T) {
 }
 
 func TestTokenCommands(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	if code, _, stderr := userRun(t, "newsroom-lamp-42\n", "user", "add", "-data", data, "-role", "submitter", "-office", "真如镇", "-password-stdin", "李四"); code != 0 {
 		t.Fatal(stderr)
@@ -185,6 +188,7 @@ func TestCommandsFailFastWhileServing(t *testing.T) {
 }
 
 func TestBackupCommand(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	if code, _, stderr := userRun(t, "newsroom-lamp-42\n", "user", "add", "-data", data, "-role", "admin", "-password-stdin", "管理员"); code != 0 {
 		t.Fatal(stderr)

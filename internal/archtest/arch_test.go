@@ -193,6 +193,10 @@ func TestArchitecture(t *testing.T) {
 				return s == internalPkg("benchutil") || s == internalPkg("search/searchtest")
 			})
 		}},
+		{"browsertest is for tests only", func(p *pkg) string {
+			return firstOf(p.Imports, func(s string) bool { return s == internalPkg("browsertest") })
+		}},
+		{"only internal/chromium, internal/layout and browsertest drive Chromium", onlyIn("github.com/chromedp", "chromium", "layout", "browsertest")},
 	}
 	for _, r := range rules {
 		for _, p := range pkgs {

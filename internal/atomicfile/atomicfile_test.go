@@ -9,6 +9,7 @@ import (
 )
 
 func TestWrite(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		write func(string, []byte) error
@@ -41,6 +42,7 @@ func TestWrite(t *testing.T) {
 
 // A symbolic link stays a link; the file it points to is replaced.
 func TestWriteThroughSymlink(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	real := filepath.Join(dir, "real.md")
 	link := filepath.Join(dir, "link.md")
@@ -64,6 +66,7 @@ func TestWriteThroughSymlink(t *testing.T) {
 
 // On failure the target is untouched and no temporary file is left.
 func TestWriteErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sub := filepath.Join(dir, "稿件")
 	os.Mkdir(sub, 0o755)
@@ -79,6 +82,7 @@ func TestWriteErrors(t *testing.T) {
 
 // Concurrent writers of one file leave one whole version, never a mix.
 func TestConcurrent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	name := filepath.Join(dir, "index.html")
 	versions := []string{strings.Repeat("甲", 50000), strings.Repeat("乙", 50000), strings.Repeat("丙", 50000)}

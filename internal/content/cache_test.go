@@ -9,6 +9,7 @@ import (
 // (a tag, a correction, a nested front matter value, the body, an edition
 // item) must not show in the next Load through the same cache.
 func TestLoadCacheReturnsOwnedValues(t *testing.T) {
+	t.Parallel()
 	fsys := fstest.MapFS{
 		"stories/a.md":             {Data: []byte("---\ntitle: 小区管道“添堵”\nslug: a\ncredit: 长征镇\ndate: 2025-05-22\ntags: [社区治理, 网格]\ncorrections:\n  - date: 2025-05-23\n    note: 更正错字\nphotos:\n  - file: 1.jpg\n    caption: 居民议事\n---\n正文。\n")},
 		"editions/2025-05-22.yaml": {Data: []byte("date: 2025-05-22\npage: 14\nitems:\n  - story: a\n")},

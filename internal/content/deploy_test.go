@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseSiteDeploy(t *testing.T) {
+	t.Parallel()
 	// The exact form of issue 18 must parse.
 	src := `title: 多维世界
 deploy:

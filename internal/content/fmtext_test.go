@@ -6,6 +6,7 @@ import (
 )
 
 func TestFrontMatterText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		fm     string

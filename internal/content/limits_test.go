@@ -23,6 +23,7 @@ func manyKeys(n int) string {
 // minute; the cap refuses them before parsing. The 10 s bound is a
 // backstop against a hang, not a speed target.
 func TestFrontMatterCap(t *testing.T) {
+	t.Parallel()
 	src := []byte(manyKeys(100_000))
 	type result struct {
 		st   *Story
@@ -52,6 +53,7 @@ func TestFrontMatterCap(t *testing.T) {
 }
 
 func TestStoryLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -86,6 +88,7 @@ func TestStoryLimits(t *testing.T) {
 // The body cap counts text, not the blank lines between paragraphs: the
 // same copy typed one paragraph a line or stored as Markdown counts alike.
 func TestBodySizeIgnoresBlankLines(t *testing.T) {
+	t.Parallel()
 	typed := strings.Repeat("居民反映问题。\n", 10000)
 	stored := strings.ReplaceAll(typed, "\n", "\n\n")
 	if a, b := BodySize(typed), BodySize(stored); a != b || a != len(typed) {

@@ -21,6 +21,7 @@ layout: hugo-key-kept
 `
 
 func TestLoadGood(t *testing.T) {
+	t.Parallel()
 	fsys := fstest.MapFS{
 		"site.yaml":                  {Data: []byte("title: 多维世界\nmasthead:\n  editor: 郭爽\n")},
 		"stories/a.md":               {Data: []byte(goodStory)},
@@ -72,6 +73,7 @@ func TestLoadGood(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -142,6 +144,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestLoadReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	fsys := fstest.MapFS{
 		"stories/a.md": {Data: []byte("---\ndate: 2025-05-22\n---\n")},
 		"stories/b.md": {Data: []byte("---\ntitle: 二\ndate: bad\n---\n")},
@@ -154,6 +157,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
+	t.Parallel()
 	s := &Story{
 		Title: "小区管道“添堵”，“多格合一”舒心", Kicker: "普陀区长征镇为“网格”赋能", Subtitle: "副题",
 		Credit: "长征镇", Date: time.Date(2025, 5, 22, 0, 0, 0, 0, shanghai), Edition: "2025-05-22",
@@ -205,6 +209,7 @@ func FuzzParseStory(f *testing.F) {
 }
 
 func TestLoadMergesDuplicateTags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, tags string
 		want       []string

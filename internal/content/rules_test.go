@@ -9,6 +9,7 @@ import (
 // search: 供稿 by default, kept as written when the credit already ends in
 // 摄, 报道, 供稿, 文 or 图.
 func TestCreditLine(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"长征镇", "长征镇 供稿"},
 		{" 虹桥镇 ", "虹桥镇 供稿"},
@@ -27,6 +28,7 @@ func TestCreditLine(t *testing.T) {
 }
 
 func TestChineseDateAndNewsroomZone(t *testing.T) {
+	t.Parallel()
 	// 23:30 UTC on 21 May is 22 May in Shanghai.
 	d := time.Date(2025, 5, 21, 23, 30, 0, 0, time.UTC).In(Newsroom)
 	if got := ChineseDate(d); got != "2025年5月22日" {
@@ -39,6 +41,7 @@ func TestChineseDateAndNewsroomZone(t *testing.T) {
 }
 
 func TestReaderURLScheme(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ base, root string }{
 		{"", "/"}, {"/", "/"}, {"https://duowei.example.com/", "/"},
 		{"https://example.com/duowei", "/duowei/"}, {"duowei/", "/duowei/"},

@@ -3,6 +3,7 @@ package content
 import "testing"
 
 func TestSlugify(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"小区管道“添堵”，“多格合一”舒心", "xiao-qu-guan-dao-tian-du-duo-ge-he-yi-shu-xin"},
 		{"长征镇", "chang-zheng-zhen"},
@@ -25,6 +26,7 @@ func TestSlugify(t *testing.T) {
 }
 
 func TestValidSlug(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]bool{
 		"a": true, "abc-123": true, "": false, "-a": false, "a-": false, "a--b": false, "A": false, "长征": false, "a_b": false,
 	} {

@@ -15,6 +15,7 @@ import (
 // TestFolderTarget deploys to a plain folder: whole, then nothing, then
 // one story changed and one removed, each time swapped in as a whole.
 func TestFolderTarget(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, 6)
 	v1 := s.build()
 	www := filepath.Join(t.TempDir(), "www")
@@ -97,6 +98,7 @@ func assertFolder(t *testing.T, dir string, want map[string]string) {
 
 // TestFolderOverlap refuses a folder inside the site or around it.
 func TestFolderOverlap(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, 1)
 	s.build()
 	for _, dir := range []string{s.out, filepath.Join(s.out, "www"), filepath.Dir(s.out)} {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestHeadersAndTiers(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		path, ctype, cache string
 		tier               int
@@ -53,6 +54,7 @@ func TestHeadersAndTiers(t *testing.T) {
 }
 
 func TestParseTarget(t *testing.T) {
+	t.Parallel()
 	good := []struct {
 		name, url string
 		want      Target
@@ -104,6 +106,7 @@ func TestParseTarget(t *testing.T) {
 // TestAutoCoalesces: triggers during a deploy cost one more deploy, not
 // one each, and a failure is kept as the status with its Chinese reason.
 func TestAutoCoalesces(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	runs := 0
 	release := make(chan struct{})
@@ -167,6 +170,7 @@ func TestAutoCoalesces(t *testing.T) {
 // TestRetryBacksOff: transient errors are retried, waiting longer each
 // time; others are not.
 func TestRetryBacksOff(t *testing.T) {
+	t.Parallel()
 	r := retrier{tries: 3, wait: time.Millisecond}
 	n := 0
 	err := r.do(context.Background(), func() error {

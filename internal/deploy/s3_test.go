@@ -85,6 +85,7 @@ func sorted(l []string) []string {
 // nothing changed uploads nothing; one story changed uploads exactly the
 // files whose bytes changed; a story removed has its pages deleted.
 func TestS3Incremental(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	c := w.client(testKey, testSecret)
 	bucket := w.bucket(t)
@@ -183,6 +184,7 @@ func TestS3Incremental(t *testing.T) {
 // TestS3MaxDeletes: a deploy deleting more than -max-deletes changes
 // nothing and says so; -force goes ahead.
 func TestS3MaxDeletes(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	c := w.client(testKey, testSecret)
 	bucket := w.bucket(t)
@@ -239,6 +241,7 @@ func maps(a, b map[string]string) bool {
 // TestS3Headers reads Content-Type, Cache-Control and Content-Encoding
 // back from the server, with gzip on.
 func TestS3Headers(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	c := w.client(testKey, testSecret)
 	bucket := w.bucket(t)
@@ -351,6 +354,7 @@ func (rc *recorder) start(t *testing.T, backend string) string {
 // before the home page, feed and sitemap, and deletes after all; a 503 is
 // retried.
 func TestS3UploadOrder(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	bucket := w.bucket(t)
 	s := newTestSite(t, 10)
@@ -417,6 +421,7 @@ func TestS3UploadOrder(t *testing.T) {
 // TestS3Refusals: bad or missing credentials and a missing bucket fail
 // at once with a Chinese and English message.
 func TestS3Refusals(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	bucket := w.bucket(t)
 	s := newTestSite(t, 2)
@@ -459,6 +464,7 @@ func TestS3Refusals(t *testing.T) {
 // TestS3CredentialsFile: keys from an AWS-style credentials file, by
 // profile, when the environment has none.
 func TestS3CredentialsFile(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	bucket := w.bucket(t)
 	s := newTestSite(t, 2)
@@ -485,6 +491,7 @@ func TestS3CredentialsFile(t *testing.T) {
 
 // TestS3DryRun changes nothing.
 func TestS3DryRun(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	bucket := w.bucket(t)
 	s := newTestSite(t, 3)
@@ -507,6 +514,7 @@ func TestS3DryRun(t *testing.T) {
 // has deleted nothing and leaves the manifest; the next deploy sends only
 // what is still missing.
 func TestS3ResumeAfterFailure(t *testing.T) {
+	t.Parallel()
 	w := mustS3(t)
 	c := w.client(testKey, testSecret)
 	bucket := w.bucket(t)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRunes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		a, b string
@@ -44,6 +45,7 @@ func TestRunes(t *testing.T) {
 }
 
 func TestCount(t *testing.T) {
+	t.Parallel()
 	del, ins := Count(Runes("长征镇召开会议", "长征镇举行了会议"))
 	if del != 2 || ins != 3 {
 		t.Errorf("Count = %d, %d; want 2, 3", del, ins)
@@ -51,6 +53,7 @@ func TestCount(t *testing.T) {
 }
 
 func TestApplyMismatch(t *testing.T) {
+	t.Parallel()
 	edits := Runes("长征镇", "真如镇")
 	if _, err := Apply("桃浦镇", edits); err == nil {
 		t.Fatal("Apply to the wrong text: no error")
@@ -64,6 +67,7 @@ func TestApplyMismatch(t *testing.T) {
 // distance computed by dynamic programming over the longest common
 // subsequence.
 func TestMinimal(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	alphabet := []rune("长征镇真如多维世界，。的")
 	gen := func() string {

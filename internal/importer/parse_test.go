@@ -92,6 +92,7 @@ func storyText(s *Story) string {
 }
 
 func TestParseSample(t *testing.T) {
+	t.Parallel()
 	src := readSample(t)
 	p := mustParse(t, string(src))
 	want := content.Masthead{Section: "多维世界", Editor: "郭爽", Weibo: "http://t.xinmin.cn/guoguo11", Email: "9773859@qq.com", Hotline: "22897276"}
@@ -174,6 +175,7 @@ func TestParseSample(t *testing.T) {
 
 // TestParseVariants: the sample in other clothes parses to the same page.
 func TestParseVariants(t *testing.T) {
+	t.Parallel()
 	src := string(readSample(t))
 	base := mustParse(t, src)
 	variants := map[string]string{
@@ -255,6 +257,7 @@ func gb18030(t *testing.T, s string) string {
 }
 
 func TestParseThreeStoriesNoBox(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("testdata/three-stories.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -292,6 +295,7 @@ func TestParseThreeStoriesNoBox(t *testing.T) {
 }
 
 func TestParseHeadlines(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src                       string
 		kicker, title, subtitle, credit string
@@ -338,6 +342,7 @@ func TestParseHeadlines(t *testing.T) {
 // TestParseSubheadOrFragment: short lines without closing punctuation are
 // subheads, unless a print column broke a sentence there.
 func TestParseSubheadOrFragment(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, line, next string
 		subhead          bool
@@ -376,6 +381,7 @@ func TestParseSubheadOrFragment(t *testing.T) {
 // TestParseLeftovers: text that fits no structure stays in the nearest
 // story, with a warning.
 func TestParseLeftovers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src string
 		stories   int
@@ -407,6 +413,7 @@ func TestParseLeftovers(t *testing.T) {
 }
 
 func TestParseBoxWithoutBlankLines(t *testing.T) {
+	t.Parallel()
 	src := "荣誉榜\n甲公司\n受检产品:“甲”品牌\n热水器\n荣获\n上海市热水器产品质量\n监督抽查合格产品\n乙公司\n受检产品:“乙”品牌灶具\n荣获:上海市燃气灶产品检测合格产品\n"
 	p := mustParse(t, src)
 	if len(p.Boxes) != 1 || len(p.Stories) != 0 {
@@ -423,6 +430,7 @@ func TestParseBoxWithoutBlankLines(t *testing.T) {
 }
 
 func TestParseNormalizes(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	fake := func(s string) string {
 		calls++
@@ -442,6 +450,7 @@ func TestParseNormalizes(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	if _, err := Parse([]byte(" \n\u3000\n\r\n"), Options{}); !errors.Is(err, ErrEmpty) {
 		t.Errorf("blank page: err = %v", err)
 	}

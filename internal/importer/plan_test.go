@@ -61,6 +61,7 @@ func listFiles(t *testing.T, dir string) []string {
 }
 
 func TestPlanSampleLoads(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	plan, ws := importInto(t, dir, readSample(t), Meta{Date: sampleDate, Page: 14, Note: "示例"})
 	want := []string{
@@ -108,6 +109,7 @@ func TestPlanSampleLoads(t *testing.T) {
 }
 
 func TestImportIdempotent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := readSample(t)
 	m := Meta{Date: sampleDate, Page: 14}
@@ -146,6 +148,7 @@ func TestImportIdempotent(t *testing.T) {
 // TestPlanSlugTaken: a story of another edition holding the slug is left
 // alone; the imported one gets the date in its slug, every time.
 func TestPlanSlugTaken(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	page := []byte("小区管道不再添堵\n\n居民反映问题,当天解决。\n\n长征镇 供稿\n")
 	importInto(t, dir, page, Meta{Date: mustDate("2024-03-01")})
@@ -166,6 +169,7 @@ func TestPlanSlugTaken(t *testing.T) {
 // TestPlanKeepsEditorsWork: layout and geometry set by an editor survive a
 // re-import; a story the page no longer has is reported, not deleted.
 func TestPlanKeepsEditorsWork(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	importInto(t, dir, []byte("旧标题\n\n正文。\n\n长征镇 供稿\n"), Meta{Date: sampleDate, Note: "旧注"})
 	ed := filepath.Join(dir, "editions", "2025-05-22.yaml")
@@ -194,6 +198,7 @@ func TestPlanKeepsEditorsWork(t *testing.T) {
 }
 
 func TestSiteConfig(t *testing.T) {
+	t.Parallel()
 	f := SiteConfig(content.Masthead{Section: "多维世界", Editor: "郭爽", Hotline: "22897276"}, "新民晚报")
 	s, errs := content.ParseSite(f.Path, f.Data)
 	if len(errs) > 0 {
@@ -206,6 +211,7 @@ func TestSiteConfig(t *testing.T) {
 }
 
 func TestMarkdownEscapes(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"普通的一段。", "普通的一段。"},
 		{"# 不是标题", `\# 不是标题`},
@@ -229,6 +235,7 @@ func TestMarkdownEscapes(t *testing.T) {
 }
 
 func TestWriteRefusesEscapes(t *testing.T) {
+	t.Parallel()
 	if _, err := Write(t.TempDir(), []File{{Path: "../x.md", Data: []byte("x")}}); err == nil {
 		t.Error("wrote outside the folder")
 	}

@@ -52,6 +52,7 @@ var sentenceRE = regexp.MustCompile(`[^。！？!?…]+(?:[。！？!?]|…+)?[�
 var creditRE = regexp.MustCompile(`^\s*(\S+(?:\s+\S+)*)\s+供稿$`)
 
 func TestSampleSiteHasEverySentence(t *testing.T) {
+	t.Parallel()
 	c := loadSampleSite(t)
 	if len(c.Stories) != 2 {
 		t.Fatalf("%d stories in content/, want 2", len(c.Stories))
@@ -149,6 +150,7 @@ func TestSampleSiteHasEverySentence(t *testing.T) {
 }
 
 func TestSampleSiteMasthead(t *testing.T) {
+	t.Parallel()
 	c := loadSampleSite(t)
 	want := content.Masthead{Section: "多维世界", Editor: "郭爽", Weibo: "http://t.xinmin.cn/guoguo11", Email: "9773859@qq.com", Hotline: "22897276"}
 	s := c.Site

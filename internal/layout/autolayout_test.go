@@ -48,6 +48,7 @@ func withStories(tb testing.TB, lengths ...int) (*content.Content, *content.Edit
 func area(m ModuleReport) int { return m.Columns * m.Lines }
 
 func TestAutoLayoutTable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		lengths []int
@@ -144,6 +145,7 @@ func checkGrid(t *testing.T, rep *Report) {
 }
 
 func TestAutoLayoutMoveSuggestion(t *testing.T) {
+	t.Parallel()
 	// One long story too many: moving it lets the rest fit.
 	c, e := withStories(t, 2000, 1500)
 	rep, err := Estimate(c, e)
@@ -174,6 +176,7 @@ func TestAutoLayoutMoveSuggestion(t *testing.T) {
 }
 
 func TestAutoLayoutOverrides(t *testing.T) {
+	t.Parallel()
 	c, e := withStories(t, 800, 1200)
 	e.Items[1].Module = &content.ItemModule{Columns: 3, Lines: 40, Locked: true}
 	e.Items[2].Module = &content.ItemModule{Columns: 4}

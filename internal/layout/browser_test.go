@@ -84,6 +84,7 @@ type checkResult struct {
 }
 
 func TestBrowserSample(t *testing.T) {
+	t.Parallel()
 	p := mustPrinter(t)
 	c := mustLoad(t, "testdata/sample")
 	e := mustEdition(t, c, "2025-06-17")
@@ -159,6 +160,7 @@ func TestBrowserSample(t *testing.T) {
 }
 
 func TestBrowserEstimatorLong(t *testing.T) {
+	t.Parallel()
 	p := mustPrinter(t)
 	c := mustLoad(t, "testdata/long")
 	e := mustEdition(t, c, "2025-07-01")
@@ -187,6 +189,7 @@ func TestBrowserEstimatorLong(t *testing.T) {
 }
 
 func TestBrowserOverset(t *testing.T) {
+	t.Parallel()
 	p := mustPrinter(t)
 	c := mustLoad(t, "testdata/overset")
 	html, rep, err := Preview(c, mustEdition(t, c, "2025-07-02"), Options{})
@@ -205,6 +208,7 @@ func TestBrowserOverset(t *testing.T) {
 }
 
 func TestPDFProof(t *testing.T) {
+	t.Parallel()
 	p := mustPrinter(t)
 	c := mustLoad(t, "testdata/sample")
 	e := mustEdition(t, c, "2025-06-17")
@@ -313,6 +317,7 @@ func BenchmarkPDFWarm(b *testing.B) {
 }
 
 func TestPrinterConcurrentAndClose(t *testing.T) {
+	t.Parallel()
 	mustPrinter(t) // skips without Chromium
 	c := mustLoad(t, "testdata/sample")
 	html, _, err := Preview(c, mustEdition(t, c, "2025-06-17"), Options{Clean: true, NoScript: true})

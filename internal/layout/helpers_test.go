@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/banmian/banmian/internal/browsertest"
 	"github.com/banmian/banmian/internal/content"
 )
 
@@ -39,12 +40,7 @@ var (
 // Chromium the test is skipped, unless BANMIAN_REQUIRE_BROWSER=1.
 func mustPrinter(tb testing.TB) *Printer {
 	tb.Helper()
-	if _, err := FindBrowser(); err != nil {
-		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
-			tb.Fatalf("BANMIAN_REQUIRE_BROWSER=1 but: %v", err)
-		}
-		tb.Skipf("skipping browser test: %v", err)
-	}
+	browsertest.Require(tb)
 	printerOnce.Do(func() { printer, printerErr = NewPrinter(context.Background()) })
 	if printerErr != nil {
 		tb.Fatalf("starting Chromium: %v", printerErr)

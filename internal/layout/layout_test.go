@@ -10,6 +10,7 @@ import (
 )
 
 func TestNewGridDefault(t *testing.T) {
+	t.Parallel()
 	g, err := NewGrid(ResolveGeometry(content.Geometry{}, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -26,6 +27,7 @@ func TestNewGridDefault(t *testing.T) {
 }
 
 func TestResolveGeometry(t *testing.T) {
+	t.Parallel()
 	site := content.Geometry{Columns: 6, BodySize: 10.5}
 	ed := &content.Geometry{TrimWidth: 280, TrimHeight: 390, Leading: 16}
 	g := ResolveGeometry(site, ed)
@@ -37,6 +39,7 @@ func TestResolveGeometry(t *testing.T) {
 }
 
 func TestNewGridErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		g    content.Geometry
@@ -57,6 +60,7 @@ func TestNewGridErrors(t *testing.T) {
 }
 
 func TestCountLines(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		text    string
@@ -89,6 +93,7 @@ func TestCountLines(t *testing.T) {
 }
 
 func TestTrimmedWidths(t *testing.T) {
+	t.Parallel()
 	w := trimmedWidths([]rune("“你好”，“世界”。"))
 	sum := 0.0
 	for _, x := range w {
@@ -101,6 +106,7 @@ func TestTrimmedWidths(t *testing.T) {
 }
 
 func TestCharsOf(t *testing.T) {
+	t.Parallel()
 	got := CharsOf([]Block{{Text: "2600多户"}, {Text: "长征镇 供稿"}})
 	if got != 2+2+5 {
 		t.Errorf("CharsOf = %d, want 9", got)
@@ -108,6 +114,7 @@ func TestCharsOf(t *testing.T) {
 }
 
 func TestAutoLayoutSample(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "testdata/sample")
 	e := mustEdition(t, c, "2025-06-17")
 	rep, err := Estimate(c, e)
@@ -138,6 +145,7 @@ func TestAutoLayoutSample(t *testing.T) {
 }
 
 func TestOversetReport(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "testdata/overset")
 	e := mustEdition(t, c, "2025-07-02")
 	html, rep, err := Preview(c, e, Options{})
@@ -168,6 +176,7 @@ func TestOversetReport(t *testing.T) {
 }
 
 func TestLayoutErrors(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "testdata/overset")
 	base := mustEdition(t, c, "2025-07-02")
 	tests := []struct {
@@ -200,6 +209,7 @@ func TestLayoutErrors(t *testing.T) {
 }
 
 func TestPreviewHTML(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "testdata/sample")
 	e := mustEdition(t, c, "2025-06-17")
 	html, _, err := Preview(c, e, Options{})
@@ -232,6 +242,7 @@ func TestPreviewHTML(t *testing.T) {
 }
 
 func TestDocBlocks(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "testdata/sample")
 	p, err := pieces(c, mustEdition(t, c, "2025-06-17"), newRenderer(c), nil)
 	if err != nil {
@@ -272,6 +283,7 @@ func FuzzCountLines(f *testing.F) {
 }
 
 func TestEditionGeometryOverride(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "testdata/sample")
 	e := *mustEdition(t, c, "2025-06-17")
 	e.Geometry = &content.Geometry{TrimWidth: 280, TrimHeight: 390, Columns: 6}

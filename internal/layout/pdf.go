@@ -6,39 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"sync"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/banmian/banmian/internal/chromium"
 )
 
 // ErrNoBrowser means no headless Chromium was found to print with.
-var ErrNoBrowser = errors.New("headless Chromium not found: install the Debian package chromium (apt-get install chromium fonts-noto-cjk fonts-noto-cjk-extra), or set BANMIAN_CHROMIUM to the browser's path")
-
-// browserNames are the executables FindBrowser looks for on PATH.
-var browserNames = []string{"chromium", "chromium-browser", "headless_shell", "headless-shell", "google-chrome", "google-chrome-stable", "chrome"}
+var ErrNoBrowser = chromium.ErrNotFound
 
 // FindBrowser returns the path of the Chromium to print with:
 // $BANMIAN_CHROMIUM, or the first of chromium, chromium-browser,
 // headless_shell, google-chrome on PATH. It returns ErrNoBrowser when there
 // is none.
-func FindBrowser() (string, error) {
-	if p := os.Getenv("BANMIAN_CHROMIUM"); p != "" {
-		found, err := exec.LookPath(p)
-		if err != nil {
-			return "", fmt.Errorf("BANMIAN_CHROMIUM=%s: %w", p, ErrNoBrowser)
-		}
-		return found, nil
-	}
-	for _, n := range browserNames {
-		if p, err := exec.LookPath(n); err == nil {
-			return p, nil
-		}
-	}
-	return "", ErrNoBrowser
-}
+func FindBrowser() (string, error) { return chromium.Find() }
 
 // Printer keeps one headless Chromium running to print proofs. It is safe
 // for concurrent use: each call prints in a tab of its own. Close stops
@@ -63,22 +47,7 @@ func NewPrinter(ctx context.Context) (*Printer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting Chromium: %w", err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(dir),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("font-render-hinting", "none"),
-	}
+	opts := append(chromium.Options(exe, dir), chromedp.Flag("font-render-hinting", "none"))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
 	p := &Printer{dir: dir, cancelAlloc: cancelAlloc, browser: browser, cancelBrowser: cancelBrowser}

@@ -54,6 +54,7 @@ func photoPage(t *testing.T) (*content.Content, *content.Edition, fstest.MapFS) 
 }
 
 func TestPhotosInPreview(t *testing.T) {
+	t.Parallel()
 	c, e, assets := photoPage(t)
 	html, rep, err := Preview(c, e, Options{Assets: assets})
 	if err != nil {
@@ -97,6 +98,7 @@ func TestPhotosInPreview(t *testing.T) {
 }
 
 func TestPhotosInPDF(t *testing.T) {
+	t.Parallel()
 	p := mustPrinter(t)
 	if _, err := exec.LookPath("pdfimages"); err != nil {
 		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {

@@ -53,6 +53,7 @@ func renderAll(t testing.TB, r *Renderer, src []byte) {
 // 5-10 times, 100 KB). Now each takes well under a second; the bound is
 // only a backstop against a hang, generous for a loaded machine.
 func TestHostileShapesFinish(t *testing.T) {
+	t.Parallel()
 	size := 400 << 10
 	if raceEnabled {
 		size = 100 << 10
@@ -115,6 +116,7 @@ func TestRenderDeadline(t *testing.T) {
 }
 
 func TestCheckNesting(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -149,6 +151,7 @@ func TestCheckNesting(t *testing.T) {
 // MaxNesting (the rest of the line is text), and Protected's offsets still
 // point into the original source.
 func TestDeepNestingFlattened(t *testing.T) {
+	t.Parallel()
 	src := strings.Repeat(">", 40) + " 用`a, b`表示"
 	d, err := New(Options{}).Render([]byte(src))
 	if err != nil {
@@ -169,6 +172,7 @@ func TestDeepNestingFlattened(t *testing.T) {
 // TestLinkGuard: inline links still parse as CommonMark says, and those
 // the guard turns down fall back to text or a shortcut reference.
 func TestLinkGuard(t *testing.T) {
+	t.Parallel()
 	r := New(Options{})
 	tests := []struct {
 		src, want string

@@ -7,6 +7,7 @@ import (
 )
 
 func TestLinesToParagraphs(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ name, in, want string }{
 		{"one line", "长征镇社区食堂开张。", "长征镇社区食堂开张。"},
 		{"single breaks", "第一段。\n第二段。\n第三段。", "第一段。\n\n第二段。\n\n第三段。"},
@@ -32,6 +33,7 @@ func TestLinesToParagraphs(t *testing.T) {
 }
 
 func TestLinesToParagraphsRendersParagraphs(t *testing.T) {
+	t.Parallel()
 	doc, err := New(Options{}).Render([]byte(LinesToParagraphs("第一段。\n第二段。")))
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +44,7 @@ func TestLinesToParagraphsRendersParagraphs(t *testing.T) {
 }
 
 func TestLinesToParagraphsLinear(t *testing.T) {
+	t.Parallel()
 	body := strings.Repeat("一行字。\n", 200000)
 	done := make(chan string)
 	go func() { done <- LinesToParagraphs(body) }()
@@ -56,6 +59,7 @@ func TestLinesToParagraphsLinear(t *testing.T) {
 }
 
 func TestParagraphsToLines(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"第一段。\n\n第二段。", "第一段。\n第二段。"},
 		{"## 一、概况\n\n居民排起长队。\n\n\n第三段。", "## 一、概况\n居民排起长队。\n\n\n第三段。"},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRender(t *testing.T) {
+	t.Parallel()
 	r := New(Options{})
 	tests := []struct {
 		name   string
@@ -54,6 +55,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestPlainTextAndHeadings(t *testing.T) {
+	t.Parallel()
 	src := "自党建引领**“多格合一”**试点工作启动以来，长征镇持续推动\n基层治理。\n\n## 从“痛点”到“焦点”\n\n- 一是疏通\n- 二是过滤\n\n访问<https://example.com/a>。"
 	d, err := New(Options{}).Render([]byte(src))
 	if err != nil {
@@ -72,6 +74,7 @@ func TestPlainTextAndHeadings(t *testing.T) {
 }
 
 func TestCountChars(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int{
 		"长征镇": 3, "2600多户": 2, "“多格合一”。": 7, "hello": 0, "１２３": 3, "": 0,
 	} {
@@ -82,6 +85,7 @@ func TestCountChars(t *testing.T) {
 }
 
 func TestProtected(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestFor(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ n, workers int }{{0, 4}, {1, 4}, {7, 1}, {1000, 0}, {1000, 3}, {5, 100}} {
 		seen := make([]int32, tt.n)
 		For(tt.n, tt.workers, func(i int) { atomic.AddInt32(&seen[i], 1) })
@@ -18,6 +19,7 @@ func TestFor(t *testing.T) {
 }
 
 func TestChunks(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ n, workers, chunks int }{{0, 4, 1}, {3, 8, 3}, {1000, 3, 3}, {10, 0, min(Workers(), 10)}} {
 		seen := make([]int32, tt.n)
 		var calls atomic.Int32

@@ -9,6 +9,7 @@ import (
 )
 
 func TestLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		done, total   int
@@ -37,6 +38,7 @@ func TestLine(t *testing.T) {
 }
 
 func TestDuration(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		0:                               "0 秒",
 		59 * time.Second:                "59 秒",
@@ -52,6 +54,7 @@ func TestDuration(t *testing.T) {
 
 // A bar off a terminal is nil and prints nothing; calls on it are safe.
 func TestNotTerminal(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	b := New(&buf, "索引", false)
 	if b != nil {
@@ -70,6 +73,7 @@ func TestNotTerminal(t *testing.T) {
 // On a terminal the bar redraws at most once per interval, always draws
 // the last unit, and Done clears the line and stops later draws.
 func TestThrottleAndDone(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	b := New(&buf, "导入", true)
 	clock := time.Date(2025, 5, 22, 8, 0, 0, 0, time.UTC)
@@ -98,6 +102,7 @@ func TestThrottleAndDone(t *testing.T) {
 
 // Concurrent updates are safe (run with -race).
 func TestConcurrent(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	b := New(&buf, "构建", true)
 	var wg sync.WaitGroup

@@ -94,6 +94,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func TestRecoverInterruptedPublish(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	before := dirHash(t, f.source)
 	// A crash after the files were renamed into place, before the store.
@@ -115,6 +116,7 @@ func TestRecoverInterruptedPublish(t *testing.T) {
 // A failure at every step leaves content/ and public/ byte for byte as
 // they were, and the store unchanged; the error is the domain error.
 func TestPublishFailureAtEachStepLeavesEverythingAsItWas(t *testing.T) {
+	t.Parallel()
 	for _, step := range []string{StepFiles, StepBuild, StepIndex, StepStore} {
 		t.Run(step, func(t *testing.T) {
 			f := newFixture(t)
@@ -148,6 +150,7 @@ func TestPublishFailureAtEachStepLeavesEverythingAsItWas(t *testing.T) {
 }
 
 func TestPublishDomainErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if _, err := f.svc.Publish(context.Background(), "2025-07-01", "editor"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown edition: %v", err)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"１２３４５热线", "12345热线"},
 		{"ＡＢ角协作", "AB角协作"},
@@ -27,6 +28,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestGrams(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in         string
 		g1, g2, g3 []string
@@ -48,6 +50,7 @@ func TestGrams(t *testing.T) {
 // TestHighlightOffsets: marks land on the right characters in mixed
 // Chinese, Latin and digits, including astral characters.
 func TestHighlightOffsets(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		body, query string
 		want        template.HTML
@@ -70,6 +73,7 @@ func TestHighlightOffsets(t *testing.T) {
 }
 
 func TestSnippetLength(t *testing.T) {
+	t.Parallel()
 	body := strings.Repeat("社区治理工作持续推进，", 30) + "长征镇" + strings.Repeat("居民生活更加便利。", 30)
 	p := planQuery("长征镇", false)
 	s := string(snippet(body, p.Needles, p.Backup))
@@ -83,6 +87,7 @@ func TestSnippetLength(t *testing.T) {
 }
 
 func TestParseQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []queryRun

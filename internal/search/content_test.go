@@ -8,6 +8,7 @@ import (
 )
 
 func TestFromTexts(t *testing.T) {
+	t.Parallel()
 	c := &content.Content{Site: content.Site{BaseURL: "https://example.com/duowei/"}, Stories: []*content.Story{
 		{Slug: "a", Title: "小区管道“添堵”", Credit: "长征镇", Tags: []string{"网格"}, Date: time.Date(2025, 5, 22, 0, 0, 0, 0, time.UTC)},
 		{Slug: "b", Title: "三位一体", Credit: "佘山镇"},

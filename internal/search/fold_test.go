@@ -10,6 +10,7 @@ import (
 // OpenCC's character conversion as the opencc module in go.mod does it;
 // after upgrading the module, run go generate.
 func TestFoldTableMatchesOpenCC(t *testing.T) {
+	t.Parallel()
 	cc, err := opencc.New("t2s")
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +37,7 @@ func TestFoldTableMatchesOpenCC(t *testing.T) {
 }
 
 func TestFoldTraditional(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"長征鎮", "长征镇"},
 		{"小區", "小区"},

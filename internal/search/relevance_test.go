@@ -168,6 +168,7 @@ func relevanceMetrics(tb testing.TB, s interface {
 // hit@1 ≥ 0.98 on short queries and ≥ 0.96 on questions, and fewer than
 // 1% of queries without results.
 func TestRelevance(t *testing.T) {
+	t.Parallel()
 	docs, about := relevanceSet(t)
 	x := searchtest.MustOpenIndex(t, docs)
 	var short, questions [][2]string

@@ -10,6 +10,7 @@ import (
 // TestTextSpansMatchesUnits: textSpans finds what matching the units of
 // the whole text finds (findSpans, the reference search.js mirrors).
 func TestTextSpansMatchesUnits(t *testing.T) {
+	t.Parallel()
 	alphabet := []string{"长", "征", "镇", "热", "线", "12345", "123", "AB", "ab", "a", "1", " ", "，", "。", "\n", "ｂ", "é", "か", "ー", "x̐"}
 	r := rand.New(rand.NewPCG(1, 2))
 	gen := func(n int) string {

@@ -34,6 +34,7 @@ func mustProxies(t *testing.T, list string) []netip.Prefix {
 // TestClientAddressAndHTTPS: X-Forwarded-For and X-Forwarded-Proto count
 // only from a trusted proxy, and X-Forwarded-For is read from the right.
 func TestClientAddressAndHTTPS(t *testing.T) {
+	t.Parallel()
 	srv := &Server{cfg: Config{TrustedProxies: mustProxies(t, "10.0.0.0/8, 127.0.0.1,::1")}}
 	tests := []struct {
 		name, peer, xff, proto string
@@ -100,6 +101,7 @@ func (e *testEnv) loginVia(addr, name, password string) *http.Response {
 // X-Forwarded-Proto: https gets Secure, HttpOnly, SameSite cookies; the
 // same headers from anyone else do not make them Secure.
 func TestSecureCookiesBehindProxy(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		proxies string
@@ -132,6 +134,7 @@ func TestSecureCookiesBehindProxy(t *testing.T) {
 // another address at once; more guesses on the name back off
 // exponentially instead of locking it.
 func TestLoginLimitByNameAndAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.TrustedProxies = mustProxies(t, "127.0.0.1") })
 	const attacker, office, cafe = "198.51.100.66", "203.0.113.10", "203.0.113.99"
 	// Two guesses at once, then each waits twice as long as the last.
@@ -191,6 +194,7 @@ func TestLoginLimitByNameAndAddress(t *testing.T) {
 // TestWeakPasswordsRefused: the policy holds in the desk's forms and the
 // API, with the reason in Chinese and the form kept.
 func TestWeakPasswordsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.login("admin")
 	for _, tc := range []struct{ pw, name, want string }{
@@ -220,6 +224,7 @@ func TestWeakPasswordsRefused(t *testing.T) {
 
 // TestStaticFilesOnly: /desk/static/ serves files, never a listing.
 func TestStaticFilesOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for path, want := range map[string]int{
 		"/desk/static/":           404,
@@ -243,6 +248,7 @@ func TestStaticFilesOnly(t *testing.T) {
 // TestAccountsAPI: GET /api/users and PATCH /api/users/{name}; disabling
 // stops the user's session and token at once.
 func TestAccountsAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp, body := e.api("admin", "GET", "/api/users", "", "")
 	var list struct{ Users []store.User }
@@ -307,6 +313,7 @@ func TestAccountsAPI(t *testing.T) {
 // TestTokensAPIRevokeAtOnce: a token created through the API works, and
 // stops with the next request once revoked.
 func TestTokensAPIRevokeAtOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp, body := e.api("admin", "POST", "/api/tokens", jsonType, `{"user":"hongqiao","label":"投稿脚本"}`)
 	var out struct {
@@ -353,6 +360,7 @@ func newBareEnv(t *testing.T) (*Server, *store.Store, string) {
 // TestFirstRunSetupLink: with no users the server offers a one-time link
 // that creates the first admin and signs them in; then it is gone.
 func TestFirstRunSetupLink(t *testing.T) {
+	t.Parallel()
 	srv, st, base := newBareEnv(t)
 	e := &testEnv{t: t, base: base, st: st}
 	path := srv.SetupPath()
@@ -391,6 +399,7 @@ func TestFirstRunSetupLink(t *testing.T) {
 // TestSetupLinkDiesWithCLIUser: a user made another way (the CLI) ends
 // the setup link too.
 func TestSetupLinkDiesWithCLIUser(t *testing.T) {
+	t.Parallel()
 	srv, st, base := newBareEnv(t)
 	e := &testEnv{t: t, base: base, st: st}
 	path := srv.SetupPath()
@@ -416,6 +425,7 @@ func unixClient(path string) *http.Client {
 // without a token; a user added there logs in at once, and a token
 // revoked there stops at once.
 func TestAdminSocket(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	sock := filepath.Join(t.TempDir(), AdminSocketName)
 	if err := e.srv.ListenAdmin(sock); err != nil {
@@ -494,6 +504,7 @@ func TestAdminSocket(t *testing.T) {
 // names is stopped after 100 failures in the window, for every name; other
 // addresses are not.
 func TestLimiterPerAddress(t *testing.T) {
+	t.Parallel()
 	clock := storetest.NewClock(testStart)
 	l := newLimiter(5, 15*time.Minute, clock.Now)
 	for i := range 100 {
@@ -518,6 +529,7 @@ func TestLimiterPerAddress(t *testing.T) {
 // TestUserFormErrors: the add-user form says which field is wrong, in
 // Chinese, and keeps what was typed.
 func TestUserFormErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.login("admin")
 	for _, tc := range []struct {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,12 +240,12 @@ func matrixCases() []matrixCase {
 // call, so that changing one does not affect the next caller.
 type matrixFresh struct{}
 
-var freshSeq int
+// freshSeq numbers fresh names; tests run in parallel share it.
+var freshSeq atomic.Int64
 
 func (matrixFresh) user(suffix string) func(*fixtures) string {
 	return func(f *fixtures) string {
-		freshSeq++
-		name := fmt.Sprintf("fresh%d", freshSeq)
+		name := fmt.Sprintf("fresh%d", freshSeq.Add(1))
 		storetest.MustCreateUser(f.e.t, f.e.st, name, store.RoleSubmitter, "长征镇")
 		return "/desk/users/" + name + suffix
 	}
@@ -267,8 +268,7 @@ func (matrixFresh) token(prefix, suffix string) func(*fixtures) string {
 
 func (matrixFresh) office(prefix string) func(*fixtures) string {
 	return func(f *fixtures) string {
-		freshSeq++
-		o := fmt.Sprintf("单位%d", freshSeq)
+		o := fmt.Sprintf("单位%d", freshSeq.Add(1))
 		if err := f.e.st.AddOffice(store.Operator, o); err != nil {
 			f.e.t.Fatal(err)
 		}
@@ -278,8 +278,7 @@ func (matrixFresh) office(prefix string) func(*fixtures) string {
 
 // removeOffice adds a fresh office and removes it through the desk form.
 func removeOffice(e *testEnv, user, path string) *http.Response {
-	freshSeq++
-	o := fmt.Sprintf("单位%d", freshSeq)
+	o := fmt.Sprintf("单位%d", freshSeq.Add(1))
 	if err := e.st.AddOffice(store.Operator, o); err != nil {
 		e.t.Fatal(err)
 	}
@@ -289,8 +288,7 @@ func removeOffice(e *testEnv, user, path string) *http.Response {
 
 // apiCreateUser adds a user with a fresh name through the API.
 func apiCreateUser(e *testEnv, user, path string) *http.Response {
-	userSeq++
-	body := fmt.Sprintf(`{"name":"apiuser%d","role":"submitter","office":"长征镇","password":"harbour-lamp-2025"}`, userSeq)
+	body := fmt.Sprintf(`{"name":"apiuser%d","role":"submitter","office":"长征镇","password":"harbour-lamp-2025"}`, userSeq.Add(1))
 	resp, _ := e.do(e.client(), "POST", path, jsonType, strings.NewReader(body), bearer(e, user)...)
 	return resp
 }
@@ -325,11 +323,10 @@ func uploadPhoto(e *testEnv, user, path string) *http.Response {
 }
 
 // createUser adds a user with a fresh name.
-var userSeq int
+var userSeq atomic.Int64
 
 func createUser(e *testEnv, user, path string) *http.Response {
-	userSeq++
-	v := url.Values{"name": {fmt.Sprintf("newuser%d", userSeq)}, "role": {"submitter"}, "office": {"长征镇"}, "password": {"harbour-lamp-2025"}}
+	v := url.Values{"name": {fmt.Sprintf("newuser%d", userSeq.Add(1))}, "role": {"submitter"}, "office": {"长征镇"}, "password": {"harbour-lamp-2025"}}
 	resp, _ := e.do(e.client(), "POST", path, formType, strings.NewReader(v.Encode()), bearer(e, user)...)
 	return resp
 }
@@ -382,6 +379,7 @@ func outcomeOf(resp *http.Response) (outcome, bool) {
 // kind of caller and checks who is let in. The route list comes from the
 // server itself, so a route added without a case here fails the test.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.Printer, c.Deployer = fakePrinter{}, &fakeDeployer{} })
 	f := &fixtures{e: e, day: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}
 	cases := matrixCases()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestHotBackup(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "备份里的稿件", "这篇稿件要出现在备份里。", store.StatusSubmitted)
 	c, _ := e.login("admin")

@@ -14,6 +14,7 @@ import (
 // version: a change made during it fails the publish with a conflict (and
 // the site, content/ and store stay as they were).
 func TestEditionChangedDuringPublish(t *testing.T) {
+	t.Parallel()
 	for _, step := range []string{"files", "build", "index", "store"} {
 		t.Run(step, func(t *testing.T) {
 			e := newEnv(t)
@@ -74,6 +75,7 @@ func assertPublishedAreLive(t *testing.T, e *testEnv) {
 // A desk save sent while a publish runs waits for it, then is refused
 // (the edition is published); the store and the site agree.
 func TestEditionSaveWaitsForPublish(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.mustSubmission("changzheng", "长征镇", "先放上版面的稿件", "正文一。", store.StatusAccepted)
 	b := e.mustSubmission("hongqiao", "虹桥镇", "发布途中加上的稿件", "正文二。", store.StatusAccepted)

@@ -45,6 +45,7 @@ func treeHash(tb testing.TB, dir string) string {
 // Break 2: a build that fails while writing (a page's file is in the way)
 // left the new story and edition pages live.
 func TestFailedPublishLeavesSiteAsItWas(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "垃圾分类新风尚", "长征镇居民积极参与垃圾分类。", store.StatusAccepted)
 	if resp, body := e.api("editor", "PUT", "/api/editions/2025-06-24", "application/json",

@@ -13,6 +13,7 @@ import (
 // Break 1: a tag ".." replaced the reader home page, a tag of only
 // punctuation got a percent-escaped folder whose links 404.
 func TestDotTagCannotReplaceHomePage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, tags := range []string{`[".."]`, `["."]`, `["/"]`, `["../.."]`, `["./"]`} {
 		resp, body := e.api("changzheng", "POST", "/api/submissions?submit=1", "application/json",

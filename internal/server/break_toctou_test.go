@@ -29,6 +29,7 @@ func (g *gateBody) Read(p []byte) (int, error) {
 // Break 3: the edit permission was checked before the body was read, so a
 // slow PUT that finished after the editor accepted the story changed it.
 func TestSlowEditAfterAcceptIsRefused(t *testing.T) {
+	t.Parallel()
 	for _, returned := range []bool{false, true} {
 		e := newEnv(t)
 		var id string

@@ -13,6 +13,7 @@ import (
 // Break 5: an edition with a bad box type saved fine and failed at publish
 // with a bare 500. It is now refused when saved, naming the field.
 func TestEditionSaveValidatesBoxes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "垃圾分类新风尚", "正文。", store.StatusAccepted)
 	for _, c := range []struct{ box, field string }{
@@ -37,6 +38,7 @@ func TestEditionSaveValidatesBoxes(t *testing.T) {
 // names a missing story) is shown as the file, line and reason in
 // Chinese, not as 服务器内部错误.
 func TestPublishShowsBuildFailureInChinese(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "垃圾分类新风尚", "正文。", store.StatusAccepted)
 	if resp, body := e.api("editor", "PUT", "/api/editions/2025-06-24", "application/json",

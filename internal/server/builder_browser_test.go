@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/banmian/banmian/internal/browsertest"
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/layout"
 	"github.com/banmian/banmian/internal/store"
@@ -35,11 +36,12 @@ func copyOf(n int) string {
 // says it is overset, saves; then publishes and checks that the proof of
 // the published content folder has the saved modules.
 func TestBrowserEditionBuilder(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}
 	e := newEnv(t)
-	b := browser(t, 120*time.Second)
+	b := browsertest.Start(t, 120*time.Second)
 	const date = "2025-07-08"
 	ids := []string{
 		e.mustSubmission("changzheng", "长征镇", "长征镇社区食堂开张", copyOf(700), store.StatusAccepted),
@@ -48,68 +50,68 @@ func TestBrowserEditionBuilder(t *testing.T) {
 	}
 	desk := newTab(t, b, e.base)
 	desk.login("editor")
-	desk.do("a desktop window", chromedp.EmulateViewport(1366, 900))
-	desk.open("/desk/editions/" + date)
-	desk.waitJS("the builder", `document.documentElement.classList.contains("b-js") && document.querySelector("#b-pagefit").textContent !== ""`)
+	desk.Do("a desktop window", chromedp.EmulateViewport(1366, 900))
+	desk.Open("/desk/editions/" + date)
+	desk.WaitJS("the builder", `document.documentElement.classList.contains("b-js") && document.querySelector("#b-pagefit").textContent !== ""`)
 
 	for i, id := range ids {
-		desk.do("adding "+id, chromedp.Click(chromedp.CSS(`#b-pool li[data-id="`+id+`"] .b-toggle`)))
+		desk.Do("adding "+id, chromedp.Click(chromedp.CSS(`#b-pool li[data-id="`+id+`"] .b-toggle`)))
 		// Wait for the page to settle: badges appearing move the list.
-		desk.waitJS("story added", `document.querySelectorAll("#b-placed > .b-item").length === `+strconv.Itoa(i+1)+` && document.querySelectorAll("#b-page .b-mod").length === `+strconv.Itoa(i+1)+` && document.querySelector("#b-status").textContent === ""`)
+		desk.WaitJS("story added", `document.querySelectorAll("#b-placed > .b-item").length === `+strconv.Itoa(i+1)+` && document.querySelectorAll("#b-page .b-mod").length === `+strconv.Itoa(i+1)+` && document.querySelector("#b-status").textContent === ""`)
 	}
-	desk.waitJS("three stories on the page", `document.querySelectorAll("#b-placed > .b-item").length === 3 && document.querySelectorAll("#b-page .b-mod").length === 3`)
+	desk.WaitJS("three stories on the page", `document.querySelectorAll("#b-placed > .b-item").length === 3 && document.querySelectorAll("#b-page .b-mod").length === 3`)
 	lead := ids[1]
-	desk.do("choosing the lead", chromedp.Click(chromedp.CSS(`#b-placed li[data-id="`+lead+`"] input[name="lead"]`)))
-	desk.waitJS("the lead on top", `document.querySelector('#b-page .b-mod.b-leadmod[data-item="`+lead+`"]')`)
+	desk.Do("choosing the lead", chromedp.Click(chromedp.CSS(`#b-placed li[data-id="`+lead+`"] input[name="lead"]`)))
+	desk.WaitJS("the lead on top", `document.querySelector('#b-page .b-mod.b-leadmod[data-item="`+lead+`"]')`)
 
 	small := ids[2]
 	badge := `document.querySelector('#b-placed li[data-id="` + small + `"] .b-badge').textContent`
-	desk.waitJS("a badge", badge+` !== "" && `+badge+` !== "未排"`)
-	before := desk.value(badge)
-	desk.do("shrinking a module",
+	desk.WaitJS("a badge", badge+` !== "" && `+badge+` !== "未排"`)
+	before := desk.Value(badge)
+	desk.Do("shrinking a module",
 		chromedp.SendKeys(chromedp.CSS(`input[name="columns:`+small+`"]`), "2"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="lines:`+small+`"]`), "12"),
 	)
-	desk.waitJS("the badge says overset", badge+`.includes("超") && `+badge+`.includes("删约") && `+badge+`.startsWith("2栏×12行")`)
-	if after := desk.value(badge); after == before {
+	desk.WaitJS("the badge says overset", badge+`.includes("超") && `+badge+`.includes("删约") && `+badge+`.startsWith("2栏×12行")`)
+	if after := desk.Value(badge); after == before {
 		t.Errorf("badge unchanged: %q", after)
 	}
-	desk.do("locking it", chromedp.Click(chromedp.CSS(`input[name="locked:`+small+`"]`)))
+	desk.Do("locking it", chromedp.Click(chromedp.CSS(`input[name="locked:`+small+`"]`)))
 
 	// Keyboard reordering: the small story moves up one place.
-	desk.do("Alt+↑ on the small story", chromedp.Evaluate[chromedp.Void](`(li => { li.focus(); li.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowUp", altKey: true, bubbles: true})); })(document.querySelector('#b-placed li[data-id="`+small+`"]'))`))
-	desk.waitJS("the small story second", `[...document.querySelectorAll("#b-placed > .b-item")].map(li => li.dataset.id).indexOf(`+jsString(small)+`) === 1 && document.activeElement.dataset.id === `+jsString(small))
+	desk.Do("Alt+↑ on the small story", chromedp.Evaluate[chromedp.Void](`(li => { li.focus(); li.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowUp", altKey: true, bubbles: true})); })(document.querySelector('#b-placed li[data-id="`+small+`"]'))`))
+	desk.WaitJS("the small story second", `[...document.querySelectorAll("#b-placed > .b-item")].map(li => li.dataset.id).indexOf(`+browsertest.JSString(small)+`) === 1 && document.activeElement.dataset.id === `+browsertest.JSString(small))
 
 	// An honour roll, pasted from a spreadsheet into its table.
-	desk.do("adding an honour roll", chromedp.Click(chromedp.ID("b-add-box")))
-	desk.do("pasting two rows", chromedp.Evaluate[chromedp.Void](`(inp => { const dt = new DataTransfer(); dt.setData("text/plain", "上海某食品有限公司\t酱油\t优质产品\r\n上海某乳业有限公司\t牛奶\t优质产品\r\n"); inp.dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true})); })(document.querySelector("#b-placed .b-boxitem table input"))`))
-	desk.waitJS("two rows and the box on the page", `document.querySelectorAll("#b-placed .b-boxitem tbody tr").length === 2 && document.querySelectorAll("#b-page .b-mod").length === 4 && document.querySelector("#b-placed .b-boxitem .b-badge").textContent.includes("栏×")`)
-	if rows := desk.value(`document.querySelector('#b-placed .b-boxitem textarea[name="box_rows"]').value`); rows != "上海某食品有限公司\t酱油\t优质产品\n上海某乳业有限公司\t牛奶\t优质产品" {
+	desk.Do("adding an honour roll", chromedp.Click(chromedp.ID("b-add-box")))
+	desk.Do("pasting two rows", chromedp.Evaluate[chromedp.Void](`(inp => { const dt = new DataTransfer(); dt.setData("text/plain", "上海某食品有限公司\t酱油\t优质产品\r\n上海某乳业有限公司\t牛奶\t优质产品\r\n"); inp.dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true})); })(document.querySelector("#b-placed .b-boxitem table input"))`))
+	desk.WaitJS("two rows and the box on the page", `document.querySelectorAll("#b-placed .b-boxitem tbody tr").length === 2 && document.querySelectorAll("#b-page .b-mod").length === 4 && document.querySelector("#b-placed .b-boxitem .b-badge").textContent.includes("栏×")`)
+	if rows := desk.Value(`document.querySelector('#b-placed .b-boxitem textarea[name="box_rows"]').value`); rows != "上海某食品有限公司\t酱油\t优质产品\n上海某乳业有限公司\t牛奶\t优质产品" {
 		t.Errorf("rows text %q", rows)
 	}
-	shoot(t, desk, "builder-1366x900")
-	desk.do("a phone window", chromedp.EmulateViewport(390, 844))
-	if w := desk.value(`String(document.documentElement.scrollWidth)`); w != "390" {
+	desk.Screenshot("builder-1366x900", true)
+	desk.Do("a phone window", chromedp.EmulateViewport(390, 844))
+	if w := desk.Value(`String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("builder is %spx wide on a 390px phone", w)
 	}
-	shoot(t, desk, "builder-390x844")
-	desk.do("a desktop window", chromedp.EmulateViewport(1366, 900))
+	desk.Screenshot("builder-390x844", true)
+	desk.Do("a desktop window", chromedp.EmulateViewport(1366, 900))
 
-	desk.do("saving", chromedp.Click(chromedp.ID("save-edition")))
-	desk.waitJS("saved", `document.querySelector("p.flash") && document.querySelector("p.flash").textContent === "已保存"`)
+	desk.Do("saving", chromedp.Click(chromedp.ID("save-edition")))
+	desk.WaitJS("saved", `document.querySelector("p.flash") && document.querySelector("p.flash").textContent === "已保存"`)
 
 	// The proof fits a 1366px window, and its report reads well.
-	desk.open("/desk/editions/" + date + "/proof")
-	desk.waitJS("the proof", `document.querySelector(".sheet")`)
-	if w := desk.value(`String(document.documentElement.scrollWidth)`); w != "1366" {
+	desk.Open("/desk/editions/" + date + "/proof")
+	desk.WaitJS("the proof", `document.querySelector(".sheet")`)
+	if w := desk.Value(`String(document.documentElement.scrollWidth)`); w != "1366" {
 		t.Errorf("the proof is %spx wide in a 1366px window", w)
 	}
-	shoot(t, desk, "proof-1366x900")
-	report := desk.value(`document.querySelector(".summary").innerText`)
+	desk.Screenshot("proof-1366x900", true)
+	report := desk.Value(`document.querySelector(".summary").innerText`)
 	if strings.Contains(report, "999999") || strings.Contains(report, "浏览器实测") || !strings.Contains(report, "版心 350×495 毫米") {
 		t.Errorf("proof report: %s", report)
 	}
-	desk.open("/desk/editions/" + date)
+	desk.Open("/desk/editions/" + date)
 	ed, err := e.st.Edition(date)
 	if err != nil {
 		t.Fatal(err)
@@ -129,9 +131,9 @@ func TestBrowserEditionBuilder(t *testing.T) {
 		}
 	}
 
-	desk.do("publishing without a dialog in the way", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
-	desk.do("publishing", chromedp.Click(chromedp.ID("publish")))
-	desk.waitJS("published, with a link to the page", `document.querySelector("#live-link") && document.querySelector("#live-link").getAttribute("href").endsWith("/editions/`+date+`/")`)
+	desk.Do("publishing without a dialog in the way", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
+	desk.Do("publishing", chromedp.Click(chromedp.ID("publish")))
+	desk.WaitJS("published, with a link to the page", `document.querySelector("#live-link") && document.querySelector("#live-link").getAttribute("href").endsWith("/editions/`+date+`/")`)
 
 	// The proof of the published folder, as `banmian proof` makes it.
 	c, err := content.Load(os.DirFS(e.source), content.LoadOptions{})
@@ -182,24 +184,5 @@ func TestBrowserEditionBuilder(t *testing.T) {
 		if !strings.Contains(strings.ReplaceAll(string(out), " ", ""), s.Title) {
 			t.Errorf("the PDF proof lacks 《%s》", s.Title)
 		}
-	}
-}
-
-// shoot saves a PNG screenshot of the whole page to $BANMIAN_SCREENSHOTS/name.png
-// when that variable names a folder.
-func shoot(t *testing.T, tb *tab, name string) {
-	t.Helper()
-	dir := os.Getenv("BANMIAN_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

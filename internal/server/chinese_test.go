@@ -54,6 +54,7 @@ var (
 // the attributes a user reads (title, placeholder, aria-label, alt, the
 // confirmation questions) must be Chinese.
 func TestNoEnglishInDeskTemplates(t *testing.T) {
+	t.Parallel()
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil || len(names) == 0 {
 		t.Fatalf("no templates: %v", err)
@@ -88,6 +89,7 @@ var cjk = regexp.MustCompile(`\p{Han}`)
 // TestNoEnglishInDeskScript: every string of desk.js that a user reads
 // (those with Chinese in them) has no English.
 func TestNoEnglishInDeskScript(t *testing.T) {
+	t.Parallel()
 	src, err := fs.ReadFile(staticFS, "static/desk.js")
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +114,7 @@ func TestNoEnglishInDeskScript(t *testing.T) {
 // constants) and checks the message of every store error as the desk
 // shows it, with the store's English context wrapped around it.
 func TestNoEnglishInErrors(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 // leaves the publish done, shows 失败 with the reason and a 重试 button,
 // and 重试 deploys again.
 func TestDeployAfterPublish(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	var mu sync.Mutex
 	www := filepath.Join(root, "missing", "www") // its parent does not exist yet: the first deploy fails

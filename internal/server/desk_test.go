@@ -12,6 +12,7 @@ import (
 
 // TestCaptionEdit: a caption can be changed after upload, from the form.
 func TestCaptionEdit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "社区食堂开张", "居民排起长队。", store.StatusDraft)
 	p, err := processPhoto(jpegBytes(t, 40, 30))
@@ -41,6 +42,7 @@ func TestCaptionEdit(t *testing.T) {
 // user's text in the form, shows the other version, and saving again
 // keeps the user's.
 func TestEditConflictShowsBoth(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "社区食堂开张", "居民排起长队。", store.StatusDraft)
 	c, csrf := e.login("changzheng")
@@ -64,6 +66,7 @@ func TestEditConflictShowsBoth(t *testing.T) {
 
 // TestNotificationsAPI: the inbox as JSON, marking one read, and reopen.
 func TestNotificationsAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "社区食堂开张", "居民排起长队。", store.StatusReturned)
 	resp, body := e.api("changzheng", "GET", "/api/notifications", "", "")

@@ -31,6 +31,7 @@ type fitJSON struct {
 }
 
 func TestEditionBuilderForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.mustSubmission("changzheng", "长征镇", "长征镇社区食堂开张", copyOf(700), store.StatusAccepted)
 	b := e.mustSubmission("hongqiao", "虹桥镇", "虹桥镇老旧小区加装电梯", copyOf(1400), store.StatusAccepted)
@@ -110,6 +111,7 @@ func TestEditionBuilderForm(t *testing.T) {
 }
 
 func TestEditionAPIModule(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.mustSubmission("changzheng", "长征镇", "长征镇社区食堂开张", copyOf(700), store.StatusAccepted)
 	body := fmt.Sprintf(`{"page":14,"items":[{"submission":%q,"lead":true,"module":{"columns":6,"lines":40,"locked":true}}]}`, a)

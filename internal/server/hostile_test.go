@@ -110,6 +110,7 @@ func TestHostileBodiesHTTP(t *testing.T) {
 // TestPreviewFindingOffsets: the UTF-16 offsets of findings, counted on
 // from one finding to the next, are those of a count from the start.
 func TestPreviewFindingOffsets(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	body := "长征镇,虹桥镇.\n\n😀 “多格合一”,舒心!\n\n[链接](http://a.b/c,d) 好,好"
 	resp, text := e.preview(body)
@@ -187,6 +188,7 @@ func TestStoryLimitsHTTP(t *testing.T) {
 // TestSubmissionIndexSkipsUnchanged: a restart renders only the
 // submissions whose text changed since they were indexed.
 func TestSubmissionIndexSkipsUnchanged(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var ids []string
 	for i := range 5 {
@@ -237,6 +239,7 @@ func TestSubmissionIndexSkipsUnchanged(t *testing.T) {
 // TestRenderDeadlineHTTP: a preview that runs out of time answers 503
 // with a Chinese message.
 func TestRenderDeadlineHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.RenderTimeout = time.Nanosecond })
 	resp, text := e.preview("长征镇持续推动基层治理。")
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(errorMessage(t, text), "排版预览超时") {

@@ -138,6 +138,7 @@ func TestPhotoBombs(t *testing.T) {
 // are processed. A PNG under 40 MP whose 16-bit pixels would not fit in
 // the budget at all is refused undecoded.
 func TestPhotoDecodeBudget(t *testing.T) {
+	t.Parallel()
 	img := pngBomb(t, 300, 200)
 	one := decodedBytes(300, 200, image.NewNRGBA64(image.Rect(0, 0, 1, 1)).ColorModel()) + 300*200*4
 	budget := newByteBudget(one + one/2)
@@ -174,6 +175,7 @@ func TestPhotoDecodeBudget(t *testing.T) {
 }
 
 func TestZlibZeros(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 1000, 1<<20 + 7, 4<<20 + 5} {
 		r, err := zlib.NewReader(bytes.NewReader(zlibZeros(t, n)))
 		if err != nil {

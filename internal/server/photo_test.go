@@ -50,6 +50,7 @@ func postMultipart(t testing.TB, e *testEnv, c *http.Client, path string, fields
 }
 
 func TestProcessPhoto(t *testing.T) {
+	t.Parallel()
 	var pngBuf bytes.Buffer
 	png.Encode(&pngBuf, image.NewRGBA(image.Rect(0, 0, 3000, 1000)))
 	for _, tc := range []struct {
@@ -88,6 +89,7 @@ func TestProcessPhoto(t *testing.T) {
 }
 
 func TestPhotoUploadStripsMetadata(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, token := e.login("changzheng")
 	id := e.mustSubmission("changzheng", "长征镇", "有照片", "正文。", store.StatusDraft)

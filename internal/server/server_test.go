@@ -15,6 +15,7 @@ import (
 )
 
 func TestSecurityHeadersAndErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, tc := range []struct {
 		path, accept string
@@ -50,6 +51,7 @@ func TestSecurityHeadersAndErrors(t *testing.T) {
 }
 
 func TestSubmitterSeesOnlyOwnOffice(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.mustSubmission("changzheng", "长征镇", "长征镇稿件", "正文。", store.StatusSubmitted)
 	b := e.mustSubmission("hongqiao", "虹桥镇", "虹桥镇稿件", "正文。", store.StatusSubmitted)
@@ -70,6 +72,7 @@ func TestSubmitterSeesOnlyOwnOffice(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, token := e.login("changzheng")
 	v := url.Values{"title": {"没有令牌"}, "body": {"正文。"}}
@@ -98,6 +101,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestSessionExpiryAndLogout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.SessionTTL = time.Hour })
 	c, _ := e.login("editor")
 	if resp, _ := e.do(c, "GET", "/desk/dashboard", "", nil); resp.StatusCode != 200 {
@@ -123,6 +127,7 @@ func TestSessionExpiryAndLogout(t *testing.T) {
 }
 
 func TestSessionCookieFlags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.SecureCookies = true })
 	c := e.client()
 	_, body := e.do(c, "GET", "/desk/login", "", nil)
@@ -153,6 +158,7 @@ func TestSessionCookieFlags(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.LoginAttempts = 3; c.LoginWindow = time.Minute })
 	c := e.client()
 	try := func(pw string) int {
@@ -176,6 +182,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestOversizedBodies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	big := strings.Repeat("字", 200<<10) // 600 KB > 256 KB limit
 	resp, body := e.api("changzheng", "POST", "/api/submissions", "application/json", `{"title":"大","body":"`+big+`"}`)
@@ -197,6 +204,7 @@ func TestOversizedBodies(t *testing.T) {
 }
 
 func TestMaliciousMarkdownIsHarmless(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	evil := "正文<script>alert(1)</script>\n\n[点我](javascript:alert(2)) <img src=x onerror=alert(3)>\n\n<iframe src=\"https://evil.example\"></iframe>"
 	resp, body := e.api("changzheng", "POST", "/api/submissions", "application/json", mustJSON(t, map[string]any{"title": "<b>标题</b>", "body": evil}))
@@ -231,6 +239,7 @@ func mustJSON(t testing.TB, v any) string {
 }
 
 func TestWorkflowThroughTheDesk(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	sc, stoken := e.login("changzheng")
 	resp, body := e.form(sc, "/desk/submissions", url.Values{"csrf": {stoken}, "kicker": {"长征镇"}, "title": {"社区食堂开张"}, "body": {"居民们说,饭菜很好吃."}, "tags": {"民生、食堂"}, "do": {"submit"}})

@@ -45,6 +45,7 @@ func (e *testEnv) listIDs(user string, params url.Values) []string {
 }
 
 func TestDashboardSearch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ids := map[string]string{
 		"垃圾分类": e.createViaAPI("changzheng", "长征镇垃圾分类新风尚", "居民积极参与，垃圾分类成了新习惯。"),
@@ -122,6 +123,7 @@ func TestDashboardSearch(t *testing.T) {
 // TestSubmissionIndexCatchesUp checks that a submission the index missed
 // (a crash between the store and the index) is found after a restart.
 func TestSubmissionIndexCatchesUp(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id := e.mustSubmission("changzheng", "长征镇", "错过索引的稿件", "这篇稿件写进了数据库，却没来得及进索引。", store.StatusSubmitted)
 	if got := e.listIDs("editor", url.Values{"q": {"错过索引"}}); len(got) != 0 {
@@ -153,6 +155,7 @@ func TestSubmissionIndexCatchesUp(t *testing.T) {
 // TestSubmissionSearchSeesEverySave: submissions are indexed in the
 // background, in batches, but a search right after saves finds them all.
 func TestSubmissionSearchSeesEverySave(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const n = 30
 	ids := make([]string, n)
@@ -185,6 +188,7 @@ func TestSubmissionSearchSeesEverySave(t *testing.T) {
 // TestSubQueueWaitsOnlyForEarlierChanges: a search waits for the changes
 // queued before it, not for changes that keep arriving after it.
 func TestSubQueueWaitsOnlyForEarlierChanges(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	taken := make(chan []string, 4)
 	q := &subQueue{index: func(ids []string, _ []preparedSub) {

@@ -21,53 +21,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/banmian/banmian/internal/layout"
+	"github.com/banmian/banmian/internal/browsertest"
 )
-
-// requireBrowser returns the Chromium to test with, or skips the test
-// when there is none, unless BANMIAN_REQUIRE_BROWSER=1.
-func requireBrowser(t *testing.T) string {
-	t.Helper()
-	exe, err := layout.FindBrowser()
-	if err != nil {
-		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("BANMIAN_REQUIRE_BROWSER=1 but: %v", err)
-		}
-		t.Skipf("skipping the browser test: %v", err)
-	}
-	return exe
-}
-
-// newBrowser starts a headless Chromium with a fresh profile for one test.
-func newBrowser(t *testing.T, exe string, limit time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("hide-scrollbars", true),
-	)
-	b, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-		cancel()
-	})
-	if err := chromedp.Do(b); err != nil {
-		t.Fatalf("starting Chromium (%s): %v", exe, err)
-	}
-	return b
-}
 
 // emulateMedia sets the CSS media type ("print", "" for screen) and the
 // colour scheme ("dark", "light").
@@ -174,7 +129,8 @@ const printJS = `JSON.stringify({
 // Chromium's PDF output, the print layout. With BANMIAN_SCREENSHOTS=DIR
 // it leaves screenshots and PDFs there.
 func TestBrowserReader(t *testing.T) {
-	exe := requireBrowser(t)
+	t.Parallel()
+	browsertest.Require(t) // before the builds
 	out := filepath.Join(t.TempDir(), "public")
 	ts := httptest.NewServer(http.FileServer(http.Dir(out)))
 	defer ts.Close()
@@ -198,12 +154,12 @@ func TestBrowserReader(t *testing.T) {
 	short.builder = New(Options{Source: os.DirFS(short.src), OutDir: short.out, Origin: shortSrv.URL})
 	short.build()
 	pages = append(pages, shortSrv.URL+"/editions/2025-05-22/")
-	shots := os.Getenv("BANMIAN_SCREENSHOTS")
+	shots := browsertest.ScreenshotDir()
 	// Generous: printing CJK pages to PDF takes a minute under -race on
 	// a busy machine.
-	browser := newBrowser(t, exe, 12*time.Minute)
-	tab, cancel := chromedp.NewContext(browser)
-	defer cancel()
+	browser := browsertest.Start(t, 12*time.Minute)
+	parent := browsertest.NewTab(t, browser, "")
+	parent.Limit = 2 * time.Minute
 	name := func(p string) string {
 		if strings.HasPrefix(p, shortSrv.URL) {
 			p = "short" + strings.TrimPrefix(p, shortSrv.URL)
@@ -221,14 +177,10 @@ func TestBrowserReader(t *testing.T) {
 				if strings.HasPrefix(p, "http") {
 					url = p
 				}
-				if err := chromedp.Do(tab, emulateMedia("", "light"), chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(url),
-					chromedp.Evaluate[chromedp.Void](`document.fonts.ready`, chromedp.EvalAwaitPromise)); err != nil {
-					t.Fatal(err)
-				}
-				raw, err := chromedp.Run(tab, chromedp.Evaluate[string](checkJS))
-				if err != nil {
-					t.Fatal(err)
-				}
+				tab := parent.For(t)
+				tab.Do("opening "+url, emulateMedia("", "light"), chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(url),
+					chromedp.Evaluate[chromedp.Void](`document.fonts.ready`, chromedp.EvalAwaitPromise))
+				raw := tab.Value(checkJS)
 				var c readerCheck
 				if err := json.Unmarshal([]byte(raw), &c); err != nil {
 					t.Fatal(err)
@@ -249,24 +201,13 @@ func TestBrowserReader(t *testing.T) {
 				if strings.HasPrefix(p, shortSrv.URL) && vp.w == 1366 && !slices.ContainsFunc(c.Columns, func(s string) bool { return !strings.HasPrefix(s, "1x") }) {
 					t.Errorf("no short story set in columns at 1366 px: %v", c.Columns)
 				}
-				if shots != "" {
-					if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-						os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s-%d.png", name(p), vp.w)), png, 0o644)
-					}
-					if png, err := chromedp.Run(tab, chromedp.CaptureScreenshot()); err == nil {
-						os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s-%d-top.png", name(p), vp.w)), png, 0o644)
-					}
-				}
+				tab.Screenshot(fmt.Sprintf("%s-%d", name(p), vp.w), true)
+				tab.Screenshot(fmt.Sprintf("%s-%d-top", name(p), vp.w), false)
 
 				// Dark mode: a dark page with light ink, every text colour
 				// at 7:1 or more.
-				if err := chromedp.Do(tab, emulateMedia("", "dark")); err != nil {
-					t.Fatal(err)
-				}
-				raw, err = chromedp.Run(tab, chromedp.Evaluate[string](colorsJS))
-				if err != nil {
-					t.Fatal(err)
-				}
+				tab.Do("dark mode", emulateMedia("", "dark"))
+				raw = tab.Value(colorsJS)
 				var col map[string]string
 				json.Unmarshal([]byte(raw), &col)
 				bg := rgb(t, col["body"])
@@ -281,11 +222,8 @@ func TestBrowserReader(t *testing.T) {
 				if r := contrast(rgb(t, col["ink"]), rgb(t, col["header"])); r < 7 {
 					t.Errorf("dark mode header %s: ink contrast %.2f", col["header"], r)
 				}
-				if shots != "" && vp.w == 390 {
-					png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
-					if err == nil {
-						os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s-%d-dark.png", name(p), vp.w)), png, 0o644)
-					}
+				if vp.w == 390 {
+					tab.Screenshot(fmt.Sprintf("%s-%d-dark", name(p), vp.w), false)
 				}
 				// Print: the edition and the first story (PDFs are slow).
 				if vp.w != 1366 || (p != pages[1] && p != pages[2]) {
@@ -300,15 +238,10 @@ func TestBrowserReader(t *testing.T) {
 // checkPrint checks a story or edition page under print media and in
 // Chromium's PDF: one column, no navigation, links not red, and no page
 // ending on a subhead.
-func checkPrint(t *testing.T, tab context.Context, name, shots string) {
+func checkPrint(t *testing.T, tab *browsertest.Tab, name, shots string) {
 	t.Helper()
-	if err := chromedp.Do(tab, emulateMedia("print", "light")); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := chromedp.Run(tab, chromedp.Evaluate[string](printJS))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tab.Do("print media", emulateMedia("print", "light"))
+	raw := tab.Value(printJS)
 	var pr struct {
 		Columns, Nav, Red, Subheads, Loose []string
 	}
@@ -325,10 +258,8 @@ func checkPrint(t *testing.T, tab context.Context, name, shots string) {
 	if len(pr.Loose) > 0 {
 		t.Errorf("print: subheads a page may break after: %v", pr.Loose)
 	}
-	if err := chromedp.Do(tab, emulateMedia("", "light")); err != nil {
-		t.Fatal(err)
-	}
-	pdf, err := chromedp.Run(tab, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
+	tab.Do("screen media", emulateMedia("", "light"))
+	pdf, err := chromedp.Run(tab.Ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
 	if err != nil {
 		t.Fatal(err)
 	}

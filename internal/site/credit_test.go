@@ -8,6 +8,7 @@ import (
 // Break 7: the web and the feed print the credit line by the house rule,
 // as the proof does: "张三 摄" stays as written, "长征镇" gets 供稿.
 func TestCreditLineOnTheWeb(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.write("stories/2025/photo.md", "---\ntitle: 摄影作品\nslug: photo\ncredit: 张三 摄\ndate: 2025-05-23\n---\n正文。\n")
 	s.build()

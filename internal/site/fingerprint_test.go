@@ -82,6 +82,7 @@ func dumpTheme(t *testing.T) fs.FS {
 // change must equal a clean build byte for byte, and with typeset set a
 // change of one story must not re-render everything.
 func TestIncrementalEqualsCleanWithEveryField(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	dump := dumpTheme(t)
 	themes := func(string) (fs.FS, error) { return dump, nil }

@@ -16,6 +16,7 @@ import (
 // Break 1: tags and credits that read like paths ("..", "……") must give
 // clean, working folders, never the home page or an escaped folder.
 func TestTermsOfPunctuationGetSafeFolders(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.write("stories/2025/dots.md", "---\ntitle: 标签穿越测试\nslug: dots\ncredit: ..\ndate: 2025-05-23\ntags: [\"..\", \"……\", \"/\", \"./..\"]\n---\n正文。\n")
 	s.build()
@@ -47,6 +48,7 @@ func TestTermsOfPunctuationGetSafeFolders(t *testing.T) {
 }
 
 func TestTermSlugIsStable(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, want string }{
 		{"长征镇", "chang-zheng-zhen"},
 		{"..", "t-"},
@@ -66,6 +68,7 @@ func TestTermSlugIsStable(t *testing.T) {
 // The builder refuses a plan with an unclean or shared path, naming the
 // story.
 func TestBuilderRefusesUncleanOrCollidingPaths(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		pages []*page
@@ -127,6 +130,7 @@ func siteHash(tb testing.TB, dir string) string {
 // folder, or an emitter failing after the pages are written) leaves the
 // live site byte for byte as it was.
 func TestFailedIncrementalBuildLeavesSiteAsItWas(t *testing.T) {
+	t.Parallel()
 	for _, c := range []string{"blocked page", "emitter"} {
 		t.Run(c, func(t *testing.T) {
 			s := newTestSite(t, "basic.txtar")

@@ -11,6 +11,7 @@ import (
 // follow the body on the story page, and the 供稿 credit line is always
 // last.
 func TestPhotosInPlaceCreditLast(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "photos.txtar")
 	s.build()
 	for _, page := range []string{"stories/shitang/index.html", "editions/2025-06-24/index.html"} {
@@ -39,6 +40,7 @@ func TestPhotosInPlaceCreditLast(t *testing.T) {
 // TestHeadlinesAndCaptionsTypeset: the build gives 引题, 主题, 副题 and
 // photo captions the house style it gives the body.
 func TestHeadlinesAndCaptionsTypeset(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "photos.txtar")
 	s.build()
 	// Headlines carry break opportunities (<wbr>, kept-together spans):

@@ -152,6 +152,7 @@ const (
 )
 
 func TestBuildPages(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	st := s.build()
 	if st.Stories != 3 || st.Editions != 1 || !st.Full {
@@ -231,6 +232,7 @@ func TestBuildPages(t *testing.T) {
 }
 
 func TestBuildWithDrafts(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.builder = New(Options{Source: os.DirFS(s.src), OutDir: s.out, Drafts: true})
 	s.build()
@@ -238,6 +240,7 @@ func TestBuildWithDrafts(t *testing.T) {
 }
 
 func TestHarmlessMarkdown(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.write("stories/evil.md", "---\ntitle: 恶意稿件\ndate: 2025-05-01\nslug: evil\n---\n<script>alert(1)</script>\n\n[点我](javascript:alert(1)) <img src=x onerror=alert(1)>\n")
 	s.build()
@@ -245,6 +248,7 @@ func TestHarmlessMarkdown(t *testing.T) {
 }
 
 func TestFailedBuildKeepsPreviousSite(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.build()
 	before := tree(t, s.out)
@@ -272,6 +276,7 @@ func TestFailedBuildKeepsPreviousSite(t *testing.T) {
 }
 
 func TestIncrementalEqualsCleanBuild(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	first := s.build()
 	// Change one story's body: only pages that show it re-render (its
@@ -336,6 +341,7 @@ func (s *testSite) newBuilderBuild() Stats {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.build()
 	other := filepath.Join(t.TempDir(), "again")
@@ -357,6 +363,7 @@ func mustRead(tb testing.TB, p string) string {
 // TestTermSlugCollisions checks that tags and credits whose pinyin slugs
 // collide get pages of their own.
 func TestTermSlugCollisions(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.write("stories/c1.md", "---\ntitle: 甲稿\ndate: 2025-05-01\nslug: c1\ncredit: 长征镇\ntags: [长征]\n---\n正文。\n")
 	s.write("stories/c2.md", "---\ntitle: 乙稿\ndate: 2025-05-02\nslug: c2\ncredit: 常征镇\ntags: [常征]\n---\n正文。\n")
@@ -374,6 +381,7 @@ func TestTermSlugCollisions(t *testing.T) {
 // listPageSize, linked both ways, and that pages follow incrementally as
 // stories come and go.
 func TestListPages(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	for i := range 2*listPageSize + 20 {
 		s.write(fmt.Sprintf("stories/2024/p%03d.md", i), fmt.Sprintf("---\ntitle: 助餐点第%d篇\ndate: 2024-01-01T%02d:%02d:00+08:00\nslug: p%03d\ntags: [老年助餐]\n---\n正文。\n", i, i/60, i%60, i))

@@ -77,6 +77,7 @@ func copySample(t *testing.T, base string) string {
 // the sitemaps.org XSD and feed.xml against the RFC 4287 schema; every
 // URL that must be absolute is.
 func TestSchemasValidate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, base string
 		sample     bool
@@ -184,6 +185,7 @@ func jsonLDOf(t *testing.T, page string) map[string]any {
 // fails the XSD (its short relative locations) and the build warns,
 // naming the outputs that will be wrong; robots.txt has no Sitemap line.
 func TestSchemasRejectRelative(t *testing.T) {
+	t.Parallel()
 	src := copySample(t, "/")
 	out := filepath.Join(t.TempDir(), "public")
 	st, err := New(Options{Source: os.DirFS(src), OutDir: out}).Build(context.Background())
@@ -221,6 +223,7 @@ func (s *testSite) readSrc(name string) string {
 // story is corrected, and when the site moves to another domain with
 // tagAuthority kept; without tagAuthority they are minted on the host.
 func TestAtomIDsStable(t *testing.T) {
+	t.Parallel()
 	ids := func(s *testSite) []string {
 		var out []string
 		for _, m := range regexp.MustCompile(`<id>([^<]*)</id>`).FindAllStringSubmatch(s.read("feed.xml"), -1) {
@@ -257,6 +260,7 @@ func TestAtomIDsStable(t *testing.T) {
 // TestReaderPageDetails: headings, duplicate tags, favicon, meta
 // descriptions and the edition's PublicationIssue.
 func TestReaderPageDetails(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t, "basic.txtar")
 	s.write("stories/2025/sheshan.md", strings.Replace(s.readSrc("stories/2025/sheshan.md"), "tags: [社区治理, 12345热线]", "tags: [社区治理, 12345热线, 12345热线]", 1))
 	st := s.build()
@@ -317,6 +321,7 @@ func TestReaderPageDetails(t *testing.T) {
 }
 
 func TestBaseURLProblem(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		base string
 		ok   bool

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPasswordPolicy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, user, pw string
 		rule           store.PasswordRule
@@ -65,6 +66,7 @@ func TestPasswordPolicy(t *testing.T) {
 }
 
 func TestChangeUser(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	storetest.MustCreateUser(t, s, "admin", store.RoleAdmin, "")
 	storetest.MustCreateUser(t, s, "editor", store.RoleEditor, "")
@@ -152,6 +154,7 @@ func TestChangeUser(t *testing.T) {
 }
 
 func TestFirstAdminAndOwnPassword(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	u, err := s.CreateFirstAdmin("郭爽", "多维世界版面的编辑部")
 	if err != nil || u.Role != store.RoleAdmin {

@@ -25,6 +25,7 @@ func deskUsers(t *testing.T, s *store.Store) {
 // editor's decisions tell the author, and one user cannot read or mark
 // another's inbox.
 func TestNotifications(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	deskUsers(t, s)
 	sub := mustSubmission(t, s, "长征镇", "张三", "长征镇社区食堂开张")
@@ -76,6 +77,7 @@ func TestNotifications(t *testing.T) {
 }
 
 func TestDeleteDraft(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	deskUsers(t, s)
 	sub := mustSubmission(t, s, "长征镇", "张三", "")
@@ -101,6 +103,7 @@ func TestDeleteDraft(t *testing.T) {
 }
 
 func TestReopen(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	deskUsers(t, s)
 	sub := mustSubmission(t, s, "长征镇", "张三", "长征镇社区食堂开张")

@@ -11,6 +11,7 @@ import (
 // Break 1: tags and offices made only of dots or slashes read like paths
 // and are refused.
 func TestPathLikeTagsAndOfficesAreRefused(t *testing.T) {
+	t.Parallel()
 	st := storetest.MustOpen(t, store.Options{})
 	storetest.MustCreateUser(t, st, "changzheng", store.RoleSubmitter, "长征镇")
 	for _, bad := range []string{"..", ".", "/", "../..", "./", " . ", `\`} {

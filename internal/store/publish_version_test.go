@@ -31,6 +31,7 @@ func current(t testing.TB, s *store.Store, date string) store.Built {
 // the edition or one of its stories was saved since, so it never marks
 // published a story that did not go out.
 func TestPublishEditionRefusesAChangedVersion(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		change func(t *testing.T, s *store.Store, a, b store.Submission)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSchemaTooNew(t *testing.T) {
+	t.Parallel()
 	path := DataFile(t.TempDir())
 	s, err := Open(path, Options{NoSync: true, BcryptCost: bcrypt.MinCost})
 	if err != nil {
@@ -25,6 +26,7 @@ func TestSchemaTooNew(t *testing.T) {
 }
 
 func TestMigrationsAreOrdered(t *testing.T) {
+	t.Parallel()
 	for i, m := range migrations {
 		if m.to != i+1 {
 			t.Errorf("migration %d goes to %d, want %d", i, m.to, i+1)

@@ -64,6 +64,7 @@ func TestOpenLockedFailsFast(t *testing.T) {
 }
 
 func TestSchemaVersionAndReopen(t *testing.T) {
+	t.Parallel()
 	path := store.DataFile(filepath.Join(t.TempDir(), "nested", "data"))
 	s, err := store.Open(path, store.Options{NoSync: true})
 	if err != nil {
@@ -92,6 +93,7 @@ func TestSchemaVersionAndReopen(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	tests := []struct {
 		name     string
@@ -145,6 +147,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestAuthenticateAndPasswords(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	storetest.MustCreateUser(t, s, "张三", store.RoleSubmitter, "长征镇")
 	for _, c := range []struct{ name, pw string }{
@@ -189,6 +192,7 @@ func TestAuthenticateAndPasswords(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	storetest.MustCreateUser(t, s, "张三", store.RoleSubmitter, "长征镇")
 	secret, tok, err := s.CreateToken("张三", "投稿脚本")
@@ -243,6 +247,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	s, clock := newStore(t)
 	storetest.MustCreateUser(t, s, "王编辑", store.RoleEditor, "")
 	sess, err := s.CreateSession("王编辑", 2*time.Hour)
@@ -310,6 +315,7 @@ var allActions = []store.Action{
 }
 
 func TestNextTable(t *testing.T) {
+	t.Parallel()
 	for _, from := range store.Statuses {
 		for _, a := range allActions {
 			want, wantOK := allowed[from][a]
@@ -370,6 +376,7 @@ func reach(t *testing.T, s *store.Store, status store.Status, date string) store
 // else (and every edition action) fails with ErrInvalidTransition and
 // changes nothing.
 func TestTransitionEveryMove(t *testing.T) {
+	t.Parallel()
 	s, clock := newStore(t)
 	day := 0
 	for _, from := range store.Statuses {
@@ -410,6 +417,7 @@ func TestTransitionEveryMove(t *testing.T) {
 }
 
 func TestTransitionPreconditions(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	empty, err := s.CreateSubmission(store.Submission{Office: "真如镇"}, "李四")
 	if err != nil {
@@ -428,6 +436,7 @@ func TestTransitionPreconditions(t *testing.T) {
 }
 
 func TestRevisionsAndDiff(t *testing.T) {
+	t.Parallel()
 	s, clock := newStore(t)
 	sub := mustSubmission(t, s, "长征镇", "张三", "长征镇召开质量工作会议")
 	if sub.Rev != 1 || sub.Status != store.StatusDraft || len(sub.ID) != 20 {
@@ -518,6 +527,7 @@ func TestSubmissionsByID(t *testing.T) {
 }
 
 func TestSubmissionValidation(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	tests := []struct {
 		name string
@@ -560,6 +570,7 @@ func TestSubmissionValidation(t *testing.T) {
 }
 
 func TestListingAndCounts(t *testing.T) {
+	t.Parallel()
 	s, clock := newStore(t)
 	type row struct {
 		office string
@@ -632,6 +643,7 @@ func TestListingAndCounts(t *testing.T) {
 }
 
 func TestMonthInChinaTime(t *testing.T) {
+	t.Parallel()
 	clock := storetest.NewClock(time.Date(2025, 4, 30, 17, 0, 0, 0, time.UTC)) // 5月1日 01:00 in Shanghai
 	s := storetest.MustOpen(t, store.Options{Now: clock.Now})
 	mustSubmission(t, s, "长征镇", "张三", "五一")
@@ -641,6 +653,7 @@ func TestMonthInChinaTime(t *testing.T) {
 }
 
 func TestNotes(t *testing.T) {
+	t.Parallel()
 	s, clock := newStore(t)
 	sub := mustSubmission(t, s, "长征镇", "张三", "标题")
 	thread := []struct{ author, text string }{
@@ -674,6 +687,7 @@ func TestNotes(t *testing.T) {
 }
 
 func TestPhotos(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t)
 	sub := mustSubmission(t, s, "长征镇", "张三", "标题")
 	jpeg := []byte("\xff\xd8\xff\xe0 fake jpeg")
@@ -729,6 +743,7 @@ func TestPhotos(t *testing.T) {
 }
 
 func TestEditions(t *testing.T) {
+	t.Parallel()
 	s, clock := newStore(t)
 	a := reach(t, s, store.StatusAccepted, "")
 	b := reach(t, s, store.StatusAccepted, "")
@@ -843,6 +858,7 @@ func TestEditions(t *testing.T) {
 // TestConcurrentWriters runs writers in parallel (run with -race): every
 // submission arrives, IDs are unique and sorted by creation.
 func TestConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	s := storetest.MustOpen(t)
 	storetest.MustCreateUser(t, s, "王编辑", store.RoleEditor, "")
 	offices := []string{"长征镇", "真如镇", "桃浦镇", "石泉路街道"}
@@ -903,6 +919,7 @@ func TestConcurrentWriters(t *testing.T) {
 
 // TestBackupRoundTrip backs up while writers run and reads the copy.
 func TestBackupRoundTrip(t *testing.T) {
+	t.Parallel()
 	s := storetest.MustOpen(t)
 	storetest.MustCreateUser(t, s, "张三", store.RoleSubmitter, "长征镇")
 	sub := mustSubmission(t, s, "长征镇", "张三", "长征镇举办质量月活动")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestBreakText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"从“痛点”到“焦点”　推动基层治理“一呼百应”",
 			"从<wbr>&#34;痛点&#34;\u2060到<wbr>&#34;焦点&#34;　<wbr>推动基层治理<wbr>&#34;一呼<span class=\"nobr\">百应&#34;</span>"},
@@ -25,6 +26,7 @@ func TestBreakText(t *testing.T) {
 }
 
 func TestBreakHeadingsAndShift(t *testing.T) {
+	t.Parallel()
 	body := `<p>正文，不变。</p>
 <h2 id="a">从“痛点”到“焦点”　推动基层治理“一呼百应”</h2>
 <h3 id="b">源头<em>预防</em></h3>`

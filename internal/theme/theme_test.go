@@ -22,6 +22,7 @@ func minimalTheme() fstest.MapFS {
 }
 
 func TestLoadAndExecute(t *testing.T) {
+	t.Parallel()
 	th, err := Load("mini", minimalTheme())
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestLoadAndExecute(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	missing := minimalTheme()
 	delete(missing, "layouts/story.html")
 	broken := minimalTheme()
@@ -63,6 +65,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestDefaultThemeLoads(t *testing.T) {
+	t.Parallel()
 	th, err := Load("default", themes.Default())
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +76,7 @@ func TestDefaultThemeLoads(t *testing.T) {
 }
 
 func TestPartial(t *testing.T) {
+	t.Parallel()
 	fsys := minimalTheme()
 	fsys["partials/siteheader.html"] = &fstest.MapFile{Data: []byte(`<header>{{.Title}}</header>`)}
 	th, err := Load("mini", fsys)

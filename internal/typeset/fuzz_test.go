@@ -118,6 +118,7 @@ func samplePage(tb testing.TB) []byte {
 }
 
 func TestSamplePage(t *testing.T) {
+	t.Parallel()
 	src := samplePage(t)
 	out, fs := Fix(src, nil)
 	if bytes.Count(out, []byte(",")) != 0 {

@@ -205,6 +205,7 @@ func fixCase(in string, md bool) string {
 }
 
 func TestHouseStyle(t *testing.T) {
+	t.Parallel()
 	if len(cases) < 80 {
 		t.Fatalf("only %d cases, want at least 80", len(cases))
 	}
@@ -218,6 +219,7 @@ func TestHouseStyle(t *testing.T) {
 }
 
 func TestIdempotent(t *testing.T) {
+	t.Parallel()
 	for _, c := range cases {
 		once := fixCase(c.in, c.md)
 		if twice := fixCase(once, c.md); twice != once {
@@ -234,6 +236,7 @@ func TestIdempotent(t *testing.T) {
 // each points at its original text, and that Fix changes text exactly when
 // it reports a fixable finding.
 func TestFindings(t *testing.T) {
+	t.Parallel()
 	for _, c := range cases {
 		if strings.Contains(c.in, "\n") {
 			continue

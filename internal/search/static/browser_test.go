@@ -15,49 +15,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/banmian/banmian/internal/layout"
-
+	"github.com/banmian/banmian/internal/browsertest"
 	"github.com/banmian/banmian/internal/search/searchtest"
 )
-
-// browser is a headless Chromium for one test (as internal/server's
-// browser tests start it). It skips the test when no Chromium is
-// installed, unless BANMIAN_REQUIRE_BROWSER=1.
-func browser(t *testing.T, limit time.Duration) context.Context {
-	t.Helper()
-	exe, err := layout.FindBrowser()
-	if err != nil {
-		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("BANMIAN_REQUIRE_BROWSER=1 but: %v", err)
-		}
-		t.Skipf("skipping the browser test: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-	)
-	b, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-		cancel()
-	})
-	if err := chromedp.Do(b); err != nil {
-		t.Fatalf("starting Chromium (%s): %v", exe, err)
-	}
-	return b
-}
 
 // clsObserver sums layout shifts (without recent input) from the start of
 // the page; clsTotal flushes pending entries after two frames.
@@ -80,7 +40,8 @@ const clsTotal = `new Promise(function (r) {
 // focus to the results heading, shows Chinese dates and the kicker, and
 // uses the page's font in its form controls.
 func TestStaticPageInBrowser(t *testing.T) {
-	b := browser(t, 3*time.Minute)
+	t.Parallel()
+	b := browsertest.Start(t, 3*time.Minute)
 	root := t.TempDir()
 	docs := append(searchtest.SampleDocs(t), searchtest.GenCorpus(t, 300, 600)...)
 	footer := `<footer style="min-height:12em;border-top:1px solid #999"><p>多维世界 · 版权所有</p></footer>`
@@ -89,9 +50,9 @@ func TestStaticPageInBrowser(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(root)))
 	t.Cleanup(srv.Close)
-	tab, cancel := context.WithTimeout(b, 2*time.Minute)
-	defer cancel()
-	err := chromedp.Do(tab,
+	tab := browsertest.NewTab(t, b, srv.URL)
+	tab.Limit = time.Minute // the first search loads the index on a loaded machine
+	tab.Do("opening the search page on a phone",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: clsObserver})
@@ -99,31 +60,17 @@ func TestStaticPageInBrowser(t *testing.T) {
 		}),
 		chromedp.Navigate(srv.URL+"/search/?q="+url.QueryEscape("长征镇")),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The results arrive by script: wait for their heading.
-	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`!!document.getElementById("results-heading")`)); err != nil {
-		msg, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.getElementById("results").innerText`))
-		t.Fatalf("no results heading: %v\n%s", err, msg)
-	}
-	cls, err := chromedp.Run(tab, chromedp.Evaluate[float64](clsTotal, chromedp.EvalAwaitPromise))
+	tab.WaitJS("the results heading", `document.getElementById("results-heading")`)
+	cls, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[float64](clsTotal, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)
 	}
-	str := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
-	}
-	title := str("document.title")
-	focused := str(`document.activeElement ? document.activeElement.id : ""`)
-	text := str(`document.getElementById("results").innerText`)
-	inputFont := str(`getComputedStyle(document.getElementById("q")).fontFamily`)
-	bodyFont := str(`getComputedStyle(document.body).fontFamily`)
+	title := tab.Value("document.title")
+	focused := tab.Value(`document.activeElement ? document.activeElement.id : ""`)
+	text := tab.Value(`document.getElementById("results").innerText`)
+	inputFont := tab.Value(`getComputedStyle(document.getElementById("q")).fontFamily`)
+	bodyFont := tab.Value(`getComputedStyle(document.body).fontFamily`)
 	t.Logf("cumulative layout shift %.4f", cls)
 	if cls > 0.1 {
 		t.Errorf("cumulative layout shift %.3f, want at most 0.1", cls)
