@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/search/static"
 	"github.com/banmian/banmian/internal/site"
 )
@@ -60,17 +61,16 @@ func TestStaticSearchInBackground(t *testing.T) {
 	if fp() == first {
 		t.Fatal("static index not rebuilt after a story was added")
 	}
-	var found bool
-	_ = filepath.WalkDir(filepath.Join(out, "search"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if data, err := os.ReadFile(p); err == nil && strings.Contains(string(data), "社区食堂开张") {
-				found = true
-			}
-		}
-		return nil
-	})
-	if !found {
-		t.Error("the new story's title is not in the static index")
+	ix, err := static.Open(os.DirFS(filepath.Join(out, "search")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(search.Query{Text: "社区食堂开张"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 || res.Hits[0].ID != "b" || res.Hits[0].Title != "社区食堂开张" {
+		t.Errorf("the new story is not found in the static index: %+v", res)
 	}
 	if entries, _ := filepath.Glob(filepath.Join(out, ".search-*")); len(entries) > 0 {
 		t.Errorf("temporary folders left: %v", entries)
