@@ -23,8 +23,8 @@ func FieldNumber(field string) int {
 }
 
 // StoryTerms returns the distinct grams of each indexed field of a
-// normalised Doc (Doc.Normalized) with their impacts, each field's sorted
-// by gram: terms[FieldNumber(f)] are those of field f, what a Collection's
+// normalised Doc (Doc.Normalized) with their impacts, in no particular
+// order: terms[FieldNumber(f)] are those of field f, what a Collection's
 // Postings must give back for f. The year field is left empty: a
 // Collection gives each story's year itself (Collection.Year).
 func StoryTerms(d Doc) (terms [][]Posting) {

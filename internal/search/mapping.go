@@ -3,7 +3,6 @@ package search
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,7 +149,8 @@ var _ document.Field = (*gramField)(nil)
 var unitPool sync.Pool
 
 // gramTerms returns, per indexed field, the distinct terms of a
-// normalised Doc with their impacts, sorted by gram.
+// normalised Doc with their impacts (in no particular order: both the bleve
+// document and the static index put them in order themselves).
 func gramTerms(d Doc) map[string][]Posting {
 	out := make(map[string][]Posting, 2*len(textFields)+5)
 	bp, _ := unitPool.Get().(*[]unit)
@@ -168,7 +168,6 @@ func gramTerms(d Doc) map[string][]Posting {
 		for g, tf := range counts {
 			post = append(post, Posting{g, impact(tf, n, f)})
 		}
-		slices.SortFunc(post, func(a, b Posting) int { return strings.Compare(a.Gram, b.Gram) })
 		return post
 	}
 	all := map[string]float64{}
@@ -196,7 +195,6 @@ func gramTerms(d Doc) map[string][]Posting {
 		for g, t := range all {
 			chars = append(chars, Posting{g, saturate(t)})
 		}
-		slices.SortFunc(chars, func(a, b Posting) int { return strings.Compare(a.Gram, b.Gram) })
 		out[charsField] = chars
 	}
 	if py := pinyinTerms(d); len(py) > 0 {
