@@ -1,6 +1,7 @@
 package static
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,7 +96,11 @@ func BenchmarkStaticBuild(b *testing.B) {
 func BenchmarkStaticQueryBytes(b *testing.B) {
 	benchSetup(b)
 	metaBytes := 0
-	for _, f := range []string{"meta.json", "docs.bin"} {
+	var meta struct{ Docs string }
+	if mb, err := os.ReadFile(filepath.Join(benchDir, "static", "meta.json")); err != nil || json.Unmarshal(mb, &meta) != nil {
+		b.Fatalf("meta.json: %v", err)
+	}
+	for _, f := range []string{"meta.json", meta.Docs} { // docs-G.bin, named by its segment
 		fi, err := os.Stat(filepath.Join(benchDir, "static", f))
 		if err != nil {
 			b.Fatal(err)
