@@ -112,12 +112,7 @@ func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 		if ctx.Err() != nil {
 			return
 		}
-		st := stories[which[k]]
-		if text, ok := s.b.keptText(st.Path); ok {
-			out[k] = text
-			return
-		}
-		d, err := renderStory(r, st)
+		d, err := renderStory(r, stories[which[k]])
 		if err != nil {
 			errs[k] = err
 			return
@@ -131,19 +126,6 @@ func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-// keptText returns the text of a body this builder (built once) rendered
-// for its pages, and forgets it: each is asked for once.
-func (b *Builder) keptText(path string) (string, bool) {
-	if !b.opt.Once {
-		return "", false
-	}
-	b.docMu.Lock()
-	defer b.docMu.Unlock()
-	text, ok := b.texts[path]
-	delete(b.texts, path)
-	return text, ok
 }
 
 // Stats summarise a build.
@@ -189,11 +171,6 @@ type Builder struct {
 
 	docMu sync.Mutex
 	docs  map[string]docEntry // story path → what pages show of its body
-	// texts are the plain texts of the bodies rendered by a builder that
-	// builds once (story path → text), for Snapshot.TextsOf: the search
-	// indexes ask for them right after the pages, and rendering every
-	// body a second time would cost as much as the first.
-	texts map[string]string
 
 	rendMu    sync.Mutex
 	renderers map[bool]*markdown.Renderer
@@ -223,9 +200,7 @@ type pageDoc struct {
 // New returns a Builder.
 func New(opt Options) *Builder {
 	b := &Builder{opt: opt, docs: map[string]docEntry{}, renderers: map[bool]*markdown.Renderer{}}
-	if opt.Once {
-		b.texts = map[string]string{}
-	} else {
+	if !opt.Once {
 		b.cache = content.NewCache()
 	}
 	return b
@@ -405,13 +380,11 @@ func (b *Builder) doc(s *content.Story, typeset bool) (d *pageDoc, fresh bool, e
 		return nil, false, err
 	}
 	d = &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}
-	b.docMu.Lock()
-	if b.opt.Once {
-		b.texts[s.Path] = md.Text
-	} else {
+	if !b.opt.Once {
+		b.docMu.Lock()
 		b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: d}
+		b.docMu.Unlock()
 	}
-	b.docMu.Unlock()
 	return d, true, nil
 }
 
