@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,6 +36,22 @@ func Require(tb testing.TB) string {
 		tb.Skipf("skipping the browser test: %v", err)
 	}
 	return exe
+}
+
+// Tool reports whether a program the browser tests check their output
+// with (poppler-utils' pdftotext, pdfimages) is installed. Where it is
+// missing, BANMIAN_REQUIRE_BROWSER=1 fails the test; otherwise the test
+// is told, and the caller skips only what needs the program.
+func Tool(tb testing.TB, name string) bool {
+	tb.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
+			tb.Fatalf("BANMIAN_REQUIRE_BROWSER=1 but %s (poppler-utils) is missing: %v", name, err)
+		}
+		tb.Logf("%s (poppler-utils) is missing: the checks that need it are skipped", name)
+		return false
+	}
+	return true
 }
 
 // Start starts a headless Chromium for one test, with a fresh profile and

@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/banmian/banmian/internal/browsertest"
 	"github.com/banmian/banmian/internal/content"
 )
 
@@ -100,10 +101,7 @@ func TestPhotosInPreview(t *testing.T) {
 func TestPhotosInPDF(t *testing.T) {
 	t.Parallel()
 	p := mustPrinter(t)
-	if _, err := exec.LookPath("pdfimages"); err != nil {
-		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
-			t.Fatal("pdfimages (poppler-utils) is missing")
-		}
+	if !browsertest.Tool(t, "pdfimages") {
 		t.Skip("skipping: pdfimages (poppler-utils) is missing")
 	}
 	c, e, assets := photoPage(t)

@@ -169,10 +169,7 @@ func TestBrowserEditionBuilder(t *testing.T) {
 	if err := os.WriteFile(file, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
-			t.Fatal("pdftotext (poppler-utils) is missing")
-		}
+	if !browsertest.Tool(t, "pdftotext") {
 		t.Skip("skipping the PDF text check: pdftotext (poppler-utils) is missing")
 	}
 	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
