@@ -22,15 +22,7 @@ import (
 // answers the fit report of that page without saving it, with each
 // story's module under its submission ID.
 func (s *Server) editionFit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	date := r.PathValue("date")
-	if err := validDate(date); err != nil {
-		return err
-	}
-	e, _, err := s.editionOrNew(date)
-	if err != nil {
-		return err
-	}
-	e, err = editionFromForm(r, e)
+	e, err := s.postedEdition(r)
 	if err != nil {
 		return err
 	}

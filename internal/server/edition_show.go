@@ -151,22 +151,28 @@ func (s *Server) editionShow(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 
 // editionSave stores the builder form.
 func (s *Server) editionSave(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	date := r.PathValue("date")
-	if err := validDate(date); err != nil {
-		return err
-	}
-	e, _, err := s.editionOrNew(date)
-	if err != nil {
-		return err
-	}
-	e, err = editionFromForm(r, e)
+	e, err := s.postedEdition(r)
 	if err != nil {
 		return err
 	}
 	if _, err := s.putEdition(e, c.user.Name); err != nil {
 		return err
 	}
-	return redirect(w, r, "/desk/editions/"+date+"?msg=saved")
+	return redirect(w, r, "/desk/editions/"+e.Date+"?msg=saved")
+}
+
+// postedEdition is the edition of the request's date (a new one if there
+// is none yet) as the builder form posted it.
+func (s *Server) postedEdition(r *http.Request) (store.Edition, error) {
+	date := r.PathValue("date")
+	if err := validDate(date); err != nil {
+		return store.Edition{}, err
+	}
+	e, _, err := s.editionOrNew(date)
+	if err != nil {
+		return store.Edition{}, err
+	}
+	return editionFromForm(r, e)
 }
 
 // editionSchedule sets (or, empty, clears) the time to publish at.
