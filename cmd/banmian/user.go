@@ -82,21 +82,18 @@ func userAdd(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openAccounts(*data)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u, err := s.AddUser(store.User{Name: name, Role: store.Role(*role), Office: *office}, pw)
-	if err != nil {
-		return fmt.Errorf("add user: %w", err)
-	}
-	desc := u.Role.Label()
-	if u.Office != "" {
-		desc += "，" + u.Office
-	}
-	fmt.Fprintf(env.Stdout, "created user %s (%s)\n", u.Name, desc)
-	return s.Close()
+	return withAccounts(*data, func(s accounts) error {
+		u, err := s.AddUser(store.User{Name: name, Role: store.Role(*role), Office: *office}, pw)
+		if err != nil {
+			return fmt.Errorf("add user: %w", err)
+		}
+		desc := u.Role.Label()
+		if u.Office != "" {
+			desc += "，" + u.Office
+		}
+		fmt.Fprintf(env.Stdout, "created user %s (%s)\n", u.Name, desc)
+		return nil
+	})
 }
 
 func userPasswd(env *Env, args []string) error {
@@ -107,23 +104,20 @@ func userPasswd(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openAccounts(*data)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := userExists(s, name); err != nil {
-		return err
-	}
-	pw, err := userReadPassword(env, name, *pwStdin)
-	if err != nil {
-		return err
-	}
-	if _, err := s.ChangeUser(name, store.UserChange{Password: &pw}); err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	fmt.Fprintf(env.Stdout, "password of %s changed; their sessions are ended\n", name)
-	return s.Close()
+	return withAccounts(*data, func(s accounts) error {
+		if err := userExists(s, name); err != nil {
+			return err
+		}
+		pw, err := userReadPassword(env, name, *pwStdin)
+		if err != nil {
+			return err
+		}
+		if _, err := s.ChangeUser(name, store.UserChange{Password: &pw}); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "password of %s changed; their sessions are ended\n", name)
+		return nil
+	})
 }
 
 func userList(env *Env, args []string) error {
@@ -135,29 +129,26 @@ func userList(env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
-	s, err := openAccounts(*data)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	users, err := s.Users()
-	if err != nil {
-		return err
-	}
-	if len(users) == 0 {
-		fmt.Fprintf(env.Stderr, "no users yet; create the first admin with:\n  banmian user add -data %s -role admin NAME\n", *data)
-		return nil
-	}
-	rows := [][]string{{"NAME", "ROLE", "OFFICE", "CREATED", "STATUS"}}
-	for _, u := range users {
-		status := ""
-		if u.Disabled {
-			status = "disabled"
+	return withAccounts(*data, func(s accounts) error {
+		users, err := s.Users()
+		if err != nil {
+			return err
 		}
-		rows = append(rows, []string{u.Name, string(u.Role), u.Office, u.Created.Format("2006-01-02 15:04"), status})
-	}
-	userWriteTable(env.Stdout, rows)
-	return nil
+		if len(users) == 0 {
+			fmt.Fprintf(env.Stderr, "no users yet; create the first admin with:\n  banmian user add -data %s -role admin NAME\n", *data)
+			return nil
+		}
+		rows := [][]string{{"NAME", "ROLE", "OFFICE", "CREATED", "STATUS"}}
+		for _, u := range users {
+			status := ""
+			if u.Disabled {
+				status = "disabled"
+			}
+			rows = append(rows, []string{u.Name, string(u.Role), u.Office, u.Created.Format("2006-01-02 15:04"), status})
+		}
+		userWriteTable(env.Stdout, rows)
+		return nil
+	})
 }
 
 // runToken manages API tokens: banmian token create|list|revoke.
@@ -220,21 +211,18 @@ func tokenList(env *Env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageError("want at most one user NAME, got %d arguments", fs.NArg())
 	}
-	s, err := openAccounts(*data)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	toks, err := s.Tokens(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	rows := [][]string{{"ID", "USER", "LABEL", "CREATED"}}
-	for _, t := range toks {
-		rows = append(rows, []string{t.ID, t.User, t.Label, t.Created.Format("2006-01-02 15:04")})
-	}
-	userWriteTable(env.Stdout, rows)
-	return nil
+	return withAccounts(*data, func(s accounts) error {
+		toks, err := s.Tokens(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		rows := [][]string{{"ID", "USER", "LABEL", "CREATED"}}
+		for _, t := range toks {
+			rows = append(rows, []string{t.ID, t.User, t.Label, t.Created.Format("2006-01-02 15:04")})
+		}
+		userWriteTable(env.Stdout, rows)
+		return nil
+	})
 }
 
 func tokenRevoke(env *Env, args []string) error {
@@ -244,16 +232,13 @@ func tokenRevoke(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openAccounts(*data)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.RevokeToken(id); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "token %s revoked\n", id)
-	return s.Close()
+	return withAccounts(*data, func(s accounts) error {
+		if err := s.RevokeToken(id); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "token %s revoked\n", id)
+		return nil
+	})
 }
 
 // userExists checks that name is a user, before asking for a password.
@@ -297,17 +282,14 @@ func userSet(env *Env, args []string) error {
 	if ch.Role == nil && ch.Office == nil {
 		return usageError("nothing to change: give -role or -office")
 	}
-	s, err := openAccounts(*data)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u, err := s.ChangeUser(name, ch)
-	if err != nil {
-		return fmt.Errorf("change user: %w", err)
-	}
-	fmt.Fprintf(env.Stdout, "%s is now %s%s\n", u.Name, u.Role, map[bool]string{true: " of " + u.Office, false: ""}[u.Office != ""])
-	return s.Close()
+	return withAccounts(*data, func(s accounts) error {
+		u, err := s.ChangeUser(name, ch)
+		if err != nil {
+			return fmt.Errorf("change user: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "%s is now %s%s\n", u.Name, u.Role, map[bool]string{true: " of " + u.Office, false: ""}[u.Office != ""])
+		return nil
+	})
 }
 
 func userSetDisabled(env *Env, args []string, disabled bool) error {
@@ -318,20 +300,17 @@ func userSetDisabled(env *Env, args []string, disabled bool) error {
 	if err != nil {
 		return err
 	}
-	s, err := openAccounts(*data)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if _, err := s.ChangeUser(name, store.UserChange{Disabled: &disabled}); err != nil {
-		return fmt.Errorf("%s user: %w", verb, err)
-	}
-	if disabled {
-		fmt.Fprintf(env.Stdout, "%s is disabled: their sessions and API tokens stop now\n", name)
-	} else {
-		fmt.Fprintf(env.Stdout, "%s is enabled again\n", name)
-	}
-	return s.Close()
+	return withAccounts(*data, func(s accounts) error {
+		if _, err := s.ChangeUser(name, store.UserChange{Disabled: &disabled}); err != nil {
+			return fmt.Errorf("%s user: %w", verb, err)
+		}
+		if disabled {
+			fmt.Fprintf(env.Stdout, "%s is disabled: their sessions and API tokens stop now\n", name)
+		} else {
+			fmt.Fprintf(env.Stdout, "%s is enabled again\n", name)
+		}
+		return nil
+	})
 }
 
 // userParseFlags parses flags that may come before or after the positional
@@ -449,4 +428,19 @@ func userTextWidth(s string) int {
 		}
 	}
 	return n
+}
+
+// withAccounts runs fn on the accounts of data folder dir (through a
+// running server or the store itself) and closes them, returning the first
+// error.
+func withAccounts(dir string, fn func(s accounts) error) error {
+	s, err := openAccounts(dir)
+	if err != nil {
+		return err
+	}
+	if err := fn(s); err != nil {
+		s.Close()
+		return err
+	}
+	return s.Close()
 }
