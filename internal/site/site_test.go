@@ -524,3 +524,26 @@ func (s *testSite) writeOut(name, data string) {
 		s.tb.Fatal(err)
 	}
 }
+
+// TestEmptyTermIndexSaysSo: a site whose stories carry no tags shows a
+// sentence on its tag index, not an empty page under the heading.
+func TestEmptyTermIndexSaysSo(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "content"), filepath.Join(dir, "public")
+	if err := os.MkdirAll(filepath.Join(src, "stories"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "stories", "a.md"), []byte("---\ntitle: 社区食堂开张\ncredit: 长征镇\ndate: 2025-05-22\n---\n社区食堂今天开张。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{Source: os.DirFS(src), OutDir: out}).Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if body := mustRead(t, filepath.Join(out, "tags/index.html")); !strings.Contains(body, "还没有报道用到标签。") || strings.Contains(body, `<ul class="terms">`) {
+		t.Errorf("empty tag index:\n%s", body)
+	}
+	if body := mustRead(t, filepath.Join(out, "credits/index.html")); !strings.Contains(body, "长征镇") || strings.Contains(body, "还没有") {
+		t.Errorf("credit index:\n%s", body)
+	}
+}
