@@ -52,7 +52,11 @@ func TestNearLinearTime(t *testing.T) {
 	for _, sh := range hostileShapes {
 		t.Run(sh.name, func(t *testing.T) {
 			small, large := sh.gen(n), sh.gen(10*n)
-			ts, tl := best(small, 3), best(large, 2)
+			// The least of several runs: interference from the rest of
+			// a loaded machine (other test binaries, under -race) only
+			// ever adds time, and a single slow run of the large input
+			// pushed a linear shape to a ratio of 20.1 in CI.
+			ts, tl := best(small, 5), best(large, 4)
 			ratio := float64(tl) / float64(ts)
 			t.Logf("%d bytes: %v; %d bytes: %v; ratio %.1f", len(small), ts, len(large), tl, ratio)
 			if ratio > 20 {
