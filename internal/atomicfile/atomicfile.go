@@ -19,8 +19,10 @@
 package atomicfile
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,14 +35,27 @@ var seq atomic.Uint64
 // Write replaces name with data atomically, without flushing it to disk.
 // The folder must exist.
 func Write(name string, data []byte) error {
-	return write(name, data, false)
+	return write(name, func(w io.Writer) error { _, err := w.Write(data); return err }, false)
+}
+
+// WriteWith is Write for data too large to hold in memory at once: fn
+// writes the new content to w (buffered). An error from fn leaves name as
+// it was.
+func WriteWith(name string, fn func(w io.Writer) error) error {
+	return write(name, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		if err := fn(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}, false)
 }
 
 // WriteDurable replaces name with data atomically and durably: the data
 // and the folder entry are flushed before it returns. The folder must
 // exist.
 func WriteDurable(name string, data []byte) error {
-	return write(name, data, true)
+	return write(name, func(w io.Writer) error { _, err := w.Write(data); return err }, true)
 }
 
 // SyncDir flushes a folder's entries (files created, renamed or removed
@@ -57,7 +72,7 @@ func SyncDir(dir string) error {
 	return err
 }
 
-func write(name string, data []byte, durable bool) error {
+func write(name string, fill func(io.Writer) error, durable bool) error {
 	target, mode, existed, err := resolve(name)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
@@ -68,7 +83,7 @@ func write(name string, data []byte, durable bool) error {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	_, err = f.Write(data)
+	err = fill(f)
 	if err == nil && existed {
 		// OpenFile's mode passed through the umask; a replaced file keeps
 		// exactly the mode it had.

@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +15,9 @@ func TestWrite(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		write func(string, []byte) error
-	}{{"Write", Write}, {"WriteDurable", WriteDurable}} {
+	}{{"Write", Write}, {"WriteDurable", WriteDurable}, {"WriteWith", func(name string, data []byte) error {
+		return WriteWith(name, func(w io.Writer) error { _, err := w.Write(data); return err })
+	}}} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			name := filepath.Join(dir, "小区管道.md")
@@ -119,4 +123,24 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 		return nil
 	})
+}
+
+// A WriteWith whose writer fails leaves the old file and no temporary.
+func TestWriteWithFailureLeavesOld(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	name := filepath.Join(dir, "缓存")
+	os.WriteFile(name, []byte("旧"), 0o644)
+	boom := errors.New("boom")
+	err := WriteWith(name, func(w io.Writer) error {
+		w.Write([]byte("半截"))
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("error %v, want boom", err)
+	}
+	if got, _ := os.ReadFile(name); string(got) != "旧" {
+		t.Errorf("file now %q", got)
+	}
+	assertNoTemp(t, dir)
 }
