@@ -50,7 +50,7 @@ func TestLoadGood(t *testing.T) {
 	if a.Params["layout"] != "hugo-key-kept" {
 		t.Errorf("unknown key not kept: %v", a.Params)
 	}
-	if b := c.Story("cuixinyuan"); b == nil || b.Credit != "佘山镇" || b.Date.Format(DateLayout) != "2025-05-22" {
+	if b := c.Story("cuixinyuan"); b == nil || b.Credit != "佘山镇" || b.Date.Format(DateLayout) != "2025-05-22" || b.Date.Location() != Newsroom {
 		t.Errorf("TOML story = %+v", b)
 	}
 	if p := c.Story("bundle"); p == nil || len(p.Assets) != 1 || p.Date.Hour() != 9 {

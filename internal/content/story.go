@@ -205,7 +205,14 @@ func parseDate(v any) (time.Time, error) {
 		if v.Location() == time.UTC && v.Hour() == 0 && v.Minute() == 0 && v.Second() == 0 {
 			return time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, shanghai), nil
 		}
-		return v, nil
+		switch v.Location().String() {
+		case "date-local", "datetime-local":
+			// TOML's local dates and times carry no zone: newsroom time.
+			return time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), shanghai), nil
+		}
+		// A time with its own offset is the same instant, shown as the
+		// newsroom sees it.
+		return v.In(shanghai), nil
 	case string:
 		s := strings.TrimSpace(v)
 		for _, l := range dateLayouts {
