@@ -1,40 +1,54 @@
 package site
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash"
-	"hash/fnv"
 	"io/fs"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
 )
 
-// hasher builds page fingerprints from the values a page shows.
-type hasher struct {
-	h   hash.Hash64
-	buf [8]byte
-}
+// hasher builds page fingerprints from the values a page shows: FNV-1a
+// over each string (after its length) and each number's eight
+// little-endian bytes, computed in place (no allocation per value, which
+// was most of a plan's cost).
+type hasher struct{ s uint64 }
 
-func newHasher() *hasher { return &hasher{h: fnv.New64a()} }
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func newHasher() *hasher { return &hasher{s: fnvOffset} }
 
 func (h *hasher) str(s string) *hasher {
 	h.u64(uint64(len(s)))
-	h.h.Write([]byte(s))
+	x := h.s
+	for i := 0; i < len(s); i++ {
+		x ^= uint64(s[i])
+		x *= fnvPrime
+	}
+	h.s = x
 	return h
 }
 
 func (h *hasher) u64(v uint64) *hasher {
-	binary.LittleEndian.PutUint64(h.buf[:], v)
-	h.h.Write(h.buf[:])
+	x := h.s
+	for range 8 {
+		x ^= v & 0xff
+		x *= fnvPrime
+		v >>= 8
+	}
+	h.s = x
 	return h
 }
 
-func (h *hasher) sum() uint64 { return h.h.Sum64() }
+func (h *hasher) sum() uint64 { return h.s }
 
 // hashTree fingerprints every file of fsys, by path and content.
 func hashTree(fsys fs.FS) (uint64, error) {
@@ -75,8 +89,9 @@ const viewDepth = 2
 // stories reachable, whose rendered bodies the page may show.
 type printer struct {
 	memo map[printKey]printed
-	// stories collects the story views reached by the current hash call.
-	stories map[*storyView]bool
+	// reached collects the story views reached by the current hash call,
+	// with repeats; each memo entry keeps its own, without.
+	reached []*storyView
 }
 
 type printed struct {
@@ -90,7 +105,7 @@ type printKey struct {
 	depth int
 }
 
-func newPrinter() *printer { return &printer{memo: map[printKey]printed{}} }
+func newPrinter() *printer { return &printer{memo: make(map[printKey]printed, 1<<12)} }
 
 var (
 	timeType      = reflect.TypeFor[time.Time]()
@@ -98,19 +113,22 @@ var (
 	storyViewType = reflect.TypeFor[*storyView]()
 )
 
+// distinct sorts list by story path and drops repeats, in place.
+func distinct(list []*storyView) []*storyView {
+	if len(list) < 2 {
+		return list
+	}
+	slices.SortFunc(list, func(a, b *storyView) int { return strings.Compare(a.Story.Path, b.Story.Path) })
+	return slices.Compact(list)
+}
+
 // of fingerprints v (usually a *pageData) and returns the story views it
 // reaches, in a stable order.
 func (p *printer) of(v any) (uint64, []*storyView) {
 	h := newHasher()
-	p.stories = map[*storyView]bool{}
+	p.reached = p.reached[:0]
 	p.hash(h, reflect.ValueOf(v), -1)
-	list := make([]*storyView, 0, len(p.stories))
-	for s := range p.stories {
-		list = append(list, s)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Story.Path < list[j].Story.Path })
-	p.stories = nil
-	return h.sum(), list
+	return h.sum(), distinct(slices.Clone(p.reached))
 }
 
 func (p *printer) hash(h *hasher, v reflect.Value, depth int) {
@@ -129,23 +147,20 @@ func (p *printer) hash(h *hasher, v reflect.Value, depth int) {
 		key := printKey{v.Pointer(), v.Type(), depth}
 		pr, ok := p.memo[key]
 		if !ok {
-			outer := p.stories
-			p.stories = map[*storyView]bool{}
+			outer := len(p.reached)
 			if v.Type() == storyViewType {
-				p.stories[v.Interface().(*storyView)] = true
+				p.reached = append(p.reached, v.Interface().(*storyView))
 			}
-			sub := newHasher()
-			p.hash(sub, v.Elem(), depth+1)
+			sub := hasher{s: fnvOffset}
+			p.hash(&sub, v.Elem(), depth+1)
 			pr.sum = sub.sum()
-			for s := range p.stories {
-				pr.stories = append(pr.stories, s)
+			if len(p.reached) > outer {
+				pr.stories = distinct(slices.Clone(p.reached[outer:]))
 			}
 			p.memo[key] = pr
-			p.stories = outer
+			p.reached = p.reached[:outer]
 		}
-		for _, s := range pr.stories {
-			p.stories[s] = true
-		}
+		p.reached = append(p.reached, pr.stories...)
 		h.u64(2).u64(pr.sum)
 	case reflect.Interface:
 		if v.IsNil() {
