@@ -8,7 +8,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/banmian/banmian/internal/parallel"
@@ -25,80 +24,10 @@ func hashBytes(b []byte) uint64 {
 type LoadOptions struct {
 	// Drafts keeps stories marked draft; by default they are left out.
 	Drafts bool
-	// Cache, when set, keeps parsed stories between loads: a story file
-	// whose size and modification time are unchanged is not read again.
+	// Cache, when set, keeps parsed stories between loads: a story or
+	// edition file whose size, times and inode are unchanged is not read
+	// again.
 	Cache *Cache
-}
-
-// Cache holds parsed stories between loads of the same folder. It is safe
-// for concurrent use.
-type Cache struct {
-	mu  sync.Mutex
-	m   map[string]cacheEntry
-	eds map[string]editionEntry
-}
-
-type editionEntry struct {
-	size    int64
-	mod     time.Time
-	edition *Edition // as parsed; never modified by Load
-	errs    ErrorList
-}
-
-type cacheEntry struct {
-	size  int64
-	mod   time.Time
-	story *Story // pristine copy, as parsed, shared with no caller
-	hash  uint64
-}
-
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{m: map[string]cacheEntry{}, eds: map[string]editionEntry{}} }
-
-func (c *Cache) getEdition(p string, info fs.FileInfo) (*Edition, ErrorList, bool) {
-	if c == nil || info == nil {
-		return nil, nil, false
-	}
-	c.mu.Lock()
-	e, ok := c.eds[p]
-	c.mu.Unlock()
-	if !ok || e.size != info.Size() || !e.mod.Equal(info.ModTime()) {
-		return nil, nil, false
-	}
-	return e.edition.clone(), cloneErrs(e.errs), true
-}
-
-func (c *Cache) putEdition(p string, info fs.FileInfo, e *Edition, errs ErrorList) {
-	if c == nil || info == nil {
-		return
-	}
-	c.mu.Lock()
-	c.eds[p] = editionEntry{size: info.Size(), mod: info.ModTime(), edition: e.clone(), errs: cloneErrs(errs)}
-	c.mu.Unlock()
-}
-
-func (c *Cache) get(p string, info fs.FileInfo) (*Story, bool) {
-	if c == nil || info == nil {
-		return nil, false
-	}
-	c.mu.Lock()
-	e, ok := c.m[p]
-	c.mu.Unlock()
-	if !ok || e.size != info.Size() || !e.mod.Equal(info.ModTime()) {
-		return nil, false
-	}
-	s := e.story.clone()
-	s.Hash = e.hash
-	return s, true
-}
-
-func (c *Cache) put(p string, info fs.FileInfo, s *Story) {
-	if c == nil || info == nil {
-		return
-	}
-	c.mu.Lock()
-	c.m[p] = cacheEntry{size: info.Size(), mod: info.ModTime(), story: s.clone(), hash: s.Hash}
-	c.mu.Unlock()
 }
 
 // IsStoryFile reports whether a content-relative path is a story file.
@@ -116,6 +45,7 @@ func IsStoryFile(p string) bool {
 func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 	var errs ErrorList
 	c := &Content{Site: DefaultSite(), Boxes: map[string]*Box{}}
+	opt.Cache.begin()
 
 	var storyPaths, editionPaths, boxPaths []string
 	infos := map[string]fs.FileInfo{}
@@ -311,10 +241,11 @@ func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.
 	out := make([]*Story, len(paths))
 	errLists := make([]ErrorList, len(paths))
 	parallel.For(len(paths), 0, func(i int) {
-		if s, ok := cache.get(paths[i], infos[paths[i]]); ok {
+		if s, ok := cache.get(fsys, paths[i], infos[paths[i]]); ok {
 			out[i] = s
 			return
 		}
+		read := time.Now()
 		src, err := fs.ReadFile(fsys, paths[i])
 		if err != nil {
 			errLists[i] = ErrorList{{File: paths[i], Msg: "cannot read: " + err.Error(), Err: err}}
@@ -323,7 +254,7 @@ func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.
 		s, e := ParseStory(paths[i], src)
 		if len(e) == 0 {
 			s.Hash = hashBytes(src)
-			cache.put(paths[i], infos[paths[i]], s)
+			cache.put(paths[i], infos[paths[i]], read, s)
 			out[i] = s
 		}
 		errLists[i] = e
@@ -354,6 +285,7 @@ func parseEditions(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs
 			errs[i] = ee
 			return
 		}
+		read := time.Now()
 		src, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			errs[i] = ErrorList{{File: p, Msg: "cannot read: " + err.Error(), Err: err}}
@@ -363,7 +295,7 @@ func parseEditions(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs
 		if e != nil {
 			e.Hash = hashBytes(src)
 		}
-		cache.putEdition(p, infos[p], e, ee)
+		cache.putEdition(p, infos[p], read, e, ee)
 		if e != nil {
 			cp := *e
 			out[i] = &cp

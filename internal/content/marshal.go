@@ -65,11 +65,15 @@ func MarshalStory(s *Story) ([]byte, error) {
 	enc.Close()
 	// The encoder separates documents with "---"; params must stay in one.
 	out := bytes.ReplaceAll(buf.Bytes()[4:], []byte("\n---\n"), []byte("\n"))
-	buf2 := bytes.NewBuffer(make([]byte, 0, len(out)+len(s.Body)+16))
+	body, err := s.LoadBody()
+	if err != nil {
+		return nil, err
+	}
+	buf2 := bytes.NewBuffer(make([]byte, 0, len(out)+len(body)+16))
 	buf2.WriteString("---\n")
 	buf2.Write(out)
 	buf2.WriteString("---\n\n")
-	body := bytes.TrimLeft(s.Body, "\n")
+	body = bytes.TrimLeft(body, "\n")
 	buf2.Write(body)
 	if len(body) > 0 && body[len(body)-1] != '\n' {
 		buf2.WriteByte('\n')

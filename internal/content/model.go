@@ -181,7 +181,10 @@ type Story struct {
 	// Warnings are problems the loader put right (a tag listed twice),
 	// to be reported without failing the build.
 	Warnings ErrorList `json:"-"`
-	// Body is the Markdown body, without front matter.
+	// Body is the Markdown body, without front matter. A story loaded
+	// through a content cache read from disk comes without it (nil) and
+	// reads it from its file when asked: use LoadBody, not Body, for any
+	// story that came from Load.
 	Body []byte `json:"-"`
 	// BodyLine is the line of the source file the body starts on.
 	BodyLine int `json:"-"`
@@ -191,6 +194,8 @@ type Story struct {
 	Assets []string `json:"assets,omitempty"`
 	// Hash identifies the source file's bytes: equal hashes, equal story.
 	Hash uint64 `json:"-"`
+
+	lazy *lazyBody // where LoadBody finds a body left out by the cache
 }
 
 // Correction is a dated correction note on a published story.

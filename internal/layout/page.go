@@ -362,7 +362,11 @@ func pieces(c *content.Content, e *content.Edition, md *markdown.Renderer, asset
 				errs = append(errs, &content.FileError{File: e.Path, Line: it.Line, Msg: fmt.Sprintf("edition names story %q, which does not exist", it.Story)})
 				continue
 			}
-			doc, err := md.Render(s.Body)
+			src, err := s.LoadBody()
+			if err != nil {
+				return nil, err
+			}
+			doc, err := md.Render(src)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.Path, err)
 			}

@@ -103,7 +103,12 @@ func LazyFromContent(c *content.Content) ([]Doc, Filler) {
 				return
 			}
 			s := c.Stories[which[k]]
-			d, err := r.Render(s.Body)
+			body, err := s.LoadBody()
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			d, err := r.Render(body)
 			if err != nil {
 				errs[k] = fmt.Errorf("%s: %w", s.Path, err)
 				return

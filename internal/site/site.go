@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -31,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/banmian/banmian/internal/atomicfile"
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
 	"github.com/banmian/banmian/internal/parallel"
@@ -135,6 +137,7 @@ type Stats struct {
 	Written  int           // files written (rendered or copied)
 	Removed  int           // files removed (incremental builds)
 	Bodies   int           // story bodies rendered (not from the cache)
+	Parsed   int           // story and edition files parsed (not from the content cache)
 	Stories  int           // stories in the site
 	Editions int           // editions in the site
 	Full     bool          // a full build (fresh folder, swapped in)
@@ -206,6 +209,37 @@ func New(opt Options) *Builder {
 	return b
 }
 
+// cacheName is the file in the output folder that keeps the parsed
+// content for the next banmian build (see content.Cache): with it, an
+// unchanged story file is not read or parsed again. Like every dot file
+// it is never deployed.
+const cacheName = ".banmian-content.cache"
+
+// readContentCache reads the content cache of the output folder out, or
+// returns an empty one (none yet, or from another version).
+func readContentCache(out string) *content.Cache {
+	data, _ := os.ReadFile(filepath.Join(out, cacheName))
+	c, _ := content.ReadCache(data, true)
+	return c
+}
+
+// writeContentCache saves cache in the output folder out when it has
+// anything new. The cache is only a hint (every entry is checked against
+// its file), so it is not flushed to disk.
+func writeContentCache(out string, cache *content.Cache) error {
+	if !cache.Changed() {
+		return nil
+	}
+	err := atomicfile.WriteWith(filepath.Join(out, cacheName), func(w io.Writer) error {
+		_, err := cache.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("content cache not saved (the next build reads every file again): %w", err)
+	}
+	return nil
+}
+
 // manifestName is the file in the output folder that records page
 // fingerprints, so a later process can rebuild incrementally.
 const manifestName = ".banmian-build.json"
@@ -223,10 +257,15 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	start := time.Now()
 	st := Stats{}
 
-	c, err := content.Load(b.opt.Source, content.LoadOptions{Drafts: b.opt.Drafts, Cache: b.cache})
+	cache := b.cache
+	if b.opt.Once {
+		cache = readContentCache(b.opt.OutDir)
+	}
+	c, err := content.Load(b.opt.Source, content.LoadOptions{Drafts: b.opt.Drafts, Cache: cache})
 	if err != nil {
 		return st, err
 	}
+	st.Parsed = cache.Parsed()
 	switch {
 	case b.opt.BaseURL != "":
 		c.Site.BaseURL = b.opt.BaseURL
@@ -321,6 +360,11 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	b.live = true
 	b.storyFP = storyFP
 	b.pruneDocs(c)
+	if b.opt.Once {
+		if err := writeContentCache(b.opt.OutDir, cache); err != nil {
+			st.Warnings = append(st.Warnings, err.Error())
+		}
+	}
 	st.Rendered, st.Written, st.Removed, st.Full = len(todo), written, removed, full
 	st.Duration = time.Since(start)
 	return st, nil
@@ -390,7 +434,11 @@ func (b *Builder) doc(s *content.Story, typeset bool) (d *pageDoc, fresh bool, e
 
 // renderStory renders the body of s; an error names its file and line.
 func renderStory(r *markdown.Renderer, s *content.Story) (*markdown.Doc, error) {
-	d, err := r.Render(s.Body)
+	body, err := s.LoadBody()
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.Render(body)
 	if err != nil {
 		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Zh: "正文无法生成网页（内容过长或格式有误）", Err: err}
 	}

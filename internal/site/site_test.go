@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/banmian/banmian/internal/atomicfile"
 	"github.com/banmian/banmian/internal/benchutil"
+	"github.com/banmian/banmian/internal/content"
 )
 
 // writeArchive writes the files of a txtar archive under dir.
@@ -546,4 +548,66 @@ func TestEmptyTermIndexSaysSo(t *testing.T) {
 	if body := mustRead(t, filepath.Join(out, "credits/index.html")); !strings.Contains(body, "长征镇") || strings.Contains(body, "还没有") {
 		t.Errorf("credit index:\n%s", body)
 	}
+}
+
+// TestOnceBuildsReuseParsedContent: banmian build keeps the parsed
+// content beside its output, so the next process parses only the files
+// that changed, and still builds exactly what a clean build does. A
+// damaged cache costs a full parse, nothing else. Not parallel: it sets
+// content.CacheSettle (files written a moment ago count as settled).
+func TestOnceBuildsReuseParsedContent(t *testing.T) {
+	defer func(d time.Duration) { content.CacheSettle = d }(content.CacheSettle)
+	content.CacheSettle = -time.Hour
+	s := newTestSite(t, "basic.txtar")
+	build := func() Stats {
+		t.Helper()
+		st, err := New(Options{Source: os.DirFS(s.src), OutDir: s.out, Once: true}).Build(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	first := build()
+	files := first.Stories + first.Editions
+	if first.Parsed < files {
+		t.Fatalf("first build parsed %d files, want at least %d", first.Parsed, files)
+	}
+	if st := build(); st.Parsed != 0 || st.Rendered != 0 || st.Written != 0 {
+		t.Errorf("second build of unchanged content: %+v", st)
+	}
+
+	s.write("stories/2025/sheshan.md", strings.Replace(mustRead(t, filepath.Join(s.src, "stories/2025/sheshan.md")), "群众利益无小事", "群众利益无小事（改）", 1))
+	if st := build(); st.Parsed != 1 || st.Rendered == 0 {
+		t.Errorf("after one story changed: %+v", st)
+	}
+	s.assertFileContent("stories/sheshan-cuixinyuan/index.html", "群众利益无小事（改）")
+	// Bodies come from the story files, not the cache: a page rendered
+	// again shows the body as it is now.
+	if err := os.Remove(filepath.Join(s.out, "stories/xiao-qu-guan-dao-tian-du-duo-ge-he-yi-shu-xin/index.html")); err != nil {
+		t.Fatal(err)
+	}
+	clean := filepath.Join(t.TempDir(), "clean")
+	if _, err := s.newBuilder(clean).Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := build(); st.Parsed != 0 || st.Rendered != 1 || st.Bodies != 1 {
+		t.Errorf("after a page was deleted: %+v", st)
+	}
+	withoutCache := func() map[string]string {
+		m := tree(t, s.out)
+		if _, ok := m[cacheName]; !ok {
+			t.Errorf("no %s in the output", cacheName)
+		}
+		delete(m, cacheName)
+		return m
+	}
+	sameTree(t, tree(t, clean), withoutCache())
+
+	if err := os.WriteFile(filepath.Join(s.out, cacheName), []byte("banmian content cache\n损坏"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st := build(); st.Parsed < files || st.Written != 0 {
+		t.Errorf("after the cache was damaged: %+v", st)
+	}
+	sameTree(t, tree(t, clean), withoutCache())
 }

@@ -281,7 +281,10 @@ func assemble(c *content.Content) *model {
 		for _, a := range s.Assets {
 			if isImage(a) {
 				name := path.Base(a)
-				if bytes.Contains(s.Body, []byte("]("+name+")")) {
+				// A body that cannot be read fails the build when it is
+				// rendered; here it only decides where the photo goes.
+				body, _ := s.LoadBody()
+				if bytes.Contains(body, []byte("]("+name+")")) {
 					if v.inline == nil {
 						v.inline = map[string]string{}
 					}
