@@ -208,7 +208,9 @@ func (c *Cache) put(p string, info fs.FileInfo, read time.Time, s *Story) {
 		kept = s.clone()
 	}
 	c.mu.Lock()
-	trusted := st.settled(read, c.settle) && len(s.Warnings) == 0 && portable(s)
+	// Drafts are never written: the output folder may be copied to a
+	// web server whole, dot files too.
+	trusted := st.settled(read, c.settle) && len(s.Warnings) == 0 && !s.Draft && portable(s)
 	c.m[p] = cacheEntry{stamp: st, trusted: trusted, story: kept}
 	c.changed = c.changed || trusted // an entry too new to keep changes no file
 	c.parsed++
