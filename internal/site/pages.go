@@ -124,9 +124,13 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		}
 		d.Edition = e
 		d.Description = e.Headlines
-		d.JSONLD = m.editionJSONLD(e, d.Title)
+		// The JSON-LD is made of what the fingerprint covers (the edition
+		// and the title), so it is made only for pages rendered.
 		fp, needs := view("edition", d)
-		add(strings.TrimPrefix(e.URL, m.root)+"index.html", fp, needs, html("edition", d))
+		add(strings.TrimPrefix(e.URL, m.root)+"index.html", fp, needs, func(w io.Writer) error {
+			d.JSONLD = m.editionJSONLD(e, d.Title)
+			return b.theme.Execute(w, "edition", d)
+		})
 	}
 	from = ""
 	// Home: the latest edition, recent editions, latest stories.
