@@ -31,6 +31,19 @@ func diskSite(t *testing.T) string {
 	return dir
 }
 
+// loadedOnce writes a content folder and loads it through a cache that
+// keeps files written a moment ago; it returns the folder and the cache.
+func loadedOnce(t *testing.T) (string, *Cache) {
+	t.Helper()
+	dir := diskSite(t)
+	c := NewCache()
+	c.once, c.settle = true, -time.Hour
+	if _, err := Load(os.DirFS(dir), LoadOptions{Cache: c}); err != nil {
+		t.Fatal(err)
+	}
+	return dir, c
+}
+
 // saved writes c as a cache file and reads it back for one Load.
 func saved(t *testing.T, c *Cache) *Cache {
 	t.Helper()
@@ -108,13 +121,8 @@ func TestCacheFileRoundTrip(t *testing.T) {
 // the file is still the one whose front matter was loaded.
 func TestCachedBodyIsReadWhenNeeded(t *testing.T) {
 	t.Parallel()
-	dir := diskSite(t)
+	dir, c := loadedOnce(t)
 	fsys := os.DirFS(dir)
-	c := NewCache()
-	c.once, c.settle = true, -time.Hour
-	if _, err := Load(fsys, LoadOptions{Cache: c}); err != nil {
-		t.Fatal(err)
-	}
 	got, err := Load(fsys, LoadOptions{Cache: saved(t, c)})
 	if err != nil {
 		t.Fatal(err)
@@ -149,13 +157,8 @@ func TestCachedBodyIsReadWhenNeeded(t *testing.T) {
 // the next process.
 func TestCacheNoticesRewrittenFiles(t *testing.T) {
 	t.Parallel()
-	dir := diskSite(t)
+	dir, c := loadedOnce(t)
 	fsys := os.DirFS(dir)
-	c := NewCache()
-	c.once, c.settle = true, -time.Hour
-	if _, err := Load(fsys, LoadOptions{Cache: c}); err != nil {
-		t.Fatal(err)
-	}
 	next := saved(t, c)
 	name := filepath.Join(dir, "stories/b.md")
 	info, err := os.Stat(name)
@@ -200,12 +203,7 @@ func TestCacheNoticesRewrittenFiles(t *testing.T) {
 // every file read.
 func TestDamagedCacheFile(t *testing.T) {
 	t.Parallel()
-	dir := diskSite(t)
-	c := NewCache()
-	c.once, c.settle = true, -time.Hour
-	if _, err := Load(os.DirFS(dir), LoadOptions{Cache: c}); err != nil {
-		t.Fatal(err)
-	}
+	_, c := loadedOnce(t)
 	var buf bytes.Buffer
 	c.WriteTo(&buf)
 	good := buf.Bytes()
