@@ -29,12 +29,10 @@ type storyView struct {
 	URL      string
 	ISODate  string
 	DateText string
-	HTML     template.HTML
-	// EditionHTML is HTML with its headings one level down, for an
-	// edition page where the headline is an h2 (empty for a story on no
-	// edition).
-	EditionHTML template.HTML
-	raw         template.HTML // the body as rendered, for the feed
+	// raw is the body as rendered (the feed shows it); HTML and
+	// EditionHTML derive what pages show from it when they are rendered,
+	// so a build holds one copy of every body, not three.
+	raw         template.HTML
 	Headings    []markdown.Heading
 	Excerpt     string // the first 120 characters of the body
 	Chars       int
@@ -483,17 +481,27 @@ func (v *storyView) setDoc(d *pageDoc) {
 		html = template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
 	}
 	v.raw, v.Headings, v.Chars, v.Excerpt = html, d.Headings, d.Chars, d.Excerpt
-	v.HTML = template.HTML(theme.BreakHeadings(string(html)))
-	if v.Edition != nil {
-		v.EditionHTML = template.HTML(theme.ShiftHeadings(string(v.HTML)))
+}
+
+// HTML is the body as a story page shows it.
+func (v *storyView) HTML() template.HTML {
+	return template.HTML(theme.BreakHeadings(string(v.raw)))
+}
+
+// EditionHTML is HTML with its headings one level down, for an edition
+// page where the headline is an h2 (empty for a story on no edition).
+func (v *storyView) EditionHTML() template.HTML {
+	if v.Edition == nil {
+		return ""
 	}
+	return template.HTML(theme.ShiftHeadings(theme.BreakHeadings(string(v.raw))))
 }
 
 // dropDoc forgets the rendered body, once every page that shows it is
 // written (a builder that builds once: the emitters that run next need
 // the memory more).
 func (v *storyView) dropDoc() {
-	v.raw, v.HTML, v.EditionHTML, v.Headings = "", "", "", nil
+	v.raw, v.Headings = "", nil
 }
 
 // modified is the date a story last changed: its latest correction, or
