@@ -57,7 +57,9 @@ import (
 // Update adds a segment holding the changed stories, marks their
 // old records removed and rewrites only meta.json, docs.bin and
 // stories.txt (slug and hash per story number, for Update; not
-// fetched by the browser) besides. meta.json is written last: it names
+// fetched by the browser) besides. Past maxSegments an update folds the
+// segments after the first into its new one; a placeholder segment
+// (folded, one empty shard) keeps their story numbers. meta.json is written last: it names
 // the files of the index, so readers see the old index or the new.
 
 // staticMeta is meta.json.
@@ -78,6 +80,9 @@ type staticSeg struct {
 	ID     string `json:"id"`
 	N      int    `json:"n"`
 	Shards int    `json:"shards"`
+	// Folded marks the placeholder of segments folded into a later one:
+	// it keeps their story numbers (all removed) and has no postings.
+	Folded bool `json:"folded,omitempty"`
 }
 
 // staticStub is what docs.bin says of a story.

@@ -81,8 +81,52 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			dead[i] = true
 		}
 	}
-	removed := len(dead) + ix.meta.N - ix.meta.Live
-	if len(ix.meta.Segments) >= maxSegments || removed > (ix.meta.N+len(which))/4 {
+	// Past maxSegments, the segments after the first are folded into
+	// the new one: their live stories (each came in by an update, so they
+	// are few) are indexed again, and the folded segments leave one empty
+	// placeholder that keeps the story numbers. Only when they hold many
+	// stories, or removed stories pass a quarter of all, is the index
+	// written whole (every story rendered and indexed again).
+	fold := len(ix.meta.Segments) >= maxSegments
+	if fold {
+		byID := make(map[string]int, len(docs))
+		for k, d := range docs {
+			byID[d.ID] = k
+		}
+		refold := 0
+		for i := ix.meta.Segments[0].N; i < ix.meta.N; i++ {
+			if !ix.alive[i] || dead[i] {
+				continue
+			}
+			if k, ok := byID[old[i].slug]; ok {
+				dead[i] = true
+				which = append(which, k)
+				refold++
+			}
+		}
+		if refold > ix.meta.Segments[0].N/2 {
+			return whole()
+		}
+		slices.Sort(which)
+	}
+	// Removed stories cost their postings and records until the index
+	// is written whole, except in folded segments (a few bytes of
+	// docs.bin each): past a quarter of the stories, or numbers past
+	// twice the live stories, it is.
+	removed := 0
+	start := 0
+	for _, sg := range ix.meta.Segments {
+		if !sg.Folded {
+			for i := start; i < start+sg.N; i++ {
+				if !ix.alive[i] || dead[i] {
+					removed++
+				}
+			}
+		}
+		start += sg.N
+	}
+	live := ix.meta.Live - len(dead) + len(which)
+	if removed > (ix.meta.N+len(which))/4 || ix.meta.N+len(which) > 2*live+maxSegments {
 		return whole()
 	}
 	if which == nil {
@@ -96,9 +140,22 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 	var files []File
 	meta := ix.meta
 	meta.Credits = slices.Clone(meta.Credits)
-	if len(add) > 0 || len(dead) > 0 {
+	var folded []staticSeg
+	if len(add) > 0 || len(dead) > 0 || fold {
 		last, _ := strconv.Atoi(meta.Segments[len(meta.Segments)-1].ID)
 		id := strconv.Itoa(last + 1)
+		if fold {
+			// The placeholder takes the next ID, the new segment the one
+			// after: IDs rise along the list.
+			place := staticSeg{ID: id, Shards: 1, Folded: true}
+			for _, sg := range meta.Segments[1:] {
+				place.N += sg.N
+			}
+			folded = slices.Clone(meta.Segments[1:])
+			meta.Segments = []staticSeg{meta.Segments[0], place}
+			files = append(files, File{shardName(id, 0), nil})
+			id = strconv.Itoa(last + 2)
+		}
 		stubs := make([]staticStub, ix.meta.N)
 		for i := range stubs {
 			stubs[i] = staticStub{day: ix.days[i], credit: int(ix.credit[i]), size: ix.size[i], removed: !ix.alive[i]}
@@ -166,7 +223,23 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 	if ix.meta.Docs != meta.Docs && meta.Docs != "" {
 		os.Remove(filepath.Join(dir, ix.meta.Docs))
 	}
+	removeSegments(dir, folded)
 	return false, nil
+}
+
+// removeSegments deletes the shard and record files of segments no longer
+// named by meta.json (readers of the old one may still be fetching; a
+// static host serves what was deployed, so this affects only a live
+// folder, and only a query begun before the update).
+func removeSegments(dir string, segs []staticSeg) {
+	for _, sg := range segs {
+		for _, pattern := range []string{shardName(sg.ID, 0)[:len("s/"+sg.ID+"-")] + "*.bin", "d/" + sg.ID + "-*.bin"} {
+			names, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(pattern)))
+			for _, n := range names {
+				os.Remove(n)
+			}
+		}
+	}
 }
 
 func boolInt(b bool) int {

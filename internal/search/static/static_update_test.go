@@ -3,11 +3,13 @@ package static
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/banmian/banmian/internal/search"
@@ -208,4 +210,92 @@ func ids(r *search.Result) []string {
 		out = append(out, h.ID)
 	}
 	return out
+}
+
+// TestUpdatesFoldSegments: a long run of one-story updates never writes
+// the index whole (which renders every story again): past maxSegments the
+// update segments fold into the new one, refilling only the stories that
+// came in by updates (never the first segment's), and the folded
+// segments' files go. The index still answers as the server does, in Go
+// and in search.js.
+func TestUpdatesFoldSegments(t *testing.T) {
+	docs := searchtest.GenCorpus(t, 200, 300)
+	var filled int
+	fill := func(full []search.Doc) search.Filler {
+		return func(ctx context.Context, out []search.Doc, which []int) error {
+			for _, i := range which {
+				out[i].Body = full[i].Body
+			}
+			filled += len(which)
+			return nil
+		}
+	}
+	stubs := func(full []search.Doc) []search.Doc {
+		out := slices.Clone(full)
+		for i := range out {
+			out[i].Body = ""
+			out[i].Source = full[i].Normalized().Hash() | 1
+		}
+		return out
+	}
+	dir := filepath.Join(t.TempDir(), "search")
+	if _, err := UpdateLazy(context.Background(), dir, stubs(docs), fill(docs), Options{Title: "多维世界"}); err != nil {
+		t.Fatal(err)
+	}
+	changed := map[int]bool{}
+	for n := range 3 * maxSegments {
+		k := (n * 7) % len(docs)
+		changed[k] = true
+		docs[k].Body += fmt.Sprintf("\n第%d次修改：长征镇居民又反映了新的情况。", n)
+		filled = 0
+		rebuilt, err := UpdateLazy(context.Background(), dir, stubs(docs), fill(docs), Options{Title: "多维世界"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rebuilt || filled > len(changed) {
+			t.Fatalf("update %d: rebuilt whole %v, filled %d docs", n, rebuilt, filled)
+		}
+		ix, err := Open(os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ix.meta.Segments) > maxSegments {
+			t.Fatalf("update %d: %d segments", n, len(ix.meta.Segments))
+		}
+	}
+	// Only the files meta.json names are left.
+	ix, err := Open(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	for _, sg := range ix.meta.Segments {
+		named[sg.ID] = true
+	}
+	for name := range snapshotFiles(t, dir) {
+		if dirName := filepath.Dir(name); dirName == "s" || dirName == "d" {
+			if id, _, _ := strings.Cut(filepath.Base(name), "-"); !named[id] {
+				t.Errorf("%s belongs to a folded segment", name)
+			}
+		}
+	}
+	x := searchtest.MustOpenIndex(t, docs)
+	qs := []search.Query{{Text: "新的情况", Limit: 100}, {Text: "第5次修改"}, {Text: "长征镇"}, {Text: "居民", Sort: search.SortNewest, Limit: 50}}
+	js := runNode(t, dir, qs)
+	for i, q := range qs {
+		want, err := x.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.Search(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := searchtest.JSONOf(t, got), searchtest.JSONOf(t, want); g != w {
+			t.Errorf("%+v: folded static index:\n%s\nserver:\n%s", q, g, w)
+		}
+		if g, w := searchtest.JSONOf(t, js[i]), searchtest.JSONOf(t, want); g != w {
+			t.Errorf("%+v: search.js on the folded index:\n%s\nserver:\n%s", q, g, w)
+		}
+	}
 }
