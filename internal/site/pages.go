@@ -101,6 +101,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 				d.Description = s.Excerpt
 			}
 			d.JSONLD = m.storyJSONLD(s)
+			defer func() { d.JSONLD = "" }() // kept by the page list: 2 KB a story
 			return b.theme.Execute(w, "story", d)
 		})
 		for _, a := range s.Assets {
@@ -129,6 +130,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		fp, needs := view("edition", d)
 		add(strings.TrimPrefix(e.URL, m.root)+"index.html", fp, needs, func(w io.Writer) error {
 			d.JSONLD = m.editionJSONLD(e, d.Title)
+			defer func() { d.JSONLD = "" }()
 			return b.theme.Execute(w, "edition", d)
 		})
 	}
