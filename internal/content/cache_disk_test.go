@@ -12,7 +12,7 @@ import (
 )
 
 // diskSite writes a small content folder and returns it.
-func diskSite(t *testing.T) string {
+func diskSite(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
@@ -223,4 +223,28 @@ func TestDamagedCacheFile(t *testing.T) {
 			t.Errorf("%s: a refused cache still has entries", name)
 		}
 	}
+}
+
+// FuzzReadCache: any bytes are a cache or ErrCacheInvalid, never a panic
+// or a cache with entries from a damaged file.
+func FuzzReadCache(f *testing.F) {
+	dir := diskSite(f)
+	c := NewCache()
+	c.once, c.settle = true, -time.Hour
+	if _, err := Load(os.DirFS(dir), LoadOptions{Cache: c}); err == nil {
+		var buf bytes.Buffer
+		c.WriteTo(&buf)
+		f.Add(buf.Bytes())
+	}
+	f.Add([]byte(cacheMagic))
+	f.Add([]byte("banmian content cache\n\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := ReadCache(data, true)
+		if got == nil {
+			t.Fatal("nil cache")
+		}
+		if err != nil && len(got.m)+len(got.eds) != 0 {
+			t.Fatalf("refused cache has entries: %v", err)
+		}
+	})
 }
