@@ -105,13 +105,28 @@ type printKey struct {
 	depth int
 }
 
-func newPrinter() *printer { return &printer{memo: make(map[printKey]printed, 1<<12)} }
+// newPrinter returns a printer for about pages pages (the memo grows by
+// a few entries a page: growing a large map is most of a plan's cost).
+func newPrinter(pages int) *printer {
+	return &printer{memo: make(map[printKey]printed, 4*pages)}
+}
 
 var (
 	timeType      = reflect.TypeFor[time.Time]()
+	editionType   = reflect.TypeFor[content.Edition]()
 	storyType     = reflect.TypeFor[content.Story]()
 	storyViewType = reflect.TypeFor[*storyView]()
 )
+
+// addrOf returns the value v holds, when it is addressable (reached
+// through a pointer, as stories and editions are).
+func addrOf[T any](v reflect.Value) (*T, bool) {
+	if !v.CanAddr() {
+		return nil, false
+	}
+	p, ok := v.Addr().Interface().(*T)
+	return p, ok
+}
 
 // distinct sorts list by story path and drops repeats, in place.
 func distinct(list []*storyView) []*storyView {
@@ -171,10 +186,26 @@ func (p *printer) hash(h *hasher, v reflect.Value, depth int) {
 		p.hash(h, v.Elem(), depth)
 	case reflect.Struct:
 		t := v.Type()
-		if t == timeType {
+		switch t {
+		case timeType:
 			tm := v.Interface().(time.Time)
 			h.str(tm.Format(time.RFC3339Nano)).str(tm.Location().String())
 			return
+		case storyType:
+			// A loaded story's source hash covers every field parsed from
+			// its file; the loader sets only these others.
+			if s, ok := addrOf[content.Story](v); ok && s.Hash != 0 {
+				h.str("story").str(s.Path).str(s.Slug).str(s.Edition).u64(s.Hash).u64(uint64(len(s.Assets)))
+				for _, a := range s.Assets {
+					h.str(a)
+				}
+				return
+			}
+		case editionType:
+			if e, ok := addrOf[content.Edition](v); ok && e.Hash != 0 {
+				h.str("edition").str(e.Path).u64(e.Hash)
+				return
+			}
 		}
 		for i := range t.NumField() {
 			f := t.Field(i)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/parallel"
 )
 
 // page is one output file.
@@ -55,20 +56,27 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	if _, err := fs.Stat(b.theme.Static(), "assets/logo.png"); err == nil {
 		m.logo = m.root + "assets/logo.png"
 	}
-	pr := newPrinter()
+	pr := newPrinter(1)
 	siteFP, _ := pr.of(&c.Site)
 	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).u64(siteFP).sum()
 	g := func() *hasher { return newHasher().u64(global) }
-	// view fingerprints a template page by the data it is rendered from,
-	// and lists the stories whose bodies it may show.
-	view := func(kind string, d *pageData) (uint64, []*storyView) {
-		fp, needs := pr.of(d)
-		return g().str(kind).u64(fp).sum(), needs
-	}
 	var pages []*page
 	from := ""
 	add := func(p string, fp uint64, needs []*storyView, render func(w io.Writer) error) {
 		pages = append(pages, &page{path: p, from: from, fp: fp, needs: needs, render: render})
+	}
+	// addView adds a template page, to be fingerprinted by the data it is
+	// rendered from (with the stories whose bodies it may show) once every
+	// page is planned, in parallel.
+	type viewJob struct {
+		p    *page
+		kind string
+		d    *pageData
+	}
+	var views []viewJob
+	addView := func(p, kind string, d *pageData, render func(w io.Writer) error) {
+		add(p, 0, nil, render)
+		views = append(views, viewJob{pages[len(pages)-1], kind, d})
 	}
 	html := func(kind string, data *pageData) func(io.Writer) error {
 		return func(w io.Writer) error { return b.theme.Execute(w, kind, data) }
@@ -95,8 +103,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		d := base(s.URL, s.Title+" - "+siteTitle)
 		d.Story = s
 		d.Description = s.Summary
-		fp, needs := view("story", d)
-		add(strings.TrimPrefix(s.URL, m.root)+"index.html", fp, needs, func(w io.Writer) error {
+		addView(strings.TrimPrefix(s.URL, m.root)+"index.html", "story", d, func(w io.Writer) error {
 			if d.Description == "" {
 				d.Description = s.Excerpt
 			}
@@ -127,8 +134,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		d.Description = e.Headlines
 		// The JSON-LD is made of what the fingerprint covers (the edition
 		// and the title), so it is made only for pages rendered.
-		fp, needs := view("edition", d)
-		add(strings.TrimPrefix(e.URL, m.root)+"index.html", fp, needs, func(w io.Writer) error {
+		addView(strings.TrimPrefix(e.URL, m.root)+"index.html", "edition", d, func(w io.Writer) error {
 			d.JSONLD = m.editionJSONLD(e, d.Title)
 			defer func() { d.JSONLD = "" }()
 			return b.theme.Execute(w, "edition", d)
@@ -151,8 +157,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 			d.Editions = m.editions[1:min(len(m.editions), recent+1)]
 		}
 		d.Stories = m.stories[:min(len(m.stories), 10)]
-		fp, needs := view("home", d)
-		add("index.html", fp, needs, html("home", d))
+		addView("index.html", "home", d, html("home", d))
 	}
 	// Credits and tags.
 	for _, tax := range []struct {
@@ -185,8 +190,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 				}
 				d := base(pageURL(n), title+" - "+siteTitle)
 				d.Heading, d.Stories, d.Pager = heading, list, pv
-				fp, needs := view("list", d)
-				add(strings.TrimPrefix(pageURL(n), m.root)+"index.html", fp, needs, html("list", d))
+				addView(strings.TrimPrefix(pageURL(n), m.root)+"index.html", "list", d, html("list", d))
 			}
 		}
 		from = ""
@@ -195,8 +199,7 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		for i, t := range tax.terms {
 			d.Terms[i] = termCount{t.Name, t.URL, t.Count}
 		}
-		fp, needs := view("terms", d)
-		add(tax.dir+"/index.html", fp, needs, html("terms", d))
+		addView(tax.dir+"/index.html", "terms", d, html("terms", d))
 	}
 	// Archive.
 	{
@@ -205,18 +208,15 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 			heading := fmt.Sprintf("%d年%d月", mv.Year, mv.Month)
 			d := base(mv.URL, heading+" - "+siteTitle)
 			d.Heading, d.EditionList, d.Stories = heading, mv.editionList, mv.storyList
-			fp, needs := view("month", d)
-			add(strings.TrimPrefix(mv.URL, m.root)+"index.html", fp, needs, html("month", d))
+			addView(strings.TrimPrefix(mv.URL, m.root)+"index.html", "month", d, html("month", d))
 		}
 		d := base(m.root+"archive/", "往期 - "+siteTitle)
 		d.Heading, d.Years = "往期", m.years
-		fp, needs := view("archive", d)
-		add("archive/index.html", fp, needs, html("archive", d))
+		addView("archive/index.html", "archive", d, html("archive", d))
 	}
 	// 404, feed, sitemap, robots.
 	nf := base(m.root+"404.html", "找不到页面 - "+siteTitle)
-	fp, needs := view("notfound", nf)
-	add("404.html", fp, needs, html("notfound", nf))
+	addView("404.html", "notfound", nf, html("notfound", nf))
 	// The feed shows its stories' fields and bodies (covered by each
 	// story's source hash) and the site's fields.
 	feed := m.stories[:min(len(m.stories), feedSize)]
@@ -251,6 +251,16 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		}
 		add(p, newHasher().str(p).str(string(src)).sum(), nil, bytesOf(func() ([]byte, error) { return src, nil }))
 		return nil
+	})
+	// Fingerprints, by reflection over each page's data: a contiguous run
+	// of pages a worker, each with its own printer (neighbouring pages
+	// share most of what they reach: a story and its edition).
+	parallel.Chunks(len(views), 0, func(_, lo, hi int) {
+		pr := newPrinter(hi - lo)
+		for _, v := range views[lo:hi] {
+			fp, needs := pr.of(v.d)
+			v.p.fp, v.p.needs = g().str(v.kind).u64(fp).sum(), needs
+		}
 	})
 	return pages
 }
