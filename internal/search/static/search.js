@@ -367,17 +367,18 @@
   }
   function key(t) { return t.field + "\u0000" + t.gram + "\u0000" + t.boost; }
 
-  // openStatic opens a static index; fetchBytes(name, from, to) resolves
-  // to a Uint8Array of the file name relative to the index directory, or
-  // of its bytes [from, to) when from is given.
-  // inflate undoes the raw DEFLATE of a story record.
+  // inflate undoes the raw DEFLATE of a story record or long postings.
   function inflate(b) {
     var stream = new Blob([b]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     return new Response(stream).arrayBuffer().then(function (a) { return new Uint8Array(a); });
   }
 
+  // openStatic opens a static index; fetchBytes(name, from, to) resolves
+  // to a Uint8Array of the file name relative to the index directory, or
+  // of its bytes [from, to) when from is given.
+
   function openStatic(fetchBytes) {
-    var shards = Object.create(null);
+    var parts = Object.create(null);
     var meta;
     return fetchBytes("meta.json").then(function (b) {
       meta = JSON.parse(dec.decode(b));
@@ -409,36 +410,64 @@
         last += 1 + zigzag(rd.uv());
         rank[last] = j;
       }
-      function shard(name) {
-        if (!shards[name]) shards[name] = fetchBytes(name);
-        return shards[name];
+      // part fetches bytes [from, to) of a file once.
+      function part(name, from, to) {
+        if (from === to) return Promise.resolve(new Uint8Array(0));
+        var k = name + "#" + from;
+        if (!parts[k]) parts[k] = fetchBytes(name, from, to);
+        return parts[k];
       }
+      function u32(b, i) {
+        if (i + 4 > b.length) throw new Error("搜索索引已损坏");
+        return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+      }
+      // findEntry returns the entry of (gram, field) in a bucket:
+      // {n, short} or {n, off, size} for long (compressed) postings.
       function findEntry(b, gram, field) {
         var rd = reader(b);
         while (rd.off < b.length) {
           var l = rd.uv(), o = rd.off, eq = l === gram.length;
           for (var i = 0; eq && i < l; i++) eq = b[o + i] === gram[i];
           rd.off = o + l;
-          var f = rd.uv(), cnt = rd.uv();
-          var match = eq && f === field;
-          var ids = match ? new Array(cnt) : null, id = 0;
-          for (var j = 0; j < cnt; j++) {
-            var gap = rd.uv();
-            if (match) { id += gap; ids[j] = id; }
+          var f = rd.uv(), cnt = rd.uv(), tag = rd.uv(), size = Math.floor(tag / 2), e = { n: cnt };
+          if (tag % 2 === 1) {
+            e.off = rd.uv();
+            e.size = size;
+          } else {
+            e.short = b.subarray(rd.off, rd.off + size);
+            rd.off += size;
           }
-          if (match) return { ids: ids, imps: b.subarray(rd.off, rd.off + cnt) };
-          rd.off += cnt;
+          if (eq && f === field) return e;
         }
-        return { ids: [], imps: [] };
+        return null;
+      }
+      function decodePostings(b, n) {
+        var rd = reader(b), ids = new Array(n), id = 0;
+        for (var j = 0; j < n; j++) { id += rd.uv(); ids[j] = id; }
+        if (b.length - rd.off !== n) throw new Error("搜索索引已损坏");
+        return { ids: ids, imps: b.subarray(rd.off) };
+      }
+      // shardPostings reads (gram, field) in a shard as static.go does:
+      // the bucket table, the gram's bucket, then long postings.
+      function shardPostings(sg, h, g, fno) {
+        var name = shardName(sg.id, h % sg.shards), nb = sg.buckets, v = Math.floor(h / sg.shards) % nb;
+        return part(name, 0, 4 * (nb + 1)).then(function (t) {
+          var lo = u32(t, 4 * v), hi = u32(t, 4 * v + 4), end = u32(t, 4 * nb);
+          return part(name, lo, hi).then(function (b) {
+            var e = findEntry(b, g, fno);
+            if (e === null) return { ids: [], imps: [] };
+            if (e.short) return decodePostings(e.short, e.n);
+            return part(name, end + e.off, end + e.off + e.size).then(inflate).then(function (p) { return decodePostings(p, e.n); });
+          });
+        });
       }
       function postings(field, gram) {
         var g = enc.encode(gram), h = fnv1a(g), fno = FIELDS.indexOf(field);
         return Promise.all(meta.segments.map(function (sg) {
-          return shard(shardName(sg.id, h % sg.shards));
-        })).then(function (bs) {
+          return shardPostings(sg, h, g, fno);
+        })).then(function (es) {
           var ids = [], imps = [];
-          bs.forEach(function (b, k) {
-            var e = findEntry(b, g, fno);
+          es.forEach(function (e, k) {
             for (var j = 0; j < e.ids.length; j++) {
               var id = base[k] + e.ids[j];
               if (alive[id]) { ids.push(id); imps.push(e.imps[j]); }
@@ -450,7 +479,7 @@
       function doc(i) {
         var k = seg[i], sg = meta.segments[k];
         var name = "d/" + sg.id + "-" + Math.floor((i - base[k]) / meta.chunk) + ".bin";
-        return fetchBytes(name, offset[i], offset[i] + size[i]).then(inflate).then(function (b) { return JSON.parse(dec.decode(b)); });
+        return part(name, offset[i], offset[i] + size[i]).then(inflate).then(function (b) { return JSON.parse(dec.decode(b)); });
       }
       function run(q, p) {
         var limit = !(q.limit > 0) ? DEFAULT_LIMIT : Math.min(q.limit, MAX_LIMIT);
@@ -638,15 +667,22 @@
     return '<a href="?' + escapeHTML(u.toString()) + '">' + label + "</a>";
   }
   // fetchRange fetches a file, or its bytes [from, to) with a Range
-  // request; a host that ignores Range sends the whole file, cut here.
+  // request; a host that ignores Range sends the whole file, kept and
+  // cut here.
+  var wholeFiles = Object.create(null);
   function fetchRange(name, from, to) {
+    if (wholeFiles[name]) return wholeFiles[name].then(function (u) { return from === undefined ? u : u.subarray(from, to); });
     var init = from === undefined ? {} : { headers: { Range: "bytes=" + from + "-" + (to - 1) } };
     return fetch(name, init).then(function (r) {
       if (!r.ok) throw new Error(name + "：" + r.status);
       var whole = r.status !== 206;
       return r.arrayBuffer().then(function (b) {
         var u = new Uint8Array(b);
-        return from !== undefined && whole ? u.subarray(from, to) : u;
+        if (from !== undefined && whole) {
+          wholeFiles[name] = Promise.resolve(u);
+          return u.subarray(from, to);
+        }
+        return u;
       });
     });
   }

@@ -108,7 +108,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 		}
 		if len(add) > 0 {
-			segFiles, seg, newStubs, err := buildSegment(id, add, &meta)
+			segFiles, seg, newStubs, err := buildSegment(id, add, &meta, opt)
 			if err != nil {
 				return false, err
 			}
@@ -120,8 +120,8 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 		} else {
 			// Only removals: an empty segment names the new docs.bin.
-			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1})
-			files = append(files, File{shardName(id, 0), nil})
+			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1, Buckets: 1})
+			files = append(files, File{shardName(id, 0), encodeShard(nil, 1, 1)})
 		}
 		meta.Stories = stubs
 		var rank []int
