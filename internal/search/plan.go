@@ -79,6 +79,9 @@ type plan struct {
 	// Terms are the query terms as the reader typed them, each with what
 	// a story must hold to contain it: a result lacking one is partial.
 	Terms []queryTerm
+	// Pinyin are the query words that may be pinyin (one-unit runs):
+	// each hit also highlights the Han characters they read as.
+	Pinyin []string
 }
 
 // queryTerm is one term of a query: a run of units. A story contains it
@@ -231,6 +234,9 @@ func planQuery(text string, relaxed bool) *plan {
 		switch {
 		case k == 1:
 			qt.Need = []group{unitGroup(r.Units[0])}
+			if pinyinWord(r.Units[0]) {
+				p.Pinyin = append(p.Pinyin, r.Units[0])
+			}
 		case r.Quoted && k >= 3:
 			qt.Need = []group{phraseGroup(r.Units)}
 		case k <= 4:

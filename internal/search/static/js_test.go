@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/banmian/banmian/internal/search"
@@ -122,6 +123,13 @@ func TestScriptAgreesWithStaticIndex(t *testing.T) {
 		case "xyz长征镇":
 			if !got[i].Partial || len(got[i].Missing) != 1 || got[i].Missing[0] != "xyz" || got[i].Total == 0 {
 				t.Errorf("search.js %q: partial %v, missing %q, total %d", q.Text, got[i].Partial, got[i].Missing, got[i].Total)
+			}
+		case "changzheng":
+			// Pinyin matches are highlighted by the script itself.
+			for _, h := range got[i].Hits {
+				if h.ID == searchtest.SlugChangzheng && !strings.Contains(string(h.KickerHTML), "<mark>长征</mark>镇") {
+					t.Errorf("search.js %q: kicker %s", q.Text, h.KickerHTML)
+				}
 			}
 		case "长征镇 居民", "火星 木星":
 			if got[i].Partial {

@@ -154,7 +154,7 @@
   }
   function planQuery(text, relaxed) {
     var runs = parseQuery(text);
-    var p = { must: [], should: [], needles: [], backup: [], terms: [] };
+    var p = { must: [], should: [], needles: [], backup: [], terms: [], pinyin: [] };
     var any = [];
     runs.forEach(function (r) {
       var k = r.units.length;
@@ -162,6 +162,7 @@
       var qt = { text: r.units.join(""), need: [] };
       if (k === 1) {
         qt.need = [unitGroup(r.units[0])];
+        if (pinyinWord(r.units[0])) p.pinyin.push(r.units[0]);
       } else if (r.quoted && k >= 3) {
         qt.need = [phraseGroup(r.units)];
       } else if (k <= 4) {
@@ -275,7 +276,57 @@
     if (end < rs.length) b += "…";
     return b;
   }
+  // ---- pinyin.go ----
+  var PINYIN_MAX_RUN = 4;
+  function readsAs(chars, w) {
+    if (w.length === chars.length && chars.every(function (rs, k) {
+      return rs.some(function (r) { return r[0] === w[k]; });
+    })) return true;
+    function full(k, w) {
+      if (k === chars.length) return w === "";
+      return chars[k].some(function (r) { return w.slice(0, r.length) === r && full(k + 1, w.slice(r.length)); });
+    }
+    return full(0, w);
+  }
+  // pinyinNeedles: the Han runs of title, credit and tags that read as
+  // one of words, with the readings the record holds (d.py).
+  function pinyinNeedles(d, words, readings) {
+    var out = [], seen = Object.create(null);
+    [d.title || "", d.credit || ""].concat(d.tags || []).forEach(function (text) {
+      var chars = [], run = [];
+      function flush() {
+        for (var i = 0; i < run.length; i++) {
+          for (var j = i + 2; j <= run.length && j - i <= PINYIN_MAX_RUN; j++) {
+            var s = chars.slice(i, j).join("");
+            if (seen[s]) continue;
+            for (var k = 0; k < words.length; k++) {
+              if (readsAs(run.slice(i, j), words[k])) {
+                seen[s] = true;
+                out.push(chars.slice(i, j));
+                break;
+              }
+            }
+          }
+        }
+        chars = [];
+        run = [];
+      }
+      for (var ch of text) {
+        ch = fold(ch);
+        var rs = readings[ch];
+        if (!rs || rs.length === 0) { flush(); continue; }
+        chars.push(ch);
+        run.push(rs);
+      }
+      flush();
+    });
+    return out;
+  }
+
   function newHit(d, score, p, missing) {
+    if (p.pinyin.length > 0) {
+      p = { needles: p.needles.concat(pinyinNeedles(d, p.pinyin, d.py || {})), backup: p.backup };
+    }
     var h = { id: d.id, title: d.title };
     if (d.kicker) h.kicker = d.kicker;
     if (d.subtitle) h.subtitle = d.subtitle;

@@ -51,7 +51,9 @@ import (
 //	                   end of the buckets (the last table offset).
 //	                   Postings are n uvarint gaps between local story
 //	                   numbers (the first from 0), then n impact bytes.
-//	d/G-K.bin          records (JSON Docs, normalised, each compressed
+//	d/G-K.bin          records (JSON Docs, normalised, with "py": the
+//	                   readings of the Han characters of title, credit
+//	                   and tags; each compressed
 //	                   with raw DEFLATE) of segment G's stories K·chunk to
 //	                   (K+1)·chunk−1, back to back: the script fetches one
 //	                   record with an HTTP Range request and inflates it
@@ -698,26 +700,26 @@ func findEntry(b []byte, gram string, field uint64) (shardEntry, bool, error) {
 	return shardEntry{}, false, nil
 }
 
-// doc reads story i's record.
-func (s *Index) doc(i int) (search.Doc, error) {
-	var d search.Doc
+// record reads story i's record.
+func (s *Index) record(i int) (record, error) {
+	var r record
 	k := s.seg[i]
 	j := i - s.base[k]
 	name := chunkName(s.meta.Segments[k].ID, j/s.meta.Chunk)
 	b, err := s.file(name)
 	if err != nil {
-		return d, err
+		return r, err
 	}
 	end := s.offset[i] + s.size[i]
 	if end > len(b) {
-		return d, fmt.Errorf("reading static search index: story %d is out of %s", i, name)
+		return r, fmt.Errorf("reading static search index: story %d is out of %s", i, name)
 	}
 	rec := b[s.offset[i]:end]
 	s.charge(name+"#"+strconv.Itoa(s.offset[i]), len(rec), false)
-	if err := decodeRecord(rec, &d); err != nil {
-		return d, fmt.Errorf("reading static search index: story %d: %w", i, err)
+	if err := decodeRecord(rec, &r); err != nil {
+		return r, fmt.Errorf("reading static search index: story %d: %w", i, err)
 	}
-	return d, nil
+	return r, nil
 }
 
 // Search runs q as search.js does.
@@ -727,7 +729,14 @@ func (s *Index) Search(q search.Query) (*search.Result, error) {
 		Day:  func(i int) int { return s.days[i] },
 		Year: s.years, Credit: s.credit, Credits: s.meta.Credits, Rank: s.rank,
 		Postings: s.postings,
-		Doc:      s.doc,
+		Doc: func(i int) (search.Doc, error) {
+			r, err := s.record(i)
+			return r.Doc, err
+		},
+		Readings: func(i int) (map[string][]string, error) {
+			r, err := s.record(i)
+			return r.Py, err
+		},
 	}
 	return c.Search(q)
 }
@@ -941,10 +950,22 @@ type shardEntry struct {
 // make).
 var flaters sync.Pool
 
-// encodeRecord is a story's record: its normalised Doc as JSON, compressed
-// with raw DEFLATE (a Chinese story shrinks to about a third).
+// record is what a story's record holds: its normalised Doc and the
+// pinyin readings of its title, credit and tags (search.PinyinReadings),
+// for highlighting pinyin matches.
+type record struct {
+	search.Doc
+	Py map[string][]string `json:"py,omitempty"`
+}
+
+// encodeRecord is a story's record as JSON, compressed with raw DEFLATE
+// (a Chinese story shrinks to about a third).
 func encodeRecord(d search.Doc) ([]byte, error) {
-	js, err := json.Marshal(d)
+	py := search.PinyinReadings(d)
+	if len(py) == 0 {
+		py = nil
+	}
+	js, err := json.Marshal(record{d, py})
 	if err != nil {
 		return nil, err
 	}
@@ -967,7 +988,7 @@ func appendDeflated(b, p []byte) []byte {
 }
 
 // decodeRecord reads a record written by encodeRecord into d.
-func decodeRecord(rec []byte, d *search.Doc) error {
+func decodeRecord(rec []byte, d *record) error {
 	js, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(rec)), maxRecord))
 	if err != nil {
 		return err
