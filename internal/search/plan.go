@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -69,10 +70,16 @@ type (
 )
 
 // plan is a planned query: every Must group matches; Should groups add
-// to the score (their sum times the fraction matched).
+// to the score (their sum times the fraction matched); Near groups add
+// to the score of the stories they match, each on its own.
 type plan struct {
 	Must   []group
 	Should []group
+	// Near rewards query terms typed one after the other that a story
+	// holds next to each other: per pair of adjacent runs, the phrase of
+	// the last two units of the first and the first two of the second
+	// (长征 垃圾分类 looks for 长征垃圾 and 征垃圾 in the phrase fields).
+	Near []group
 	// Needles are what to highlight, as unit sequences; Backup (the
 	// bigrams of longer runs) is highlighted where no needle occurs.
 	Needles, Backup [][]string
@@ -268,6 +275,13 @@ func planQuery(text string, relaxed bool) *plan {
 	}
 	if len(any) > 0 {
 		p.Must = append(p.Must, any)
+	}
+	for k := 1; k < len(runs); k++ {
+		a, b := runs[k-1].Units, runs[k].Units
+		us := append(slices.Clone(a[max(0, len(a)-2):]), b[:min(2, len(b))]...)
+		if len(us) >= 3 {
+			p.Near = append(p.Near, phraseGroup(us))
+		}
 	}
 	// Secondary needles: the bigrams of runs longer than two units, so
 	// partial matches show what matched.

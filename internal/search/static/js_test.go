@@ -108,7 +108,7 @@ func TestScriptAgreesWithStaticIndex(t *testing.T) {
 	for _, c := range searchtest.GoldenCases {
 		qs = append(qs, c.Q)
 	}
-	qs = append(qs, search.Query{Text: "长征镇 长征镇"}, search.Query{Text: "「佘山」"}, search.Query{Text: "ＡＢ角"}, search.Query{Text: "居民 社区 网格", Sort: search.SortNewest, Offset: 3})
+	qs = append(qs, search.Query{Text: "长征镇 长征镇"}, search.Query{Text: "「佘山」"}, search.Query{Text: "ＡＢ角"}, search.Query{Text: "居民 社区 网格", Sort: search.SortNewest, Offset: 3}, search.Query{Text: "普陀区 长征镇"})
 	got := runNode(t, dir, qs)
 	for i, q := range qs {
 		want, err := s.Search(q)

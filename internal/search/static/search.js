@@ -154,7 +154,7 @@
   }
   function planQuery(text, relaxed) {
     var runs = parseQuery(text);
-    var p = { must: [], should: [], needles: [], backup: [], terms: [], pinyin: [] };
+    var p = { must: [], should: [], near: [], needles: [], backup: [], terms: [], pinyin: [] };
     var any = [];
     runs.forEach(function (r) {
       var k = r.units.length;
@@ -183,6 +183,11 @@
       if (k >= 3 && !(r.quoted && !relaxed)) p.should.push(phraseGroup(r.units));
     });
     if (any.length > 0) p.must.push(any);
+    for (var k = 1; k < runs.length; k++) {
+      var a = runs[k - 1].units, b = runs[k].units;
+      var us = a.slice(Math.max(0, a.length - 2)).concat(b.slice(0, 2));
+      if (us.length >= 3) p.near.push(phraseGroup(us));
+    }
     runs.forEach(function (r) {
       if (r.units.length > 2) {
         for (var i = 0; i + 2 <= r.units.length; i++) p.backup.push(r.units.slice(i, i + 2));
@@ -536,7 +541,7 @@
         var limit = !(q.limit > 0) ? DEFAULT_LIMIT : Math.min(q.limit, MAX_LIMIT);
         var offset = Math.max(q.offset || 0, 0);
         var terms = [], seen = Object.create(null);
-        [p.must, p.should].forEach(function (gs) {
+        [p.must, p.should, p.near].forEach(function (gs) {
           gs.forEach(function (g) {
             g.forEach(function (c) {
               c.forEach(function (t) {
@@ -613,6 +618,10 @@
                 if (scnt[i] > 0) score[i] += sacc[i] * (scnt[i] / p.should.length);
               }
             }
+            p.near.forEach(function (g) {
+              var r = groupScore(g);
+              for (var i = 0; i < n; i++) if (r[1][i]) score[i] += r[0][i];
+            });
           }
           var hits = [], credits = {}, years = {};
           for (var i = 0; i < n; i++) {
