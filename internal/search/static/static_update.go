@@ -19,7 +19,7 @@ import (
 // new segment, not a rebuild (see the layout in static.go).
 
 // maxSegments bounds the segments of a static index: each costs a query
-// one more shard per gram. Update rebuilds the index whole past
+// one more bucket (and table) per gram. Update rebuilds the index whole past
 // it, or when removed stories pass a quarter of all.
 const maxSegments = 8
 
