@@ -498,6 +498,7 @@
         return null;
       }
       function decodePostings(b, n) {
+        if (2 * n > b.length) throw new Error("搜索索引已损坏");
         var rd = reader(b), ids = new Array(n), id = 0;
         for (var j = 0; j < n; j++) { id += rd.uv(); ids[j] = id; }
         if (b.length - rd.off !== n) throw new Error("搜索索引已损坏");

@@ -638,6 +638,9 @@ func (s *Index) shardPostings(name string, sg staticSeg, gram string, field uint
 
 // decodePostings decodes n postings: uvarint gaps, then impacts.
 func decodePostings(p []byte, n int) ([]int32, []uint8, error) {
+	if n < 0 || 2*n > len(p) { // a posting takes two bytes at least
+		return nil, nil, errCorrupt
+	}
 	ids := make([]int32, n)
 	id := int32(0)
 	for i := range ids {

@@ -1,6 +1,7 @@
 package static
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"os"
@@ -112,5 +113,37 @@ func TestSmallBucketsAgree(t *testing.T) {
 	}
 	if !long {
 		t.Error("no long postings were read")
+	}
+}
+
+// TestDamagedShard: a damaged shard is an error, not a panic or a wrong
+// result.
+func TestDamagedShard(t *testing.T) {
+	docs := searchtest.GoldenDocs(t)
+	dir := filepath.Join(t.TempDir(), "search")
+	if err := Write(dir, docs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg := s.meta.Segments[0]
+	name := filepath.Join(dir, filepath.FromSlash(shardName(sg.ID, shardOf("长征", sg.Shards))))
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]byte{b[:3], b[:len(b)/2], append(append([]byte{}, b[:4*(sg.Buckets+1)]...), bytes.Repeat([]byte{0xff}, len(b)-4*(sg.Buckets+1))...)} {
+		if err := os.WriteFile(name, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Search(search.Query{Text: "长征"}); err == nil {
+			t.Errorf("a shard of %d bytes cut or overwritten from %d: no error", len(bad), len(b))
+		}
 	}
 }
