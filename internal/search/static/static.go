@@ -806,31 +806,36 @@ func (e *postEntry) join(o *postEntry) {
 // a contiguous range of stories; their postings are then joined in story
 // order.
 func staticPostings(ds []search.Doc, recs [][]byte) ([]postEntry, error) {
-	type key struct {
-		gram  string
-		field int
-	}
+	// One map per field, keyed by gram: string keys hash and compare
+	// faster than a (gram, field) struct.
 	type part struct {
-		post map[key]*postEntry
+		post []map[string]*postEntry
 		err  error
 	}
 	workers := runtime.GOMAXPROCS(0)
 	parts := make([]part, workers)
 	parallel(func(w, workers int) {
 		lo, hi := len(ds)*w/workers, len(ds)*(w+1)/workers
-		post := make(map[key]*postEntry, 1<<14)
+		var post []map[string]*postEntry
 		for i := lo; i < hi; i++ {
 			d := ds[i]
-			for fno, terms := range search.StoryTerms(d) {
+			terms := search.StoryTerms(d)
+			if post == nil {
+				post = make([]map[string]*postEntry, len(terms))
+				for f := range post {
+					post[f] = make(map[string]*postEntry, 1<<12)
+				}
+			}
+			for fno, terms := range terms {
+				m := post[fno]
 				for _, p := range terms {
-					k := key{p.Gram, fno}
-					e := post[k]
+					e := m[p.Gram]
 					if e == nil {
 						// A gram is a substring of the story's text:
 						// cloned, so the text is not kept alive.
 						g := strings.Clone(p.Gram)
 						e = &postEntry{gram: g, field: fno}
-						post[key{g, fno}] = e
+						m[g] = e
 					}
 					e.add(int32(i), p.Impact)
 				}
@@ -849,19 +854,35 @@ func staticPostings(ds []search.Doc, recs [][]byte) ([]postEntry, error) {
 			return nil, p.err
 		}
 	}
-	joined := parts[0].post
-	for _, p := range parts[1:] {
-		for k, e := range p.post {
-			if j := joined[k]; j != nil {
-				j.join(e)
-			} else {
-				joined[k] = e
+	var joined []map[string]*postEntry
+	size := 0
+	for _, p := range parts {
+		if p.post == nil {
+			continue
+		}
+		if joined == nil {
+			joined = p.post
+			continue
+		}
+		for fno, m := range p.post {
+			jm := joined[fno]
+			for g, e := range m {
+				if j := jm[g]; j != nil {
+					j.join(e)
+				} else {
+					jm[g] = e
+				}
 			}
 		}
 	}
-	out := make([]postEntry, 0, len(joined))
-	for _, e := range joined {
-		out = append(out, *e)
+	for _, m := range joined {
+		size += len(m)
+	}
+	out := make([]postEntry, 0, size)
+	for _, m := range joined {
+		for _, e := range m {
+			out = append(out, *e)
+		}
 	}
 	slices.SortFunc(out, func(a, b postEntry) int {
 		if c := strings.Compare(a.gram, b.gram); c != 0 {
