@@ -132,3 +132,30 @@ func FuzzAnalysis(f *testing.F) {
 		}
 	})
 }
+
+// TestPinyinNeedles: a pinyin word marks exactly the Han runs whose
+// indexed readings (full pinyin or initials) spell it.
+func TestPinyinNeedles(t *testing.T) {
+	t.Parallel()
+	d := Doc{Title: "重温長征精神", Credit: "长征镇", Tags: []string{"社区治理"}}
+	rs := PinyinReadings(d)
+	if got := rs["长"]; !reflect.DeepEqual(got, []string{"zhang", "chang"}) && !reflect.DeepEqual(got, []string{"chang", "zhang"}) {
+		t.Errorf("readings of 长: %v", got)
+	}
+	tests := []struct {
+		words []string
+		want  [][]string
+	}{
+		{[]string{"changzheng"}, [][]string{{"长", "征"}}},
+		{[]string{"czz"}, [][]string{{"长", "征", "镇"}}},
+		{[]string{"zhangzhengzhen"}, [][]string{{"长", "征", "镇"}}},
+		{[]string{"sqzl", "jingshen"}, [][]string{{"精", "神"}, {"社", "区", "治", "理"}}},
+		{[]string{"changzhen"}, nil},
+		{[]string{"cz"}, [][]string{{"长", "征"}}},
+	}
+	for _, tt := range tests {
+		if got := pinyinNeedles(d, tt.words, rs); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("pinyinNeedles(%v) = %v, want %v", tt.words, got, tt.want)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package search
 
+import "slices"
+
 // What another index format (the static index, internal/search/static)
 // needs of the engine to return what Index.Search returns: the terms of a
 // story with their impacts (StoryTerms, stored by field number), and the
@@ -60,6 +62,10 @@ type Collection struct {
 	Postings PostingsFunc
 	// Doc returns the normalised Doc of story i, for the hits shown.
 	Doc func(i int) (Doc, error)
+	// Readings, when set, returns the pinyin readings of story i
+	// (PinyinReadings of its Doc), to highlight pinyin matches; nil
+	// computes them from the Doc.
+	Readings func(i int) (map[string][]string, error)
 	// ID, when set, returns the ID of story i without reading its Doc:
 	// a query with IDsOnly then reads no stored story.
 	ID func(i int) string
@@ -100,7 +106,19 @@ func (c *Collection) search(q Query, p *plan) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Hits = append(res.Hits, newHit(d, score[i], p, missingTerms(p, leaves, i)))
+		needles := p.Needles
+		if len(p.Pinyin) > 0 {
+			var rs map[string][]string
+			if c.Readings != nil {
+				if rs, err = c.Readings(i); err != nil {
+					return nil, err
+				}
+			} else {
+				rs = PinyinReadings(d)
+			}
+			needles = append(slices.Clip(needles), pinyinNeedles(d, p.Pinyin, rs)...)
+		}
+		res.Hits = append(res.Hits, newHit(d, score[i], needles, p.Backup, missingTerms(p, leaves, i)))
 	}
 	res.setPartial(p)
 	return res, nil

@@ -70,7 +70,7 @@ func scorePlan(p *plan, n, total int, match []bool, post PostingsFunc) ([]float6
 	if p.empty() {
 		return score, leaves, nil
 	}
-	for _, gs := range [][]group{p.Must, p.Should} {
+	for _, gs := range [][]group{p.Must, p.Should, p.Near} {
 		for _, g := range gs {
 			for _, c := range g {
 				for _, t := range c {
@@ -202,6 +202,16 @@ func scorePlan(p *plan, n, total int, match []bool, post PostingsFunc) ([]float6
 		for i := range score {
 			if scnt[i] > 0 {
 				score[i] += sacc[i] * (float64(scnt[i]) / float64(len(p.Should)))
+			}
+		}
+	}
+	for _, g := range p.Near {
+		clear(gm)
+		clear(gs)
+		groupScore(g, gs, gm)
+		for i, ok := range gm {
+			if ok {
+				score[i] += gs[i]
 			}
 		}
 	}

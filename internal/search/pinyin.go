@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -121,4 +122,100 @@ func pinyinWord(u string) bool {
 		return false
 	}
 	return strings.Trim(u, "abcdefghijklmnopqrstuvwxyz") == ""
+}
+
+// PinyinReadings returns the readings (as indexed: up to pinyinReadings
+// a character) of the distinct Han characters, folded, of the title,
+// credit and tags of a normalised Doc: the texts its pinyin terms come
+// from. A Collection's Readings gives them back, so that the static index
+// can highlight pinyin matches without a pinyin table.
+func PinyinReadings(d Doc) map[string][]string {
+	out := map[string][]string{}
+	for _, text := range append([]string{d.Title, d.Credit}, d.Tags...) {
+		for _, r := range foldString(text) {
+			if rs := readingsOf(r); len(rs) > 0 {
+				out[string(r)] = rs
+			}
+		}
+	}
+	return out
+}
+
+// pinyinNeedles returns, as needles, the runs of two to pinyinMaxRun Han
+// characters of d's title, credit and tags whose full pinyin or initials
+// (as pinyinTerms indexes them, with the readings given) are one of
+// words: what a pinyin query matched, to highlight wherever it occurs.
+func pinyinNeedles(d Doc, words []string, readings map[string][]string) [][]string {
+	var out [][]string
+	seen := map[string]bool{}
+	for _, text := range append([]string{d.Title, d.Credit}, d.Tags...) {
+		var chars []string
+		var run [][]string
+		flush := func() {
+			for i := range run {
+				for j := i + 2; j <= len(run) && j-i <= pinyinMaxRun; j++ {
+					s := strings.Join(chars[i:j], "")
+					if seen[s] {
+						continue
+					}
+					for _, w := range words {
+						if readsAs(run[i:j], w) {
+							seen[s] = true
+							out = append(out, slices.Clone(chars[i:j]))
+							break
+						}
+					}
+				}
+			}
+			chars, run = chars[:0], run[:0]
+		}
+		for _, r := range foldString(text) {
+			rs := readings[string(r)]
+			if len(rs) == 0 {
+				flush()
+				continue
+			}
+			chars = append(chars, string(r))
+			run = append(run, rs)
+		}
+		flush()
+	}
+	return out
+}
+
+// readsAs reports whether w is the full pinyin or the initials of chars
+// for some choice of their readings (addReadings).
+func readsAs(chars [][]string, w string) bool {
+	if len(w) == len(chars) {
+		ok := true
+		for k, rs := range chars {
+			found := false
+			for _, r := range rs {
+				if r[0] == w[k] {
+					found = true
+					break
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	var full func(k int, w string) bool
+	full = func(k int, w string) bool {
+		if k == len(chars) {
+			return w == ""
+		}
+		for _, r := range chars[k] {
+			if strings.HasPrefix(w, r) && full(k+1, w[len(r):]) {
+				return true
+			}
+		}
+		return false
+	}
+	return full(0, w)
 }

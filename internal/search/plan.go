@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -69,16 +70,25 @@ type (
 )
 
 // plan is a planned query: every Must group matches; Should groups add
-// to the score (their sum times the fraction matched).
+// to the score (their sum times the fraction matched); Near groups add
+// to the score of the stories they match, each on its own.
 type plan struct {
 	Must   []group
 	Should []group
+	// Near rewards query terms typed one after the other that a story
+	// holds next to each other: per pair of adjacent runs, the phrase of
+	// the last two units of the first and the first two of the second
+	// (长征 垃圾分类 looks for 长征垃圾 and 征垃圾 in the phrase fields).
+	Near []group
 	// Needles are what to highlight, as unit sequences; Backup (the
 	// bigrams of longer runs) is highlighted where no needle occurs.
 	Needles, Backup [][]string
 	// Terms are the query terms as the reader typed them, each with what
 	// a story must hold to contain it: a result lacking one is partial.
 	Terms []queryTerm
+	// Pinyin are the query words that may be pinyin (one-unit runs):
+	// each hit also highlights the Han characters they read as.
+	Pinyin []string
 }
 
 // queryTerm is one term of a query: a run of units. A story contains it
@@ -231,6 +241,9 @@ func planQuery(text string, relaxed bool) *plan {
 		switch {
 		case k == 1:
 			qt.Need = []group{unitGroup(r.Units[0])}
+			if pinyinWord(r.Units[0]) {
+				p.Pinyin = append(p.Pinyin, r.Units[0])
+			}
 		case r.Quoted && k >= 3:
 			qt.Need = []group{phraseGroup(r.Units)}
 		case k <= 4:
@@ -262,6 +275,13 @@ func planQuery(text string, relaxed bool) *plan {
 	}
 	if len(any) > 0 {
 		p.Must = append(p.Must, any)
+	}
+	for k := 1; k < len(runs); k++ {
+		a, b := runs[k-1].Units, runs[k].Units
+		us := append(slices.Clone(a[max(0, len(a)-2):]), b[:min(2, len(b))]...)
+		if len(us) >= 3 {
+			p.Near = append(p.Near, phraseGroup(us))
+		}
 	}
 	// Secondary needles: the bigrams of runs longer than two units, so
 	// partial matches show what matched.

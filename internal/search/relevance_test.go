@@ -194,3 +194,61 @@ func TestRelevance(t *testing.T) {
 		}
 	}
 }
+
+// nearSet returns stories and judged two-word queries "town topic" for
+// proximity across query terms: per topic, one story names the town and
+// the topic next to each other once (长征镇垃圾分类), and two newer stories
+// name each twice, apart. Only where the words stand tells them apart.
+func nearSet(tb testing.TB) ([]search.Doc, [][2]string) {
+	tb.Helper()
+	var clauses []string
+	for _, d := range searchtest.SampleDocs(tb) {
+		for _, c := range strings.FieldsFunc(d.Body, func(r rune) bool { return strings.ContainsRune("，。；！？\n", r) }) {
+			if n := len([]rune(c)); n >= 6 && n <= 40 && !strings.Contains(c, "镇") {
+				clauses = append(clauses, c)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(2026, 16))
+	start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	body := func(before ...string) string {
+		parts := make([]string, 14+r.IntN(10))
+		for i := range parts {
+			parts[i] = clauses[r.IntN(len(clauses))]
+		}
+		for k, w := range before {
+			// Far apart: spread over the story.
+			i := (k*len(parts)/len(before) + r.IntN(2)) % len(parts)
+			parts[i] = w + parts[i]
+		}
+		return strings.Join(parts, "，") + "。"
+	}
+	var docs []search.Doc
+	var qs [][2]string
+	for i, t := range relevanceTopics {
+		town := searchtest.Towns[i%len(searchtest.Towns)]
+		id := fmt.Sprintf("near-%03d", i)
+		docs = append(docs, search.Doc{ID: id, Title: clauses[r.IntN(len(clauses))], Body: body(town+t, t), Date: start.AddDate(0, 0, r.IntN(300))})
+		for k := 0; k < 2; k++ {
+			docs = append(docs, search.Doc{
+				ID: fmt.Sprintf("apart-%03d-%d", i, k), Title: clauses[r.IntN(len(clauses))],
+				Body: body(town, t, town, t), Date: start.AddDate(0, 0, 300+r.IntN(300)),
+			})
+		}
+		qs = append(qs, [2]string{town + " " + t, id})
+	}
+	return docs, qs
+}
+
+// TestRelevanceNear: terms typed apart score higher where a story holds
+// them next to each other (plan.Near).
+func TestRelevanceNear(t *testing.T) {
+	t.Parallel()
+	docs, qs := nearSet(t)
+	x := searchtest.MustOpenIndex(t, docs)
+	hit1, mrr, none := relevanceMetrics(t, x, qs)
+	t.Logf("two words (%d queries): hit@1 %.3f, MRR@10 %.3f, no results %.3f", len(qs), hit1, mrr, none)
+	if hit1 < 0.9 || none > 0 {
+		t.Errorf("hit@1 %.3f, no results %.3f", hit1, none)
+	}
+}

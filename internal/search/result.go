@@ -272,8 +272,9 @@ func snippet(body string, needles, backup [][]string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// newHit builds a hit from a normalised doc lacking the terms missing.
-func newHit(d Doc, score float64, p *plan, missing []string) Hit {
+// newHit builds a hit from a normalised doc lacking the terms missing,
+// with needles and backup marked (plan.Needles and plan.Backup).
+func newHit(d Doc, score float64, needles, backup [][]string, missing []string) Hit {
 	return Hit{
 		ID:           d.ID,
 		Title:        d.Title,
@@ -284,11 +285,11 @@ func newHit(d Doc, score float64, p *plan, missing []string) Hit {
 		Edition:      d.Edition,
 		URL:          d.URL,
 		Score:        score,
-		TitleHTML:    highlightTitle(d.Title, p.Needles, p.Backup),
-		KickerHTML:   highlightTitle(d.Kicker, p.Needles, p.Backup),
-		SubtitleHTML: highlightTitle(d.Subtitle, p.Needles, p.Backup),
-		CreditHTML:   highlightTitle(d.Credit, p.Needles, p.Backup),
-		Snippet:      snippet(d.Body, p.Needles, p.Backup),
+		TitleHTML:    highlightTitle(d.Title, needles, backup),
+		KickerHTML:   highlightTitle(d.Kicker, needles, backup),
+		SubtitleHTML: highlightTitle(d.Subtitle, needles, backup),
+		CreditHTML:   highlightTitle(d.Credit, needles, backup),
+		Snippet:      snippet(d.Body, needles, backup),
 		Missing:      missing,
 	}
 }

@@ -360,13 +360,23 @@ var GoldenCases = []Case{
 			t.Errorf("hits %v", Slugs(r))
 		}
 	}},
-	{"pinyin changzheng", search.Query{Text: "changzheng"}, func(t *testing.T, r *search.Result) {
+	{"pinyin changzheng, highlighted", search.Query{Text: "changzheng"}, func(t *testing.T, r *search.Result) {
 		// 重温红军长征精神 (newer) reads changzheng too.
-		if i := IndexOf(Slugs(r), SlugChangzheng); i < 0 || i > 1 {
-			t.Errorf("hits %v", Slugs(r))
+		i := IndexOf(Slugs(r), SlugChangzheng)
+		if i < 0 || i > 1 {
+			t.Fatalf("hits %v", Slugs(r))
+		}
+		h := r.Hits[i]
+		if !strings.HasPrefix(string(h.KickerHTML), "普陀区<mark>长征</mark>镇") || h.CreditHTML != "<mark>长征</mark>镇" || !strings.Contains(string(h.Snippet), "<mark>长征</mark>镇") {
+			t.Errorf("kicker %s, credit %s, snippet %s", h.KickerHTML, h.CreditHTML, h.Snippet)
 		}
 	}},
-	{"pinyin initials czz", search.Query{Text: "CZZ"}, First(SlugChangzheng)},
+	{"pinyin initials czz, highlighted", search.Query{Text: "CZZ"}, func(t *testing.T, r *search.Result) {
+		First(SlugChangzheng)(t, r)
+		if h := r.Hits[0]; !strings.Contains(string(h.KickerHTML), "<mark>长征镇</mark>") || h.CreditHTML != "<mark>长征镇</mark>" {
+			t.Errorf("kicker %s, credit %s", h.KickerHTML, h.CreditHTML)
+		}
+	}},
 	{"pinyin of a title: duoge", search.Query{Text: "duogeheyi"}, First(SlugChangzheng)},
 	{"a kicker match is highlighted", search.Query{Text: "普陀区", Limit: 100}, func(t *testing.T, r *search.Result) {
 		i := IndexOf(Slugs(r), SlugChangzheng)

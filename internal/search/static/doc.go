@@ -22,4 +22,4 @@ import "github.com/banmian/banmian/internal/search"
 // Version is the version of the static format: meta.json records it, and
 // search.js and Open refuse an index of another. It includes the engine's
 // Version, since the index stores the engine's impacts.
-const Version = search.Version + "/static-2"
+const Version = search.Version + "/static-3"

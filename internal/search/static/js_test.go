@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/banmian/banmian/internal/search"
@@ -47,12 +48,23 @@ func jsQuery(q search.Query) map[string]any {
 // runNode runs queries through search.js on the index in dir.
 func runNode(t *testing.T, dir string, qs []search.Query) []*search.Result {
 	t.Helper()
+	res := runNodeOrNil(t, dir, qs)
+	if res == nil {
+		t.Skip("node is not installed: the browser script is not tested")
+	}
+	return res
+}
+
+// runNodeOrNil is runNode, returning nil when node is not installed
+// (unless BANMIAN_REQUIRE_BROWSER=1), for tests that check more.
+func runNodeOrNil(t *testing.T, dir string, qs []search.Query) []*search.Result {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		if os.Getenv("BANMIAN_REQUIRE_BROWSER") == "1" {
 			t.Fatal("node is required to test the browser search script (apt-get install nodejs)")
 		}
-		t.Skip("node is not installed: the browser script is not tested")
+		return nil
 	}
 	h := filepath.Join(t.TempDir(), "harness.js")
 	if err := os.WriteFile(h, []byte(nodeHarness), 0o644); err != nil {
@@ -96,7 +108,7 @@ func TestScriptAgreesWithStaticIndex(t *testing.T) {
 	for _, c := range searchtest.GoldenCases {
 		qs = append(qs, c.Q)
 	}
-	qs = append(qs, search.Query{Text: "长征镇 长征镇"}, search.Query{Text: "「佘山」"}, search.Query{Text: "ＡＢ角"}, search.Query{Text: "居民 社区 网格", Sort: search.SortNewest, Offset: 3})
+	qs = append(qs, search.Query{Text: "长征镇 长征镇"}, search.Query{Text: "「佘山」"}, search.Query{Text: "ＡＢ角"}, search.Query{Text: "居民 社区 网格", Sort: search.SortNewest, Offset: 3}, search.Query{Text: "普陀区 长征镇"})
 	got := runNode(t, dir, qs)
 	for i, q := range qs {
 		want, err := s.Search(q)
@@ -111,6 +123,13 @@ func TestScriptAgreesWithStaticIndex(t *testing.T) {
 		case "xyz长征镇":
 			if !got[i].Partial || len(got[i].Missing) != 1 || got[i].Missing[0] != "xyz" || got[i].Total == 0 {
 				t.Errorf("search.js %q: partial %v, missing %q, total %d", q.Text, got[i].Partial, got[i].Missing, got[i].Total)
+			}
+		case "changzheng":
+			// Pinyin matches are highlighted by the script itself.
+			for _, h := range got[i].Hits {
+				if h.ID == searchtest.SlugChangzheng && !strings.Contains(string(h.KickerHTML), "<mark>长征</mark>镇") {
+					t.Errorf("search.js %q: kicker %s", q.Text, h.KickerHTML)
+				}
 			}
 		case "长征镇 居民", "火星 木星":
 			if got[i].Partial {

@@ -154,7 +154,7 @@
   }
   function planQuery(text, relaxed) {
     var runs = parseQuery(text);
-    var p = { must: [], should: [], needles: [], backup: [], terms: [] };
+    var p = { must: [], should: [], near: [], needles: [], backup: [], terms: [], pinyin: [] };
     var any = [];
     runs.forEach(function (r) {
       var k = r.units.length;
@@ -162,6 +162,7 @@
       var qt = { text: r.units.join(""), need: [] };
       if (k === 1) {
         qt.need = [unitGroup(r.units[0])];
+        if (pinyinWord(r.units[0])) p.pinyin.push(r.units[0]);
       } else if (r.quoted && k >= 3) {
         qt.need = [phraseGroup(r.units)];
       } else if (k <= 4) {
@@ -182,6 +183,11 @@
       if (k >= 3 && !(r.quoted && !relaxed)) p.should.push(phraseGroup(r.units));
     });
     if (any.length > 0) p.must.push(any);
+    for (var k = 1; k < runs.length; k++) {
+      var a = runs[k - 1].units, b = runs[k].units;
+      var us = a.slice(Math.max(0, a.length - 2)).concat(b.slice(0, 2));
+      if (us.length >= 3) p.near.push(phraseGroup(us));
+    }
     runs.forEach(function (r) {
       if (r.units.length > 2) {
         for (var i = 0; i + 2 <= r.units.length; i++) p.backup.push(r.units.slice(i, i + 2));
@@ -275,7 +281,57 @@
     if (end < rs.length) b += "…";
     return b;
   }
+  // ---- pinyin.go ----
+  var PINYIN_MAX_RUN = 4;
+  function readsAs(chars, w) {
+    if (w.length === chars.length && chars.every(function (rs, k) {
+      return rs.some(function (r) { return r[0] === w[k]; });
+    })) return true;
+    function full(k, w) {
+      if (k === chars.length) return w === "";
+      return chars[k].some(function (r) { return w.slice(0, r.length) === r && full(k + 1, w.slice(r.length)); });
+    }
+    return full(0, w);
+  }
+  // pinyinNeedles: the Han runs of title, credit and tags that read as
+  // one of words, with the readings the record holds (d.py).
+  function pinyinNeedles(d, words, readings) {
+    var out = [], seen = Object.create(null);
+    [d.title || "", d.credit || ""].concat(d.tags || []).forEach(function (text) {
+      var chars = [], run = [];
+      function flush() {
+        for (var i = 0; i < run.length; i++) {
+          for (var j = i + 2; j <= run.length && j - i <= PINYIN_MAX_RUN; j++) {
+            var s = chars.slice(i, j).join("");
+            if (seen[s]) continue;
+            for (var k = 0; k < words.length; k++) {
+              if (readsAs(run.slice(i, j), words[k])) {
+                seen[s] = true;
+                out.push(chars.slice(i, j));
+                break;
+              }
+            }
+          }
+        }
+        chars = [];
+        run = [];
+      }
+      for (var ch of text) {
+        ch = fold(ch);
+        var rs = readings[ch];
+        if (!rs || rs.length === 0) { flush(); continue; }
+        chars.push(ch);
+        run.push(rs);
+      }
+      flush();
+    });
+    return out;
+  }
+
   function newHit(d, score, p, missing) {
+    if (p.pinyin.length > 0) {
+      p = { needles: p.needles.concat(pinyinNeedles(d, p.pinyin, d.py || {})), backup: p.backup };
+    }
     var h = { id: d.id, title: d.title };
     if (d.kicker) h.kicker = d.kicker;
     if (d.subtitle) h.subtitle = d.subtitle;
@@ -367,17 +423,18 @@
   }
   function key(t) { return t.field + "\u0000" + t.gram + "\u0000" + t.boost; }
 
-  // openStatic opens a static index; fetchBytes(name, from, to) resolves
-  // to a Uint8Array of the file name relative to the index directory, or
-  // of its bytes [from, to) when from is given.
-  // inflate undoes the raw DEFLATE of a story record.
+  // inflate undoes the raw DEFLATE of a story record or long postings.
   function inflate(b) {
     var stream = new Blob([b]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     return new Response(stream).arrayBuffer().then(function (a) { return new Uint8Array(a); });
   }
 
+  // openStatic opens a static index; fetchBytes(name, from, to) resolves
+  // to a Uint8Array of the file name relative to the index directory, or
+  // of its bytes [from, to) when from is given.
+
   function openStatic(fetchBytes) {
-    var shards = Object.create(null);
+    var parts = Object.create(null);
     var meta;
     return fetchBytes("meta.json").then(function (b) {
       meta = JSON.parse(dec.decode(b));
@@ -409,36 +466,65 @@
         last += 1 + zigzag(rd.uv());
         rank[last] = j;
       }
-      function shard(name) {
-        if (!shards[name]) shards[name] = fetchBytes(name);
-        return shards[name];
+      // part fetches bytes [from, to) of a file once.
+      function part(name, from, to) {
+        if (from === to) return Promise.resolve(new Uint8Array(0));
+        var k = name + "#" + from;
+        if (!parts[k]) parts[k] = fetchBytes(name, from, to);
+        return parts[k];
       }
+      function u32(b, i) {
+        if (i + 4 > b.length) throw new Error("搜索索引已损坏");
+        return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+      }
+      // findEntry returns the entry of (gram, field) in a bucket:
+      // {n, short} or {n, off, size} for long (compressed) postings.
       function findEntry(b, gram, field) {
         var rd = reader(b);
         while (rd.off < b.length) {
           var l = rd.uv(), o = rd.off, eq = l === gram.length;
           for (var i = 0; eq && i < l; i++) eq = b[o + i] === gram[i];
           rd.off = o + l;
-          var f = rd.uv(), cnt = rd.uv();
-          var match = eq && f === field;
-          var ids = match ? new Array(cnt) : null, id = 0;
-          for (var j = 0; j < cnt; j++) {
-            var gap = rd.uv();
-            if (match) { id += gap; ids[j] = id; }
+          var f = rd.uv(), cnt = rd.uv(), tag = rd.uv(), size = Math.floor(tag / 2), e = { n: cnt };
+          if (tag % 2 === 1) {
+            e.off = rd.uv();
+            e.size = size;
+          } else {
+            e.short = b.subarray(rd.off, rd.off + size);
+            rd.off += size;
           }
-          if (match) return { ids: ids, imps: b.subarray(rd.off, rd.off + cnt) };
-          rd.off += cnt;
+          if (eq && f === field) return e;
         }
-        return { ids: [], imps: [] };
+        return null;
+      }
+      function decodePostings(b, n) {
+        if (2 * n > b.length) throw new Error("搜索索引已损坏");
+        var rd = reader(b), ids = new Array(n), id = 0;
+        for (var j = 0; j < n; j++) { id += rd.uv(); ids[j] = id; }
+        if (b.length - rd.off !== n) throw new Error("搜索索引已损坏");
+        return { ids: ids, imps: b.subarray(rd.off) };
+      }
+      // shardPostings reads (gram, field) in a shard as static.go does:
+      // the bucket table, the gram's bucket, then long postings.
+      function shardPostings(sg, h, g, fno) {
+        var name = shardName(sg.id, h % sg.shards), nb = sg.buckets, v = Math.floor(h / sg.shards) % nb;
+        return part(name, 0, 4 * (nb + 1)).then(function (t) {
+          var lo = u32(t, 4 * v), hi = u32(t, 4 * v + 4), end = u32(t, 4 * nb);
+          return part(name, lo, hi).then(function (b) {
+            var e = findEntry(b, g, fno);
+            if (e === null) return { ids: [], imps: [] };
+            if (e.short) return decodePostings(e.short, e.n);
+            return part(name, end + e.off, end + e.off + e.size).then(inflate).then(function (p) { return decodePostings(p, e.n); });
+          });
+        });
       }
       function postings(field, gram) {
         var g = enc.encode(gram), h = fnv1a(g), fno = FIELDS.indexOf(field);
         return Promise.all(meta.segments.map(function (sg) {
-          return shard(shardName(sg.id, h % sg.shards));
-        })).then(function (bs) {
+          return shardPostings(sg, h, g, fno);
+        })).then(function (es) {
           var ids = [], imps = [];
-          bs.forEach(function (b, k) {
-            var e = findEntry(b, g, fno);
+          es.forEach(function (e, k) {
             for (var j = 0; j < e.ids.length; j++) {
               var id = base[k] + e.ids[j];
               if (alive[id]) { ids.push(id); imps.push(e.imps[j]); }
@@ -450,13 +536,13 @@
       function doc(i) {
         var k = seg[i], sg = meta.segments[k];
         var name = "d/" + sg.id + "-" + Math.floor((i - base[k]) / meta.chunk) + ".bin";
-        return fetchBytes(name, offset[i], offset[i] + size[i]).then(inflate).then(function (b) { return JSON.parse(dec.decode(b)); });
+        return part(name, offset[i], offset[i] + size[i]).then(inflate).then(function (b) { return JSON.parse(dec.decode(b)); });
       }
       function run(q, p) {
         var limit = !(q.limit > 0) ? DEFAULT_LIMIT : Math.min(q.limit, MAX_LIMIT);
         var offset = Math.max(q.offset || 0, 0);
         var terms = [], seen = Object.create(null);
-        [p.must, p.should].forEach(function (gs) {
+        [p.must, p.should, p.near].forEach(function (gs) {
           gs.forEach(function (g) {
             g.forEach(function (c) {
               c.forEach(function (t) {
@@ -533,6 +619,10 @@
                 if (scnt[i] > 0) score[i] += sacc[i] * (scnt[i] / p.should.length);
               }
             }
+            p.near.forEach(function (g) {
+              var r = groupScore(g);
+              for (var i = 0; i < n; i++) if (r[1][i]) score[i] += r[0][i];
+            });
           }
           var hits = [], credits = {}, years = {};
           for (var i = 0; i < n; i++) {
@@ -638,15 +728,22 @@
     return '<a href="?' + escapeHTML(u.toString()) + '">' + label + "</a>";
   }
   // fetchRange fetches a file, or its bytes [from, to) with a Range
-  // request; a host that ignores Range sends the whole file, cut here.
+  // request; a host that ignores Range sends the whole file, kept and
+  // cut here.
+  var wholeFiles = Object.create(null);
   function fetchRange(name, from, to) {
+    if (wholeFiles[name]) return wholeFiles[name].then(function (u) { return from === undefined ? u : u.subarray(from, to); });
     var init = from === undefined ? {} : { headers: { Range: "bytes=" + from + "-" + (to - 1) } };
     return fetch(name, init).then(function (r) {
       if (!r.ok) throw new Error(name + "：" + r.status);
       var whole = r.status !== 206;
       return r.arrayBuffer().then(function (b) {
         var u = new Uint8Array(b);
-        return from !== undefined && whole ? u.subarray(from, to) : u;
+        if (from !== undefined && whole) {
+          wholeFiles[name] = Promise.resolve(u);
+          return u.subarray(from, to);
+        }
+        return u;
       });
     });
   }

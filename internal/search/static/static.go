@@ -37,12 +37,23 @@ import (
 //	                   uvarint length of its record; then the live stories in rank order
 //	                   (newest first, then by slug) as zigzag uvarint
 //	                   steps from the previous number plus one
-//	s/G-XXX.bin        postings shard XXX (hex) of segment G: entries
-//	                   sorted by gram, then field number (indexedFields):
-//	                   uvarint-prefixed gram, uvarint field, uvarint
-//	                   count, uvarint gaps between local story numbers,
-//	                   then one impact byte per story
-//	d/G-K.bin          records (JSON Docs, normalised, each compressed
+//	s/G-XXX.bin        postings shard XXX (hex) of segment G: a table
+//	                   of B+1 little-endian uint32 offsets (B: the
+//	                   segment's buckets), then B buckets back to back
+//	                   (bucket v from offset v to offset v+1), then the
+//	                   long postings, each compressed with raw DEFLATE.
+//	                   A bucket's entries are sorted by gram, then field
+//	                   number (indexedFields): uvarint-prefixed gram,
+//	                   uvarint field, uvarint count n, uvarint length
+//	                   times two, plus one if the postings are long; then
+//	                   short postings themselves, or for long ones the
+//	                   uvarint offset of their compressed bytes from the
+//	                   end of the buckets (the last table offset).
+//	                   Postings are n uvarint gaps between local story
+//	                   numbers (the first from 0), then n impact bytes.
+//	d/G-K.bin          records (JSON Docs, normalised, with "py": the
+//	                   readings of the Han characters of title, credit
+//	                   and tags; each compressed
 //	                   with raw DEFLATE) of segment G's stories K·chunk to
 //	                   (K+1)·chunk−1, back to back: the script fetches one
 //	                   record with an HTTP Range request and inflates it
@@ -51,9 +62,13 @@ import (
 //	index.html         the reader search page
 //
 // Stories are numbered across segments in order; a segment's postings
-// use numbers local to it. A gram lives in shard fnv1a32(gram) mod the
-// segment's shard count, in every field: a query fetches, per segment,
-// one shard per distinct gram. Write writes one segment;
+// use numbers local to it. A gram lives in shard h mod S and in its
+// bucket h/S mod B, for h = fnv1a32(gram) and the segment's S shards and
+// B buckets, in every field. A query reads, per segment and distinct
+// gram, ranges of one shard with HTTP Range requests: the table, the
+// gram's bucket (about defaultBucketBytes), and the compressed postings
+// of each field it needs whose postings are long. It fetches what it
+// uses, not whole shards. Write writes one segment;
 // Update adds a segment holding the changed stories, marks their
 // old records removed and rewrites only meta.json, docs.bin and
 // stories.txt (slug and hash per story number, for Update; not
@@ -77,9 +92,10 @@ type staticMeta struct {
 
 // staticSeg is one segment of the static index.
 type staticSeg struct {
-	ID     string `json:"id"`
-	N      int    `json:"n"`
-	Shards int    `json:"shards"`
+	ID      string `json:"id"`
+	N       int    `json:"n"`
+	Shards  int    `json:"shards"`
+	Buckets int    `json:"buckets"`
 	// Folded marks the placeholder of segments folded into a later one:
 	// it keeps their story numbers (all removed) and has no postings.
 	Folded bool `json:"folded,omitempty"`
@@ -93,22 +109,41 @@ type staticStub struct {
 
 // shardBytes is the target size of a postings shard; maxShards bounds the
 // shards of a segment (and so the files of the index).
+// defaultBucketBytes is the target size of a bucket of a shard (what a
+// query reads per gram besides long postings), maxBuckets bounds the
+// buckets of a shard, and postings longer than inlineMax bytes are
+// stored compressed after the buckets (see the layout above).
 const (
 	shardBytes = 24 << 10
 	maxShards  = 1024
+	maxBuckets = 1024
+	inlineMax  = 128
+
+	defaultBucketBytes = 1 << 10
 )
 
 // docChunk is the number of story records per doc chunk file.
 const docChunk = 256
 
-// shardOf is fnv1a32(gram) mod shards.
-func shardOf(gram string, shards int) int {
+// fnv1a32 is the 32-bit FNV-1a hash of gram.
+func fnv1a32(gram string) uint32 {
 	h := uint32(2166136261)
 	for i := 0; i < len(gram); i++ {
 		h ^= uint32(gram[i])
 		h *= 16777619
 	}
-	return int(h % uint32(shards))
+	return h
+}
+
+// shardOf is fnv1a32(gram) mod shards.
+func shardOf(gram string, shards int) int {
+	return int(fnv1a32(gram) % uint32(shards))
+}
+
+// bucketOf is the bucket of gram in its shard: fnv1a32(gram) / shards
+// mod buckets.
+func bucketOf(gram string, shards, buckets int) int {
+	return int(fnv1a32(gram) / uint32(shards) % uint32(buckets))
 }
 
 // Options tune Write.
@@ -122,6 +157,9 @@ type Options struct {
 	// Header and Footer, if set, are the site's own header and footer
 	// (trusted HTML from its theme), shown around the search page.
 	Header, Footer template.HTML
+
+	// bucketBytes, if set, replaces defaultBucketBytes (for tests).
+	bucketBytes int
 }
 
 // orderDocs returns normalised docs newest first, then by slug: story
@@ -248,7 +286,7 @@ func build(docs []search.Doc, opt Options) ([]File, error) {
 		seen[d.ID] = true
 	}
 	meta := staticMeta{Version: Version, Chunk: docChunk, Credits: []string{}}
-	files, seg, stubs, err := buildSegment("0", ds, &meta)
+	files, seg, stubs, err := buildSegment("0", ds, &meta, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +365,7 @@ func creditNumber(meta *staticMeta, c string) int {
 
 // buildSegment encodes segment id of the normalised stories ds: its
 // postings shards and doc chunks, and the docs.bin stub of each story.
-func buildSegment(id string, ds []search.Doc, meta *staticMeta) ([]File, staticSeg, []staticStub, error) {
+func buildSegment(id string, ds []search.Doc, meta *staticMeta, opt Options) ([]File, staticSeg, []staticStub, error) {
 	seg := staticSeg{ID: id, N: len(ds)}
 	stubs := make([]staticStub, len(ds))
 	recs := make([][]byte, len(ds))
@@ -346,24 +384,35 @@ func buildSegment(id string, ds []search.Doc, meta *staticMeta) ([]File, staticS
 		}
 		files = append(files, File{chunkName(id, k), b})
 	}
-	// Size the shards, then encode each shard's entries (sorted by gram,
-	// then field) on every CPU.
-	total := 0
+	// Size the shards and their buckets, then encode each shard's
+	// entries (sorted by gram, then field) on every CPU.
+	total, heads := 0, 0
 	for _, e := range post {
 		total += entrySize(e)
+		heads += headSize(e)
 	}
 	shards := 1
 	for shards*shardBytes < total && shards < maxShards {
 		shards *= 2
 	}
-	seg.Shards = shards
+	bucketBytes := defaultBucketBytes
+	if opt.bucketBytes > 0 {
+		bucketBytes = opt.bucketBytes
+	}
+	buckets := 1
+	for shards*buckets*bucketBytes < heads && buckets < maxBuckets {
+		buckets *= 2
+	}
+	seg.Shards, seg.Buckets = shards, buckets
+	of := make([][]postEntry, shards)
+	for _, e := range post {
+		sh := shardOf(e.gram, shards)
+		of[sh] = append(of[sh], e)
+	}
 	bufs := make([][]byte, shards)
 	parallel(func(w, workers int) {
-		for _, e := range post {
-			sh := shardOf(e.gram, shards)
-			if sh%workers == w {
-				bufs[sh] = appendEntry(bufs[sh], e)
-			}
+		for sh := w; sh < shards; sh += workers {
+			bufs[sh] = encodeShard(of[sh], shards, buckets)
 		}
 	})
 	for sh, b := range bufs {
@@ -496,6 +545,33 @@ func (s *Index) ResetFetched() {
 	s.seen = map[string]bool{}
 }
 
+// file returns a file of the index, read once; fetched bytes are counted
+// by the caller (charge), since the browser fetches ranges.
+func (s *Index) file(name string) ([]byte, error) {
+	b, ok := s.files[name]
+	if !ok {
+		var err error
+		if b, err = fs.ReadFile(s.fsys, name); err != nil {
+			return nil, fmt.Errorf("reading static search index: %w", err)
+		}
+		s.files[name] = b
+	}
+	return b, nil
+}
+
+// charge counts n bytes of a range (named key) the browser fetches, once
+// until ResetFetched.
+func (s *Index) charge(key string, n int, postings bool) {
+	if s.seen[key] {
+		return
+	}
+	s.seen[key] = true
+	s.fetched += n
+	if postings {
+		s.fetchedShards += n
+	}
+}
+
 // postings returns the live story numbers holding gram in field, and
 // their impacts.
 func (s *Index) postings(field, gram string) ([]int32, []uint8, error) {
@@ -504,15 +580,7 @@ func (s *Index) postings(field, gram string) ([]int32, []uint8, error) {
 	var imps []uint8
 	for k, sg := range s.meta.Segments {
 		name := shardName(sg.ID, shardOf(gram, sg.Shards))
-		seen := s.seen[name]
-		b, err := s.read(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !seen {
-			s.fetchedShards += len(b)
-		}
-		local, imp, err := findEntry(b, gram, fno)
+		local, imp, err := s.shardPostings(name, sg, gram, fno)
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading static search index: %s: %w", name, err)
 		}
@@ -532,8 +600,71 @@ func (s *Index) postings(field, gram string) ([]int32, []uint8, error) {
 
 var errCorrupt = errors.New("shard is damaged")
 
-// findEntry returns the postings of (gram, field) in shard b.
-func findEntry(b []byte, gram string, field uint64) ([]int32, []uint8, error) {
+// shardPostings reads the postings of (gram, field) in shard name of
+// segment sg as the browser does: the bucket table, the gram's bucket,
+// and the compressed postings if they are long.
+func (s *Index) shardPostings(name string, sg staticSeg, gram string, field uint64) ([]int32, []uint8, error) {
+	b, err := s.file(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	nb := sg.Buckets
+	if nb < 1 || len(b) < 4*(nb+1) {
+		return nil, nil, errCorrupt
+	}
+	s.charge(name+"#table", 4*(nb+1), true)
+	v := bucketOf(gram, sg.Shards, nb)
+	lo, hi := int(binary.LittleEndian.Uint32(b[4*v:])), int(binary.LittleEndian.Uint32(b[4*v+4:]))
+	end := int(binary.LittleEndian.Uint32(b[4*nb:]))
+	if lo > hi || hi > end || end > len(b) {
+		return nil, nil, errCorrupt
+	}
+	if lo == hi {
+		return nil, nil, nil
+	}
+	s.charge(name+"#"+strconv.Itoa(lo), hi-lo, true)
+	e, ok, err := findEntry(b[lo:hi], gram, field)
+	if err != nil || !ok {
+		return nil, nil, err
+	}
+	p := e.short
+	if e.long {
+		from := end + e.off
+		if e.off > len(b) || from+e.size > len(b) {
+			return nil, nil, errCorrupt
+		}
+		s.charge(name+"#"+strconv.Itoa(from), e.size, true)
+		if p, err = io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(b[from:from+e.size])), int64(10*e.n+10))); err != nil {
+			return nil, nil, errCorrupt
+		}
+	}
+	return decodePostings(p, e.n)
+}
+
+// decodePostings decodes n postings: uvarint gaps, then impacts.
+func decodePostings(p []byte, n int) ([]int32, []uint8, error) {
+	if n < 0 || 2*n > len(p) { // a posting takes two bytes at least
+		return nil, nil, errCorrupt
+	}
+	ids := make([]int32, n)
+	id := int32(0)
+	for i := range ids {
+		gap, k := binary.Uvarint(p)
+		if k <= 0 {
+			return nil, nil, errCorrupt
+		}
+		p = p[k:]
+		id += int32(gap)
+		ids[i] = id
+	}
+	if len(p) != n {
+		return nil, nil, errCorrupt
+	}
+	return ids, p, nil
+}
+
+// findEntry returns the entry of (gram, field) in bucket b, if any.
+func findEntry(b []byte, gram string, field uint64) (shardEntry, bool, error) {
 	uv := func() (uint64, bool) {
 		x, n := binary.Uvarint(b)
 		if n <= 0 {
@@ -545,66 +676,58 @@ func findEntry(b []byte, gram string, field uint64) ([]int32, []uint8, error) {
 	for len(b) > 0 {
 		l, ok := uv()
 		if !ok || l > uint64(len(b)) {
-			return nil, nil, errCorrupt
+			return shardEntry{}, false, errCorrupt
 		}
 		g := b[:l]
 		b = b[l:]
 		f, ok1 := uv()
 		cnt, ok2 := uv()
-		if !ok1 || !ok2 || cnt > uint64(len(b)) {
-			return nil, nil, errCorrupt
+		tag, ok3 := uv()
+		if !ok1 || !ok2 || !ok3 || cnt > 1<<31 {
+			return shardEntry{}, false, errCorrupt
 		}
-		match := f == field && string(g) == gram
-		var ids []int32
-		id := int32(0)
-		for i := uint64(0); i < cnt; i++ {
-			gap, ok := uv()
-			if !ok {
-				return nil, nil, errCorrupt
+		size := tag >> 1
+		e := shardEntry{n: int(cnt), long: tag&1 == 1, size: int(size)}
+		if e.long {
+			off, ok := uv()
+			if !ok || off > 1<<31 || size > 1<<31 {
+				return shardEntry{}, false, errCorrupt
 			}
-			if match {
-				id += int32(gap)
-				ids = append(ids, id)
+			e.off = int(off)
+		} else {
+			if size > uint64(len(b)) {
+				return shardEntry{}, false, errCorrupt
 			}
+			e.short = b[:size:size]
+			b = b[size:]
 		}
-		if cnt > uint64(len(b)) {
-			return nil, nil, errCorrupt
+		if f == field && string(g) == gram {
+			return e, true, nil
 		}
-		if match {
-			return ids, b[:cnt:cnt], nil
-		}
-		b = b[cnt:]
 	}
-	return nil, nil, nil
+	return shardEntry{}, false, nil
 }
 
-// doc reads story i's record.
-func (s *Index) doc(i int) (search.Doc, error) {
-	var d search.Doc
+// record reads story i's record.
+func (s *Index) record(i int) (record, error) {
+	var r record
 	k := s.seg[i]
 	j := i - s.base[k]
 	name := chunkName(s.meta.Segments[k].ID, j/s.meta.Chunk)
-	b, ok := s.files[name]
-	if !ok {
-		var err error
-		if b, err = fs.ReadFile(s.fsys, name); err != nil {
-			return d, fmt.Errorf("reading static search index: %w", err)
-		}
-		s.files[name] = b
+	b, err := s.file(name)
+	if err != nil {
+		return r, err
 	}
 	end := s.offset[i] + s.size[i]
 	if end > len(b) {
-		return d, fmt.Errorf("reading static search index: story %d is out of %s", i, name)
+		return r, fmt.Errorf("reading static search index: story %d is out of %s", i, name)
 	}
 	rec := b[s.offset[i]:end]
-	if key := name + "#" + strconv.Itoa(i); !s.seen[key] {
-		s.seen[key] = true
-		s.fetched += len(rec)
+	s.charge(name+"#"+strconv.Itoa(s.offset[i]), len(rec), false)
+	if err := decodeRecord(rec, &r); err != nil {
+		return r, fmt.Errorf("reading static search index: story %d: %w", i, err)
 	}
-	if err := decodeRecord(rec, &d); err != nil {
-		return d, fmt.Errorf("reading static search index: story %d: %w", i, err)
-	}
-	return d, nil
+	return r, nil
 }
 
 // Search runs q as search.js does.
@@ -614,7 +737,14 @@ func (s *Index) Search(q search.Query) (*search.Result, error) {
 		Day:  func(i int) int { return s.days[i] },
 		Year: s.years, Credit: s.credit, Credits: s.meta.Credits, Rank: s.rank,
 		Postings: s.postings,
-		Doc:      s.doc,
+		Doc: func(i int) (search.Doc, error) {
+			r, err := s.record(i)
+			return r.Doc, err
+		},
+		Readings: func(i int) (map[string][]string, error) {
+			r, err := s.record(i)
+			return r.Py, err
+		},
 	}
 	return c.Search(q)
 }
@@ -681,31 +811,36 @@ func (e *postEntry) join(o *postEntry) {
 // a contiguous range of stories; their postings are then joined in story
 // order.
 func staticPostings(ds []search.Doc, recs [][]byte) ([]postEntry, error) {
-	type key struct {
-		gram  string
-		field int
-	}
+	// One map per field, keyed by gram: string keys hash and compare
+	// faster than a (gram, field) struct.
 	type part struct {
-		post map[key]*postEntry
+		post []map[string]*postEntry
 		err  error
 	}
 	workers := runtime.GOMAXPROCS(0)
 	parts := make([]part, workers)
 	parallel(func(w, workers int) {
 		lo, hi := len(ds)*w/workers, len(ds)*(w+1)/workers
-		post := make(map[key]*postEntry, 1<<14)
+		var post []map[string]*postEntry
 		for i := lo; i < hi; i++ {
 			d := ds[i]
-			for fno, terms := range search.StoryTerms(d) {
+			terms := search.StoryTerms(d)
+			if post == nil {
+				post = make([]map[string]*postEntry, len(terms))
+				for f := range post {
+					post[f] = make(map[string]*postEntry, 1<<12)
+				}
+			}
+			for fno, terms := range terms {
+				m := post[fno]
 				for _, p := range terms {
-					k := key{p.Gram, fno}
-					e := post[k]
+					e := m[p.Gram]
 					if e == nil {
 						// A gram is a substring of the story's text:
 						// cloned, so the text is not kept alive.
 						g := strings.Clone(p.Gram)
 						e = &postEntry{gram: g, field: fno}
-						post[key{g, fno}] = e
+						m[g] = e
 					}
 					e.add(int32(i), p.Impact)
 				}
@@ -724,19 +859,35 @@ func staticPostings(ds []search.Doc, recs [][]byte) ([]postEntry, error) {
 			return nil, p.err
 		}
 	}
-	joined := parts[0].post
-	for _, p := range parts[1:] {
-		for k, e := range p.post {
-			if j := joined[k]; j != nil {
-				j.join(e)
-			} else {
-				joined[k] = e
+	var joined []map[string]*postEntry
+	size := 0
+	for _, p := range parts {
+		if p.post == nil {
+			continue
+		}
+		if joined == nil {
+			joined = p.post
+			continue
+		}
+		for fno, m := range p.post {
+			jm := joined[fno]
+			for g, e := range m {
+				if j := jm[g]; j != nil {
+					j.join(e)
+				} else {
+					jm[g] = e
+				}
 			}
 		}
 	}
-	out := make([]postEntry, 0, len(joined))
-	for _, e := range joined {
-		out = append(out, *e)
+	for _, m := range joined {
+		size += len(m)
+	}
+	out := make([]postEntry, 0, size)
+	for _, m := range joined {
+		for _, e := range m {
+			out = append(out, *e)
+		}
 	}
 	slices.SortFunc(out, func(a, b postEntry) int {
 		if c := strings.Compare(a.gram, b.gram); c != 0 {
@@ -756,53 +907,117 @@ func uvarintLen(x uint64) int {
 	return n
 }
 
-// entrySize is the encoded size of a postings entry.
+// entrySize is the size of a postings entry, with its postings
+// uncompressed.
 func entrySize(e postEntry) int {
-	return uvarintLen(uint64(len(e.gram))) + len(e.gram) + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + len(e.gaps) + len(e.imps)
+	return uvarintLen(uint64(len(e.gram))) + len(e.gram) + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + len(e.gaps) + len(e.imps)
 }
 
-// appendEntry appends a postings entry: uvarint-prefixed gram, uvarint
-// field, uvarint count, uvarint gaps between story numbers, impacts.
-func appendEntry(b []byte, e postEntry) []byte {
-	b = binary.AppendUvarint(b, uint64(len(e.gram)))
-	b = append(b, e.gram...)
-	b = binary.AppendUvarint(b, uint64(e.field))
-	b = binary.AppendUvarint(b, uint64(e.n))
-	b = append(b, e.gaps...)
-	return append(b, e.imps...)
+// headSize estimates the size of a postings entry in its bucket: long
+// postings are elsewhere.
+func headSize(e postEntry) int {
+	if len(e.gaps)+len(e.imps) > inlineMax {
+		return entrySize(e) - len(e.gaps) - len(e.imps) + 3
+	}
+	return entrySize(e)
+}
+
+// encodeShard encodes the entries of one shard (sorted by gram, then
+// field): the bucket table, the buckets, the long postings compressed
+// (see the layout above).
+func encodeShard(entries []postEntry, shards, buckets int) []byte {
+	bs := make([][]byte, buckets)
+	var long []byte
+	var payload []byte
+	for _, e := range entries {
+		v := bucketOf(e.gram, shards, buckets)
+		b := bs[v]
+		b = binary.AppendUvarint(b, uint64(len(e.gram)))
+		b = append(b, e.gram...)
+		b = binary.AppendUvarint(b, uint64(e.field))
+		b = binary.AppendUvarint(b, uint64(e.n))
+		payload = append(append(payload[:0], e.gaps...), e.imps...)
+		if len(payload) <= inlineMax {
+			b = binary.AppendUvarint(b, uint64(len(payload))<<1)
+			b = append(b, payload...)
+		} else {
+			start := len(long)
+			long = appendDeflated(long, payload)
+			b = binary.AppendUvarint(b, uint64(len(long)-start)<<1|1)
+			b = binary.AppendUvarint(b, uint64(start))
+		}
+		bs[v] = b
+	}
+	size := 4 * (buckets + 1)
+	for _, b := range bs {
+		size += len(b)
+	}
+	out := make([]byte, 4*(buckets+1), size+len(long))
+	off := len(out)
+	for v, b := range bs {
+		binary.LittleEndian.PutUint32(out[4*v:], uint32(off))
+		off += len(b)
+	}
+	binary.LittleEndian.PutUint32(out[4*buckets:], uint32(off))
+	for _, b := range bs {
+		out = append(out, b...)
+	}
+	return append(out, long...)
+}
+
+// shardEntry is what a bucket says of a (gram, field): n postings, given
+// (short) or at off, of length size, from the end of the buckets (long,
+// compressed).
+type shardEntry struct {
+	n         int
+	short     []byte
+	long      bool
+	off, size int
 }
 
 // flaters are raw DEFLATE writers for encodeRecord (one costs 600 KB to
 // make).
 var flaters sync.Pool
 
-// encodeRecord is a story's record: its normalised Doc as JSON, compressed
-// with raw DEFLATE (a Chinese story shrinks to about a third).
+// record is what a story's record holds: its normalised Doc and the
+// pinyin readings of its title, credit and tags (search.PinyinReadings),
+// for highlighting pinyin matches.
+type record struct {
+	search.Doc
+	Py map[string][]string `json:"py,omitempty"`
+}
+
+// encodeRecord is a story's record as JSON, compressed with raw DEFLATE
+// (a Chinese story shrinks to about a third).
 func encodeRecord(d search.Doc) ([]byte, error) {
-	js, err := json.Marshal(d)
+	py := search.PinyinReadings(d)
+	if len(py) == 0 {
+		py = nil
+	}
+	js, err := json.Marshal(record{d, py})
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(js) / 2)
+	return appendDeflated(make([]byte, 0, len(js)/2), js), nil
+}
+
+// appendDeflated appends p compressed with raw DEFLATE to b.
+func appendDeflated(b, p []byte) []byte {
+	buf := bytes.NewBuffer(b)
 	fw, _ := flaters.Get().(*flate.Writer)
 	if fw == nil {
-		fw, _ = flate.NewWriter(&buf, flate.DefaultCompression) // a valid level: no error
+		fw, _ = flate.NewWriter(buf, flate.DefaultCompression) // a valid level: no error
 	} else {
-		fw.Reset(&buf)
+		fw.Reset(buf)
 	}
 	defer flaters.Put(fw)
-	if _, err := fw.Write(js); err != nil {
-		return nil, err
-	}
-	if err := fw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	fw.Write(p) // writes to a bytes.Buffer: cannot fail
+	fw.Close()
+	return buf.Bytes()
 }
 
 // decodeRecord reads a record written by encodeRecord into d.
-func decodeRecord(rec []byte, d *search.Doc) error {
+func decodeRecord(rec []byte, d *record) error {
 	js, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(rec)), maxRecord))
 	if err != nil {
 		return err

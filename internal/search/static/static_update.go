@@ -19,16 +19,17 @@ import (
 // new segment, not a rebuild (see the layout in static.go).
 
 // maxSegments bounds the segments of a static index: each costs a query
-// one more shard per gram. Update rebuilds the index whole past
-// it, or when removed stories pass a quarter of all.
+// one more bucket (and table) per gram. Past it, Update folds the update
+// segments into its new one (see UpdateLazy).
 const maxSegments = 8
 
 // Update brings the static index in dir up to date with docs,
 // writing only what changed: the new and changed stories become a new
 // segment, the stories they replace and the removed ones are marked in
 // docs.bin, and the search page and script are rewritten only when they
-// differ. An index that is missing, of another version, or worn (see
-// maxSegments) is written whole by Write. It reports whether it
+// differ. An index that is missing, of another version, or worn (many
+// stories removed, or folding would index many again) is written whole
+// by Write. It reports whether it
 // rebuilt the index whole. A failed update leaves the index as it was:
 // meta.json, which names the files in use, is replaced last.
 func Update(dir string, docs []search.Doc, opt Options) (rebuilt bool, err error) {
@@ -147,13 +148,13 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 		if fold {
 			// The placeholder takes the next ID, the new segment the one
 			// after: IDs rise along the list.
-			place := staticSeg{ID: id, Shards: 1, Folded: true}
+			place := staticSeg{ID: id, Shards: 1, Buckets: 1, Folded: true}
 			for _, sg := range meta.Segments[1:] {
 				place.N += sg.N
 			}
 			folded = slices.Clone(meta.Segments[1:])
 			meta.Segments = []staticSeg{meta.Segments[0], place}
-			files = append(files, File{shardName(id, 0), nil})
+			files = append(files, File{shardName(id, 0), encodeShard(nil, 1, 1)})
 			id = strconv.Itoa(last + 2)
 		}
 		stubs := make([]staticStub, ix.meta.N)
@@ -165,7 +166,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 		}
 		if len(add) > 0 {
-			segFiles, seg, newStubs, err := buildSegment(id, add, &meta)
+			segFiles, seg, newStubs, err := buildSegment(id, add, &meta, opt)
 			if err != nil {
 				return false, err
 			}
@@ -177,8 +178,8 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 		} else {
 			// Only removals: an empty segment names the new docs.bin.
-			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1})
-			files = append(files, File{shardName(id, 0), nil})
+			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1, Buckets: 1})
+			files = append(files, File{shardName(id, 0), encodeShard(nil, 1, 1)})
 		}
 		meta.Stories = stubs
 		var rank []int
