@@ -9,7 +9,9 @@ import (
 // pageTemplate is the reader search page: a form that works without
 // JavaScript against the server (GET /search?q=) and, on a static host,
 // is driven by search.js. data-api tells the script where results come
-// from: "static" (the files beside it) or a JSON endpoint.
+// from: "static" (the files beside it) or a JSON endpoint. The static page
+// loads the script in its head, so that it holds the results' space
+// before the first paint (a script may not be inline: the server's CSP).
 var pageTemplate = template.Must(template.New("search").Parse(`<!DOCTYPE html>
 <html lang="zh-Hans">
 <head>
@@ -19,6 +21,9 @@ var pageTemplate = template.Must(template.New("search").Parse(`<!DOCTYPE html>
 <meta name="description" content="在{{.Title}}的往期稿件中全文搜索，可按供稿单位、标签和日期筛选。">
 {{- if .Stylesheet}}
 <link rel="stylesheet" href="{{.Stylesheet}}">
+{{- end}}
+{{- if and .Script (eq .API "static")}}
+<script src="{{.Script}}"></script>
 {{- end}}
 <style>
 {{- if not .Header}}
@@ -65,7 +70,7 @@ html.searching #results{min-height:100vh}
 {{- with .Footer}}
 {{.}}
 {{- end}}
-{{- if .Script}}
+{{- if and .Script (ne .API "static")}}
 <script src="{{.Script}}" defer></script>
 {{- end}}
 </body>

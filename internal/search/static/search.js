@@ -786,6 +786,13 @@
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.BanmianSearch = api;
   if (typeof document !== "undefined") {
+    // Loaded in the head of the static page, before anything is drawn:
+    // with a query in the address, hold the results' space now, or the
+    // footer is drawn and then pushed down when the script runs (a
+    // layout shift on a slow phone).
+    if (document.readyState === "loading" && /[?&](q|credit|tag|from|to)=[^&]/.test(location.search)) {
+      document.documentElement.classList.add("searching");
+    }
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
     else start();
   }
