@@ -99,16 +99,45 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	return nil
 }
 
-// apiSubmissionList: GET /api/submissions[?status=&office=&q=].
+// listedSubmission is a submission as the list API gives it without
+// ?body=1: every field but the body (a page of 200 bodies near the body
+// cap would be tens of megabytes; GET /api/submissions/{id} has it).
+type listedSubmission struct {
+	store.Submission
+	Body *string `json:"body,omitempty"` // hides the embedded Body
+}
+
+// apiSubmissionList: GET /api/submissions[?status=&office=&q=&limit=&offset=&body=1]
+// → {"submissions","total","next"}: one page (limit, default 50, at most
+// 200) of the submissions selected, newest first (most relevant first
+// with q), how many are selected in all, and the URL of the next page
+// (left out on the last).
 func (s *Server) apiSubmissionList(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	subs, _, _, _, err := s.filteredSubmissions(r, c, false)
+	p, err := pageOf(r, maxListLimit)
 	if err != nil {
 		return err
 	}
-	if subs == nil {
-		subs = []store.Submission{}
+	res, err := s.filteredSubmissions(r, c, p, false)
+	if err != nil {
+		return err
 	}
-	s.json(w, http.StatusOK, map[string]any{"submissions": subs})
+	if res.Subs == nil {
+		res.Subs = []store.Submission{}
+	}
+	out := map[string]any{"total": res.Total}
+	if v := r.URL.Query().Get("body"); v == "1" || v == "true" {
+		out["submissions"] = res.Subs
+	} else {
+		list := make([]listedSubmission, len(res.Subs))
+		for i, sub := range res.Subs {
+			list[i].Submission = sub
+		}
+		out["submissions"] = list
+	}
+	if p.Offset+len(res.Subs) < res.Total {
+		out["next"] = pageURL(r, p.Offset+p.Limit)
+	}
+	s.json(w, http.StatusOK, out)
 	return nil
 }
 

@@ -355,26 +355,28 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 }
 
 // searchSubmissions finds the submissions matching text (most relevant
-// first) within filter f, with a highlighted snippet each when snippets is
-// set (reading and highlighting each hit's stored text is most of a
-// search's cost, and the API lists no snippets). The office filter is
-// applied by the index and checked again on the stored submission, so a
-// stale index can never show a submitter another office's work.
-func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter, snippets bool) ([]store.Submission, map[string]template.HTML, error) {
+// first) within filter f, and returns page p of them, how many there are
+// (at most maxSubmissionHits), and with snippets set a highlighted snippet
+// of each on the page (reading and highlighting each hit's stored text is
+// most of a search's cost, so only the page's hits are highlighted). The
+// office filter is applied by the index and checked again by the store,
+// so a stale index can never show a submitter another office's work; only
+// the page's submissions are read from the store.
+func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter, p listPage, snippets bool) ([]store.Submission, int, map[string]template.HTML, error) {
 	s.subQueue.wait() // see every change saved before this search
 	x := s.cfg.SubmissionIndex
 	var ids []string
-	found := map[string]template.HTML{}
-	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit, IDsOnly: !snippets}
+	pos := map[string]int{} // position among the hits
+	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit, IDsOnly: true}
 	for q.Offset < maxSubmissionHits {
 		res, err := x.Search(ctx, q)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, nil, err
 		}
-		for _, h := range res.Hits {
-			if _, dup := found[h.ID]; !dup {
+		for i, h := range res.Hits {
+			if _, dup := pos[h.ID]; !dup {
 				ids = append(ids, h.ID)
-				found[h.ID] = h.Snippet
+				pos[h.ID] = q.Offset + i
 			}
 		}
 		q.Offset += len(res.Hits)
@@ -382,25 +384,36 @@ func (s *Server) searchSubmissions(ctx context.Context, text string, f store.Sub
 			break
 		}
 	}
-	// One read for every hit; those deleted since they were indexed are
+	// Those deleted since they were indexed, or out of the filter, are
 	// left out.
-	all, err := s.st.SubmissionsByID(ids)
-	if err != nil {
-		return nil, nil, err
+	f.Offset, f.Limit = p.Offset, p.Limit
+	subs, total, err := s.st.SubmissionPageByID(ids, f)
+	if err != nil || !snippets || len(subs) == 0 {
+		return subs, total, nil, err
 	}
-	subs := []store.Submission{}
+	// Snippets of the page's hits: search again over their positions.
+	lo, hi := pos[subs[0].ID], pos[subs[len(subs)-1].ID]
+	found := map[string]template.HTML{}
+	for _, sub := range subs {
+		found[sub.ID] = ""
+	}
 	out := map[string]template.HTML{}
-	for _, sub := range all {
-		if f.Office != "" && sub.Office != f.Office {
-			continue
+	q = search.Query{Text: text, Credit: f.Office, Offset: lo}
+	for q.Offset <= hi {
+		q.Limit = min(hi-q.Offset+1, search.MaxLimit)
+		res, err := x.Search(ctx, q)
+		if err != nil {
+			return nil, 0, nil, err
 		}
-		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, sub.Status) {
-			continue
+		for _, h := range res.Hits {
+			if _, ok := found[h.ID]; ok {
+				out[h.ID] = h.Snippet
+			}
 		}
-		subs = append(subs, sub)
-		if snippets {
-			out[sub.ID] = found[sub.ID]
+		q.Offset += len(res.Hits)
+		if len(res.Hits) == 0 || q.Offset >= res.Total {
+			break
 		}
 	}
-	return subs, out, nil
+	return subs, total, out, nil
 }
