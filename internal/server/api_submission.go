@@ -79,19 +79,15 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	if err := checkBody(sub.Body); err != nil {
 		return err
 	}
-	sub, err = s.st.CreateSubmission(sub, c.user.Name)
+	if v := r.URL.Query().Get("submit"); (v == "1" || v == "true") && c.mayAct(store.ActionSubmit) {
+		// Created and submitted in one transaction: a failed submit
+		// leaves nothing behind, as the form's does.
+		sub, err = s.st.SubmitNew(sub, c.user.Name)
+	} else {
+		sub, err = s.st.CreateSubmission(sub, c.user.Name)
+	}
 	if err != nil {
 		return err
-	}
-	if v := r.URL.Query().Get("submit"); (v == "1" || v == "true") && c.mayAct(store.ActionSubmit) {
-		if err := s.st.Transition(sub.ID, store.ActionSubmit, c.user.Name, ""); err != nil {
-			// A failed submit leaves nothing behind, as the form's does.
-			if derr := s.st.DeleteDraft(sub.ID, c.user.Name); derr != nil {
-				s.log.Error("removing a draft after a failed submit", "id", sub.ID, "err", derr)
-			}
-			return err
-		}
-		sub.Status = store.StatusSubmitted
 	}
 	defer s.indexSubmissions(sub.ID)
 	w.Header().Set("Location", "/api/submissions/"+sub.ID)
