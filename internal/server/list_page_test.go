@@ -90,6 +90,9 @@ func TestAPIListPaging(t *testing.T) {
 		{"搜索第二页接着排", "editor", "q=" + url.QueryEscape("垃圾分类") + "&limit=4&offset=4", found[4:8], 10,
 			"/api/submissions?limit=4&offset=8&q=" + url.QueryEscape("垃圾分类")},
 		{"搜索最后一页", "editor", "q=" + url.QueryEscape("垃圾分类") + "&limit=4&offset=8", found[8:], 10, ""},
+		{"搜索并按状态过滤", "editor", "q=" + url.QueryEscape("垃圾分类") + "&status=draft&limit=3&offset=3", found[3:6], 10,
+			"/api/submissions?limit=3&offset=6&q=" + url.QueryEscape("垃圾分类") + "&status=draft"},
+		{"搜索并按状态过滤，没有结果", "editor", "q=" + url.QueryEscape("垃圾分类") + "&status=submitted", []string{}, 0, ""},
 		{"投稿人搜索只见本单位", "changzheng", "q=" + url.QueryEscape("垃圾分类") + "&limit=5&offset=5", mineFound[5:], 7, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -355,37 +355,47 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 }
 
 // searchSubmissions finds the submissions matching text (most relevant
-// first) within filter f, and returns page p of them, how many there are
-// (at most maxSubmissionHits), and with snippets set a highlighted snippet
-// of each on the page (reading and highlighting each hit's stored text is
-// most of a search's cost, so only the page's hits are highlighted). The
-// office filter is applied by the index and checked again by the store,
-// so a stale index can never show a submitter another office's work; only
-// the page's submissions are read from the store.
+// first) within filter f, and returns page p of them, how many there are,
+// and with snippets set a highlighted snippet of each on the page
+// (reading and highlighting each hit's stored text is most of a search's
+// cost, so only the page's hits are highlighted). The office filter is
+// applied by the index and checked again by the store, so a stale index
+// can never show a submitter another office's work; only the page's
+// submissions are read from the store.
+//
+// Without a status filter the page is the index's page, in one query per
+// search.MaxLimit hits. The index does not know statuses, so with one the
+// first maxSubmissionHits hits are filtered by the store, and only those
+// are listed and counted.
 func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter, p listPage, snippets bool) ([]store.Submission, int, map[string]template.HTML, error) {
 	s.subQueue.wait() // see every change saved before this search
-	x := s.cfg.SubmissionIndex
-	var ids []string
-	pos := map[string]int{} // position among the hits
-	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit, IDsOnly: true}
-	for q.Offset < maxSubmissionHits {
-		res, err := x.Search(ctx, q)
+	if len(f.Statuses) == 0 {
+		hits, total, err := s.searchHits(ctx, text, f.Office, p.Offset, p.Limit, !snippets)
 		if err != nil {
 			return nil, 0, nil, err
 		}
-		for i, h := range res.Hits {
-			if _, dup := pos[h.ID]; !dup {
-				ids = append(ids, h.ID)
-				pos[h.ID] = q.Offset + i
-			}
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
 		}
-		q.Offset += len(res.Hits)
-		if len(res.Hits) == 0 || q.Offset >= res.Total {
-			break
+		// Those deleted since the search, or (never, but for a stale
+		// index) of another office, are left out.
+		subs, n, err := s.st.SubmissionPageByID(ids, store.SubmissionFilter{Office: f.Office})
+		if err != nil {
+			return nil, 0, nil, err
 		}
+		return subs, max(total-(len(ids)-n), 0), snippetsOf(hits, snippets), nil
 	}
-	// Those deleted since they were indexed, or out of the filter, are
-	// left out.
+	hits, _, err := s.searchHits(ctx, text, f.Office, 0, maxSubmissionHits, true)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	ids := make([]string, len(hits))
+	pos := make(map[string]int, len(hits)) // position among the hits
+	for i, h := range hits {
+		ids[i] = h.ID
+		pos[h.ID] = i
+	}
 	f.Offset, f.Limit = p.Offset, p.Limit
 	subs, total, err := s.st.SubmissionPageByID(ids, f)
 	if err != nil || !snippets || len(subs) == 0 {
@@ -393,27 +403,43 @@ func (s *Server) searchSubmissions(ctx context.Context, text string, f store.Sub
 	}
 	// Snippets of the page's hits: search again over their positions.
 	lo, hi := pos[subs[0].ID], pos[subs[len(subs)-1].ID]
-	found := map[string]template.HTML{}
-	for _, sub := range subs {
-		found[sub.ID] = ""
+	hits, _, err = s.searchHits(ctx, text, f.Office, lo, hi-lo+1, false)
+	if err != nil {
+		return nil, 0, nil, err
 	}
-	out := map[string]template.HTML{}
-	q = search.Query{Text: text, Credit: f.Office, Offset: lo}
-	for q.Offset <= hi {
-		q.Limit = min(hi-q.Offset+1, search.MaxLimit)
-		res, err := x.Search(ctx, q)
+	return subs, total, snippetsOf(hits, true), nil
+}
+
+// searchHits returns the hits of text within office from offset, at most
+// limit of them, and how many match in all.
+func (s *Server) searchHits(ctx context.Context, text, office string, offset, limit int, idsOnly bool) ([]search.Hit, int, error) {
+	var hits []search.Hit
+	total := 0
+	q := search.Query{Text: text, Credit: office, Offset: offset, IDsOnly: idsOnly}
+	for len(hits) < limit {
+		q.Limit = min(limit-len(hits), search.MaxLimit)
+		res, err := s.cfg.SubmissionIndex.Search(ctx, q)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, 0, err
 		}
-		for _, h := range res.Hits {
-			if _, ok := found[h.ID]; ok {
-				out[h.ID] = h.Snippet
-			}
-		}
+		hits = append(hits, res.Hits...)
+		total = res.Total
 		q.Offset += len(res.Hits)
 		if len(res.Hits) == 0 || q.Offset >= res.Total {
 			break
 		}
 	}
-	return subs, total, out, nil
+	return hits, total, nil
+}
+
+// snippetsOf maps the hits' IDs to their snippets (nil unless want).
+func snippetsOf(hits []search.Hit, want bool) map[string]template.HTML {
+	if !want {
+		return nil
+	}
+	out := make(map[string]template.HTML, len(hits))
+	for _, h := range hits {
+		out[h.ID] = h.Snippet
+	}
+	return out
 }
