@@ -63,8 +63,10 @@ type tableBuild struct {
 	err  error
 }
 
-// get returns the table of snap, building it when snap is new.
-func (c *tableCache) get(ctx context.Context, snap index.IndexReader) (*table, error) {
+// get returns the table of snap, building it when snap is new. A table
+// built is kept if snap is still the index's current snapshot (current),
+// so that a search begun before a write does not replace the newer table.
+func (c *tableCache) get(ctx context.Context, snap index.IndexReader, current func(index.IndexReader) bool) (*table, error) {
 	c.mu.Lock()
 	if c.t != nil && c.t.snap == snap {
 		t := c.t
@@ -88,9 +90,10 @@ func (c *tableCache) get(ctx context.Context, snap index.IndexReader) (*table, e
 	c.mu.Unlock()
 	// Others wait for this build: one caller going away does not stop it.
 	b.t, b.err = buildTable(context.WithoutCancel(ctx), snap)
+	keep := b.err == nil && current(snap)
 	c.mu.Lock()
 	delete(c.building, snap)
-	if b.err == nil {
+	if keep {
 		c.t = b.t
 	}
 	c.mu.Unlock()
@@ -212,7 +215,7 @@ func (x *Index) search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	defer r.Close()
-	t, err := x.tables.get(ctx, r)
+	t, err := x.tables.get(ctx, r, x.current)
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +249,20 @@ func (x *Index) search(ctx context.Context, q Query) (*Result, error) {
 		ID:  func(i int) string { return t.slugs[i] },
 	}
 	return c.Search(q)
+}
+
+// current reports whether r is the index's current snapshot.
+func (x *Index) current(r index.IndexReader) bool {
+	ai, err := x.ix.Advanced()
+	if err != nil {
+		return false
+	}
+	now, err := ai.Reader()
+	if err != nil {
+		return false
+	}
+	defer now.Close()
+	return now == r
 }
 
 // arenas hold the postings of one query.
