@@ -167,3 +167,21 @@ func CheckSegmentPostings(t *testing.T, x *Index, docs []Doc) {
 		}
 	}
 }
+
+// Snapshot returns x's current snapshot; the caller closes it.
+func Snapshot(x *Index) (index.IndexReader, error) {
+	ai, err := x.ix.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return ai.Reader()
+}
+
+// SnapshotTable returns the table of snapshot r, as a search on r gets
+// it, and the table x keeps for later searches.
+func SnapshotTable(x *Index, r index.IndexReader) (got, kept any, err error) {
+	t, err := x.tables.get(context.Background(), r, x.current)
+	x.tables.mu.Lock()
+	defer x.tables.mu.Unlock()
+	return t, x.tables.t, err
+}

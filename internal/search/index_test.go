@@ -401,3 +401,54 @@ func TestSearchIDsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotTableKeepsTheNewest: a snapshot's table is built once and
+// kept for later searches, but a search begun before a write, whose table
+// is built after the newer one, does not replace it.
+func TestSnapshotTableKeepsTheNewest(t *testing.T) {
+	docs := searchtest.GoldenDocs(t)[:5]
+	x := searchtest.MustOpenIndex(t, docs)
+	old, err := search.Snapshot(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	d := docs[0]
+	d.Body += "\n补记。"
+	if err := x.Put(d); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := search.Snapshot(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close()
+	if cur == old {
+		t.Fatal("a write made no new snapshot")
+	}
+	stable := func() bool { // no merge has made yet another snapshot
+		now, err := search.Snapshot(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer now.Close()
+		return now == cur
+	}
+	newer, kept, err := search.SnapshotTable(x, cur)
+	if !stable() {
+		t.Skip("the merger made a new snapshot meanwhile")
+	}
+	if err != nil || kept != newer {
+		t.Fatalf("the current snapshot's table is not kept: %v", err)
+	}
+	older, kept, err := search.SnapshotTable(x, old) // the search begun before the write
+	if !stable() {
+		t.Skip("the merger made a new snapshot meanwhile")
+	}
+	if err != nil || older == newer || kept != newer {
+		t.Errorf("after the older snapshot's table: kept the newer %v, %v", kept == newer, err)
+	}
+	if again, _, _ := search.SnapshotTable(x, cur); again != newer {
+		t.Error("the current snapshot's table was built again")
+	}
+}

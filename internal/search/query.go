@@ -45,24 +45,60 @@ var arenaPool sync.Pool
 
 // tableCache holds the table of the latest snapshot. Holding it keeps
 // that snapshot's Go values (not its files) alive until the next one.
+//
+// A table is built outside the lock, once per snapshot however many
+// searches ask for it at once: under a stream of writes every batch makes
+// a new snapshot, and building under the lock made every search wait for
+// every build (and, with searches on two snapshots, for builds in turn).
 type tableCache struct {
-	mu sync.Mutex
-	t  *table
+	mu       sync.Mutex
+	t        *table
+	building map[index.IndexReader]*tableBuild
 }
 
-// get returns the table of snap, building it when snap is new.
-func (c *tableCache) get(ctx context.Context, snap index.IndexReader) (*table, error) {
+// tableBuild is a table being built; done is closed when t or err is set.
+type tableBuild struct {
+	done chan struct{}
+	t    *table
+	err  error
+}
+
+// get returns the table of snap, building it when snap is new. A table
+// built is kept if snap is still the index's current snapshot (current),
+// so that a search begun before a write does not replace the newer table.
+func (c *tableCache) get(ctx context.Context, snap index.IndexReader, current func(index.IndexReader) bool) (*table, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.t != nil && c.t.snap == snap {
-		return c.t, nil
+		t := c.t
+		c.mu.Unlock()
+		return t, nil
 	}
-	t, err := buildTable(ctx, snap)
-	if err != nil {
-		return nil, err
+	if b := c.building[snap]; b != nil {
+		c.mu.Unlock()
+		select {
+		case <-b.done:
+			return b.t, b.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	c.t = t
-	return t, nil
+	b := &tableBuild{done: make(chan struct{})}
+	if c.building == nil {
+		c.building = map[index.IndexReader]*tableBuild{}
+	}
+	c.building[snap] = b
+	c.mu.Unlock()
+	// Others wait for this build: one caller going away does not stop it.
+	b.t, b.err = buildTable(context.WithoutCancel(ctx), snap)
+	keep := b.err == nil && current(snap)
+	c.mu.Lock()
+	delete(c.building, snap)
+	if keep {
+		c.t = b.t
+	}
+	c.mu.Unlock()
+	close(b.done)
+	return b.t, b.err
 }
 
 // fieldTerms returns the terms of field.
@@ -179,7 +215,7 @@ func (x *Index) search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	defer r.Close()
-	t, err := x.tables.get(ctx, r)
+	t, err := x.tables.get(ctx, r, x.current)
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +249,20 @@ func (x *Index) search(ctx context.Context, q Query) (*Result, error) {
 		ID:  func(i int) string { return t.slugs[i] },
 	}
 	return c.Search(q)
+}
+
+// current reports whether r is the index's current snapshot.
+func (x *Index) current(r index.IndexReader) bool {
+	ai, err := x.ix.Advanced()
+	if err != nil {
+		return false
+	}
+	now, err := ai.Reader()
+	if err != nil {
+		return false
+	}
+	defer now.Close()
+	return now == r
 }
 
 // arenas hold the postings of one query.

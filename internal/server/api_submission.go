@@ -79,19 +79,15 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	if err := checkBody(sub.Body); err != nil {
 		return err
 	}
-	sub, err = s.st.CreateSubmission(sub, c.user.Name)
+	if v := r.URL.Query().Get("submit"); (v == "1" || v == "true") && c.mayAct(store.ActionSubmit) {
+		// Created and submitted in one transaction: a failed submit
+		// leaves nothing behind, as the form's does.
+		sub, err = s.st.SubmitNew(sub, c.user.Name)
+	} else {
+		sub, err = s.st.CreateSubmission(sub, c.user.Name)
+	}
 	if err != nil {
 		return err
-	}
-	if v := r.URL.Query().Get("submit"); (v == "1" || v == "true") && c.mayAct(store.ActionSubmit) {
-		if err := s.st.Transition(sub.ID, store.ActionSubmit, c.user.Name, ""); err != nil {
-			// A failed submit leaves nothing behind, as the form's does.
-			if derr := s.st.DeleteDraft(sub.ID, c.user.Name); derr != nil {
-				s.log.Error("removing a draft after a failed submit", "id", sub.ID, "err", derr)
-			}
-			return err
-		}
-		sub.Status = store.StatusSubmitted
 	}
 	defer s.indexSubmissions(sub.ID)
 	w.Header().Set("Location", "/api/submissions/"+sub.ID)
@@ -99,16 +95,45 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, c *
 	return nil
 }
 
-// apiSubmissionList: GET /api/submissions[?status=&office=&q=].
+// listedSubmission is a submission as the list API gives it without
+// ?body=1: every field but the body (a page of 200 bodies near the body
+// cap would be tens of megabytes; GET /api/submissions/{id} has it).
+type listedSubmission struct {
+	store.Submission
+	Body *string `json:"body,omitempty"` // hides the embedded Body
+}
+
+// apiSubmissionList: GET /api/submissions[?status=&office=&q=&limit=&offset=&body=1]
+// → {"submissions","total","next"}: one page (limit, default 50, at most
+// 200) of the submissions selected, newest first (most relevant first
+// with q), how many are selected in all, and the URL of the next page
+// (left out on the last).
 func (s *Server) apiSubmissionList(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	subs, _, _, _, err := s.filteredSubmissions(r, c, false)
+	p, err := pageOf(r, maxListLimit)
 	if err != nil {
 		return err
 	}
-	if subs == nil {
-		subs = []store.Submission{}
+	res, err := s.filteredSubmissions(r, c, p, false)
+	if err != nil {
+		return err
 	}
-	s.json(w, http.StatusOK, map[string]any{"submissions": subs})
+	if res.Subs == nil {
+		res.Subs = []store.Submission{}
+	}
+	out := map[string]any{"total": res.Total}
+	if v := r.URL.Query().Get("body"); v == "1" || v == "true" {
+		out["submissions"] = res.Subs
+	} else {
+		list := make([]listedSubmission, len(res.Subs))
+		for i, sub := range res.Subs {
+			list[i].Submission = sub
+		}
+		out["submissions"] = list
+	}
+	if p.Offset+len(res.Subs) < res.Total {
+		out["next"] = pageURL(r, p.Offset+p.Limit)
+	}
+	s.json(w, http.StatusOK, out)
 	return nil
 }
 

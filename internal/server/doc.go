@@ -27,6 +27,9 @@
 //     the store, so a change a crash kept out of it is caught up. A search
 //     finds every change whose request has answered (but a body that ran
 //     out of render time, which is logged and waits for the next start).
+//   - The lists of submissions (/desk/submissions, /api/submissions) come
+//     a page at a time, and read only that page's submissions from the
+//     store: an office with thousands lists as fast as one with ten.
 //   - Long bodies (over 32 KB, heavyBody) are rendered one at a time, for
 //     a preview or for the submission index, by the request that sent
 //     them; searches never wait for one.

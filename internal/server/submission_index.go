@@ -355,52 +355,91 @@ func (s *Server) SyncSubmissionIndex(ctx context.Context) (search.SyncStats, err
 }
 
 // searchSubmissions finds the submissions matching text (most relevant
-// first) within filter f, with a highlighted snippet each when snippets is
-// set (reading and highlighting each hit's stored text is most of a
-// search's cost, and the API lists no snippets). The office filter is
-// applied by the index and checked again on the stored submission, so a
-// stale index can never show a submitter another office's work.
-func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter, snippets bool) ([]store.Submission, map[string]template.HTML, error) {
+// first) within filter f, and returns page p of them, how many there are,
+// and with snippets set a highlighted snippet of each on the page
+// (reading and highlighting each hit's stored text is most of a search's
+// cost, so only the page's hits are highlighted). The office filter is
+// applied by the index and checked again by the store, so a stale index
+// can never show a submitter another office's work; only the page's
+// submissions are read from the store.
+//
+// Without a status filter the page is the index's page, in one query per
+// search.MaxLimit hits. The index does not know statuses, so with one the
+// first maxSubmissionHits hits are filtered by the store, and only those
+// are listed and counted.
+func (s *Server) searchSubmissions(ctx context.Context, text string, f store.SubmissionFilter, p listPage, snippets bool) ([]store.Submission, int, map[string]template.HTML, error) {
 	s.subQueue.wait() // see every change saved before this search
-	x := s.cfg.SubmissionIndex
-	var ids []string
-	found := map[string]template.HTML{}
-	q := search.Query{Text: text, Credit: f.Office, Limit: search.MaxLimit, IDsOnly: !snippets}
-	for q.Offset < maxSubmissionHits {
-		res, err := x.Search(ctx, q)
+	if len(f.Statuses) == 0 {
+		hits, total, err := s.searchHits(ctx, text, f.Office, p.Offset, p.Limit, !snippets)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, nil, err
 		}
-		for _, h := range res.Hits {
-			if _, dup := found[h.ID]; !dup {
-				ids = append(ids, h.ID)
-				found[h.ID] = h.Snippet
-			}
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
 		}
+		// Those deleted since the search, or (never, but for a stale
+		// index) of another office, are left out.
+		subs, n, err := s.st.SubmissionPageByID(ids, store.SubmissionFilter{Office: f.Office})
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return subs, max(total-(len(ids)-n), 0), snippetsOf(hits, snippets), nil
+	}
+	hits, _, err := s.searchHits(ctx, text, f.Office, 0, maxSubmissionHits, true)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	ids := make([]string, len(hits))
+	pos := make(map[string]int, len(hits)) // position among the hits
+	for i, h := range hits {
+		ids[i] = h.ID
+		pos[h.ID] = i
+	}
+	f.Offset, f.Limit = p.Offset, p.Limit
+	subs, total, err := s.st.SubmissionPageByID(ids, f)
+	if err != nil || !snippets || len(subs) == 0 {
+		return subs, total, nil, err
+	}
+	// Snippets of the page's hits: search again over their positions.
+	lo, hi := pos[subs[0].ID], pos[subs[len(subs)-1].ID]
+	hits, _, err = s.searchHits(ctx, text, f.Office, lo, hi-lo+1, false)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return subs, total, snippetsOf(hits, true), nil
+}
+
+// searchHits returns the hits of text within office from offset, at most
+// limit of them, and how many match in all.
+func (s *Server) searchHits(ctx context.Context, text, office string, offset, limit int, idsOnly bool) ([]search.Hit, int, error) {
+	var hits []search.Hit
+	total := 0
+	q := search.Query{Text: text, Credit: office, Offset: offset, IDsOnly: idsOnly}
+	for len(hits) < limit {
+		q.Limit = min(limit-len(hits), search.MaxLimit)
+		res, err := s.cfg.SubmissionIndex.Search(ctx, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		hits = append(hits, res.Hits...)
+		total = res.Total
 		q.Offset += len(res.Hits)
 		if len(res.Hits) == 0 || q.Offset >= res.Total {
 			break
 		}
 	}
-	// One read for every hit; those deleted since they were indexed are
-	// left out.
-	all, err := s.st.SubmissionsByID(ids)
-	if err != nil {
-		return nil, nil, err
+	return hits, total, nil
+}
+
+// snippetsOf maps the hits' IDs to their snippets (nil unless want).
+func snippetsOf(hits []search.Hit, want bool) map[string]template.HTML {
+	if !want {
+		return nil
 	}
-	subs := []store.Submission{}
-	out := map[string]template.HTML{}
-	for _, sub := range all {
-		if f.Office != "" && sub.Office != f.Office {
-			continue
-		}
-		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, sub.Status) {
-			continue
-		}
-		subs = append(subs, sub)
-		if snippets {
-			out[sub.ID] = found[sub.ID]
-		}
+	out := make(map[string]template.HTML, len(hits))
+	for _, h := range hits {
+		out[h.ID] = h.Snippet
 	}
-	return subs, out, nil
+	return out
 }

@@ -313,8 +313,8 @@ type Note struct {
 	Text    string    `json:"text"`
 }
 
-// SubmissionFilter selects submissions for Submissions. Zero fields match
-// everything.
+// SubmissionFilter selects submissions for Submissions and
+// SubmissionPage. Zero fields match everything.
 type SubmissionFilter struct {
 	Statuses []Status // any of these
 	Office   string
@@ -322,6 +322,7 @@ type SubmissionFilter struct {
 	// Before is an ID: only older submissions are listed (for paging: pass
 	// the last ID of the previous page).
 	Before string
+	Offset int // skip this many first
 	Limit  int // at most this many; 0 means no limit
 }
 

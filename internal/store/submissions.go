@@ -201,6 +201,20 @@ func addRevision(tx *bolt.Tx, id string, rev Revision) error {
 // Errors: ErrInvalid (no office, fields too long, bad slug, photos given),
 // ErrExists (slug taken).
 func (s *Store) CreateSubmission(in Submission, actor string) (Submission, error) {
+	return s.create(in, actor, false)
+}
+
+// SubmitNew stores a new submission and submits it, in one transaction:
+// CreateSubmission then Transition(submit), except that a failure (no
+// title or body, say) leaves nothing behind, and the store is written
+// once. Like Transition, it does not check roles: the server does.
+//
+// Errors: those of CreateSubmission, and ErrInvalid (no title or body).
+func (s *Store) SubmitNew(in Submission, actor string) (Submission, error) {
+	return s.create(in, actor, true)
+}
+
+func (s *Store) create(in Submission, actor string, submit bool) (Submission, error) {
 	sub := clone(in)
 	if sub.Author == "" {
 		sub.Author = actor
@@ -214,6 +228,7 @@ func (s *Store) CreateSubmission(in Submission, actor string) (Submission, error
 	}
 	now := s.now()
 	sub.Status, sub.Created, sub.Updated, sub.Rev, sub.Edition = StatusDraft, now, now, 1, ""
+	var out Submission
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		sub.ID = newID(tx.Bucket(bSubs), now)
 		if err := putSub(tx, nil, sub); err != nil {
@@ -222,12 +237,21 @@ func (s *Store) CreateSubmission(in Submission, actor string) (Submission, error
 		if err := addRevision(tx, sub.ID, revisionOf(sub, actor, now)); err != nil {
 			return err
 		}
-		return addEvent(tx, sub.ID, Event{At: now, Actor: actor, Action: ActionCreate, To: StatusDraft})
+		if err := addEvent(tx, sub.ID, Event{At: now, Actor: actor, Action: ActionCreate, To: StatusDraft}); err != nil {
+			return err
+		}
+		out = sub
+		if submit {
+			var err error
+			out, err = s.transition(tx, sub, ActionSubmit, actor, "", "")
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return Submission{}, err
 	}
-	return sub, nil
+	return out, nil
 }
 
 // Submission returns the submission with id.
@@ -670,53 +694,144 @@ func (s *Store) DeletePhoto(id, name, actor string) (Submission, error) {
 //
 // Errors: ErrInvalid (unknown status in the filter).
 func (s *Store) Submissions(f SubmissionFilter) ([]Submission, error) {
+	subs, _, err := s.SubmissionPage(f)
+	return subs, err
+}
+
+// SubmissionPage returns one page of the submissions f selects, newest
+// first: f.Offset of them skipped, then at most f.Limit (all when 0); and
+// how many f selects in all, as one transaction sees them. Only the
+// submissions of the page are read: the others are selected by the
+// store's indexes (unless f.Author is set, which needs each submission).
+//
+// Errors: ErrInvalid (unknown status in the filter).
+func (s *Store) SubmissionPage(f SubmissionFilter) ([]Submission, int, error) {
+	return s.page(f, nil, false)
+}
+
+// SubmissionPageByID is SubmissionPage over ids, in their order (search
+// hits, most relevant first): those that no longer exist or that f does
+// not select are left out, and do not count in the total.
+//
+// Errors: ErrInvalid (unknown status in the filter).
+func (s *Store) SubmissionPageByID(ids []string, f SubmissionFilter) ([]Submission, int, error) {
+	return s.page(f, ids, true)
+}
+
+func (s *Store) page(f SubmissionFilter, ids []string, byID bool) ([]Submission, int, error) {
 	want := map[Status]bool{}
 	for _, st := range f.Statuses {
 		if !st.Valid() {
-			return nil, fmt.Errorf("unknown status %q: %w", st, ErrInvalid)
+			return nil, 0, fmt.Errorf("unknown status %q: %w", st, ErrInvalid)
 		}
 		want[st] = true
 	}
 	var out []Submission
+	total := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		var ids []string
-		collect := func(b *bolt.Bucket, prefix []byte) {
-			c := b.Cursor()
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				ids = append(ids, string(k[len(prefix):]))
-			}
+		if !byID {
+			ids = candidates(tx, f, want)
 		}
-		switch {
-		case f.Office != "":
-			collect(tx.Bucket(bSubOffice), append([]byte(f.Office), 0))
-		case len(want) > 0:
-			for st := range want {
-				collect(tx.Bucket(bSubStatus), append([]byte(st), 0))
-			}
-		default:
-			collect(tx.Bucket(bSubs), nil)
-		}
-		sort.Sort(sort.Reverse(sort.StringSlice(ids)))
+		sel := make([]string, 0, len(ids))
+		seen := make(map[string]bool, len(ids))
 		for _, id := range ids {
-			if f.Before != "" && id >= f.Before {
+			if seen[id] || (f.Before != "" && id >= f.Before) {
 				continue
 			}
+			seen[id] = true
+			ok, err := selects(tx, id, f, want)
+			if err != nil {
+				return err
+			}
+			if ok {
+				sel = append(sel, id)
+			}
+		}
+		total = len(sel)
+		start := min(max(f.Offset, 0), total)
+		end := total
+		if f.Limit > 0 {
+			end = min(start+f.Limit, total)
+		}
+		out = make([]Submission, 0, end-start)
+		for _, id := range sel[start:end] {
 			sub, err := getSub(tx, id)
 			if err != nil {
 				return err
 			}
-			if (len(want) > 0 && !want[sub.Status]) || (f.Office != "" && sub.Office != f.Office) ||
-				(f.Author != "" && sub.Author != f.Author) {
-				continue
-			}
 			out = append(out, sub)
-			if f.Limit > 0 && len(out) == f.Limit {
-				break
-			}
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// candidates returns the IDs of the submissions that may match f, newest
+// first, from the narrowest index: those of f.Office, or of the statuses
+// wanted, or all.
+func candidates(tx *bolt.Tx, f SubmissionFilter, want map[Status]bool) []string {
+	var ids []string
+	collect := func(b *bolt.Bucket, prefix []byte) {
+		c := b.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+	}
+	switch {
+	case f.Office != "":
+		collect(tx.Bucket(bSubOffice), append([]byte(f.Office), 0))
+	case len(want) > 0:
+		for st := range want {
+			collect(tx.Bucket(bSubStatus), append([]byte(st), 0))
+		}
+	default:
+		collect(tx.Bucket(bSubs), nil)
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
+	return ids
+}
+
+// selects reports whether submission id exists and matches f's office,
+// statuses (want) and author. Office and status are read from the
+// indexes, which putSub and DeleteDraft keep in step with the
+// submissions; only an author filter reads the submission.
+func selects(tx *bolt.Tx, id string, f SubmissionFilter, want map[Status]bool) (bool, error) {
+	if !hasKey(tx.Bucket(bSubs), []byte(id)) {
+		return false, nil
+	}
+	if f.Office != "" && !hasKey(tx.Bucket(bSubOffice), indexKey(f.Office, id)) {
+		return false, nil
+	}
+	if len(want) > 0 {
+		found := false
+		for st := range want {
+			if hasKey(tx.Bucket(bSubStatus), indexKey(string(st), id)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	if f.Author != "" {
+		sub, err := getSub(tx, id)
+		if err != nil {
+			return false, err
+		}
+		return sub.Author == f.Author, nil
+	}
+	return true, nil
+}
+
+// hasKey reports whether b holds key. (Index entries have empty values,
+// which Bucket.Get cannot tell from missing ones.)
+func hasKey(b *bolt.Bucket, key []byte) bool {
+	k, _ := b.Cursor().Seek(key)
+	return bytes.Equal(k, key)
 }
 
 // MonthlyCounts counts submissions per office per month of creation (in
