@@ -18,8 +18,12 @@ const BatchSize = batchSize
 func SetAfterBatch(x *Index, fn func()) { x.afterBatch = fn }
 
 var (
-	EncodeDoc = encodeDoc
-	DecodeDoc = decodeDoc
+	EncodeDoc   = encodeDoc
+	DecodeDoc   = decodeDoc
+	GramTerms   = gramTerms
+	PinyinTerms = pinyinTerms
+	// RefGramTerms is the former gramTerms (mapping_ref_test.go).
+	RefGramTerms = refGramTerms
 )
 
 // CheckSegmentPostings checks the assumptions of the bleve fast path
