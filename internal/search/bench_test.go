@@ -177,6 +177,23 @@ func BenchmarkGramTerms(b *testing.B) {
 	}
 }
 
+// BenchmarkGramTermsReference is BenchmarkGramTerms with the former
+// analysis (refGramTerms), to compare the two in one run on a shared
+// machine.
+func BenchmarkGramTermsReference(b *testing.B) {
+	docs := searchtest.GenCorpus(b, 1000, 2000)
+	for i := range docs {
+		docs[i] = docs[i].Normalized()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, d := range docs {
+			search.RefGramTerms(d)
+		}
+	}
+}
+
 // BenchmarkPinyinTerms is the pinyin part of BenchmarkGramTerms.
 func BenchmarkPinyinTerms(b *testing.B) {
 	docs := searchtest.GenCorpus(b, 1000, 2000)

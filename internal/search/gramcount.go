@@ -214,9 +214,20 @@ func (s *gramScratch) countGrams(src string, us []cunit, n int, f fieldSpec) boo
 	if len(s.grams.used) == 0 && len(s.words) == 0 {
 		return false
 	}
+	// Impacts depend on tf alone here: most grams share a few.
+	var impacts [32]uint8
 	for _, i := range s.grams.used {
 		o := s.grams.vals[i]
-		s.post = append(s.post, Posting{src[o.b0:o.b1], impact(int(o.n), len(us), f)})
+		var imp uint8
+		if o.n < int32(len(impacts)) {
+			if imp = impacts[o.n]; imp == 0 {
+				imp = impact(int(o.n), len(us), f)
+				impacts[o.n] = imp
+			}
+		} else {
+			imp = impact(int(o.n), len(us), f)
+		}
+		s.post = append(s.post, Posting{src[o.b0:o.b1], imp})
 	}
 	for g, tf := range s.words {
 		s.post = append(s.post, Posting{g, impact(int(tf), len(us), f)})
