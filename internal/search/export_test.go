@@ -24,6 +24,8 @@ var (
 	PinyinTerms = pinyinTerms
 	// RefGramTerms is the former gramTerms (mapping_ref_test.go).
 	RefGramTerms = refGramTerms
+	// RefPinyinTerms is the former pinyinTerms.
+	RefPinyinTerms = refPinyinTerms
 )
 
 // CheckSegmentPostings checks the assumptions of the bleve fast path
@@ -170,4 +172,12 @@ func CheckSegmentPostings(t *testing.T, x *Index, docs []Doc) {
 			}
 		}
 	}
+}
+
+// SetPinyinHash replaces the hash pinyinTerms finds terms by, until the
+// test ends.
+func SetPinyinHash(t *testing.T, h func([]byte) uint64) {
+	old := pinyinHash
+	pinyinHash = h
+	t.Cleanup(func() { pinyinHash = old })
 }

@@ -31,6 +31,12 @@ func sortedTerms(by map[string][]search.Posting) map[string][]search.Posting {
 // diffTerms describes how gramTerms differs from the reference on d, or
 // returns "".
 func diffTerms(d search.Doc) string {
+	// RefPinyinTerms sorts; PinyinTerms need not.
+	got0 := search.PinyinTerms(d)
+	slices.SortFunc(got0, func(a, b search.Posting) int { return strings.Compare(a.Gram, b.Gram) })
+	if got, want := got0, search.RefPinyinTerms(d); !slices.Equal(got, want) {
+		return fmt.Sprintf("pinyin terms %v, want %v", got, want)
+	}
 	got := sortedTerms(search.GramTerms(d))
 	want := sortedTerms(search.RefGramTerms(d))
 	for f, w := range want {
@@ -89,6 +95,18 @@ func TestGramTermsMatchReference(t *testing.T) {
 			if diff := diffTerms(d); diff != "" {
 				t.Errorf("%s: %s", d.ID, diff)
 			}
+		}
+	}
+}
+
+// TestPinyinTermsHashCollisions holds pinyinTerms to the reference when
+// term hashes collide all the time.
+func TestPinyinTermsHashCollisions(t *testing.T) {
+	search.SetPinyinHash(t, func(b []byte) uint64 { return uint64(len(b) % 3) })
+	docs := append(searchtest.GoldenDocs(t), edgeDocs()...)
+	for _, d := range docs {
+		if diff := diffTerms(d.Normalized()); diff != "" {
+			t.Errorf("%s: %s", d.ID, diff)
 		}
 	}
 }
