@@ -208,3 +208,19 @@ func BenchmarkPinyinTerms(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPinyinTermsReference is BenchmarkPinyinTerms with the former
+// pinyinTerms (refPinyinTerms).
+func BenchmarkPinyinTermsReference(b *testing.B) {
+	docs := searchtest.GenCorpus(b, 1000, 2000)
+	for i := range docs {
+		docs[i] = docs[i].Normalized()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, d := range docs {
+			search.RefPinyinTerms(d)
+		}
+	}
+}
