@@ -32,9 +32,20 @@ func appendCUnits(out []cunit, f string) []cunit {
 	sep := true // a separator was seen since the last unit
 	inWord := false
 	var word cunit
+	class := unitClasses()
 	for i, r := range f {
+		c := classUnit
 		switch {
+		case r < 0x10000:
+			c = class[r]
 		case isCJK(r):
+		case isWord(r):
+			c = classWord
+		default:
+			c = classSep
+		}
+		switch c {
+		case classUnit:
 			if inWord {
 				word.b1 = int32(i)
 				out = append(out, word)
@@ -45,7 +56,7 @@ func appendCUnits(out []cunit, f string) []cunit {
 				sep = false
 			}
 			out = append(out, cunit{r: r, b0: int32(i), b1: int32(i + utf8.RuneLen(r)), run: run})
-		case isWord(r):
+		case classWord:
 			if !inWord {
 				if sep {
 					run++
@@ -69,6 +80,31 @@ func appendCUnits(out []cunit, f string) []cunit {
 	}
 	return out
 }
+
+// Classes of runes as appendUnits tells them apart: a unit on its own
+// (isCJK), part of a word (isWord), or a separator.
+const (
+	classUnit uint8 = iota
+	classWord
+	classSep
+)
+
+// unitClasses returns the class of every rune below 0x10000, made on
+// first use from isCJK and isWord.
+var unitClasses = sync.OnceValue(func() *[0x10000]uint8 {
+	var t [0x10000]uint8
+	for r := range rune(len(t)) {
+		switch {
+		case isCJK(r):
+			t[r] = classUnit
+		case isWord(r):
+			t[r] = classWord
+		default:
+			t[r] = classSep
+		}
+	}
+	return &t
+})
 
 // gramTable is an open-addressing hash table from nonzero uint64 keys to
 // values V, remembering the slots used so that it is cleared and walked
