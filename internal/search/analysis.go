@@ -144,6 +144,9 @@ func foldRune(r rune) rune {
 		}
 		return r
 	}
+	if r < 0x10000 && tsFolded[r>>6]&(1<<(r&63)) == 0 {
+		return r
+	}
 	if s, ok := tsFold[r]; ok {
 		return s
 	}

@@ -3,10 +3,10 @@ package search
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"time"
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
@@ -73,22 +73,54 @@ func Fill(ctx context.Context, docs []Doc, which []int, fill Filler) ([]Doc, err
 // that changes whenever the Doc would: the story file, everything the site
 // adds to it (URL, edition, date) and whether the site typesets bodies.
 // Fill the bodies with the texts of those stories (markdown.Doc.Text).
+//
+// The Source hashes the Doc's fields directly, each after its length
+// (formerly it hashed the Doc's JSON: an index written before then is
+// synced once more, whole).
 func Stubs(c *content.Content) []Doc {
 	docs := make([]Doc, len(c.Stories))
 	typeset := c.Site.TypesetOn()
+	var b []byte
 	for i, s := range c.Stories {
 		d := FromStory(s, "", content.StoryURL(c.Site.BaseURL, s.Slug))
-		h := fnv.New64a()
-		b, _ := json.Marshal(d) // a Doc always marshals
-		h.Write(b)
-		h.Write(binary.LittleEndian.AppendUint64(nil, s.Hash))
+		b = appendSourceFields(b[:0], &d)
+		b = binary.LittleEndian.AppendUint64(b, s.Hash)
 		if typeset {
-			h.Write([]byte{1})
+			b = append(b, 1)
 		}
+		h := fnv.New64a()
+		h.Write(b)
 		d.Source = h.Sum64() | 1 // never 0: 0 means no Source
 		docs[i] = d
 	}
 	return docs
+}
+
+// appendSourceFields appends the fields of a stub that its Source covers,
+// each after its length, so that no two stubs write the same bytes.
+func appendSourceFields(b []byte, d *Doc) []byte {
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	str(d.ID)
+	str(d.Title)
+	str(d.Kicker)
+	str(d.Subtitle)
+	str(d.Body)
+	str(d.Credit)
+	b = binary.AppendUvarint(b, uint64(len(d.Tags)))
+	for _, t := range d.Tags {
+		str(t)
+	}
+	// As JSON writes it: the instant and its offset.
+	at := len(b)
+	b = append(b, 0)
+	b = d.Date.AppendFormat(b, time.RFC3339Nano)
+	b[at] = byte(len(b) - at - 1)
+	str(d.Edition)
+	str(d.URL)
+	return b
 }
 
 // LazyFromContent is FromContent with bodies rendered on demand: the docs

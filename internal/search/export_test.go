@@ -18,8 +18,14 @@ const BatchSize = batchSize
 func SetAfterBatch(x *Index, fn func()) { x.afterBatch = fn }
 
 var (
-	EncodeDoc = encodeDoc
-	DecodeDoc = decodeDoc
+	EncodeDoc   = encodeDoc
+	DecodeDoc   = decodeDoc
+	GramTerms   = gramTerms
+	PinyinTerms = pinyinTerms
+	// RefGramTerms is the former gramTerms (mapping_ref_test.go).
+	RefGramTerms = refGramTerms
+	// RefPinyinTerms is the former pinyinTerms.
+	RefPinyinTerms = refPinyinTerms
 )
 
 // CheckSegmentPostings checks the assumptions of the bleve fast path
@@ -184,4 +190,12 @@ func SnapshotTable(x *Index, r index.IndexReader) (got, kept any, err error) {
 	x.tables.mu.Lock()
 	defer x.tables.mu.Unlock()
 	return t, x.tables.t, err
+}
+
+// SetPinyinHash replaces the hash pinyinTerms finds terms by, until the
+// test ends.
+func SetPinyinHash(t *testing.T, h func([]byte) uint64) {
+	old := pinyinHash
+	pinyinHash = h
+	t.Cleanup(func() { pinyinHash = old })
 }

@@ -27,6 +27,18 @@ var tsFold = func() map[rune]rune {
 	return m
 }()
 
+// tsFolded has a bit for each rune below 0x10000 that tsFold maps: most
+// text is looked up here, not in the map.
+var tsFolded = func() *[0x10000 / 64]uint64 {
+	var bits [0x10000 / 64]uint64
+	for r := range tsFold {
+		if r < 0x10000 {
+			bits[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return &bits
+}()
+
 // FoldPairs returns the table that folds traditional characters to
 // simplified ones as analysis does, for a script that must fold alike:
 // each traditional character followed by its simplified one, run

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
@@ -144,58 +143,47 @@ func (f *gramField) Analyze() {
 
 var _ document.Field = (*gramField)(nil)
 
-// unitPool holds unit buffers (*[]unit) for gramTerms: grams are
-// substrings of the text, so units are garbage once grams are cut.
-var unitPool sync.Pool
-
 // gramTerms returns, per indexed field, the distinct terms of a
 // normalised Doc with their impacts (in no particular order: both the bleve
-// document and the static index put them in order themselves).
+// document and the static index put them in order themselves). Grams are
+// counted by integer keys (gramcount.go) and are substrings of the folded
+// texts.
 func gramTerms(d Doc) map[string][]Posting {
 	out := make(map[string][]Posting, 2*len(textFields)+5)
-	bp, _ := unitPool.Get().(*[]unit)
-	if bp == nil {
-		bp = new([]unit)
-	}
-	defer unitPool.Put(bp)
-	counts := make(map[string]int, 256)
-	count := func(grams []string, n int, f fieldSpec) []Posting {
-		clear(counts)
-		for _, g := range grams {
-			counts[g]++
-		}
-		post := make([]Posting, 0, len(counts))
-		for g, tf := range counts {
-			post = append(post, Posting{g, impact(tf, n, f)})
-		}
-		return post
-	}
-	all := map[string]float64{}
+	s := gramPool.Get().(*gramScratch)
+	defer s.release()
 	for _, f := range textFields {
-		us := appendUnits((*bp)[:0], fieldText(d, f.Name))
-		*bp = us
+		src := foldString(fieldText(d, f.Name))
+		us := appendCUnits(s.us[:0], src)
+		s.us = us
 		if len(us) == 0 {
 			continue
 		}
-		out[f.Name] = count(gramsOf(us, 2), len(us), f)
-		if tri := gramsOf(us, 3); len(tri) > 0 {
-			out[phraseField(f.Name)] = count(tri, len(us), f)
+		lo := len(s.post)
+		s.countGrams(src, us, 2, f)
+		s.spans = append(s.spans, fieldSpan{f.Name, lo, len(s.post)})
+		lo = len(s.post)
+		if s.countGrams(src, us, 3, f) {
+			s.spans = append(s.spans, fieldSpan{phraseField(f.Name), lo, len(s.post)})
 		}
 		// Single units (G1) of all fields together; runs do not matter.
-		clear(counts)
-		for _, u := range us {
-			counts[u.Text]++
-		}
-		for g, tf := range counts {
-			all[g] += fieldTF(tf, len(us), f, f.Boost)
-		}
+		s.addUnits(src, us, f)
 	}
-	if len(all) > 0 {
-		chars := make([]Posting, 0, len(all))
-		for g, t := range all {
-			chars = append(chars, Posting{g, saturate(t)})
+	if len(s.all.used) > 0 || len(s.allWords) > 0 {
+		lo := len(s.post)
+		for _, i := range s.all.used {
+			a := s.all.vals[i]
+			s.post = append(s.post, Posting{a.g, saturate(a.t)})
 		}
-		out[charsField] = chars
+		for g, t := range s.allWords {
+			s.post = append(s.post, Posting{g, saturate(t)})
+		}
+		s.spans = append(s.spans, fieldSpan{charsField, lo, len(s.post)})
+	}
+	// One array holds the postings of every text field.
+	post := append([]Posting(nil), s.post...)
+	for _, sp := range s.spans {
+		out[sp.field] = post[sp.lo:sp.hi:sp.hi]
 	}
 	if py := pinyinTerms(d); len(py) > 0 {
 		out[pinyinField] = py

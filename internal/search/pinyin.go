@@ -1,8 +1,9 @@
 package search
 
 import (
+	"bytes"
+	"hash/maphash"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -58,61 +59,126 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// pinyinTerms returns the py terms of a normalised Doc, sorted, each with
-// impact 1 (a reading matches or it does not).
+// pinyinTerms returns the py terms of a normalised Doc, each with impact
+// 1 (a reading matches or it does not), in no particular order (like
+// gramTerms). Terms are written into one buffer, deduplicated there by
+// hash, and cut from one string.
 func pinyinTerms(d Doc) []Posting {
-	set := map[string]bool{}
-	texts := append([]string{d.Title, d.Credit}, d.Tags...)
-	for _, text := range texts {
-		var run [][]string // readings of each character of the Han run
-		flush := func() {
-			for i := range run {
-				for j := i + 2; j <= len(run) && j-i <= pinyinMaxRun; j++ {
-					addReadings(set, run[i:j])
-				}
-			}
-			run = run[:0]
-		}
-		for _, r := range foldString(text) {
-			rs := readingsOf(r)
-			if len(rs) == 0 {
-				flush()
-				continue
-			}
-			run = append(run, rs)
-		}
-		flush()
+	s := pinyinPool.Get().(*pinyinScratch)
+	defer pinyinPool.Put(s)
+	s.buf, s.terms = s.buf[:0], s.terms[:0]
+	s.seen.reset()
+	s.addText(d.Title)
+	s.addText(d.Credit)
+	for _, t := range d.Tags {
+		s.addText(t)
 	}
-	if len(set) == 0 {
+	if len(s.terms) == 0 {
 		return nil
 	}
-	terms := make([]string, 0, len(set))
-	for t := range set {
-		terms = append(terms, t)
-	}
-	sort.Strings(terms)
-	out := make([]Posting, len(terms))
-	for i, t := range terms {
-		out[i] = Posting{t, 1}
+	// The distinct terms are buf, one after another.
+	str := string(s.buf)
+	out := make([]Posting, len(s.terms))
+	for i, t := range s.terms {
+		out[i] = Posting{str[t.lo:t.hi], 1}
 	}
 	return out
 }
 
-// addReadings adds the full pinyin and the initials of every combination
-// of the readings of chars.
-func addReadings(set map[string]bool, chars [][]string) {
-	var walk func(i int, full, initials string)
-	walk = func(i int, full, initials string) {
-		if i == len(chars) {
-			set[full] = true
-			set[initials] = true
-			return
+// pinyinScratch is where pinyinTerms writes terms: buf holds them, one
+// after another, terms says where.
+type pinyinScratch struct {
+	buf   []byte
+	terms []pinyinSpan
+	run   [][]string            // readings of each character of a Han run
+	seen  gramTable[pinyinSpan] // terms by hash
+}
+
+type pinyinSpan struct{ lo, hi int32 }
+
+var pinyinPool = sync.Pool{New: func() any { return new(pinyinScratch) }}
+
+// addText adds the terms of the Han runs of text.
+func (s *pinyinScratch) addText(text string) {
+	s.run = s.run[:0]
+	for _, r := range foldString(text) {
+		rs := readingsOf(r)
+		if len(rs) == 0 {
+			s.flush()
+			continue
 		}
-		for _, r := range chars[i] {
-			walk(i+1, full+r, initials+r[:1])
+		s.run = append(s.run, rs)
+	}
+	s.flush()
+}
+
+// flush adds the terms of every two to pinyinMaxRun adjacent characters
+// of the run, and empties it.
+func (s *pinyinScratch) flush() {
+	for i := range s.run {
+		for j := i + 2; j <= len(s.run) && j-i <= pinyinMaxRun; j++ {
+			s.addReadings(s.run[i:j])
 		}
 	}
-	walk(0, "", "")
+	s.run = s.run[:0]
+}
+
+// keep keeps the term buf[lo:] unless it was seen (most are, in the
+// overlapping runs of a title, credit and tags), then dropping it from
+// buf. Terms are found by hash; a term whose hash holds another term
+// tries the next key of its own sequence, so the same term always ends up
+// under the same key.
+func (s *pinyinScratch) keep(lo int32) {
+	t := s.buf[lo:]
+	key := pinyinHash(t)
+	for {
+		seen, fresh := s.seen.get(key | 1)
+		if fresh {
+			*seen = pinyinSpan{lo, int32(len(s.buf))}
+			s.terms = append(s.terms, *seen)
+			return
+		}
+		if bytes.Equal(s.buf[seen.lo:seen.hi], t) {
+			s.buf = s.buf[:lo]
+			return
+		}
+		key = key*0x9E3779B97F4A7C15 + 1
+	}
+}
+
+var pinyinSeed = maphash.MakeSeed()
+
+// pinyinHash hashes a term for keep (a variable: tests make hashes
+// collide).
+var pinyinHash = func(t []byte) uint64 { return maphash.Bytes(pinyinSeed, t) }
+
+// addReadings adds the full pinyin and the initials of every combination
+// of the readings of chars (at most pinyinMaxRun).
+func (s *pinyinScratch) addReadings(chars [][]string) {
+	var pick [pinyinMaxRun]int
+	for {
+		lo := int32(len(s.buf))
+		for k, rs := range chars {
+			s.buf = append(s.buf, rs[pick[k]]...)
+		}
+		s.keep(lo)
+		lo = int32(len(s.buf))
+		for k, rs := range chars {
+			s.buf = append(s.buf, rs[pick[k]][0])
+		}
+		s.keep(lo)
+		// The next combination, the last character's reading first.
+		k := len(chars) - 1
+		for ; k >= 0; k-- {
+			if pick[k]++; pick[k] < len(chars[k]) {
+				break
+			}
+			pick[k] = 0
+		}
+		if k < 0 {
+			return
+		}
+	}
 }
 
 // pinyinWord reports whether a query unit can be pinyin: two or more

@@ -62,6 +62,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 	}
 	seen := make(map[string]bool, len(docs))
 	var which []int // of docs, new or changed
+	var hbuf [16]byte
 	dead := map[int]bool{}
 	for k, d := range docs {
 		if seen[d.ID] {
@@ -69,7 +70,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 		}
 		seen[d.ID] = true
 		i, ok := bySlug[d.ID]
-		if ok && old[i].hash == fmt.Sprintf("%x", d.Normalized().Hash()) {
+		if ok && old[i].hash == string(appendDocHash(hbuf[:0], d)) {
 			continue
 		}
 		if ok {
@@ -272,6 +273,17 @@ func writeFilesAtomic(dir string, files []File) error {
 		}
 	}
 	return nil
+}
+
+// appendDocHash appends the hash of d as stories.txt records it
+// (hexadecimal). A Doc with a Source hashes by its Source alone
+// (search.Doc.Hash), so only one without is normalised first: a filled
+// story is not normalised again to learn it is unchanged.
+func appendDocHash(b []byte, d search.Doc) []byte {
+	if d.Source == 0 {
+		d = d.Normalized()
+	}
+	return strconv.AppendUint(b, d.Hash(), 16)
 }
 
 // storyLine is one line of stories.txt.
