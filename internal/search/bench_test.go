@@ -160,10 +160,9 @@ func BenchmarkQuery(b *testing.B) {
 	}
 }
 
-// BenchmarkGramTerms analyses 1,000 generated stories of about 2,000
-// characters (normalised beforehand) into their postings: the term
-// analysis of `banmian index` and of the static index build.
-func BenchmarkGramTerms(b *testing.B) {
+// benchAnalysis runs analyse over 1,000 generated stories of about 2,000
+// characters, normalised beforehand.
+func benchAnalysis[T any](b *testing.B, analyse func(search.Doc) T) {
 	docs := searchtest.GenCorpus(b, 1000, 2000)
 	for i := range docs {
 		docs[i] = docs[i].Normalized()
@@ -172,55 +171,23 @@ func BenchmarkGramTerms(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, d := range docs {
-			search.GramTerms(d)
+			analyse(d)
 		}
 	}
 }
+
+// BenchmarkGramTerms analyses stories into their postings: the term
+// analysis of `banmian index` and of the static index build.
+func BenchmarkGramTerms(b *testing.B) { benchAnalysis(b, search.GramTerms) }
 
 // BenchmarkGramTermsReference is BenchmarkGramTerms with the former
 // analysis (refGramTerms), to compare the two in one run on a shared
 // machine.
-func BenchmarkGramTermsReference(b *testing.B) {
-	docs := searchtest.GenCorpus(b, 1000, 2000)
-	for i := range docs {
-		docs[i] = docs[i].Normalized()
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for _, d := range docs {
-			search.RefGramTerms(d)
-		}
-	}
-}
+func BenchmarkGramTermsReference(b *testing.B) { benchAnalysis(b, search.RefGramTerms) }
 
 // BenchmarkPinyinTerms is the pinyin part of BenchmarkGramTerms.
-func BenchmarkPinyinTerms(b *testing.B) {
-	docs := searchtest.GenCorpus(b, 1000, 2000)
-	for i := range docs {
-		docs[i] = docs[i].Normalized()
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for _, d := range docs {
-			search.PinyinTerms(d)
-		}
-	}
-}
+func BenchmarkPinyinTerms(b *testing.B) { benchAnalysis(b, search.PinyinTerms) }
 
 // BenchmarkPinyinTermsReference is BenchmarkPinyinTerms with the former
 // pinyinTerms (refPinyinTerms).
-func BenchmarkPinyinTermsReference(b *testing.B) {
-	docs := searchtest.GenCorpus(b, 1000, 2000)
-	for i := range docs {
-		docs[i] = docs[i].Normalized()
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for _, d := range docs {
-			search.RefPinyinTerms(d)
-		}
-	}
-}
+func BenchmarkPinyinTermsReference(b *testing.B) { benchAnalysis(b, search.RefPinyinTerms) }

@@ -518,13 +518,9 @@ func Open(fsys fs.FS) (*Index, error) {
 
 // read returns a file, counting its bytes once.
 func (s *Index) read(name string) ([]byte, error) {
-	b, ok := s.files[name]
-	if !ok {
-		var err error
-		if b, err = fs.ReadFile(s.fsys, name); err != nil {
-			return nil, fmt.Errorf("reading static search index: %w", err)
-		}
-		s.files[name] = b
+	b, err := s.file(name)
+	if err != nil {
+		return nil, err
 	}
 	if !s.seen[name] {
 		s.seen[name] = true
