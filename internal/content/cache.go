@@ -171,6 +171,15 @@ func (s *Story) LoadBody() ([]byte, error) {
 	return s.lazy.load()
 }
 
+// ReleaseBody lets go of a loaded story's body for a caller done with it
+// (banmian index, once a story is indexed): a later LoadBody reads it from
+// the file again. A story not loaded from a file keeps its body.
+func (s *Story) ReleaseBody() {
+	if s.lazy != nil {
+		s.Body = nil
+	}
+}
+
 func (c *Cache) get(fsys fs.FS, p string, info fs.FileInfo) (*Story, bool) {
 	if c == nil || info == nil {
 		return nil, false

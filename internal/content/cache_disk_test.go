@@ -104,7 +104,7 @@ func TestCacheFileRoundTrip(t *testing.T) {
 	}
 	for i := range want.Stories {
 		w, g := *want.Stories[i], *got.Stories[i]
-		w.Body, g.Body, g.lazy = nil, nil, nil
+		w.Body, g.Body, w.lazy, g.lazy = nil, nil, nil, nil
 		if !reflect.DeepEqual(w, g) {
 			t.Errorf("story %s differs after the cache:\n%#v\n%#v", w.Path, w, g)
 		}
@@ -247,4 +247,29 @@ func FuzzReadCache(f *testing.F) {
 			t.Fatalf("refused cache has entries: %v", err)
 		}
 	})
+}
+
+// ReleaseBody drops a loaded story's body; LoadBody reads it again from
+// the file. A story made in memory keeps its body.
+func TestReleaseBody(t *testing.T) {
+	t.Parallel()
+	dir := diskSite(t)
+	c, err := Load(os.DirFS(dir), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Story("a")
+	want, _ := a.LoadBody()
+	a.ReleaseBody()
+	if a.Body != nil {
+		t.Fatal("body kept")
+	}
+	if got, err := a.LoadBody(); err != nil || !bytes.Equal(got, want) || len(got) == 0 {
+		t.Errorf("LoadBody after ReleaseBody = %q, %v; want %q", got, err, want)
+	}
+	mem := &Story{Title: "内存中的稿件", Body: []byte("正文。")}
+	mem.ReleaseBody()
+	if got, _ := mem.LoadBody(); string(got) != "正文。" {
+		t.Errorf("a story made in memory lost its body: %q", got)
+	}
 }

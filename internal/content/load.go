@@ -254,6 +254,7 @@ func parseStories(fsys fs.FS, paths []string, cache *Cache, infos map[string]fs.
 		s, e := ParseStory(paths[i], src)
 		if len(e) == 0 {
 			s.Hash = hashBytes(src)
+			s.lazy = &lazyBody{fsys: fsys, path: paths[i], hash: s.Hash} // for ReleaseBody
 			cache.put(paths[i], infos[paths[i]], read, s)
 			out[i] = s
 		}

@@ -125,7 +125,9 @@ func appendSourceFields(b []byte, d *Doc) []byte {
 
 // LazyFromContent is FromContent with bodies rendered on demand: the docs
 // are Stubs(c), and the filler renders the bodies it is asked for, in
-// parallel (typeset as the site says).
+// parallel (typeset as the site says), and releases each story's source
+// once rendered (content.Story.ReleaseBody: a later fill reads it again),
+// so a whole index holds each body only while it is indexed.
 func LazyFromContent(c *content.Content) ([]Doc, Filler) {
 	r := markdown.New(markdown.Options{Typeset: c.Site.TypesetOn()})
 	fill := func(ctx context.Context, docs []Doc, which []int) error {
@@ -146,6 +148,7 @@ func LazyFromContent(c *content.Content) ([]Doc, Filler) {
 				return
 			}
 			docs[which[k]].Body = d.Text
+			s.ReleaseBody()
 		})
 		if err := ctx.Err(); err != nil {
 			return err
