@@ -625,14 +625,9 @@ func decodeManifest(b []byte) (manifest, error) {
 	if !ok {
 		return m, errors.New("unknown manifest format")
 	}
-	str := func() (string, bool) {
-		n, k := binary.Uvarint(rest)
-		if k <= 0 || n > uint64(len(rest)-k) {
-			return "", false
-		}
-		s := string(rest[k : k+int(n)])
-		rest = rest[k+int(n):]
-		return s, true
+	str := func() (s string, ok bool) {
+		s, rest, ok = cutString(rest)
+		return s, ok
 	}
 	v, ok := str()
 	if !ok || len(rest) < 1 {

@@ -31,16 +31,21 @@ func encodeDoc(d Doc) []byte {
 
 var errBadDoc = errors.New("damaged stored story")
 
+// cutString reads a uvarint-length-prefixed string off the front of b
+// and returns it with the rest; ok is false for a damaged prefix.
+func cutString(b []byte) (s string, rest []byte, ok bool) {
+	l, n := binary.Uvarint(b)
+	if n <= 0 || l > uint64(len(b)-n) {
+		return "", b, false
+	}
+	return string(b[n : n+int(l)]), b[n+int(l):], true
+}
+
 func decodeDoc(b []byte) (Doc, error) {
 	var d Doc
-	str := func() (string, bool) {
-		l, n := binary.Uvarint(b)
-		if n <= 0 || l > uint64(len(b)-n) {
-			return "", false
-		}
-		s := string(b[n : n+int(l)])
-		b = b[n+int(l):]
-		return s, true
+	str := func() (s string, ok bool) {
+		s, b, ok = cutString(b)
+		return s, ok
 	}
 	for _, p := range []*string{&d.ID, &d.Title, &d.Kicker, &d.Subtitle, &d.Body, &d.Credit, &d.Edition, &d.URL} {
 		s, ok := str()
