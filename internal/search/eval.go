@@ -337,15 +337,17 @@ func collect(q Query, p *plan, res *Result, match []bool, score []float64, rank 
 		}
 		return rk(a) < rk(b)
 	}
-	// Only the first offset+limit hits need ordering.
-	want := min(res.Offset+res.Limit, len(hits))
+	// Only the first offset+limit hits need ordering (the sum taken
+	// where it cannot overflow: an offset may be any int a caller sends).
+	start := min(res.Offset, len(hits))
+	want := start + min(res.Limit, len(hits)-start)
 	if want < len(hits)/4 {
 		top := topK(hits, want, less)
 		hits = top
 	} else {
 		sort.Slice(hits, func(a, b int) bool { return less(hits[a], hits[b]) })
 	}
-	page = hits[min(res.Offset, len(hits)):min(res.Offset+res.Limit, len(hits))]
+	page = hits[start:want]
 	for k, c := range credits[1:] {
 		if c > 0 {
 			res.Facets.Credit = append(res.Facets.Credit, FacetCount{fs.credits[k], c})

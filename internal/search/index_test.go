@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -457,5 +458,22 @@ func TestSnapshotTableKeepsTheNewest(t *testing.T) {
 			t.Error("the current snapshot's table was built again")
 		}
 		return
+	}
+}
+
+// A hostile offset (up to the largest int, where offset+limit overflows)
+// gives an empty page with the true total, not a panic.
+func TestHugeOffset(t *testing.T) {
+	t.Parallel()
+	x := searchtest.MustOpenIndex(t, searchtest.GoldenDocs(t))
+	all, err := x.Search(context.Background(), search.Query{Text: "长征"})
+	if err != nil || all.Total == 0 {
+		t.Fatalf("长征: %v, %v", all, err)
+	}
+	for _, off := range []int{all.Total, 1 << 40, math.MaxInt - 5, math.MaxInt} {
+		got, err := x.Search(context.Background(), search.Query{Text: "长征", Offset: off, Limit: search.MaxLimit})
+		if err != nil || len(got.Hits) != 0 || got.Total != all.Total {
+			t.Errorf("offset %d: %d hits, total %d, %v; want none of %d", off, len(got.Hits), got.Total, err, all.Total)
+		}
 	}
 }

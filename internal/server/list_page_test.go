@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/banmian/banmian/internal/store"
 )
@@ -288,5 +289,40 @@ func TestDeskSearchPaging(t *testing.T) {
 	}
 	if !slices.Equal(seen, found) {
 		t.Errorf("the desk's pages %v, the API's order %v", seen, found)
+	}
+}
+
+// TestAPIListHostileOffsets: offsets past the end, up to the largest
+// integer (where offset+limit overflows), with and without a search, give
+// an empty page with the true total at once: no panic, no scan of the
+// integers, in the API and in the desk list.
+func TestAPIListHostileOffsets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 3 {
+		e.createViaAPI("changzheng", fmt.Sprintf("长征镇社区新闻第%d篇", i+1), "长征镇正文。")
+	}
+	editor, _ := e.login("editor")
+	for _, off := range []string{"3", "1000000", "9223372036854775000", "9223372036854775807"} {
+		for _, q := range []string{"", "&q=" + url.QueryEscape("长征")} {
+			query := "offset=" + off + "&limit=200" + q
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				ids, total, next, _ := e.listPage("editor", query)
+				if len(ids) != 0 || total != 3 || next != "" {
+					t.Errorf("?%s: %d listed, total %d, next %q; want none of 3", query, len(ids), total, next)
+				}
+				resp, body := e.do(editor, "GET", "/desk/submissions?offset="+off+q, "", nil)
+				if resp.StatusCode != 200 {
+					t.Errorf("desk list ?offset=%s%s: %d %.200s", off, q, resp.StatusCode, body)
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("?%s: no answer in 10 s", query)
+			}
+		}
 	}
 }
