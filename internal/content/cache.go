@@ -212,6 +212,10 @@ func (c *Cache) put(p string, info fs.FileInfo, read time.Time, s *Story) {
 	var kept *Story
 	if c.once {
 		cp := *s
+		// The cache file holds no bodies, and a story taken from it
+		// reads its body from the file: keeping it here would keep every
+		// source alive after its story let go of it (ReleaseBody).
+		cp.Body = nil
 		kept = &cp
 	} else {
 		kept = s.clone()

@@ -273,3 +273,25 @@ func TestReleaseBody(t *testing.T) {
 		t.Errorf("a story made in memory lost its body: %q", got)
 	}
 }
+
+// TestOnceCacheKeepsNoBodies: a cache for one build keeps no story's
+// body, so a story that lets go of its source (ReleaseBody) frees it; a
+// story from that cache reads its body from its file.
+func TestOnceCacheKeepsNoBodies(t *testing.T) {
+	dir, c := loadedOnce(t)
+	for p, e := range c.m {
+		if e.story != nil && e.story.Body != nil {
+			t.Errorf("%s: the cache keeps the body", p)
+		}
+	}
+	got, err := Load(os.DirFS(dir), LoadOptions{Cache: saved(t, c)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got.Stories {
+		body, err := s.LoadBody()
+		if err != nil || len(body) == 0 {
+			t.Errorf("%s: body %q, %v", s.Path, body, err)
+		}
+	}
+}
