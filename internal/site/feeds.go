@@ -70,7 +70,11 @@ func (m *model) atom(stories []*storyView) ([]byte, error) {
 		if s.Subtitle != "" {
 			body.WriteString("<p><em>" + xmlEscape(s.Subtitle) + "</em></p>")
 		}
-		body.WriteString(string(s.raw))
+		raw, err := s.body()
+		if err != nil {
+			return nil, err
+		}
+		body.WriteString(string(raw))
 		if s.Credit != "" {
 			body.WriteString("<p>" + xmlEscape(content.CreditLine(s.Credit)) + "</p>")
 		}

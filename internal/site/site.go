@@ -114,6 +114,10 @@ func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 		if ctx.Err() != nil {
 			return
 		}
+		if t, ok := s.b.text(stories[which[k]]); ok {
+			out[k] = t
+			return
+		}
 		d, err := renderStory(r, stories[which[k]])
 		if err != nil {
 			errs[k] = err
@@ -174,6 +178,11 @@ type Builder struct {
 
 	docMu sync.Mutex
 	docs  map[string]docEntry // story path → what pages show of its body
+	// texts are the plain texts of the bodies rendered by a builder that
+	// builds once, for the emitters that index them (Snapshot.TextsOf):
+	// kept instead of the Markdown source, they spare a second render.
+	// Each is handed out once.
+	texts map[*content.Story]string
 
 	rendMu    sync.Mutex
 	renderers map[bool]*markdown.Renderer
@@ -205,6 +214,8 @@ func New(opt Options) *Builder {
 	b := &Builder{opt: opt, docs: map[string]docEntry{}, renderers: map[bool]*markdown.Renderer{}}
 	if !opt.Once {
 		b.cache = content.NewCache()
+	} else {
+		b.texts = map[*content.Story]string{}
 	}
 	return b
 }
@@ -334,8 +345,14 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	}
 	st.Phases.Plan = time.Since(mark)
 	mark = time.Now()
-	if st.Bodies, err = b.renderDocs(ctx, need, typeset); err != nil {
-		return st, err
+	// A full build that builds once streams: each story's body is
+	// rendered as its pages are written, and dropped after (writeFull),
+	// instead of every body being held at once.
+	stream := full && b.opt.Once
+	if !stream {
+		if st.Bodies, err = b.renderDocs(ctx, need, typeset); err != nil {
+			return st, err
+		}
 	}
 	st.Phases.Render = time.Since(mark)
 	mark = time.Now()
@@ -345,7 +362,14 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 
 	var written, removed int
 	if full {
-		written, err = b.writeFull(ctx, fresh, pages, todo, snap)
+		var sw *streamWork
+		if stream {
+			sw = &streamWork{need: need, typeset: typeset}
+		}
+		written, err = b.writeFull(ctx, fresh, pages, todo, snap, sw)
+		if sw != nil {
+			st.Bodies = int(sw.bodies.Load())
+		}
 	} else {
 		written, removed, err = b.writeIncremental(ctx, pages, todo, old, snap)
 	}
@@ -424,12 +448,28 @@ func (b *Builder) doc(s *content.Story, typeset bool) (d *pageDoc, fresh bool, e
 		return nil, false, err
 	}
 	d = &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}
-	if !b.opt.Once {
-		b.docMu.Lock()
+	b.docMu.Lock()
+	if b.opt.Once {
+		// The text replaces the source: LoadBody reads the file again
+		// should anything need it.
+		b.texts[s] = md.Text
+		s.ReleaseBody()
+	} else {
 		b.docs[s.Path] = docEntry{hash: s.Hash, typeset: typeset, doc: d}
-		b.docMu.Unlock()
 	}
+	b.docMu.Unlock()
 	return d, true, nil
+}
+
+// text returns the plain text of s kept from its render in this build
+// (a builder that builds once), and forgets it: the caller owns it now,
+// and a second call renders the body again.
+func (b *Builder) text(s *content.Story) (string, bool) {
+	b.docMu.Lock()
+	defer b.docMu.Unlock()
+	t, ok := b.texts[s]
+	delete(b.texts, s)
+	return t, ok
 }
 
 // renderStory renders the body of s; an error names its file and line.

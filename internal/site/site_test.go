@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -612,4 +613,53 @@ func TestOnceBuildsReuseParsedContent(t *testing.T) {
 		t.Errorf("after the cache was damaged: %v, parsed %d", st, st.Parsed)
 	}
 	sameTree(t, tree(t, clean), withoutCache())
+}
+
+// TestStreamedBuildEqualsKeptBuild: a full build that builds once renders
+// each body as its pages are written and drops it after (writeStreamed);
+// its output is byte for byte that of a builder that keeps every body,
+// the feed (which shows whole bodies, rendered again) included. Each body
+// is rendered once, and the texts its emitters index are those rendered
+// then, the same as a fresh render's.
+func TestStreamedBuildEqualsKeptBuild(t *testing.T) {
+	s := newTestSite(t, "basic.txtar")
+	kept := filepath.Join(t.TempDir(), "kept")
+	var want []string
+	kb := New(Options{Source: os.DirFS(s.src), OutDir: kept, Emitters: []Emitter{func(ctx context.Context, _ string, snap *Snapshot) error {
+		var err error
+		want, err = snap.Texts(ctx)
+		return err
+	}}})
+	if _, err := kb.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var snap *Snapshot
+	st, err := New(Options{Source: os.DirFS(s.src), OutDir: s.out, Once: true, Emitters: []Emitter{func(ctx context.Context, _ string, sn *Snapshot) error {
+		snap = sn
+		var err error
+		got, err = sn.Texts(ctx)
+		return err
+	}}}).Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Full || st.Bodies != st.Stories {
+		t.Errorf("streamed build: %v, %d bodies rendered for %d stories", st, st.Bodies, st.Stories)
+	}
+	m := tree(t, s.out)
+	delete(m, cacheName)
+	sameTree(t, tree(t, kept), m)
+	if !slices.Equal(got, want) || len(got) != st.Stories {
+		t.Errorf("texts of the streamed build differ from a fresh render's (%d and %d)", len(got), len(want))
+	}
+	// The texts came from the build's own render: the sources were let go.
+	for _, s := range snap.Content.Stories {
+		if s.Body != nil {
+			t.Errorf("%s: the source is still held after its body was rendered", s.Path)
+		}
+	}
+	if !strings.Contains(m["feed.xml"], "群众利益无小事") {
+		t.Error("the feed shows no story body")
+	}
 }

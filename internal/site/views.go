@@ -46,6 +46,8 @@ type storyView struct {
 	// inline are the photos the writer put in the body (![说明](1.jpg)):
 	// file name → URL, so the body's relative src works on every page.
 	inline map[string]string
+	// reload renders the body again once dropRaw dropped it.
+	reload func() (*pageDoc, error)
 }
 
 // linkView is what a page shows of a neighbouring story or edition: a
@@ -472,6 +474,12 @@ func photoCaption(s *content.Story, file string) string {
 const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
+	v.raw, v.Headings, v.Chars, v.Excerpt = v.bodyHTML(d), d.Headings, d.Chars, d.Excerpt
+}
+
+// bodyHTML is the rendered body d with the writer's inline photos
+// pointing at their URLs.
+func (v *storyView) bodyHTML(d *pageDoc) template.HTML {
 	html := d.HTML
 	if len(v.inline) > 0 {
 		pairs := make([]string, 0, 2*len(v.inline))
@@ -480,21 +488,37 @@ func (v *storyView) setDoc(d *pageDoc) {
 		}
 		html = template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
 	}
-	v.raw, v.Headings, v.Chars, v.Excerpt = html, d.Headings, d.Chars, d.Excerpt
+	return html
+}
+
+// body is the rendered body: raw, or rendered again when a streamed
+// build has dropped it (see dropRaw) and a later page shows it after all
+// (the feed, or a theme's list that shows whole bodies).
+func (v *storyView) body() (template.HTML, error) {
+	if v.raw == "" && v.reload != nil {
+		d, err := v.reload()
+		if err != nil {
+			return "", err
+		}
+		return v.bodyHTML(d), nil
+	}
+	return v.raw, nil
 }
 
 // HTML is the body as a story page shows it.
-func (v *storyView) HTML() template.HTML {
-	return template.HTML(theme.BreakHeadings(string(v.raw)))
+func (v *storyView) HTML() (template.HTML, error) {
+	raw, err := v.body()
+	return template.HTML(theme.BreakHeadings(string(raw))), err
 }
 
 // EditionHTML is HTML with its headings one level down, for an edition
 // page where the headline is an h2 (empty for a story on no edition).
-func (v *storyView) EditionHTML() template.HTML {
+func (v *storyView) EditionHTML() (template.HTML, error) {
 	if v.Edition == nil {
-		return ""
+		return "", nil
 	}
-	return template.HTML(theme.ShiftHeadings(theme.BreakHeadings(string(v.raw))))
+	raw, err := v.body()
+	return template.HTML(theme.ShiftHeadings(theme.BreakHeadings(string(raw)))), err
 }
 
 // dropDoc forgets the rendered body, once every page that shows it is
@@ -502,6 +526,13 @@ func (v *storyView) EditionHTML() template.HTML {
 // the memory more).
 func (v *storyView) dropDoc() {
 	v.raw, v.Headings = "", nil
+}
+
+// dropRaw forgets the rendered body once the pages of its group are
+// written in a streamed build; body renders it again for any later page
+// that shows it, with reload.
+func (v *storyView) dropRaw(reload func() (*pageDoc, error)) {
+	v.raw, v.reload = "", reload
 }
 
 // modified is the date a story last changed: its latest correction, or

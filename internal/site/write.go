@@ -64,8 +64,9 @@ func (f *fullOut) close() {
 // writeFull writes every page into the fresh folder, reusing unchanged
 // files of the current output by hard link, runs the emitters, and swaps
 // the folder in. On any error OutDir is untouched (close removes the
-// fresh folder).
-func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page, snap *Snapshot) (int, error) {
+// fresh folder). With sw, the story bodies pages need are rendered here,
+// as their pages are written (see streamWork).
+func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page, snap *Snapshot, sw *streamWork) (int, error) {
 	out, tmp := f.out, f.tmp
 	err := <-f.dirs
 	f.dirs = nil
@@ -79,7 +80,7 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 	var done atomic.Int64
 	errs := make([]error, len(pages))
 	total := len(pages)
-	parallel.For(len(pages), ioWorkers, func(i int) {
+	write := func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -103,7 +104,12 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 			return
 		}
 		b.progress(&done, total)
-	})
+	}
+	if sw == nil {
+		parallel.For(len(pages), ioWorkers, write)
+	} else if err := b.writeStreamed(ctx, pages, render, sw, write); err != nil {
+		return 0, err
+	}
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -130,6 +136,106 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 	}
 	f.swapped = true
 	return len(pages), nil
+}
+
+// streamWork is what a streamed full build renders as it writes: the
+// story views whose bodies the pages need, and the count of bodies
+// rendered.
+type streamWork struct {
+	need    map[*storyView]bool
+	typeset bool
+	bodies  atomic.Int64
+}
+
+// storyGroup is the stories of one edition (or one story on no edition)
+// and the pages to render that show no other story's body: its story
+// pages and its edition page.
+type storyGroup struct {
+	stories []*storyView
+	pages   []int
+}
+
+// writeStreamed writes pages in two rounds. First, for each group of
+// stories, it renders their bodies, writes the group's pages and drops
+// the bodies (keeping what lists show: excerpt, length, headings): the
+// build holds the HTML of a few groups at a time, not of every story.
+// Then it writes the rest (lists, feeds, the sitemap); a page of those
+// that shows a whole body renders it again (storyView.body).
+func (b *Builder) writeStreamed(ctx context.Context, pages []*page, render map[*page]bool, sw *streamWork, write func(int)) error {
+	groupOf := map[*storyView]int{}
+	byEdition := map[*editionView]int{}
+	var groups []storyGroup
+	for v := range sw.need {
+		g, ok := byEdition[v.Edition]
+		if !ok || v.Edition == nil {
+			g = len(groups)
+			groups = append(groups, storyGroup{})
+			if v.Edition != nil {
+				byEdition[v.Edition] = g
+			}
+		}
+		groups[g].stories = append(groups[g].stories, v)
+		groupOf[v] = g
+	}
+	var rest []int
+	for i, p := range pages {
+		g := -1
+		if render[p] && len(p.needs) > 0 {
+			g = groupOf[p.needs[0]]
+			for _, v := range p.needs[1:] {
+				if groupOf[v] != g {
+					g = -1
+					break
+				}
+			}
+		}
+		if g < 0 {
+			rest = append(rest, i)
+			continue
+		}
+		groups[g].pages = append(groups[g].pages, i)
+	}
+	reload := func(v *storyView) func() (*pageDoc, error) {
+		return func() (*pageDoc, error) {
+			md, err := renderStory(b.renderer(sw.typeset), v.Story)
+			if err != nil {
+				return nil, err
+			}
+			return &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}, nil
+		}
+	}
+	gerrs := make([]error, len(groups))
+	parallel.For(len(groups), ioWorkers, func(k int) {
+		if ctx.Err() != nil {
+			return
+		}
+		g := groups[k]
+		for _, v := range g.stories {
+			d, fresh, err := b.doc(v.Story, sw.typeset)
+			if err != nil {
+				gerrs[k] = err
+				return
+			}
+			if fresh {
+				sw.bodies.Add(1)
+			}
+			v.setDoc(d)
+		}
+		for _, i := range g.pages {
+			write(i)
+		}
+		for _, v := range g.stories {
+			v.dropRaw(reload(v))
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := errors.Join(gerrs...); err != nil {
+		return err
+	}
+	parallel.For(len(rest), ioWorkers, func(k int) { write(rest[k]) })
+	return nil
 }
 
 // writeIncremental renders the changed pages in memory, then writes each
