@@ -83,7 +83,7 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	docs := &snapshotDocs{}
+	docs := &snapshotDocs{keep: *index != ""}
 	bar := progress.New(env.Stderr, "构建", env.Terminal && !*quiet)
 	o.once = true
 	b, err := o.builder(bar, docs)

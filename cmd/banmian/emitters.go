@@ -83,6 +83,10 @@ type snapshotDocs struct {
 	snap   *site.Snapshot
 	docs   []search.Doc // stubs of snap's stories, bodies filled on demand
 	filled []bool
+	// keep keeps the filled bodies for a second index (banmian build's
+	// index sync after the static index); without it each is handed out
+	// once, so an index can let go of it as it goes.
+	keep bool
 }
 
 // capture is an emitter recording the snapshot of the build.
@@ -120,6 +124,12 @@ func (sd *snapshotDocs) fill(ctx context.Context, docs []search.Doc, which []int
 	texts, err := sd.snap.TextsOf(ctx, todo)
 	if err != nil {
 		return err
+	}
+	if !sd.keep {
+		for k, i := range todo {
+			docs[i].Body = texts[k]
+		}
+		return nil
 	}
 	for k, i := range todo {
 		sd.docs[i].Body = texts[k]

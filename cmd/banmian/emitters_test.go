@@ -188,7 +188,7 @@ func TestStaticSearchRendersOnlyChangedBodies(t *testing.T) {
 		files["stories/"+slug+".md"] = story(slug, "正文。")
 	}
 	writeFiles(t, src, files)
-	docs := &snapshotDocs{}
+	docs := &snapshotDocs{keep: true}
 	b := site.New(site.Options{Source: os.DirFS(src), OutDir: out, Emitters: siteEmitters(&siteOptions{out: out}, docs)})
 	filled := func() int {
 		n := 0

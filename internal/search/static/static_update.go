@@ -41,10 +41,7 @@ func Update(dir string, docs []search.Doc, opt Options) (rebuilt bool, err error
 // index is written whole. With a nil fill it is Update.
 func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.Filler, opt Options) (rebuilt bool, err error) {
 	whole := func() (bool, error) {
-		if _, err := search.Fill(ctx, docs, nil, fill); err != nil {
-			return true, err
-		}
-		return true, Write(dir, docs, opt)
+		return true, writeLazy(ctx, dir, docs, fill, opt)
 	}
 	old, err := readStories(dir)
 	if err != nil {
@@ -138,7 +135,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 	if err != nil {
 		return false, err
 	}
-	add = orderDocs(add)
+	add, _ = orderDocs(add)
 	var files []File
 	meta := ix.meta
 	meta.Credits = slices.Clone(meta.Credits)
@@ -167,7 +164,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 		}
 		if len(add) > 0 {
-			segFiles, seg, newStubs, err := buildSegment(id, add, &meta, opt)
+			segFiles, seg, newStubs, err := buildSegment(id, add, nil, &meta, opt)
 			if err != nil {
 				return false, err
 			}

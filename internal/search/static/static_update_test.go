@@ -336,3 +336,76 @@ func BenchmarkUpdateHashes(b *testing.B) {
 		}
 	}
 }
+
+// TestWholeLazyWriteFillsInBatches: an index written whole from docs
+// filled on demand fills a few bodies at a time, each once, and is byte
+// for byte the index of the complete docs.
+func TestWholeLazyWriteFillsInBatches(t *testing.T) {
+	full := searchtest.GoldenDocs(t)
+	docs := make([]search.Doc, len(full))
+	for i, d := range full {
+		d.Body = ""
+		d.Source = uint64(100 + i)
+		docs[i] = d
+	}
+	seen := map[string]int{}
+	fill := func(ctx context.Context, docs []search.Doc, which []int) error {
+		if len(which) > fillBatch {
+			t.Errorf("filled %d bodies at once, want at most %d", len(which), fillBatch)
+		}
+		for _, i := range which {
+			docs[i].Body = full[i].Body
+			seen[docs[i].ID]++
+		}
+		return nil
+	}
+	lazy := filepath.Join(t.TempDir(), "search")
+	if rebuilt, err := UpdateLazy(context.Background(), lazy, docs, fill, Options{}); err != nil || !rebuilt {
+		t.Fatalf("rebuilt=%v, %v", rebuilt, err)
+	}
+	for _, d := range docs {
+		if seen[d.ID] != 1 {
+			t.Errorf("%s filled %d times", d.ID, seen[d.ID])
+		}
+		if d.Body != "" {
+			t.Errorf("%s: the caller's doc was filled", d.ID)
+		}
+	}
+	complete := make([]search.Doc, len(full))
+	for i, d := range full {
+		d.Source = docs[i].Source
+		complete[i] = d
+	}
+	whole := filepath.Join(t.TempDir(), "search")
+	if err := Write(whole, complete, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	a, b := readTree(t, lazy), readTree(t, whole)
+	if len(a) != len(b) {
+		t.Errorf("%d files, want %d", len(a), len(b))
+	}
+	for name, data := range b {
+		if !bytes.Equal(a[name], data) {
+			t.Errorf("%s differs from the index of complete docs", name)
+		}
+	}
+}
+
+// readTree reads every file under dir by its slash path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
