@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/memlimit"
 	"github.com/banmian/banmian/internal/progress"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/site"
@@ -83,6 +84,7 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	defer memlimit.Start()()
 	docs := &snapshotDocs{keep: *index != ""}
 	bar := progress.New(env.Stderr, "构建", env.Terminal && !*quiet)
 	o.once = true
