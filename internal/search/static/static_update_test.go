@@ -380,7 +380,7 @@ func TestWholeLazyWriteFillsInBatches(t *testing.T) {
 	if err := Write(whole, complete, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	a, b := readTree(t, lazy), readTree(t, whole)
+	a, b := snapshotFiles(t, lazy), snapshotFiles(t, whole)
 	if len(a) != len(b) {
 		t.Errorf("%d files, want %d", len(a), len(b))
 	}
@@ -389,23 +389,4 @@ func TestWholeLazyWriteFillsInBatches(t *testing.T) {
 			t.Errorf("%s differs from the index of complete docs", name)
 		}
 	}
-}
-
-// readTree reads every file under dir by its slash path.
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
