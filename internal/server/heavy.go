@@ -7,10 +7,10 @@ import (
 
 // heavyShare is the share of one CPU that work on long bodies (heavyBody)
 // may take over time: a quarter. One user sending long bodies without
-// pause took a whole CPU of two, and at 500 normal requests a second the
-// p99 of everyone else's went from 24 ms to 450 ms. A real long story
-// renders in tens of milliseconds, so its author waits for the cooldown
-// only behind another long body.
+// pause kept one CPU of two busy; through the gate the hostile stream of
+// BenchmarkLoadWithHostileBodies falls from about 9 requests a second to
+// 3. A real long story renders in tens of milliseconds, so its author
+// waits for the cooldown only behind another long body.
 const heavyShare = 0.25
 
 // heavyGate admits one job on a long body at a time (a preview, or a
