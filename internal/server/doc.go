@@ -32,7 +32,8 @@
 //     store: an office with thousands lists as fast as one with ten.
 //   - Long bodies (over 32 KB, heavyBody) are rendered one at a time, for
 //     a preview or for the submission index, by the request that sent
-//     them; searches never wait for one.
+//     them, and take at most a quarter of one CPU over time (heavyShare);
+//     searches never wait for one.
 //   - Publishing an edition (publish.go) either completes, or leaves
 //     content/, the site, the search index and the store as they were.
 //

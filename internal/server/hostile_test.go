@@ -249,10 +249,14 @@ func TestRenderDeadlineHTTP(t *testing.T) {
 
 // TestLongPreviewWaitsForItsSlot: a preview of a long body waits for the
 // one slot for long bodies, within the render deadline (then 503 in
-// Chinese); a preview of a short body never does.
+// Chinese), and for the slot's cooldown after another long body (the gate
+// keeps long bodies to heavyShare of a CPU); a preview of a short body
+// never does.
 func TestLongPreviewWaitsForItsSlot(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.RenderTimeout = 2 * time.Second })
-	e.srv.heavy <- struct{}{} // another long body is rendering
+	cooldowns := make(chan func(), 1)
+	e.srv.heavy.after = func(_ time.Duration, open func()) { cooldowns <- open }
+	e.srv.heavy.slot <- struct{}{} // another long body is rendering
 	if resp, text := e.preview("长征镇持续推动基层治理。"); resp.StatusCode != http.StatusOK {
 		t.Errorf("short preview: %d %s", resp.StatusCode, text)
 	}
@@ -260,8 +264,19 @@ func TestLongPreviewWaitsForItsSlot(t *testing.T) {
 	if resp, text := e.preview(long); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(errorMessage(t, text), "排版预览超时") {
 		t.Errorf("long preview while the slot is taken: %d %.200s", resp.StatusCode, text)
 	}
-	<-e.srv.heavy
+	<-e.srv.heavy.slot
 	if resp, text := e.preview(long); resp.StatusCode != http.StatusOK {
 		t.Errorf("long preview: %d %.200s", resp.StatusCode, text)
+	}
+	open := <-cooldowns
+	if resp, text := e.preview(long); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("long preview during the cooldown: %d %.200s", resp.StatusCode, text)
+	}
+	if resp, text := e.preview("长征镇持续推动基层治理。"); resp.StatusCode != http.StatusOK {
+		t.Errorf("short preview during the cooldown: %d %s", resp.StatusCode, text)
+	}
+	open()
+	if resp, text := e.preview(long); resp.StatusCode != http.StatusOK {
+		t.Errorf("long preview after the cooldown: %d %.200s", resp.StatusCode, text)
 	}
 }

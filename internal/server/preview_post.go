@@ -93,16 +93,15 @@ func (s *Server) preview(ctx context.Context, body string) (*previewResult, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
-	// A long body takes the one slot for long bodies (as the submission
+	// A long body passes the gate for long bodies (as the submission
 	// index does), within the same deadline: long bodies wait for each
-	// other, and take at most one CPU from everyone else.
+	// other, and take at most a share of one CPU from everyone else.
 	if len(body) > heavyBody {
-		select {
-		case s.heavy <- struct{}{}:
-			defer func() { <-s.heavy }()
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%w: waiting for another long body: %w", markdown.ErrDeadline, ctx.Err())
+		release, err := s.heavy.acquire(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: waiting for another long body: %w", markdown.ErrDeadline, err)
 		}
+		defer release()
 	}
 	// Rendered with the desk's one-line-one-paragraph rule (as it will be
 	// saved); linted as typed, so the findings' places match the textarea.

@@ -126,9 +126,10 @@ type Server struct {
 	// subQueue holds submissions waiting for the submission index.
 	subQueue subQueue
 	// heavy lets one long body (heavyBody) at a time be rendered, for a
-	// preview or for the submission index (indexHeavy), so that long
-	// bodies take at most one CPU from the requests of everyone else.
-	heavy chan struct{}
+	// preview or for the submission index (indexHeavy), and long bodies
+	// take at most a share of one CPU (heavyShare) from the requests of
+	// everyone else.
+	heavy *heavyGate
 	// subRenders counts submission bodies rendered for the submission
 	// index (SyncSubmissionIndex skips unchanged ones).
 	subRenders atomic.Int64
@@ -196,7 +197,7 @@ func New(cfg Config) (*Server, error) {
 		limiter: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
 		reload:  newBroadcaster(),
 		wake:    make(chan struct{}, 1),
-		heavy:   make(chan struct{}, 1),
+		heavy:   newHeavyGate(heavyShare),
 	}
 	s.subQueue.index = s.indexBatch
 	opt := cfg.Site

@@ -82,7 +82,8 @@ const heavyBody = 32 << 10
 // (subQueue.wait), so the desk always finds what was saved before.
 //
 // A submission with a long body (heavyBody) is rendered and analysed here,
-// by the request that saved it, one such request at a time (Server.heavy),
+// by the request that saved it, one such request at a time and within a
+// share of one CPU (Server.heavy),
 // and the request waits until the worker has written it: so it too is
 // found by every search made after the save answered, and searches never
 // wait for a long body's rendering. Its rendering is bounded by
@@ -118,8 +119,11 @@ func (s *Server) indexHeavy(sub store.Submission) {
 		return // unchanged: a transition, a note
 	}
 	p, err := func() (*search.Prepared, error) {
-		s.heavy <- struct{}{}
-		defer func() { <-s.heavy }()
+		release, err := s.heavy.acquire(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 		d, err := s.submissionDoc(sub)
 		if err != nil {
 			return nil, err

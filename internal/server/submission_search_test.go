@@ -244,7 +244,7 @@ func TestSearchDoesNotWaitForLongBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.heavy <- struct{}{} // long bodies wait for this slot
+	e.srv.heavy.slot <- struct{}{} // long bodies wait for this slot
 	saved := make(chan struct{})
 	go func() {
 		defer close(saved)
@@ -258,7 +258,7 @@ func TestSearchDoesNotWaitForLongBodies(t *testing.T) {
 		t.Fatal("the long body was indexed without its slot")
 	default:
 	}
-	<-e.srv.heavy
+	<-e.srv.heavy.slot
 	select {
 	case <-saved:
 	case <-time.After(30 * time.Second):
@@ -278,7 +278,7 @@ func TestLongBodyReplacedWhileRendering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.heavy <- struct{}{}
+	e.srv.heavy.slot <- struct{}{}
 	saved := make(chan struct{})
 	go func() {
 		defer close(saved)
@@ -291,7 +291,7 @@ func TestLongBodyReplacedWhileRendering(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.srv.indexSubmissions(sub.ID) // a short body: queued
-	<-e.srv.heavy
+	<-e.srv.heavy.slot
 	select {
 	case <-saved:
 	case <-time.After(30 * time.Second):
