@@ -292,7 +292,11 @@ func (x *Index) Sync(ctx context.Context, docs []Doc) (SyncStats, error) {
 }
 
 // SyncLazy is Sync for docs that fill fills on demand (see Filler): only
-// the docs added or changed are filled. With a nil fill it is Sync.
+// the docs added or changed are filled, a batch at a time just before the
+// batch is analysed, and each filled Body is emptied again once its batch
+// is written, so that a full sync holds the texts of the batches in
+// flight, not of every story. With a nil fill it is Sync, and docs are
+// left as they are.
 func (x *Index) SyncLazy(ctx context.Context, docs []Doc, fill Filler) (SyncStats, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -332,14 +336,7 @@ func (x *Index) SyncLazy(ctx context.Context, docs []Doc, fill Filler) (SyncStat
 	if len(which) == 0 && len(gone) == 0 && x.man.Complete {
 		return st, nil
 	}
-	if which == nil {
-		which = []int{} // none to fill, not all
-	}
-	todo, err := Fill(ctx, docs, which, fill)
-	if err != nil {
-		return st, err
-	}
-	if err := x.write(ctx, todo, hashes); err != nil {
+	if err := x.write(ctx, docs, which, hashes, fill); err != nil {
 		return st, err
 	}
 	// The last batch removes what is gone and marks the index complete.
@@ -353,16 +350,20 @@ func (x *Index) SyncLazy(ctx context.Context, docs []Doc, fill Filler) (SyncStat
 // segment on one CPU.
 const writers = 2
 
-// write indexes docs, whose hashes are given, in batches, several at
-// once, and leaves the index marked incomplete. Each batch records in the
+// write indexes docs[i] for i in which, whose hashes are given, in
+// batches, several at once, and leaves the index marked incomplete. With
+// fill set, each batch is filled before it is analysed (one fill at a
+// time: a Filler need not be safe for concurrent use, and renders on
+// every CPU itself) and its bodies emptied once it is written (SyncLazy). Each batch records in the
 // manifest its own stories with their hashes, the stories of earlier
 // batches written before it, and the stories of batches still being
 // written with hash 0 (maybe indexed: the next Sync re-indexes them, or
 // removes them if they are gone), so whichever manifest bleve keeps last
 // never claims a story it lacks nor forgets one it holds.
-func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
+func (x *Index) write(ctx context.Context, docs []Doc, which []int, hashes []uint64, fill Filler) error {
 	var (
 		mu       sync.Mutex
+		fillMu   sync.Mutex // one fill at a time, as Filler expects
 		next     int
 		written  int
 		firstErr error
@@ -383,28 +384,42 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 					fail(err)
 				}
 			}
-			if firstErr != nil || next >= len(docs) {
+			if firstErr != nil || next >= len(which) {
 				mu.Unlock()
 				return
 			}
 			x.man.Complete = false
-			end := min(next+batchSize, len(docs))
-			chunk, hashes := docs[next:end], hashes[next:end]
+			end := min(next+batchSize, len(which))
+			idx, hashes := which[next:end], hashes[next:end]
 			next = end
-			for _, d := range chunk {
-				inFlight[d.ID] = true
+			for _, i := range idx {
+				inFlight[docs[i].ID] = true
 			}
 			mu.Unlock()
-			b := x.ix.NewBatch()
 			var err error
+			if fill != nil {
+				fillMu.Lock()
+				err = fill(ctx, docs, idx)
+				fillMu.Unlock()
+			}
+			chunk := make([]Doc, len(idx))
+			for k, i := range idx {
+				chunk[k] = docs[i]
+				if fill != nil {
+					docs[i].Body = ""
+				}
+			}
+			b := x.ix.NewBatch()
 			for _, d := range chunk {
+				if err != nil {
+					break
+				}
 				var bd *document.Document
 				if bd, err = bleveDoc(d.Normalized()); err == nil {
 					err = b.IndexAdvanced(bd)
 				}
 				if err != nil {
 					err = fmt.Errorf("indexing story %s: %w", d.ID, err)
-					break
 				}
 			}
 			if err == nil {
@@ -435,7 +450,7 @@ func (x *Index) write(ctx context.Context, docs []Doc, hashes []uint64) error {
 				}
 				written += len(chunk)
 				if x.Progress != nil {
-					x.Progress(written, len(docs))
+					x.Progress(written, len(which))
 				}
 			}
 			mu.Unlock()
