@@ -64,10 +64,14 @@ type manifest struct {
 const manifestKey = "banmian-manifest"
 
 // batchSize is the number of stories indexed per bleve batch. Each batch
-// becomes a segment built on one CPU; an analysed story holds about 70
-// KB until its batch is written, so batches stay small and two are built
-// at once (writers).
-const batchSize = 250
+// becomes a segment built on one CPU, two at once (writers). An analysed
+// story holds its term frequencies (about 130 KB for 2,000 characters,
+// BenchmarkBleveDoc) until its batch is written, and zap's working state
+// for a segment grows with the batch, so batches stay small: a full index
+// of 10,000 stories peaked at about 306 MiB with 250, 287 with 200, at
+// the same CPU time (more, smaller segments cost no more to build and
+// merge).
+const batchSize = 200
 
 // indexConfig is the scorch configuration. Segments of one batch or more
 // are left alone by the merger until there are more than ten of a size
