@@ -351,7 +351,11 @@ func (x *Index) SyncLazy(ctx context.Context, docs []Doc, fill Filler) (SyncStat
 }
 
 // writers is the number of batches built at once: bleve builds a batch's
-// segment on one CPU.
+// segment on one CPU. Writing one batch at a time, the next prepared
+// meanwhile, saved memory (267 MiB instead of 287 at the peak of a full
+// index of 10,000 stories) and 2 to 5% of the CPU time, but took 1 to 4%
+// more wall time: a batch keeps its turn while it waits to reach the
+// disk, and a CPU idles.
 const writers = 2
 
 // write indexes docs[i] for i in which, whose hashes are given, in
