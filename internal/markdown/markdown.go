@@ -134,16 +134,9 @@ func (r *Renderer) Render(src []byte) (*Doc, error) {
 func (r *Renderer) RenderContext(ctx context.Context, src []byte) (*Doc, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.opt.Timeout)
 	defer cancel()
-	if !utf8.Valid(src) {
-		src = bytes.ToValidUTF8(src, []byte("\uFFFD"))
-	}
-	if r.opt.Typeset {
-		src, _ = Normalize(src)
-	}
-	src = flattenDeep(src)
-	doc := r.parse(ctx, src)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDeadline, err)
+	src, doc, err := r.prepare(ctx, src)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
@@ -157,6 +150,41 @@ func (r *Renderer) RenderContext(ctx context.Context, src []byte) (*Doc, error) 
 		return nil, fmt.Errorf("%w: %w", ErrDeadline, err)
 	}
 	return d, nil
+}
+
+// Text returns what RenderContext's Doc.Text would be, without rendering
+// the HTML or counting characters: the search index needs the text alone.
+//
+// Errors: ErrDeadline, as RenderContext.
+func (r *Renderer) Text(ctx context.Context, src []byte) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.opt.Timeout)
+	defer cancel()
+	src, doc, err := r.prepare(ctx, src)
+	if err != nil {
+		return "", err
+	}
+	text, _ := plain(doc, src)
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrDeadline, err)
+	}
+	return text, nil
+}
+
+// prepare makes src valid UTF-8, typesets it when asked, flattens deep
+// nesting and parses it; it returns the source the AST refers to.
+func (r *Renderer) prepare(ctx context.Context, src []byte) ([]byte, ast.Node, error) {
+	if !utf8.Valid(src) {
+		src = bytes.ToValidUTF8(src, []byte("\uFFFD"))
+	}
+	if r.opt.Typeset {
+		src, _ = Normalize(src)
+	}
+	src = flattenDeep(src)
+	doc := r.parse(ctx, src)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrDeadline, err)
+	}
+	return src, doc, nil
 }
 
 func (r *Renderer) parse(ctx context.Context, src []byte) ast.Node {

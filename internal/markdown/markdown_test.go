@@ -1,6 +1,9 @@
 package markdown
 
 import (
+	"context"
+	"io/fs"
+	"os"
 	"strings"
 	"testing"
 
@@ -70,6 +73,38 @@ func TestPlainTextAndHeadings(t *testing.T) {
 	}
 	if d.Chars != CountChars(d.Text) || d.Chars < 40 {
 		t.Errorf("Chars = %d", d.Chars)
+	}
+}
+
+// TestTextIsRenderText checks that Text, the search index's path, gives
+// Render's Doc.Text for every story of the sample site, typeset or not
+// (FuzzRender checks it on any input).
+func TestTextIsRenderText(t *testing.T) {
+	t.Parallel()
+	var srcs [][]byte
+	err := fs.WalkDir(os.DirFS("../../content"), "stories", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
+			return err
+		}
+		b, err := os.ReadFile("../../content/" + p)
+		srcs = append(srcs, b)
+		return err
+	})
+	if err != nil || len(srcs) == 0 {
+		t.Fatalf("reading the sample stories: %d, %v", len(srcs), err)
+	}
+	for _, typeset := range []bool{false, true} {
+		r := New(Options{Typeset: typeset})
+		for _, src := range srcs {
+			d, err := r.Render(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, err := r.Text(context.Background(), src)
+			if err != nil || text != d.Text {
+				t.Fatalf("typeset %v: Text = %q, %v; Render's Text is %q", typeset, text, err, d.Text)
+			}
+		}
 	}
 }
 
@@ -158,6 +193,9 @@ func FuzzRender(f *testing.F) {
 		}
 		if strings.Contains(strings.ToLower(string(d.HTML)), "<script") {
 			t.Fatalf("script in output of %q", src)
+		}
+		if text, err := r.Text(context.Background(), []byte(src)); err != nil || text != d.Text {
+			t.Fatalf("Text of %q = %q, %v; Render's Text is %q", src, text, err, d.Text)
 		}
 		if !mayHaveProtected([]byte(src)) {
 			if rs := protected([]byte(src)); len(rs) > 0 {

@@ -73,7 +73,11 @@ func Normalize(s string) string {
 // isPlain reports whether Normalize would leave s unchanged, cheaply.
 func isPlain(s string) bool {
 	for _, r := range s {
-		if r < 0x80 {
+		if r < 0x80 || r >= 0x4E00 && r <= 0x9FFF {
+			// ASCII, or a CJK unified ideograph (all Han, none a
+			// compatibility one): the usual runes, decided without
+			// looking them up (unicode.Is was a third of indexing a
+			// story's text before its grams were counted).
 			continue
 		}
 		if keepPunct(r) {

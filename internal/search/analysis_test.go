@@ -5,8 +5,27 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
+
+// TestIsPlainEveryRune checks isPlain's fast path for common ideographs
+// against the rule it shortcuts, on every rune.
+func TestIsPlainEveryRune(t *testing.T) {
+	t.Parallel()
+	rule := func(r rune) bool {
+		return r < 0x80 || keepPunct(r) ||
+			unicode.Is(unicode.Han, r) && (r < 0xF900 || r > 0xFAFF) && r < 0x2F800
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue // not encodable in UTF-8
+		}
+		if got, want := isPlain(string(r)), rule(r); got != want {
+			t.Fatalf("isPlain(%U) = %v, want %v", r, got, want)
+		}
+	}
+}
 
 func TestNormalize(t *testing.T) {
 	t.Parallel()

@@ -180,6 +180,11 @@ func benchAnalysis[T any](b *testing.B, analyse func(search.Doc) T) {
 // analysis of `banmian index` and of the static index build.
 func BenchmarkGramTerms(b *testing.B) { benchAnalysis(b, search.GramTerms) }
 
+// BenchmarkBleveDoc analyses stories into analysed bleve documents: the
+// term analysis of the server index (banmian index), bleve's share
+// included.
+func BenchmarkBleveDoc(b *testing.B) { benchAnalysis(b, search.AnalyseForIndex) }
+
 // BenchmarkGramTermsReference is BenchmarkGramTerms with the former
 // analysis (refGramTerms), to compare the two in one run on a shared
 // machine.

@@ -142,12 +142,12 @@ func LazyFromContent(c *content.Content) ([]Doc, Filler) {
 				errs[k] = err
 				return
 			}
-			d, err := r.Render(body)
+			text, err := r.Text(ctx, body)
 			if err != nil {
 				errs[k] = fmt.Errorf("%s: %w", s.Path, err)
 				return
 			}
-			docs[which[k]].Body = d.Text
+			docs[which[k]].Body = text
 			s.ReleaseBody()
 		})
 		if err := ctx.Err(); err != nil {

@@ -17,6 +17,21 @@ const BatchSize = batchSize
 // SetAfterBatch makes fn run after each batch of x's Syncs.
 func SetAfterBatch(x *Index, fn func()) { x.afterBatch = fn }
 
+// AnalyseForIndex builds the bleve document of a normalised doc and
+// analyses its fields, as a server index batch does (BenchmarkBleveDoc).
+func AnalyseForIndex(d Doc) int {
+	bd, err := bleveDoc(d)
+	if err != nil {
+		panic(err)
+	}
+	n := 0
+	bd.VisitFields(func(f index.Field) {
+		f.Analyze()
+		n += len(f.AnalyzedTokenFrequencies())
+	})
+	return n
+}
+
 var (
 	EncodeDoc   = encodeDoc
 	DecodeDoc   = decodeDoc

@@ -129,27 +129,51 @@ func (f *gramField) AnalyzedTokenFrequencies() index.TokenFrequencies {
 	return f.freqs
 }
 
-// Analyze builds the term frequencies: one per distinct gram, sharing the
-// TokenFreq of its impact (impactFreq).
+// Analyze builds the term frequencies, unless the field was made
+// analysed (analysedGramField).
 func (f *gramField) Analyze() {
-	f.freqs = make(index.TokenFrequencies, len(f.post))
-	for _, p := range f.post {
+	if f.freqs == nil {
+		f.freqs = tokenFreqs(f.post)
+		f.post = nil // the map holds them now
+	}
+}
+
+// analysedGramField is newGramField already analysed, so that post need
+// not outlive the call.
+func analysedGramField(name string, post []Posting) *gramField {
+	return &gramField{name: name, opts: index.IndexField, freqs: tokenFreqs(post)}
+}
+
+// tokenFreqs returns the term frequencies of post: one per distinct gram,
+// sharing the TokenFreq of its impact (impactFreq).
+func tokenFreqs(post []Posting) index.TokenFrequencies {
+	freqs := make(index.TokenFrequencies, len(post))
+	for _, p := range post {
 		if p.Gram != "" {
-			f.freqs[p.Gram] = impactFreq[p.Impact]
+			freqs[p.Gram] = impactFreq[p.Impact]
 		}
 	}
-	f.post = nil // the map holds them now
+	return freqs
 }
 
 var _ document.Field = (*gramField)(nil)
 
 // gramTerms returns, per indexed field, the distinct terms of a
 // normalised Doc with their impacts (in no particular order: both the bleve
-// document and the static index put them in order themselves). Grams are
-// counted by integer keys (gramcount.go) and are substrings of the folded
-// texts.
+// document and the static index put them in order themselves).
 func gramTerms(d Doc) map[string][]Posting {
 	out := make(map[string][]Posting, 2*len(textFields)+5)
+	eachGramTerms(d, func(field string, post []Posting) {
+		out[field] = append([]Posting(nil), post...)
+	})
+	return out
+}
+
+// eachGramTerms calls fn with each indexed field of a normalised Doc that
+// has terms and the field's distinct terms with their impacts, which fn
+// must not keep: they are only valid during the call. Grams are counted by
+// integer keys (gramcount.go) and are substrings of the folded texts.
+func eachGramTerms(d Doc, fn func(field string, post []Posting)) {
 	s := gramPool.Get().(*gramScratch)
 	defer s.release()
 	for _, f := range textFields {
@@ -180,16 +204,14 @@ func gramTerms(d Doc) map[string][]Posting {
 		}
 		s.spans = append(s.spans, fieldSpan{charsField, lo, len(s.post)})
 	}
-	// One array holds the postings of every text field.
-	post := append([]Posting(nil), s.post...)
 	for _, sp := range s.spans {
-		out[sp.field] = post[sp.lo:sp.hi:sp.hi]
+		fn(sp.field, s.post[sp.lo:sp.hi:sp.hi])
 	}
 	if py := pinyinTerms(d); len(py) > 0 {
-		out[pinyinField] = py
+		fn(pinyinField, py)
 	}
 	if d.Credit != "" {
-		out[creditField] = []Posting{{d.Credit, 1}}
+		fn(creditField, []Posting{{d.Credit, 1}})
 	}
 	if tags := dedupe(d.Tags); len(tags) > 0 {
 		sort.Strings(tags)
@@ -197,10 +219,9 @@ func gramTerms(d Doc) map[string][]Posting {
 		for i, t := range tags {
 			post[i] = Posting{t, 1}
 		}
-		out[tagField] = post
+		fn(tagField, post)
 	}
-	out[yearField] = []Posting{{strconv.Itoa(d.Date.Year()), 1}}
-	return out
+	fn(yearField, []Posting{{strconv.Itoa(d.Date.Year()), 1}})
 }
 
 func fieldText(d Doc, name string) string {
@@ -244,10 +265,15 @@ func bleveDoc(d Doc) (*document.Document, error) {
 	raw := encodeDoc(d)
 	doc := document.NewDocument(d.ID)
 	doc.AddIDField()
-	terms := gramTerms(d)
-	for _, field := range indexedFields {
-		if post := terms[field]; len(post) > 0 {
-			doc.AddField(newGramField(field, post))
+	// The term frequencies are built straight from the analysis scratch,
+	// without copying the postings out first.
+	fields := make([]*gramField, len(indexedFields))
+	eachGramTerms(d, func(field string, post []Posting) {
+		fields[FieldNumber(field)] = analysedGramField(field, post)
+	})
+	for _, f := range fields {
+		if f != nil {
+			doc.AddField(f)
 		}
 	}
 	doc.AddField(newKeywordField(orderField, orderKey(d), true))
