@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/memlimit"
 	"github.com/banmian/banmian/internal/progress"
 	"github.com/banmian/banmian/internal/search"
 )
@@ -93,6 +94,7 @@ func runIndex(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	defer memlimit.Start()()
 	start := time.Now()
 	st, rebuilt, err := refreshIndex(ctx, o.source, o.index, progress.New(env.Stderr, "索引", env.Terminal && !*quiet))
 	if err != nil {

@@ -118,12 +118,16 @@ func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 			out[k] = t
 			return
 		}
-		d, err := renderStory(r, stories[which[k]])
+		st := stories[which[k]]
+		body, err := st.LoadBody()
 		if err != nil {
 			errs[k] = err
 			return
 		}
-		out[k] = d.Text
+		// The text alone: no HTML to render for an index.
+		if out[k], err = r.Text(ctx, body); err != nil {
+			errs[k] = bodyError(st, err)
+		}
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -480,9 +484,14 @@ func renderStory(r *markdown.Renderer, s *content.Story) (*markdown.Doc, error) 
 	}
 	d, err := r.Render(body)
 	if err != nil {
-		return nil, &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Zh: "正文无法生成网页（内容过长或格式有误）", Err: err}
+		return nil, bodyError(s, err)
 	}
 	return d, nil
+}
+
+// bodyError is a story body that could not be rendered, at its line.
+func bodyError(s *content.Story, err error) error {
+	return &content.FileError{File: s.Path, Line: s.BodyLine, Msg: err.Error(), Zh: "正文无法生成网页（内容过长或格式有误）", Err: err}
 }
 
 // pruneDocs drops cached bodies of stories that are gone.
