@@ -179,11 +179,15 @@ func (b *Builder) writeStreamed(ctx context.Context, pages []*page, render map[*
 	}
 	var rest []int
 	for i, p := range pages {
+		// A page joins a group only when every body it shows is that
+		// group's (a story outside sw.need belongs to none).
 		g := -1
 		if render[p] && len(p.needs) > 0 {
-			g = groupOf[p.needs[0]]
+			if first, ok := groupOf[p.needs[0]]; ok {
+				g = first
+			}
 			for _, v := range p.needs[1:] {
-				if groupOf[v] != g {
+				if k, ok := groupOf[v]; !ok || k != g {
 					g = -1
 					break
 				}
