@@ -14,6 +14,21 @@ import (
 // cap renders in a fraction of a second; this is a backstop.
 const renderTimeout = 3 * time.Second
 
+// storyRequestMax is the largest request that can carry one story: a
+// body at content.MaxBodyBytes with every byte escaped by JSON (at most
+// six bytes, \u00XX), and its headline fields or front matter. A bigger
+// request cannot hold a valid story, so the routes that take one (the
+// live preview, the API's submissions) refuse it before reading it:
+// decoding a 1.9 MB body only to refuse it cost tens of milliseconds of
+// CPU per request.
+const storyRequestMax = 6*content.MaxBodyBytes + content.MaxFrontMatterBytes
+
+// storyTooLarge is the message for a request over storyRequestMax.
+func storyTooLarge(size, limit int64) string {
+	return fmt.Sprintf("提交的稿件过大：%s，上限为 %s。正文上限为 %s（约 6 万字），一篇稿件通常不超过 2 万字，请删减或分成几篇。",
+		kb(int(size)), kb(int(limit)), kb(content.MaxBodyBytes))
+}
+
 // checkBody refuses a story body over the size cap or nested too deeply
 // before anything parses it. The store checks the size again.
 func checkBody(body string) error {

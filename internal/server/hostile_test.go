@@ -3,7 +3,9 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -63,8 +65,10 @@ func errorMessage(t testing.TB, text string) string {
 
 // TestHostileBodiesHTTP sends each hostile shape at 1.9 MB (over two
 // minutes each in the old server) and just under the body cap to the
-// preview and the API (smaller under -race, see hostileSizes). Over the cap the answer is a 400 in Chinese, before
-// any parsing; under it the preview renders. Each request has a 30 s
+// preview and the API (smaller under -race, see hostileSizes). Over the
+// cap the answer is a 400 in Chinese before any parsing, or a 413 before
+// any reading when the request is too big to hold a story
+// (storyRequestMax); under it the preview renders. Each request has a 30 s
 // client timeout, a backstop against a hang, not a speed target.
 func TestHostileBodiesHTTP(t *testing.T) {
 	// JSON escapes "<" and ">" in six bytes: let 1.9 MB bodies through.
@@ -76,14 +80,24 @@ func TestHostileBodiesHTTP(t *testing.T) {
 		t.Run(hb.name, func(t *testing.T) {
 			big := hb.gen(overSize)
 			start := time.Now()
+			// A request too big for any story is refused unread (413);
+			// a smaller one once its body is measured (400).
+			refused := func(what string, n int, resp *http.Response, text string) {
+				t.Helper()
+				want := http.StatusBadRequest
+				if n > storyRequestMax {
+					want = http.StatusRequestEntityTooLarge
+				}
+				if resp.StatusCode != want || !strings.Contains(errorMessage(t, text), "上限为 200 KB") {
+					t.Errorf("%s of %d bytes (%d of JSON): %d %s, want %d", what, len(big), n, resp.StatusCode, text, want)
+				}
+			}
+			req := mustJSON(t, map[string]string{"body": big})
 			resp, text := e.preview(big)
-			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorMessage(t, text), "正文过长") {
-				t.Errorf("preview of %d bytes: %d %s", len(big), resp.StatusCode, text)
-			}
-			resp, text = e.api("changzheng", "POST", "/api/submissions", "application/json", mustJSON(t, map[string]string{"title": "超长稿件", "body": big}))
-			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorMessage(t, text), "上限为 200 KB") {
-				t.Errorf("creating a %d-byte body: %d %s", len(big), resp.StatusCode, text)
-			}
+			refused("preview", len(req), resp, text)
+			req = mustJSON(t, map[string]string{"title": "超长稿件", "body": big})
+			resp, text = e.api("changzheng", "POST", "/api/submissions", "application/json", req)
+			refused("creating", len(req), resp, text)
 			t.Logf("%d bytes refused in %v", len(big), time.Since(start))
 
 			under := hb.gen(underSize)
@@ -141,7 +155,9 @@ func TestStoryLimitsHTTP(t *testing.T) {
 	deep := "正文。\n\n" + strings.Repeat("> ", 17) + "引文"
 	var keys strings.Builder
 	keys.WriteString("---\ntitle: 多键稿件\n")
-	for i := range 100_000 {
+	// 20,000 keys: 300 KB, over the front matter cap and under the
+	// request cap (storyRequestMax; 100,000 keys are refused unread).
+	for i := range 20_000 {
 		fmt.Fprintf(&keys, "k%d: 值%d\n", i, i)
 	}
 	keys.WriteString("---\n正文。\n")
@@ -152,7 +168,7 @@ func TestStoryLimitsHTTP(t *testing.T) {
 		{"preview, deep nesting", "POST", "/desk/preview", "application/json", mustJSON(t, map[string]string{"body": deep}), "第 3 行的引用和列表嵌套超过 16 层"},
 		{"create, long body", "POST", "/api/submissions", "application/json", mustJSON(t, map[string]string{"title": "长稿", "body": long}), "正文过长"},
 		{"create, deep nesting", "POST", "/api/submissions", "application/json", mustJSON(t, map[string]string{"title": "深稿", "body": deep}), "嵌套超过 16 层"},
-		{"create, 100,000 front matter keys", "POST", "/api/submissions", "text/markdown", keys.String(), "元数据（front matter）过大"},
+		{"create, 20,000 front matter keys", "POST", "/api/submissions", "text/markdown", keys.String(), "元数据（front matter）过大"},
 		{"create, Markdown file with a long body", "POST", "/api/submissions", "text/markdown", "---\ntitle: 长稿\n---\n" + long, "正文过长"},
 		{"update, long body", "PUT", "/api/submissions/" + id, "application/json", mustJSON(t, map[string]string{"title": "原稿", "body": long}), "正文过长"},
 		{"update, deep nesting", "PUT", "/api/submissions/" + id, "application/json", mustJSON(t, map[string]string{"title": "原稿", "body": deep}), "嵌套"},
@@ -278,5 +294,50 @@ func TestLongPreviewWaitsForItsSlot(t *testing.T) {
 	open()
 	if resp, text := e.preview(long); resp.StatusCode != http.StatusOK {
 		t.Errorf("long preview after the cooldown: %d %.200s", resp.StatusCode, text)
+	}
+}
+
+// unreadBody fails its test when read: a request that must be refused
+// before its body is read.
+type unreadBody struct{ t *testing.T }
+
+func (b unreadBody) Read([]byte) (int, error) {
+	b.t.Error("the body of a request over the story cap was read")
+	return 0, io.EOF
+}
+
+func (unreadBody) Close() error { return nil }
+
+// TestStoryRequestRefusedUnread: a request to a route that takes one
+// story (the preview, the API's create and update), bigger than any story
+// can be (storyRequestMax), is answered 413 in Chinese without its body
+// being read, even when Config.MaxBodyBytes would let it through.
+func TestStoryRequestRefusedUnread(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) { c.MaxBodyBytes = 16 << 20 })
+	id := e.mustSubmission("changzheng", "长征镇", "草稿", "正文", store.StatusDraft)
+	for _, tc := range []struct{ method, path string }{
+		{"POST", "/desk/preview"},
+		{"POST", "/api/submissions"},
+		{"PUT", "/api/submissions/" + id},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, nil)
+		req.Body, req.ContentLength = unreadBody{t}, 1900<<10
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Authorization", "Bearer "+e.tokens["changzheng"])
+		rec := httptest.NewRecorder()
+		e.srv.Handler().ServeHTTP(rec, req)
+		msg := errorMessage(t, rec.Body.String())
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "1900 KB") || !strings.Contains(msg, "正文上限为 200 KB") {
+			t.Errorf("%s %s of 1.9 MB: %d %s", tc.method, tc.path, rec.Code, msg)
+		}
+	}
+	// Under the request cap the body is read, and measured: over the body
+	// cap it is refused with the body cap.
+	body := strings.Repeat("好", content.MaxBodyBytes/3+10)
+	resp, text := e.preview(body)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorMessage(t, text), "正文过长") {
+		t.Errorf("preview of %d bytes: %d %.200s", len(body), resp.StatusCode, text)
 	}
 }

@@ -18,6 +18,9 @@ type route struct {
 	roles   []store.Role // who may call it; nil means anyone
 	h       handlerFunc
 	maxBody int64 // 0 means Config.MaxBodyBytes
+	// tooLarge, if set, says why a request over maxBody is refused,
+	// from its size and the limit.
+	tooLarge func(size, limit int64) string
 	// operator routes are also served on the admin socket (ListenAdmin),
 	// to the account that runs the server.
 	operator bool
@@ -33,6 +36,7 @@ var (
 // walk it for the authorisation matrix.
 func (s *Server) routeTable() []route {
 	photoMax := s.cfg.MaxPhotoBytes*int64(4) + 1<<20
+	story := min(storyRequestMax, s.cfg.MaxBodyBytes)
 	return []route{
 		// Session.
 		{pattern: "GET /desk/login", h: s.loginShow},
@@ -59,7 +63,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /desk/notifications", roles: anyUser, h: s.notificationsPage},
 		{pattern: "POST /desk/notifications/{id}/read", roles: anyUser, h: s.notificationRead},
 		{pattern: "POST /desk/submissions/{id}/{action}", roles: anyUser, h: s.submissionTransition},
-		{pattern: "POST /desk/preview", roles: anyUser, h: s.previewPost},
+		{pattern: "POST /desk/preview", roles: anyUser, h: s.previewPost, maxBody: story, tooLarge: storyTooLarge},
 
 		// The editor's desk.
 		{pattern: "GET /desk/dashboard", roles: editors, h: s.dashboardShow},
@@ -86,10 +90,10 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /desk/admin/backup", roles: admins, h: s.backupShow},
 
 		// JSON API.
-		{pattern: "POST /api/submissions", roles: anyUser, h: s.apiSubmissionCreate},
+		{pattern: "POST /api/submissions", roles: anyUser, h: s.apiSubmissionCreate, maxBody: story, tooLarge: storyTooLarge},
 		{pattern: "GET /api/submissions", roles: anyUser, h: s.apiSubmissionList},
 		{pattern: "GET /api/submissions/{id}", roles: anyUser, h: s.apiSubmissionGet},
-		{pattern: "PUT /api/submissions/{id}", roles: anyUser, h: s.apiSubmissionPut},
+		{pattern: "PUT /api/submissions/{id}", roles: anyUser, h: s.apiSubmissionPut, maxBody: story, tooLarge: storyTooLarge},
 		{pattern: "POST /api/submissions/{id}/{action}", roles: anyUser, h: s.apiSubmissionTransition},
 		{pattern: "DELETE /api/submissions/{id}", roles: anyUser, h: s.draftDelete},
 		{pattern: "GET /api/notifications", roles: anyUser, h: s.notificationsAPI},
@@ -163,7 +167,11 @@ func (s *Server) wrap(rt route) http.Handler {
 		secure(w.Header(), cspDesk)
 		w.Header().Set("Cache-Control", "no-store")
 		if r.ContentLength > limit {
-			s.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Message: "提交的内容过大"})
+			msg := "提交的内容过大"
+			if rt.tooLarge != nil {
+				msg = rt.tooLarge(r.ContentLength, limit)
+			}
+			s.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Message: msg})
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
