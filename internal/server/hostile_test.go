@@ -341,3 +341,32 @@ func TestStoryRequestRefusedUnread(t *testing.T) {
 		t.Errorf("preview of %d bytes: %d %.200s", len(body), resp.StatusCode, text)
 	}
 }
+
+// TestPreviewListsFirstFindings: a preview lists the first
+// maxPreviewFindings findings in source order, counts them all, and its
+// fixed text has every fix.
+func TestPreviewListsFirstFindings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	n := maxPreviewFindings + 50
+	body := strings.Repeat("好,", n) + "好"
+	resp, text := e.preview(body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %.300s", resp.StatusCode, text)
+	}
+	var res previewResult
+	if err := json.Unmarshal([]byte(text), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != maxPreviewFindings || res.FindingsTotal != n || res.FixableTotal != n {
+		t.Fatalf("%d findings listed, %d in all, %d fixable; want %d, %d, %d", len(res.Findings), res.FindingsTotal, res.FixableTotal, maxPreviewFindings, n, n)
+	}
+	for i, f := range res.Findings {
+		if want := 2*i + 1; f.Start != want || f.Original != "," || f.Suggestion != "，" {
+			t.Fatalf("finding %d: %+v at %d, want \",\" → \"，\" at %d", i, f.Finding, f.Start, want)
+		}
+	}
+	if want := strings.Repeat("好，", n) + "好"; res.Fixed != want {
+		t.Errorf("fixed text has %d full-width commas, want %d", strings.Count(res.Fixed, "，"), n)
+	}
+}

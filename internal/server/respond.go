@@ -182,20 +182,34 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // json writes v as JSON with status.
 func (s *Server) json(w http.ResponseWriter, status int, v any) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		s.log.Error("encoding JSON", "err", err)
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":"服务器内部错误"}` + "\n")
+	}
+	s.writeJSON(w, status, b)
+}
+
+// encodeJSON encodes v as the desk's JSON answers are: HTML characters
+// escaped, a newline at the end.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(true)
 	if err := enc.Encode(v); err != nil {
-		s.log.Error("encoding JSON", "err", err)
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"error":"服务器内部错误"}` + "\n")
+		return nil, fmt.Errorf("encoding JSON: %w", err)
 	}
+	return buf.Bytes(), nil
+}
+
+// writeJSON writes an encoded JSON answer with status.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, b []byte) {
 	secure(w.Header(), cspDesk)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(b)
 }
 
 func listen(addr string) (net.Listener, error) {

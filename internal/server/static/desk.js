@@ -79,7 +79,8 @@
     preview.setAttribute("data-previews", String(previews));
     setText(chars, "共 " + res.chars + " 字");
     findings.innerHTML = "";
-    setText(findingsCount, res.findings.length ? "（" + res.findings.length + " 处）" : "");
+    var total = res.findingsTotal || res.findings.length;
+    setText(findingsCount, total ? "（" + total + " 处）" : "");
     if (!res.findings.length) {
       var ok = document.createElement("li");
       ok.className = "ok";
@@ -124,7 +125,15 @@
       }
       findings.appendChild(li);
     });
-    fixall.hidden = !res.findings.some(function (f) { return f.fixable; });
+    if (total > res.findings.length) {
+      // The server lists the first ones only; "全部修正" fixes them all.
+      var more = document.createElement("li");
+      more.className = "muted";
+      setText(more, "另有 " + (total - res.findings.length) + " 处未列出。请先修改上面这些" +
+        (res.fixableTotal ? "，或点“全部修正”一次改正所有可自动修正的问题" : "") + "。");
+      findings.appendChild(more);
+    }
+    fixall.hidden = !(res.fixableTotal || res.findings.some(function (f) { return f.fixable; }));
   }
 
   function update() {
