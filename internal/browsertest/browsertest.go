@@ -139,11 +139,14 @@ func (tab *Tab) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// staleNode reports whether err is the browser's answer about a node id
-// from before the document was fetched again.
+// staleNode reports whether err is one of the browser's answers about a
+// node id from before the document was fetched again.
 func staleNode(err error) bool {
 	var e *cdproto.Error
-	return errors.As(err, &e) && strings.Contains(e.Message, "No node with given id found")
+	// DOM.resolveNode says the first; DOM.getContentQuads and
+	// DOM.scrollIntoViewIfNeeded (a click) the second.
+	return errors.As(err, &e) && (strings.Contains(e.Message, "No node with given id found") ||
+		strings.Contains(e.Message, "Could not find node with given id"))
 }
 
 // Open navigates to Base+path.
