@@ -49,7 +49,7 @@ func checkServedUnder(t *testing.T, base string) {
 	if code, _ := get(t, base+"/stories/changzheng-guandao/"); code != 404 {
 		t.Errorf("GET /stories/changzheng-guandao/ (outside the base path) = %d, want 404", code)
 	}
-	if code, _ := get(t, base+"/duowei/.banmian-build.json"); code != 404 {
+	if code, _ := get(t, base+"/duowei/.banmian-build"); code != 404 {
 		t.Errorf("a dot file under the base path = %d, want 404", code)
 	}
 	for _, p := range []string{"/", "/duowei"} {

@@ -120,7 +120,7 @@ func TestS3Incremental(t *testing.T) {
 		if _, err := c.StatObject(ctx, bucket, "site/"+ManifestName, minio.StatObjectOptions{}); err != nil {
 			t.Fatalf("no manifest: %v", err)
 		}
-		if _, err := c.StatObject(ctx, bucket, "site/.banmian-build.json", minio.StatObjectOptions{}); err == nil {
+		if _, err := c.StatObject(ctx, bucket, "site/.banmian-build", minio.StatObjectOptions{}); err == nil {
 			t.Fatal("the build's own state file was deployed")
 		}
 	})

@@ -168,7 +168,7 @@ func BenchmarkPageTemplates(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pages := bl.plan(m, c, chrome)
+	pages := bl.plan(m, c, chrome, bl.globalHash(c), nil)
 	need := map[*storyView]bool{}
 	for _, s := range m.stories {
 		need[s] = true

@@ -30,6 +30,13 @@ const feedSize = 20
 // listPageSize is how many stories a page of a credit or tag list shows.
 const listPageSize = 50
 
+// globalHash fingerprints what every page depends on: the builder, the
+// site settings and the theme.
+func (b *Builder) globalHash(c *content.Content) uint64 {
+	siteFP, _ := newPrinter(1).of(&c.Site)
+	return newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).u64(siteFP).sum()
+}
+
 // renderChrome renders the parts every page shares, once per build.
 func (b *Builder) renderChrome(m *model) (*chromeView, error) {
 	chrome := &chromeView{}
@@ -48,7 +55,11 @@ func (b *Builder) renderChrome(m *model) (*chromeView, error) {
 
 // plan lists every output file of the site with its fingerprint; every
 // page shows chrome.
-func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page {
+//
+// global is globalHash. With reuse (buildDeps.deltaPlan), a template page
+// found there takes its recorded fingerprint and stories instead of being
+// fingerprinted.
+func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView, global uint64, reuse map[string]*depPage) []*page {
 	m.icon, m.logo = "", ""
 	if _, err := fs.Stat(b.theme.Static(), "assets/favicon.png"); err == nil {
 		m.icon = m.root + "assets/favicon.png"
@@ -57,8 +68,6 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 		m.logo = m.root + "assets/logo.png"
 	}
 	pr := newPrinter(1)
-	siteFP, _ := pr.of(&c.Site)
-	global := newHasher().str(builderVersion).u64(c.SiteHash).u64(b.themeFP).u64(siteFP).sum()
 	g := func() *hasher { return newHasher().u64(global) }
 	var pages []*page
 	from := ""
@@ -76,6 +85,14 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView) []*page
 	var views []viewJob
 	addView := func(p, kind string, d *pageData, render func(w io.Writer) error) {
 		add(p, 0, nil, render)
+		if dp := reuse[p]; dp != nil {
+			pg := pages[len(pages)-1]
+			pg.fp, pg.needs = dp.fp, make([]*storyView, len(dp.needs))
+			for i, n := range dp.needs {
+				pg.needs[i] = m.stories[n]
+			}
+			return
+		}
 		views = append(views, viewJob{pages[len(pages)-1], kind, d})
 	}
 	html := func(kind string, data *pageData) func(io.Writer) error {

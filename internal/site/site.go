@@ -19,7 +19,6 @@ package site
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -88,7 +87,8 @@ type Snapshot struct {
 	// shows them (from the theme), for pages emitters write.
 	Header, Footer template.HTML
 	b              *Builder
-	storyFP        uint64 // storiesFingerprint(Content)
+	storyFP        uint64     // storiesFingerprint(Content)
+	deps           *buildDeps // the manifest of this build
 }
 
 // Texts returns the plain text (markdown.Doc.Text) of every story of the
@@ -176,9 +176,8 @@ type Builder struct {
 	cache *content.Cache
 	// live is true once this Builder has written OutDir; later builds
 	// update it in place.
-	live     bool
-	manifest map[string]uint64 // output path → fingerprint of the live site
-	storyFP  uint64            // fingerprint of all stories at the last build
+	live bool
+	deps *buildDeps // the manifest of the live site
 
 	docMu sync.Mutex
 	docs  map[string]docEntry // story path → what pages show of its body
@@ -256,8 +255,9 @@ func writeContentCache(out string, cache *content.Cache) error {
 }
 
 // manifestName is the file in the output folder that records page
-// fingerprints, so a later process can rebuild incrementally.
-const manifestName = ".banmian-build.json"
+// fingerprints and what they depend on (buildDeps), so a later process
+// can rebuild incrementally.
+const manifestName = ".banmian-build"
 
 // builderVersion changes when the builder's output changes for the same
 // input, invalidating every fingerprint.
@@ -305,20 +305,28 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	pages := b.plan(m, c, chrome)
+	if err := recoverJournal(b.opt.OutDir); err != nil { // a crashed update
+		return st, err
+	}
+	prev := b.deps
+	if !b.live {
+		prev = readDeps(b.opt.OutDir)
+	}
+	global := b.globalHash(c)
+	planCtx, stories := planContext(global, chrome, c), depStories(m)
+	pages := b.plan(m, c, chrome, global, prev.deltaPlan(planCtx, stories))
 	if err := checkPaths(pages); err != nil {
 		return st, err
 	}
 	st.Pages, st.Stories, st.Editions = len(pages), len(c.Stories), len(c.Editions)
 
 	storyFP := storiesFingerprint(c)
-	old, oldStories := b.manifest, b.storyFP
-	full := !b.live
-	if err := recoverJournal(b.opt.OutDir); err != nil { // a crashed update
-		return st, err
+	old, oldStories := prev.fingerprints(), uint64(0)
+	if prev != nil {
+		oldStories = prev.storiesFP
 	}
+	full := !b.live
 	if full {
-		old, oldStories = readManifest(b.opt.OutDir)
 		old = inPlace(b.opt.OutDir, pages, old)
 		// A new builder over an output of an earlier build goes on as an
 		// incremental build when little changed: it updates the few pages
@@ -361,8 +369,9 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	st.Phases.Render = time.Since(mark)
 	mark = time.Now()
 
+	deps := newDeps(planCtx, storyFP, stories, pages)
 	snap := &Snapshot{Content: c, StoriesChanged: old == nil || storyFP != oldStories, Full: full,
-		Header: chrome.Header, Footer: chrome.Footer, b: b, storyFP: storyFP}
+		Header: chrome.Header, Footer: chrome.Footer, b: b, storyFP: storyFP, deps: deps}
 
 	var written, removed int
 	if full {
@@ -381,12 +390,8 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 		return st, err
 	}
 	st.Phases.Write = time.Since(mark)
-	b.manifest = make(map[string]uint64, len(pages))
-	for _, p := range pages {
-		b.manifest[p.path] = p.fp
-	}
+	b.deps = deps
 	b.live = true
-	b.storyFP = storyFP
 	b.pruneDocs(c)
 	if b.opt.Once {
 		if err := writeContentCache(b.opt.OutDir, cache); err != nil {
@@ -548,34 +553,6 @@ func storiesFingerprint(c *content.Content) uint64 {
 		h.str(s.Slug).u64(s.Hash).str(s.Edition)
 	}
 	return h.sum()
-}
-
-// manifest is the build manifest in an output folder: the fingerprint of
-// every page and of the stories it was built from.
-type manifest struct {
-	Version string            `json:"version"`
-	Stories uint64            `json:"stories"`
-	Pages   map[string]uint64 `json:"pages"`
-}
-
-func readManifest(dir string) (pages map[string]uint64, stories uint64) {
-	src, err := os.ReadFile(filepath.Join(dir, manifestName))
-	if err != nil {
-		return nil, 0
-	}
-	var m manifest
-	if json.Unmarshal(src, &m) != nil || m.Version != builderVersion {
-		return nil, 0
-	}
-	return m.Pages, m.Stories
-}
-
-func manifestBytes(pages []*page, stories uint64) ([]byte, error) {
-	m := manifest{builderVersion, stories, make(map[string]uint64, len(pages))}
-	for _, p := range pages {
-		m.Pages[p.path] = p.fp
-	}
-	return json.Marshal(m)
 }
 
 // inPlace returns the entries of the manifest old whose pages are this

@@ -48,6 +48,8 @@ type storyView struct {
 	inline map[string]string
 	// reload renders the body again once dropRaw dropped it.
 	reload func() (*pageDoc, error)
+	// idx is the story's place in model.stories.
+	idx int
 }
 
 // linkView is what a page shows of a neighbouring story or edition: a
@@ -299,6 +301,7 @@ func assemble(c *content.Content) *model {
 			}
 		}
 		bySlug[s.Slug] = v
+		v.idx = len(m.stories)
 		m.stories = append(m.stories, v)
 	}
 	// Stories are newest first: Next is the newer one, Prev the older.

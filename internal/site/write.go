@@ -124,7 +124,7 @@ func (b *Builder) writeFull(ctx context.Context, f *fullOut, pages, todo []*page
 			return 0, err
 		}
 	}
-	mf, err := manifestBytes(pages, snap.storyFP)
+	mf, err := snap.deps.MarshalBinary()
 	if err != nil {
 		return 0, err
 	}
@@ -332,7 +332,7 @@ func (b *Builder) writeIncremental(ctx context.Context, pages, todo []*page, old
 		}
 	}
 	if manifestChanged {
-		mf, err := manifestBytes(pages, snap.storyFP)
+		mf, err := snap.deps.MarshalBinary()
 		if err != nil {
 			return fail(err)
 		}
