@@ -245,7 +245,12 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView, global 
 			sh.str(p.path)
 		}
 	}
-	hashStoryList(sh, m.stories)
+	// What m.sitemap prints of stories and editions: their URLs and
+	// dates (not their bodies, so a change of text leaves it alone).
+	sh.u64(uint64(len(m.stories)))
+	for _, s := range m.stories {
+		sh.str(s.URL).u64(uint64(s.modified().Unix()))
+	}
 	for _, e := range m.editions {
 		sh.str(e.URL).str(e.ISODate)
 	}
@@ -280,17 +285,6 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView, global 
 		}
 	})
 	return pages
-}
-
-// hashStoryList fingerprints what a list shows of its stories.
-func hashStoryList(h *hasher, list []*storyView) {
-	h.u64(uint64(len(list)))
-	for _, s := range list {
-		h.str(s.Slug).u64(s.Hash)
-		if s.Edition != nil {
-			h.str(s.Edition.URL)
-		}
-	}
 }
 
 // abs makes a site path absolute with the base URL, when there is one.
