@@ -13,6 +13,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/banmian/banmian/internal/parallel"
 )
 
 // Cache holds parsed stories and editions between loads of the same
@@ -235,7 +237,7 @@ func (c *Cache) put(p string, info fs.FileInfo, read time.Time, s *Story) {
 // by another version of banmian is never misread.
 const (
 	cacheMagic  = "banmian content cache\n"
-	cacheFormat = 1
+	cacheFormat = 2
 )
 
 var storyShape = shapeOf(reflect.TypeFor[Story]()) + shapeOf(reflect.TypeFor[Edition]())
@@ -310,10 +312,12 @@ func plainValue(v any) bool {
 	return false
 }
 
-// diskCache is what a cache file holds after its magic, format and
-// length: the stories without their bodies (LoadBody reads those from the
-// files when they are needed) and the editions. A CRC-32C of all that went
-// before ends it.
+// diskCache is what a cache file holds after its magic and format: the
+// stories without their bodies (LoadBody reads those from the files when
+// they are needed) and the editions, in cacheShards shards, each a count
+// of bytes and a gob stream of its own, so that they are encoded and
+// decoded in parallel (decoding 13,000 entries on one core was a seventh
+// of a one-story rebuild). A CRC-32C of all that went before ends it.
 type diskCache struct {
 	Shape    string
 	Stories  []diskStory
@@ -333,6 +337,14 @@ type diskEdition struct {
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// cacheShards is how many parts a cache file is cut into.
+const cacheShards = 8
+
+// shardOf is part k of cacheShards of list.
+func shardOf[T any](list []T, k int) []T {
+	return list[len(list)*k/cacheShards : len(list)*(k+1)/cacheShards]
+}
 
 // WriteTo writes the cache's entries for the files the last Load saw, as
 // a later process reads them with ReadCache. Entries whose files changed
@@ -358,18 +370,23 @@ func (c *Cache) WriteTo(w io.Writer) (int64, error) {
 	}
 	sort.Slice(d.Stories, func(i, j int) bool { return d.Stories[i].Path < d.Stories[j].Path })
 	sort.Slice(d.Editions, func(i, j int) bool { return d.Editions[i].Path < d.Editions[j].Path })
-	var head bytes.Buffer
-	if err := gob.NewEncoder(&head).Encode(&d); err != nil {
+	shards := make([]bytes.Buffer, cacheShards)
+	errs := make([]error, cacheShards)
+	parallel.For(cacheShards, 0, func(k int) {
+		part := diskCache{Shape: d.Shape, Stories: shardOf(d.Stories, k), Editions: shardOf(d.Editions, k)}
+		errs[k] = gob.NewEncoder(&shards[k]).Encode(&part)
+	})
+	if err := errors.Join(errs...); err != nil {
 		return 0, fmt.Errorf("encoding the content cache: %w", err)
 	}
 	crc := crc32.New(crcTable)
 	cw := &countWriter{w: io.MultiWriter(w, crc)}
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(head.Len()))
 	cw.Write([]byte(cacheMagic))
 	cw.Write(binary.LittleEndian.AppendUint32(nil, cacheFormat))
-	cw.Write(n[:])
-	cw.Write(head.Bytes())
+	for k := range shards {
+		cw.Write(binary.LittleEndian.AppendUint64(nil, uint64(shards[k].Len())))
+		cw.Write(shards[k].Bytes())
+	}
 	if cw.err != nil {
 		return cw.n, cw.err
 	}
@@ -439,17 +456,37 @@ func ReadCache(data []byte, once bool) (*Cache, error) {
 	if binary.LittleEndian.Uint32(rest) != cacheFormat {
 		return c, fmt.Errorf("%w: format", ErrCacheInvalid)
 	}
-	headLen := binary.LittleEndian.Uint64(rest[4:])
-	rest = rest[12:]
-	if headLen != uint64(len(rest)) {
+	rest = rest[4:]
+	var raw [cacheShards][]byte
+	for k := range raw {
+		if len(rest) < 8 {
+			return c, fmt.Errorf("%w: length", ErrCacheInvalid)
+		}
+		n := binary.LittleEndian.Uint64(rest)
+		rest = rest[8:]
+		if n > uint64(len(rest)) {
+			return c, fmt.Errorf("%w: length", ErrCacheInvalid)
+		}
+		raw[k], rest = rest[:n], rest[n:]
+	}
+	if len(rest) != 0 {
 		return c, fmt.Errorf("%w: length", ErrCacheInvalid)
 	}
-	var d diskCache
-	if err := gob.NewDecoder(bytes.NewReader(rest[:headLen])).Decode(&d); err != nil {
+	var parts [cacheShards]diskCache
+	var errs [cacheShards]error
+	parallel.For(cacheShards, 0, func(k int) {
+		errs[k] = gob.NewDecoder(bytes.NewReader(raw[k])).Decode(&parts[k])
+		if errs[k] == nil && parts[k].Shape != storyShape {
+			errs[k] = errors.New("fields")
+		}
+	})
+	if err := errors.Join(errs[:]...); err != nil {
 		return c, fmt.Errorf("%w: %v", ErrCacheInvalid, err)
 	}
-	if d.Shape != storyShape {
-		return c, fmt.Errorf("%w: fields", ErrCacheInvalid)
+	var d diskCache
+	for _, part := range parts {
+		d.Stories = append(d.Stories, part.Stories...)
+		d.Editions = append(d.Editions, part.Editions...)
 	}
 	for _, ds := range d.Stories {
 		if ds.Story == nil {
