@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -104,6 +105,11 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	if *index == "" || docs.snap == nil {
 		return nil
 	}
+	// The site's working set is garbage now, and the index's is another:
+	// hand the free memory back before the index grows its own, or the
+	// process's peak is the two stacked (banmian build on 10,000 stories:
+	// 348-350 MiB without, 312-324 with; about 0.1 s).
+	debug.FreeOSMemory()
 	return syncBuildIndex(ctx, env, *index, docs, *quiet)
 }
 
