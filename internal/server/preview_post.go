@@ -94,7 +94,7 @@ const maxPreviewFindings = 200
 
 // preview renders a body with the site's own pipeline and lints it, within
 // Config.RenderTimeout (and ctx). The caller holds the gate for long
-// bodies (previewPost).
+// bodies (previewJSON).
 func (s *Server) preview(ctx context.Context, body string) (*previewResult, error) {
 	src := []byte(body)
 	if !utf8.Valid(src) {
