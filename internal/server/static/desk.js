@@ -126,11 +126,11 @@
       findings.appendChild(li);
     });
     if (total > res.findings.length) {
-      // The server lists the first ones only; "全部修正" fixes them all.
+      // The server lists the first ones only; "一键修正全部" fixes them all.
       var more = document.createElement("li");
       more.className = "muted";
       setText(more, "另有 " + (total - res.findings.length) + " 处未列出。请先修改上面这些" +
-        (res.fixableTotal ? "，或点“全部修正”一次改正所有可自动修正的问题" : "") + "。");
+        (res.fixableTotal ? "，或点“一键修正全部”一次改正所有可自动修正的问题" : "") + "。");
       findings.appendChild(more);
     }
     fixall.hidden = !(res.fixableTotal || res.findings.some(function (f) { return f.fixable; }));
