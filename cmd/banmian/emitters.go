@@ -75,18 +75,19 @@ func staticSearchFP(snap *site.Snapshot) string {
 }
 
 // snapshotDocs keeps the snapshot of the last build (capture, an emitter
-// that runs first) and its search docs, whose bodies are rendered only
-// when an index needs them (fill), at most once: the static index and
-// banmian build's index sync share them.
+// that runs first) and its search docs, whose bodies are filled only when
+// an index needs them (fill) and handed out, not kept: an index lets go of
+// each as it goes. The static index takes the texts the build kept from
+// its one render (Snapshot.TextsOf); banmian build's index sync, which
+// asks again, gets them rendered again as plain text. Keeping them for it
+// instead held every text through the site build, whose peak on 10,000
+// stories then passed 300 MiB.
 type snapshotDocs struct {
-	mu     sync.Mutex
-	snap   *site.Snapshot
-	docs   []search.Doc // stubs of snap's stories, bodies filled on demand
-	filled []bool
-	// keep keeps the filled bodies for a second index (banmian build's
-	// index sync after the static index); without it each is handed out
-	// once, so an index can let go of it as it goes.
-	keep bool
+	mu   sync.Mutex
+	snap *site.Snapshot
+	docs []search.Doc // stubs of snap's stories, bodies filled on demand
+	// filled counts the bodies filled for the snapshot, for tests.
+	filled int
 }
 
 // capture is an emitter recording the snapshot of the build.
@@ -94,7 +95,7 @@ func (sd *snapshotDocs) capture(ctx context.Context, dir string, snap *site.Snap
 	sd.mu.Lock()
 	defer sd.mu.Unlock()
 	if sd.snap != snap {
-		sd.snap, sd.docs, sd.filled = snap, nil, nil
+		sd.snap, sd.docs, sd.filled = snap, nil, 0
 	}
 	return nil
 }
@@ -106,37 +107,21 @@ func (sd *snapshotDocs) get() ([]search.Doc, search.Filler) {
 	defer sd.mu.Unlock()
 	if sd.docs == nil {
 		sd.docs = search.Stubs(sd.snap.Content)
-		sd.filled = make([]bool, len(sd.docs))
 	}
 	return sd.docs, sd.fill
 }
 
-// fill renders the bodies of docs[i], i in which, that are not filled yet.
+// fill sets the bodies of docs[i], i in which.
 func (sd *snapshotDocs) fill(ctx context.Context, docs []search.Doc, which []int) error {
 	sd.mu.Lock()
 	defer sd.mu.Unlock()
-	var todo []int
-	for _, i := range which {
-		if !sd.filled[i] {
-			todo = append(todo, i)
-		}
-	}
-	texts, err := sd.snap.TextsOf(ctx, todo)
+	texts, err := sd.snap.TextsOf(ctx, which)
 	if err != nil {
 		return err
 	}
-	if !sd.keep {
-		for k, i := range todo {
-			docs[i].Body = texts[k]
-		}
-		return nil
+	for k, i := range which {
+		docs[i].Body = texts[k]
 	}
-	for k, i := range todo {
-		sd.docs[i].Body = texts[k]
-		sd.filled[i] = true
-	}
-	for _, i := range which {
-		docs[i].Body = sd.docs[i].Body // docs may be a copy
-	}
+	sd.filled += len(which)
 	return nil
 }

@@ -94,7 +94,7 @@ func runIndex(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	defer memlimit.Start()()
+	defer memlimit.StartAt(memlimit.IndexFloor)()
 	start := time.Now()
 	st, rebuilt, err := refreshIndex(ctx, o.source, o.index, progress.New(env.Stderr, "索引", env.Terminal && !*quiet))
 	if err != nil {

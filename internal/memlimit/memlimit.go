@@ -26,6 +26,14 @@ import (
 // Floor is the soft limit to start from: 256 MiB.
 const Floor = 256 << 20
 
+// IndexFloor is the floor for building the search index (banmian index,
+// and banmian build once the site is written). Its working set (a few
+// batches of analysed stories, a segment being written, the segments
+// mapped from disk beside the heap) is smaller than the site's. On 10,000
+// stories, measured interleaved: banmian index peaked at 257-263 MiB with
+// it against 285 with Floor, at the same CPU time.
+const IndexFloor = 200 << 20
+
 // headroom is the limit over the live heap, in eighths (12/8 = 1.5×).
 const headroom = 12
 
@@ -51,11 +59,14 @@ func (b *budget) next(live int64) (int64, bool) {
 
 // Start sets the soft memory limit and keeps it above the live heap until
 // the returned function is called, which removes the limit.
-func Start() (stop func()) {
+func Start() (stop func()) { return StartAt(Floor) }
+
+// StartAt is Start from another floor.
+func StartAt(floor int64) (stop func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	b := &budget{floor: Floor}
+	b := &budget{floor: floor}
 	limit, _ := b.next(0)
 	prev := debug.SetMemoryLimit(limit)
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}

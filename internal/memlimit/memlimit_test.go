@@ -42,6 +42,11 @@ func TestStartSetsAndRemovesTheLimit(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Errorf("limit after stop: %d, want %d", got, before)
 	}
+	stop = StartAt(IndexFloor)
+	if got := debug.SetMemoryLimit(-1); got != IndexFloor {
+		t.Errorf("limit from the index floor: %d, want %d", got, IndexFloor)
+	}
+	stop()
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	stop = Start()
 	if got := debug.SetMemoryLimit(-1); got != before {
