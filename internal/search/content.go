@@ -34,8 +34,9 @@ func FromStory(s *content.Story, text, url string) Doc {
 // each body (texts[i] is that of c.Stories[i]).
 func FromTexts(c *content.Content, texts []string) []Doc {
 	docs := make([]Doc, len(c.Stories))
+	root := content.SiteRoot(c.Site.BaseURL)
 	for i, s := range c.Stories {
-		docs[i] = FromStory(s, texts[i], content.StoryURL(c.Site.BaseURL, s.Slug))
+		docs[i] = FromStory(s, texts[i], root+content.StoryPath(s.Slug))
 	}
 	return docs
 }
@@ -80,9 +81,10 @@ func Fill(ctx context.Context, docs []Doc, which []int, fill Filler) ([]Doc, err
 func Stubs(c *content.Content) []Doc {
 	docs := make([]Doc, len(c.Stories))
 	typeset := c.Site.TypesetOn()
+	root := content.SiteRoot(c.Site.BaseURL) // once, not a URL parse a story
 	var b []byte
 	for i, s := range c.Stories {
-		d := FromStory(s, "", content.StoryURL(c.Site.BaseURL, s.Slug))
+		d := FromStory(s, "", root+content.StoryPath(s.Slug))
 		b = appendSourceFields(b[:0], &d)
 		b = binary.LittleEndian.AppendUint64(b, s.Hash)
 		if typeset {
