@@ -26,7 +26,7 @@
 //     ErrNoBucket).
 //
 // Files and folders whose names start with a dot (the build's own state,
-// such as .banmian-build.json) are never deployed.
+// such as .banmian-build) are never deployed.
 //
 // The S3 client is github.com/minio/minio-go/v7: one module with a small
 // dependency tree, path-style and virtual-host addressing, AWS credentials
