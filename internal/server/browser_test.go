@@ -36,6 +36,16 @@ func (tb *tab) login(name string) {
 	tb.WaitJS(name+" signed in", `document.querySelector("form.logout")`)
 }
 
+// officeTab starts a browser of the test's own (with a ceiling for a
+// loaded machine, not a speed target) and signs changzheng, a town
+// office's submitter, in on e's desk.
+func officeTab(t *testing.T, e *testEnv) *tab {
+	t.Helper()
+	office := newTab(t, browsertest.Start(t, 240*time.Second), e.base)
+	office.login("changzheng")
+	return office
+}
+
 // statusIs waits for the submission page to show a status.
 func (tb *tab) statusIs(s store.Status) {
 	tb.T().Helper()

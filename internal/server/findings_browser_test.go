@@ -4,11 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/banmian/banmian/internal/browsertest"
 )
 
 // TestBrowserManyFindings: a body with more findings than a preview lists
@@ -20,9 +17,7 @@ func TestBrowserManyFindings(t *testing.T) {
 		t.Skip("the browser test is not short")
 	}
 	e := newEnv(t)
-	b := browsertest.Start(t, 240*time.Second) // a ceiling for a loaded machine, not a speed target
-	office := newTab(t, b, e.base)
-	office.login("changzheng")
+	office := officeTab(t, e)
 	office.Do("a phone window", chromedp.EmulateViewport(390, 844))
 	office.Open("/desk/submissions/new")
 	n := maxPreviewFindings + 50

@@ -3,12 +3,10 @@ package server
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	keys "github.com/chromedp/chromedp/kb"
 
-	"github.com/banmian/banmian/internal/browsertest"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -23,9 +21,7 @@ func TestBrowserDeskListPager(t *testing.T) {
 	for i := range 60 {
 		e.mustSubmission("changzheng", "长征镇", fmt.Sprintf("长征镇社区新闻第%d篇", i+1), "正文。", store.StatusSubmitted)
 	}
-	b := browsertest.Start(t, 240*time.Second) // a ceiling for a loaded machine, not a speed target
-	office := newTab(t, b, e.base)
-	office.login("changzheng")
+	office := officeTab(t, e)
 	office.Do("a phone window", chromedp.EmulateViewport(390, 844))
 	office.Open("/desk/submissions?status=submitted")
 	office.WaitJS("the pager", `document.querySelector('nav.pager a[rel="next"]')`)
