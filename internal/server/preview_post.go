@@ -93,18 +93,10 @@ func checkFieldsStyle(fields map[string]string) []fieldFinding {
 const maxPreviewFindings = 200
 
 // preview renders a body with the site's own pipeline and lints it, within
-// Config.RenderTimeout (and ctx). The caller holds the gate for long
-// bodies (previewJSON).
+// ctx. The caller (previewJSON) has checked the body and holds the gate
+// for long bodies.
 func (s *Server) preview(ctx context.Context, body string) (*previewResult, error) {
 	src := []byte(body)
-	if !utf8.Valid(src) {
-		return nil, errorf(http.StatusBadRequest, "正文不是有效的 UTF-8 文本")
-	}
-	if err := checkBody(body); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
-	defer cancel()
 	// Rendered with the desk's one-line-one-paragraph rule (as it will be
 	// saved); linted as typed, so the findings' places match the textarea.
 	doc, err := s.md.RenderContext(ctx, []byte(markdown.LinesToParagraphs(body)))
@@ -168,16 +160,22 @@ func (s *Server) previewPost(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	return nil
 }
 
-// previewJSON previews body, checks fields and encodes the answer. A long
-// body passes the gate for long bodies first (as the submission index
+// previewJSON checks body (valid UTF-8, under the size and nesting caps),
+// previews it, checks fields and encodes the answer. A long body passes the gate for long bodies first (as the submission index
 // does), within the render deadline, so that long bodies wait for each
 // other and take at most a share of one CPU from everyone else: all of
 // their work, the answer's encoding too (an answer can be megabytes of
 // HTML), counts against that share.
 func (s *Server) previewJSON(ctx context.Context, body string, fields map[string]string) ([]byte, error) {
+	if !utf8.ValidString(body) {
+		return nil, errorf(http.StatusBadRequest, "正文不是有效的 UTF-8 文本")
+	}
+	if err := checkBody(body); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
-	if len(body) > heavyBody && utf8.ValidString(body) && checkBody(body) == nil {
+	if len(body) > heavyBody {
 		release, err := s.heavy.acquire(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%w: waiting for another long body: %w", markdown.ErrDeadline, err)
