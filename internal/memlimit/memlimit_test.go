@@ -30,18 +30,40 @@ func TestBudgetFollowsTheLiveHeap(t *testing.T) {
 	}
 }
 
-// TestStartSetsAndRemovesTheLimit: Start sets the floor and its stop puts
-// the previous limit back; GOMEMLIMIT wins.
+// gcPercent reads the collector's GOGC setting.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// TestStartSetsAndRemovesTheLimit: Start sets the floor and turns the
+// percentage collector off, and its stop puts both back; GOMEMLIMIT and
+// GOGC win.
 func TestStartSetsAndRemovesTheLimit(t *testing.T) {
-	before := debug.SetMemoryLimit(-1)
+	t.Setenv("GOGC", "") // as in a plain run
+	before, pct := debug.SetMemoryLimit(-1), gcPercent()
 	stop := Start()
 	if got := debug.SetMemoryLimit(-1); got < Floor {
 		t.Errorf("limit while started: %d, want at least %d", got, Floor)
+	}
+	if got := gcPercent(); got != -1 {
+		t.Errorf("GOGC while started: %d, want off (-1)", got)
 	}
 	stop()
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Errorf("limit after stop: %d, want %d", got, before)
 	}
+	if got := gcPercent(); got != pct {
+		t.Errorf("GOGC after stop: %d, want %d", got, pct)
+	}
+	t.Setenv("GOGC", "200")
+	stop = Start()
+	if got := gcPercent(); got != pct {
+		t.Errorf("with GOGC set, Start changed GOGC to %d", got)
+	}
+	stop()
+	t.Setenv("GOGC", "")
 	stop = StartAt(IndexFloor)
 	if got := debug.SetMemoryLimit(-1); got != IndexFloor {
 		t.Errorf("limit from the index floor: %d, want %d", got, IndexFloor)
