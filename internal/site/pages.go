@@ -122,7 +122,11 @@ func (b *Builder) plan(m *model, c *content.Content, chrome *chromeView, global 
 		d.Description = s.Summary
 		addView(strings.TrimPrefix(s.URL, m.root)+"index.html", "story", d, func(w io.Writer) error {
 			if d.Description == "" {
-				d.Description = s.Excerpt
+				ex, err := s.Excerpt()
+				if err != nil {
+					return err
+				}
+				d.Description = ex
 			}
 			d.JSONLD = m.storyJSONLD(s)
 			defer func() { d.JSONLD = "" }() // kept by the page list: 2 KB a story
@@ -353,6 +357,9 @@ func jsonLD(v any) template.JS {
 
 // storyJSONLD is the schema.org NewsArticle of a story.
 func (m *model) storyJSONLD(s *storyView) template.JS {
+	// The story page shows the body: an error rendering it is the page's.
+	ex, _ := s.Excerpt()
+	chars, _ := s.Chars()
 	type issue struct {
 		Type       string   `json:"@type"`
 		Name       string   `json:"name"`
@@ -387,7 +394,7 @@ func (m *model) storyJSONLD(s *storyView) template.JS {
 		Headline: s.Title, Date: s.ISODate, Modified: s.modified().Format(time.RFC3339), URL: m.abs(s.URL),
 		MainEntity: ldThing{Type: "WebPage", ID: m.abs(s.URL)},
 		Lang:       m.site.Language, Publisher: m.publisher(),
-		Section: m.site.Section, Keywords: s.Story.Tags, Description: s.Excerpt, WordCount: s.Chars,
+		Section: m.site.Section, Keywords: s.Story.Tags, Description: ex, WordCount: chars,
 	}
 	if s.Kicker != "" || s.Subtitle != "" {
 		v.Alternative = strings.TrimSpace(s.Kicker + " " + s.Subtitle)

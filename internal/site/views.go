@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
@@ -32,10 +33,17 @@ type storyView struct {
 	// raw is the body as rendered (the feed shows it); HTML and
 	// EditionHTML derive what pages show from it when they are rendered,
 	// so a build holds one copy of every body, not three.
-	raw         template.HTML
-	Headings    []markdown.Heading
-	Excerpt     string // the first 120 characters of the body
-	Chars       int
+	raw      template.HTML
+	headings []markdown.Heading
+	excerpt  string // the first 120 characters of the body
+	chars    int
+	// lazy renders the body on first use (Headings, Excerpt, Chars,
+	// HTML), once: a page that reaches a story but shows none of its body
+	// (a list of titles) costs no rendering. lazyErr is its error.
+	lazy     func() (*pageDoc, error)
+	lazyOnce sync.Once
+	lazyErr  error
+
 	Edition     *editionView
 	CreditURL   string
 	Tags        []termRef
@@ -118,8 +126,10 @@ func (it itemView) Columns() int {
 	}
 	// Lines: characters over the line width, a part line per paragraph
 	// (about one per 80 characters) and two lines per subhead.
-	chars := it.Story.Chars
-	lines := (chars+cpl-1)/cpl + chars/80 + 1 + 2*len(it.Story.Headings)
+	// An error rendering the body shows where the page shows the body.
+	chars, _ := it.Story.Chars()
+	heads, _ := it.Story.Headings()
+	lines := (chars+cpl-1)/cpl + chars/80 + 1 + 2*len(heads)
 	if (lines+k-1)/k > colMaxLines {
 		return 0
 	}
@@ -477,7 +487,47 @@ func photoCaption(s *content.Story, file string) string {
 const excerptLen = 120
 
 func (v *storyView) setDoc(d *pageDoc) {
-	v.raw, v.Headings, v.Chars, v.Excerpt = v.bodyHTML(d), d.Headings, d.Chars, d.Excerpt
+	v.raw, v.headings, v.chars, v.excerpt = v.bodyHTML(d), d.Headings, d.Chars, d.Excerpt
+}
+
+// renderLazily has the body rendered by load when a page first shows it.
+func (v *storyView) renderLazily(load func() (*pageDoc, error)) {
+	v.lazy = load
+}
+
+// loaded renders the body if it is left to first use and not yet
+// rendered.
+func (v *storyView) loaded() error {
+	if v.lazy == nil {
+		return nil
+	}
+	v.lazyOnce.Do(func() {
+		d, err := v.lazy()
+		if err != nil {
+			v.lazyErr = err
+			return
+		}
+		v.setDoc(d)
+	})
+	return v.lazyErr
+}
+
+// Headings are the body's subheads (小标题), for a contents list.
+func (v *storyView) Headings() ([]markdown.Heading, error) {
+	err := v.loaded()
+	return v.headings, err
+}
+
+// Excerpt is the first 120 characters of the body.
+func (v *storyView) Excerpt() (string, error) {
+	err := v.loaded()
+	return v.excerpt, err
+}
+
+// Chars is the length of the body in characters.
+func (v *storyView) Chars() (int, error) {
+	err := v.loaded()
+	return v.chars, err
 }
 
 // bodyHTML is the rendered body d with the writer's inline photos
@@ -498,6 +548,9 @@ func (v *storyView) bodyHTML(d *pageDoc) template.HTML {
 // build has dropped it (see dropRaw) and a later page shows it after all
 // (the feed, or a theme's list that shows whole bodies).
 func (v *storyView) body() (template.HTML, error) {
+	if err := v.loaded(); err != nil {
+		return "", err
+	}
 	if v.raw == "" && v.reload != nil {
 		d, err := v.reload()
 		if err != nil {
@@ -528,7 +581,7 @@ func (v *storyView) EditionHTML() (template.HTML, error) {
 // written (a builder that builds once: the emitters that run next need
 // the memory more).
 func (v *storyView) dropDoc() {
-	v.raw, v.Headings = "", nil
+	v.raw, v.headings = "", nil
 }
 
 // dropRaw forgets the rendered body once the pages of its group are
