@@ -272,6 +272,14 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	start := time.Now()
 	st := Stats{}
 
+	var out *outState
+	if !b.live {
+		if err := recoverJournal(b.opt.OutDir); err != nil { // a crashed update
+			return st, err
+		}
+		out = readOutState(b.opt.OutDir)
+		defer out.wait()
+	}
 	cache := b.cache
 	if b.opt.Once {
 		cache = readContentCache(b.opt.OutDir)
@@ -305,12 +313,11 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	if err := recoverJournal(b.opt.OutDir); err != nil { // a crashed update
-		return st, err
-	}
 	prev := b.deps
 	if !b.live {
-		prev = readDeps(b.opt.OutDir)
+		prev = out.manifest()
+	} else if err := recoverJournal(b.opt.OutDir); err != nil { // a crashed update
+		return st, err
 	}
 	global := b.globalHash(c)
 	planCtx, stories := planContext(global, chrome, c), depStories(m)
@@ -327,7 +334,7 @@ func (b *Builder) Build(ctx context.Context) (Stats, error) {
 	}
 	full := !b.live
 	if full {
-		old = inPlace(b.opt.OutDir, pages, old)
+		old = out.inPlace(pages, old)
 		// A new builder over an output of an earlier build goes on as an
 		// incremental build when little changed: it updates the few pages
 		// in place (under a journal, so a failure or crash leaves the site
@@ -544,24 +551,64 @@ func storiesFingerprint(c *content.Content) uint64 {
 	return h.sum()
 }
 
+// outState is what a new builder learns of the output folder before it
+// knows this build's pages: the last build's manifest, and which of its
+// pages are no longer there (a page deleted by hand is rendered again).
+// It is read in the background while the content loads: on 10,000
+// stories the 14,000 lstat calls took 20 ms of a one-story rebuild's
+// critical path.
+type outState struct {
+	deps    *buildDeps
+	read    chan struct{} // closed once deps is read
+	missing map[string]bool
+	statted chan struct{} // closed once missing is known
+}
+
+// readOutState starts reading the output folder dir.
+func readOutState(dir string) *outState {
+	o := &outState{read: make(chan struct{}), statted: make(chan struct{})}
+	go func() {
+		defer close(o.statted)
+		o.deps = readDeps(dir)
+		close(o.read)
+		if o.deps == nil {
+			return
+		}
+		gone := make([]bool, len(o.deps.pages))
+		parallel.For(len(gone), ioWorkers, func(i int) {
+			fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(o.deps.pages[i].path)))
+			gone[i] = err != nil || !fi.Mode().IsRegular()
+		})
+		o.missing = map[string]bool{}
+		for i, g := range gone {
+			if g {
+				o.missing[o.deps.pages[i].path] = true
+			}
+		}
+	}()
+	return o
+}
+
+// manifest is the last build's manifest, or nil.
+func (o *outState) manifest() *buildDeps {
+	<-o.read
+	return o.deps
+}
+
+// wait waits for the background reads to end.
+func (o *outState) wait() { <-o.statted }
+
 // inPlace returns the entries of the manifest old whose pages are this
-// build's with the same fingerprint and whose files are in out: only
-// those can be reused (a page deleted by hand is rendered again).
-func inPlace(out string, pages []*page, old map[string]uint64) map[string]uint64 {
+// build's with the same fingerprint and whose files are in the folder:
+// only those can be reused.
+func (o *outState) inPlace(pages []*page, old map[string]uint64) map[string]uint64 {
 	if old == nil {
 		return nil
 	}
-	ok := make([]bool, len(pages))
-	parallel.For(len(pages), ioWorkers, func(i int) {
-		if fp, in := old[pages[i].path]; !in || fp != pages[i].fp {
-			return
-		}
-		fi, err := os.Lstat(filepath.Join(out, filepath.FromSlash(pages[i].path)))
-		ok[i] = err == nil && fi.Mode().IsRegular()
-	})
+	o.wait()
 	kept := maps.Clone(old) // pages gone from this build stay, to be removed
-	for i, p := range pages {
-		if !ok[i] {
+	for _, p := range pages {
+		if fp, in := old[p.path]; !in || fp != p.fp || o.missing[p.path] {
 			delete(kept, p.path)
 		}
 	}
