@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"fmt"
+	"github.com/banmian/banmian/internal/parallel"
 	"github.com/banmian/banmian/internal/typeset"
 	"html/template"
 	"net/url"
@@ -258,7 +259,12 @@ func assemble(c *content.Content) *model {
 	tagMap := map[string]*termView{}
 	creditSlugs := termSlugs(c.Stories, func(s *content.Story) []string { return []string{s.Credit} })
 	tagSlugs := termSlugs(c.Stories, func(s *content.Story) []string { return s.Tags })
-	for _, s := range c.Stories {
+	// Each story's own view first, in parallel: its strings (dates, house
+	// style, photo captions) are most of the work and need nothing of the
+	// others'.
+	views := make([]*storyView, len(c.Stories))
+	parallel.For(len(c.Stories), 0, func(i int) {
+		s := c.Stories[i]
 		v := &storyView{
 			Story: s, Title: s.Title, Kicker: s.Kicker, Subtitle: s.Subtitle, Credit: s.Credit, CreditLine: content.CreditLine(s.Credit), Slug: s.Slug, Summary: s.Summary,
 			URL:      m.root + content.StoryPath(s.Slug),
@@ -268,24 +274,6 @@ func assemble(c *content.Content) *model {
 		if c.Site.TypesetOn() {
 			// Headlines get the house style the body gets from the renderer.
 			v.Title, v.Kicker, v.Subtitle = typeset.Normalize(v.Title), typeset.Normalize(v.Kicker), typeset.Normalize(v.Subtitle)
-		}
-		if s.Credit != "" {
-			t := creditMap[s.Credit]
-			if t == nil {
-				t = &termView{Name: s.Credit, URL: m.root + content.CreditPath(creditSlugs[s.Credit])}
-				creditMap[s.Credit] = t
-			}
-			t.Stories = append(t.Stories, v)
-			v.CreditURL = t.URL
-		}
-		for _, tag := range s.Tags {
-			t := tagMap[tag]
-			if t == nil {
-				t = &termView{Name: tag, URL: m.root + content.TagPath(tagSlugs[tag])}
-				tagMap[tag] = t
-			}
-			t.Stories = append(t.Stories, v)
-			v.Tags = append(v.Tags, termRef{Name: tag, URL: t.URL})
 		}
 		for _, cr := range s.Corrections {
 			v.Corrections = append(v.Corrections, correctionView{ISODate: cr.Date.Format(content.DateLayout), DateText: content.ChineseDate(cr.Date), Note: cr.Note})
@@ -309,6 +297,28 @@ func assemble(c *content.Content) *model {
 				}
 				v.Photos = append(v.Photos, photoView{URL: v.URL + name, Caption: caption})
 			}
+		}
+		views[i] = v
+	})
+	for i, s := range c.Stories {
+		v := views[i]
+		if s.Credit != "" {
+			t := creditMap[s.Credit]
+			if t == nil {
+				t = &termView{Name: s.Credit, URL: m.root + content.CreditPath(creditSlugs[s.Credit])}
+				creditMap[s.Credit] = t
+			}
+			t.Stories = append(t.Stories, v)
+			v.CreditURL = t.URL
+		}
+		for _, tag := range s.Tags {
+			t := tagMap[tag]
+			if t == nil {
+				t = &termView{Name: tag, URL: m.root + content.TagPath(tagSlugs[tag])}
+				tagMap[tag] = t
+			}
+			t.Stories = append(t.Stories, v)
+			v.Tags = append(v.Tags, termRef{Name: tag, URL: t.URL})
 		}
 		bySlug[s.Slug] = v
 		v.idx = len(m.stories)
