@@ -68,8 +68,11 @@ func staticSearchFP(snap *site.Snapshot) string {
 		page = "?" // never equal to a written fingerprint's: rebuild
 	}
 	fmt.Fprintf(h, "%s|%v|%s\n", c.Site.BaseURL, c.Site.TypesetOn(), page)
+	var line []byte
 	for _, s := range c.Stories {
-		fmt.Fprintf(h, "%s|%d|%s\n", s.Slug, s.Hash, s.Edition)
+		line = append(append(line[:0], s.Slug...), '|')
+		line = append(strconv.AppendUint(line, s.Hash, 10), '|')
+		h.Write(append(append(line, s.Edition...), '\n'))
 	}
 	return strconv.FormatUint(h.Sum64(), 16)
 }

@@ -1,11 +1,11 @@
 package static
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,7 +197,8 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			if st.slug == "" {
 				sb = append(sb, "-\n"...)
 			} else {
-				sb = fmt.Appendf(sb, "%s %s %d\n", st.slug, st.hash, st.day)
+				sb = append(append(append(append(sb, st.slug...), ' '), st.hash...), ' ')
+				sb = append(strconv.AppendInt(sb, int64(st.day), 10), '\n')
 			}
 		}
 		files = append(files, File{"stories.txt", sb})
@@ -297,26 +298,25 @@ func readStories(dir string) ([]storyLine, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var out []storyLine
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "-" {
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, errNoStories
+	}
+	out := make([]storyLine, 0, bytes.Count(data, []byte{'\n'}))
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		if string(line) == "-" {
 			out = append(out, storyLine{})
 			continue
 		}
-		parts := strings.Fields(line)
-		if len(parts) != 3 {
+		slug, rest, ok1 := strings.Cut(string(line), " ")
+		hash, day, ok2 := strings.Cut(rest, " ")
+		d, err := strconv.Atoi(day)
+		if !ok1 || !ok2 || err != nil || slug == "" || hash == "" || strings.ContainsAny(day, " \t") {
 			return nil, errNoStories
 		}
-		d, err := strconv.Atoi(parts[2])
-		if err != nil {
-			return nil, errNoStories
-		}
-		out = append(out, storyLine{parts[0], parts[1], d})
-	}
-	if sc.Err() != nil {
-		return nil, errNoStories
+		out = append(out, storyLine{slug, hash, d})
 	}
 	return out, nil
 }
