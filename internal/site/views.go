@@ -3,8 +3,6 @@ package site
 import (
 	"bytes"
 	"fmt"
-	"github.com/banmian/banmian/internal/parallel"
-	"github.com/banmian/banmian/internal/typeset"
 	"html/template"
 	"net/url"
 	"path"
@@ -15,7 +13,9 @@ import (
 
 	"github.com/banmian/banmian/internal/content"
 	"github.com/banmian/banmian/internal/markdown"
+	"github.com/banmian/banmian/internal/parallel"
 	"github.com/banmian/banmian/internal/theme"
+	"github.com/banmian/banmian/internal/typeset"
 )
 
 // storyView is what templates see of a story.
