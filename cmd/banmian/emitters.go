@@ -82,9 +82,9 @@ func staticSearchFP(snap *site.Snapshot) string {
 // an index needs them (fill) and handed out, not kept: an index lets go of
 // each as it goes. The static index takes the texts the build kept from
 // its one render (Snapshot.TextsOf); banmian build's index sync, which
-// asks again, gets them rendered again as plain text. Keeping them for it
-// instead held every text through the site build, whose peak on 10,000
-// stories then passed 300 MiB.
+// asks again, gets them read back from the builder's unnamed spill file.
+// Keeping them in memory for it instead held every text through the site
+// build, whose peak on 10,000 stories then passed 300 MiB.
 type snapshotDocs struct {
 	mu   sync.Mutex
 	snap *site.Snapshot

@@ -104,7 +104,9 @@ func (s *Snapshot) Texts(ctx context.Context) ([]string, error) {
 }
 
 // TextsOf is Texts for the stories Content.Stories[i], i in which: out[k]
-// is the text of story which[k].
+// is the text of story which[k]. A builder that builds once hands out the
+// text kept from the body's render, and keeps it on disk for the next
+// index that asks (textSpill).
 func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 	stories := s.Content.Stories
 	r := s.b.renderer(s.Content.Site.TypesetOn())
@@ -114,11 +116,16 @@ func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 		if ctx.Err() != nil {
 			return
 		}
-		if t, ok := s.b.text(stories[which[k]]); ok {
+		st := stories[which[k]]
+		if t, ok := s.b.text(st); ok {
+			out[k] = t
+			s.b.spill.put(st, t)
+			return
+		}
+		if t, ok := s.b.spill.get(st); ok {
 			out[k] = t
 			return
 		}
-		st := stories[which[k]]
 		body, err := st.LoadBody()
 		if err != nil {
 			errs[k] = err
@@ -127,7 +134,10 @@ func (s *Snapshot) TextsOf(ctx context.Context, which []int) ([]string, error) {
 		// The text alone: no HTML to render for an index.
 		if out[k], err = r.Text(ctx, body); err != nil {
 			errs[k] = bodyError(st, err)
+			return
 		}
+		s.b.textRenders.Add(1)
+		s.b.spill.put(st, out[k])
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -186,6 +196,11 @@ type Builder struct {
 	// kept instead of the Markdown source, they spare a second render.
 	// Each is handed out once.
 	texts map[*content.Story]string
+	// spill keeps the texts once handed out, for a second index that asks
+	// (a builder that builds once).
+	spill *textSpill
+	// textRenders counts the texts TextsOf rendered, for tests.
+	textRenders atomic.Int64
 
 	rendMu    sync.Mutex
 	renderers map[bool]*markdown.Renderer
@@ -219,6 +234,7 @@ func New(opt Options) *Builder {
 		b.cache = content.NewCache()
 	} else {
 		b.texts = map[*content.Story]string{}
+		b.spill = newTextSpill(spillDir(opt.OutDir))
 	}
 	return b
 }
