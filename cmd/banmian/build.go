@@ -27,6 +27,7 @@ type siteOptions struct {
 	baseURL  string
 	emitters []site.Emitter
 	once     bool // build once (banmian build): no caches for later builds
+	spill    bool // a full-text index follows the build: keep its texts
 }
 
 // registerBaseURL adds the -baseURL flag of serve and preview.
@@ -68,7 +69,7 @@ func (o *siteOptions) builder(bar *progress.Bar, docs *snapshotDocs) (*site.Buil
 		Themes: func(name string) (fs.FS, error) { return site.ResolveTheme(o.themes, name) },
 	}
 	opt.Progress = bar.Func()
-	opt.Origin, opt.BaseURL, opt.Once = o.origin, o.baseURL, o.once
+	opt.Origin, opt.BaseURL, opt.Once, opt.SpillTexts = o.origin, o.baseURL, o.once, o.spill
 	opt.Emitters = append(append(opt.Emitters, siteEmitters(o, docs)...), o.emitters...)
 	return site.New(opt), nil
 }
@@ -89,7 +90,7 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 	defer func() { stopLimit() }()
 	docs := &snapshotDocs{}
 	bar := progress.New(env.Stderr, "构建", env.Terminal && !*quiet)
-	o.once = true
+	o.once, o.spill = true, *index != ""
 	b, err := o.builder(bar, docs)
 	if err != nil {
 		return err

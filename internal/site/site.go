@@ -66,6 +66,10 @@ type Options struct {
 	// no parsed stories or rendered bodies for a later build, which would
 	// cost as much memory as the content again.
 	Once bool
+	// SpillTexts, with Once, keeps the texts that Snapshot.TextsOf hands
+	// out, for a second index that asks for them after the first (banmian
+	// build with a full-text index after the static one): see textSpill.
+	SpillTexts bool
 }
 
 // Emitter writes extra files into dir, the folder being built. In an
@@ -234,7 +238,9 @@ func New(opt Options) *Builder {
 		b.cache = content.NewCache()
 	} else {
 		b.texts = map[*content.Story]string{}
-		b.spill = newTextSpill(spillDir(opt.OutDir))
+		if opt.SpillTexts {
+			b.spill = newTextSpill(spillDir(opt.OutDir))
+		}
 	}
 	return b
 }

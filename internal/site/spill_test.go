@@ -18,7 +18,7 @@ func TestSecondIndexReadsTextsBack(t *testing.T) {
 	s := newTestSite(t, "basic.txtar")
 	var first []string
 	var snap *Snapshot
-	b := New(Options{Source: os.DirFS(s.src), OutDir: s.out, Once: true, Emitters: []Emitter{func(ctx context.Context, _ string, sn *Snapshot) error {
+	b := New(Options{Source: os.DirFS(s.src), OutDir: s.out, Once: true, SpillTexts: true, Emitters: []Emitter{func(ctx context.Context, _ string, sn *Snapshot) error {
 		snap = sn
 		var err error
 		first, err = sn.Texts(ctx)
@@ -64,7 +64,8 @@ func TestSecondIndexReadsTextsBack(t *testing.T) {
 }
 
 // TestTextSpillTurnsOffOnError: a spill that cannot make its file, or
-// whose file fails, keeps nothing, and the texts are rendered again.
+// whose file fails, keeps nothing, and the texts are rendered again; so
+// does a builder asked for no spill.
 func TestTextSpillTurnsOffOnError(t *testing.T) {
 	s := newTestSite(t, "basic.txtar")
 	var snap *Snapshot
@@ -83,6 +84,9 @@ func TestTextSpillTurnsOffOnError(t *testing.T) {
 	}
 	if n := b.textRenders.Load(); n != int64(len(texts)) || n == 0 {
 		t.Errorf("without a spill the second index rendered %d of %d texts", n, len(texts))
+	}
+	if New(Options{OutDir: s.out, Once: true}).spill != nil {
+		t.Error("a builder asked for no spill has one")
 	}
 	// A file that fails on read turns the spill off.
 	sp := newTextSpill(t.TempDir())
