@@ -156,6 +156,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("server: no store")
 	}
+	pages() // the desk's templates: a broken one fails here, not on a request
 	if st, err := os.Stat(cfg.Source); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("content folder %s not found", cfg.Source)
 	}

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"github.com/banmian/banmian/internal/markdown"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/banmian/banmian/internal/content"
+	"github.com/banmian/banmian/internal/markdown"
 	"github.com/banmian/banmian/internal/store"
 )
 
@@ -41,9 +42,10 @@ var funcs = template.FuncMap{
 	"add":  func(a, b int) int { return a + b },
 }
 
-// pages are the desk's templates, parsed once: each page file together with
-// layout.html.
-var pages = func() map[string]*template.Template {
+// pages are the desk's templates, parsed once, when a server is made:
+// each page file together with layout.html. Parsing them at package
+// initialisation cost every command (banmian build included) 6 ms.
+var pages = sync.OnceValue(func() map[string]*template.Template {
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/fields.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -58,7 +60,7 @@ var pages = func() map[string]*template.Template {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
 	}
 	return out
-}()
+})
 
 // staticFiles serves the desk's scripts and stylesheets: files only, never
 // a directory listing (a path naming a folder is not found).
@@ -92,7 +94,7 @@ type pageData struct {
 
 // page renders the named template with status; data gets the caller.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name string, data *pageData) {
-	t := pages[name]
+	t := pages()[name]
 	if t == nil {
 		s.log.Error("no template", "name", name)
 		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
