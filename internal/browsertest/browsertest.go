@@ -38,6 +38,16 @@ func Require(tb testing.TB) string {
 	return exe
 }
 
+// Long skips a browser test under go test -short: each takes seconds
+// and a Chromium. With BANMIAN_REQUIRE_BROWSER=1 (as in CI) it never
+// skips: a required browser check runs whatever the flags.
+func Long(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() && os.Getenv("BANMIAN_REQUIRE_BROWSER") != "1" {
+		tb.Skip("skipping the browser test under -short (it needs Chromium and a few seconds; BANMIAN_REQUIRE_BROWSER=1 runs it)")
+	}
+}
+
 // Tool reports whether a program the browser tests check their output
 // with (poppler-utils' pdftotext, pdfimages) is installed. Where it is
 // missing, BANMIAN_REQUIRE_BROWSER=1 fails the test; otherwise the test

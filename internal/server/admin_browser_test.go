@@ -18,9 +18,7 @@ import (
 // them to the login form, which then refuses them.
 func TestBrowserAdmin(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("the browser test is not short")
-	}
+	browsertest.Long(t)
 	e := newEnv(t)
 	b := browsertest.Start(t, 3*time.Minute)
 
@@ -105,9 +103,7 @@ func TestBrowserAdmin(t *testing.T) {
 // browser; a weak one is refused in Chinese with the reason.
 func TestBrowserOwnPassword(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("the browser test is not short")
-	}
+	browsertest.Long(t)
 	e := newEnv(t)
 	b := browsertest.Start(t, 2*time.Minute)
 	tab := newTab(t, b, e.base)

@@ -58,9 +58,7 @@ func (tb *tab) statusIs(s store.Status) {
 // acceptance, placing on an edition and publishing.
 func TestBrowserWorkflow(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("the browser test is not short")
-	}
+	browsertest.Long(t)
 	start := time.Now()
 	e := newEnv(t)
 	b := browsertest.Start(t, 240*time.Second) // a ceiling for a loaded machine, not a speed target

@@ -37,9 +37,7 @@ func copyOf(n int) string {
 // the published content folder has the saved modules.
 func TestBrowserEditionBuilder(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("the browser test is not short")
-	}
+	browsertest.Long(t)
 	e := newEnv(t)
 	b := browsertest.Start(t, 120*time.Second)
 	const date = "2025-07-08"

@@ -21,9 +21,7 @@ import (
 // notification badge, and reopening a withdrawn story.
 func TestBrowserDesk(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("the browser test is not short")
-	}
+	browsertest.Long(t)
 	e := newEnv(t)
 	b := browsertest.Start(t, 240*time.Second) // a ceiling for a loaded machine, not a speed target
 	office := newTab(t, b, e.base)

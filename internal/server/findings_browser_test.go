@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/banmian/banmian/internal/browsertest"
 )
 
 // TestBrowserManyFindings: a body with more findings than a preview lists
@@ -13,9 +15,7 @@ import (
 // out; 一键修正全部 fixes them all, at a phone's width and a desktop's.
 func TestBrowserManyFindings(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("the browser test is not short")
-	}
+	browsertest.Long(t)
 	e := newEnv(t)
 	office := officeTab(t, e)
 	office.Do("a phone window", chromedp.EmulateViewport(390, 844))

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/banmian/banmian/internal/browsertest"
 	keys "github.com/chromedp/chromedp/kb"
 
 	"github.com/banmian/banmian/internal/store"
@@ -14,9 +16,7 @@ import (
 // and 下一页 is reached and followed with the keyboard alone.
 func TestBrowserDeskListPager(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("the browser test is not short")
-	}
+	browsertest.Long(t)
 	e := newEnv(t)
 	for i := range 60 {
 		e.mustSubmission("changzheng", "长征镇", fmt.Sprintf("长征镇社区新闻第%d篇", i+1), "正文。", store.StatusSubmitted)
