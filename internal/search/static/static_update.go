@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -192,16 +191,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 			return strings.Compare(old[a].slug, old[b].slug)
 		})
-		var sb []byte
-		for _, st := range old {
-			if st.slug == "" {
-				sb = append(sb, "-\n"...)
-			} else {
-				sb = append(append(append(append(sb, st.slug...), ' '), st.hash...), ' ')
-				sb = append(strconv.AppendInt(sb, int64(st.day), 10), '\n')
-			}
-		}
-		files = append(files, File{"stories.txt", sb})
+		files = append(files, File{"stories.txt", appendStoryLines(nil, old)})
 		files = append(files, staticMetaFiles(&meta, rank)...)
 	}
 	page, err := staticPage(opt)
@@ -292,16 +282,31 @@ type storyLine struct {
 
 var errNoStories = errors.New("stories.txt is missing or damaged")
 
+// appendStoryLines appends lines to b as stories.txt holds them: "slug
+// hash day" a line, "-" for a removed story.
+func appendStoryLines(b []byte, lines []storyLine) []byte {
+	for _, st := range lines {
+		if st.slug == "" {
+			b = append(b, "-\n"...)
+			continue
+		}
+		b = append(append(append(append(b, st.slug...), ' '), st.hash...), ' ')
+		b = append(strconv.AppendInt(b, int64(st.day), 10), '\n')
+	}
+	return b
+}
+
 func readStories(dir string) ([]storyLine, error) {
-	f, err := os.Open(filepath.Join(dir, "stories.txt"))
+	data, err := os.ReadFile(filepath.Join(dir, "stories.txt"))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, errNoStories
-	}
+	return parseStoryLines(data)
+}
+
+// parseStoryLines reads what appendStoryLines wrote; anything else is
+// errNoStories (the index is then written whole). It is linear in data.
+func parseStoryLines(data []byte) ([]storyLine, error) {
 	out := make([]storyLine, 0, bytes.Count(data, []byte{'\n'}))
 	for len(data) > 0 {
 		var line []byte
@@ -313,7 +318,7 @@ func readStories(dir string) ([]storyLine, error) {
 		slug, rest, ok1 := strings.Cut(string(line), " ")
 		hash, day, ok2 := strings.Cut(rest, " ")
 		d, err := strconv.Atoi(day)
-		if !ok1 || !ok2 || err != nil || slug == "" || hash == "" || strings.ContainsAny(day, " \t") {
+		if !ok1 || !ok2 || err != nil || slug == "" || hash == "" {
 			return nil, errNoStories
 		}
 		out = append(out, storyLine{slug, hash, d})
