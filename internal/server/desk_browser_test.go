@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -56,6 +58,20 @@ func TestBrowserDesk(t *testing.T) {
 	if subs, _ := e.st.Submissions(store.SubmissionFilter{}); len(subs) != 0 {
 		t.Errorf("a failed 投稿 left %d submissions", len(subs))
 	}
+	// The clerk's form with its error, as a desktop and a phone show it:
+	// the phone shows all of it without scrolling sideways.
+	office.Do("a desktop window", chromedp.EmulateViewport(1366, 900))
+	office.Screenshot("submission-error-1366x900", true)
+	office.Do("a phone window", chromedp.EmulateViewport(390, 844))
+	if w := office.Value(`String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("the 投稿 form is %spx wide on a 390px phone", w)
+	}
+	office.Screenshot("submission-error-390x844", true)
+	ctx, cancel := context.WithTimeout(office.Ctx, 10*time.Second)
+	if _, err := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
 
 	// 3. Paste from a word processor: paragraphs and subheads only.
 	office.Open("/desk/submissions/new")
@@ -79,7 +95,7 @@ func TestBrowserDesk(t *testing.T) {
 	office.Do("composing",
 		chromedp.Evaluate[chromedp.Void](`window.__events = []; ["compositionstart","compositionend"].forEach(n => document.querySelector("#body").addEventListener(n, () => window.__events.push(n)))`),
 	)
-	ctx, cancel := context.WithTimeout(office.Ctx, 10*time.Second)
+	ctx, cancel = context.WithTimeout(office.Ctx, 10*time.Second)
 	if _, err := chromedp.Call(ctx, input.ImeSetComposition, input.ImeSetCompositionParams{Text: "zhong", SelectionStart: 5, SelectionEnd: 5}); err != nil {
 		t.Fatal(err)
 	}
