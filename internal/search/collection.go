@@ -30,14 +30,24 @@ func FieldNumber(field string) int {
 // Postings must give back for f. The year field is left empty: a
 // Collection gives each story's year itself (Collection.Year).
 func StoryTerms(d Doc) (terms [][]Posting) {
-	by := gramTerms(d)
 	terms = make([][]Posting, len(indexedFields))
-	for i, f := range indexedFields {
-		if f != yearField {
-			terms[i] = by[f]
-		}
-	}
+	EachStoryTerms(d, func(field int, post []Posting) {
+		terms[field] = append([]Posting(nil), post...)
+	})
 	return terms
+}
+
+// EachStoryTerms is StoryTerms without copying: it calls fn with the
+// number of each field that has terms (the year field left out) and the
+// field's distinct grams with their impacts, which fn must not keep:
+// they are only valid during the call (the grams, substrings of the
+// story's texts, may be kept).
+func EachStoryTerms(d Doc, fn func(field int, post []Posting)) {
+	eachGramTerms(d, func(field string, post []Posting) {
+		if field != yearField {
+			fn(FieldNumber(field), post)
+		}
+	})
 }
 
 // Collection is a set of stories numbered 0 to N−1, as Search evaluates a

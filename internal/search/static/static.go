@@ -22,7 +22,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/banmian/banmian/internal/parallel"
 	"github.com/banmian/banmian/internal/search"
 )
 
@@ -479,10 +481,8 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 		of[sh] = append(of[sh], e)
 	}
 	bufs := make([][]byte, shards)
-	parallel(func(w, workers int) {
-		for sh := w; sh < shards; sh += workers {
-			bufs[sh] = encodeShard(of[sh], shards, buckets)
-		}
+	parallel.For(shards, 0, func(sh int) {
+		bufs[sh] = encodeShard(of[sh], shards, buckets)
 	})
 	for sh, b := range bufs {
 		files = append(files, File{shardName(id, sh), b})
@@ -823,31 +823,17 @@ func (s Searcher) Search(_ context.Context, q search.Query) (*search.Result, err
 	return s.Index.Search(q)
 }
 
-// parallel runs fn(w, workers) for w in [0, workers), one worker a CPU.
-func parallel(fn func(w, workers int)) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			fn(w, workers)
-		}(w)
-	}
-	wg.Wait()
-}
-
 // postEntry is the postings of one gram in one field: ascending story
-// numbers, kept encoded as uvarint gaps (the first from 0) since they
-// are made, and their impacts. Encoded, a posting takes about two bytes
-// instead of five, which is most of a large build's memory.
+// numbers, kept encoded since they are made as a uvarint gap (the first
+// from 0) followed by the impact each. Encoded, a posting takes about two
+// bytes instead of five, which is most of a large build's memory; gaps
+// and impacts in one slice, each posting added touches one array.
 type postEntry struct {
 	gram        string
-	field       int
-	n           int
+	field       int32
+	n           int32
 	first, last int32
-	gaps        []byte
-	imps        []uint8
+	post        []byte // gap, impact; gap, impact; ...
 }
 
 // add appends story i (greater than any before) with impact imp.
@@ -855,20 +841,33 @@ func (e *postEntry) add(i int32, imp uint8) {
 	if e.n == 0 {
 		e.first = i
 	}
-	e.gaps = binary.AppendUvarint(e.gaps, uint64(i-e.last))
+	e.post = append(binary.AppendUvarint(e.post, uint64(i-e.last)), imp)
 	e.last = i
-	e.imps = append(e.imps, imp)
 	e.n++
 }
 
 // join appends the postings of o, whose stories all come after e's.
 func (e *postEntry) join(o *postEntry) {
-	_, k := binary.Uvarint(o.gaps) // o's first gap, from 0
-	e.gaps = binary.AppendUvarint(e.gaps, uint64(o.first-e.last))
-	e.gaps = append(e.gaps, o.gaps[k:]...)
-	e.imps = append(e.imps, o.imps...)
+	_, k := binary.Uvarint(o.post) // o's first gap, from 0
+	e.post = binary.AppendUvarint(e.post, uint64(o.first-e.last))
+	e.post = append(e.post, o.post[k:]...)
 	e.last = o.last
 	e.n += o.n
+}
+
+// appendPayload appends e's postings as the index stores them: every gap,
+// then every impact.
+func (e *postEntry) appendPayload(b []byte) []byte {
+	start, gaps := len(b), len(e.post)-int(e.n)
+	b = slices.Grow(b, len(e.post))[:start+len(e.post)]
+	g, m := b[start:start+gaps], b[start+gaps:]
+	for p := e.post; len(p) > 0; {
+		_, k := binary.Uvarint(p)
+		g = g[copy(g, p[:k]):]
+		m[0], m = p[k], m[1:]
+		p = p[k+1:]
+	}
+	return b
 }
 
 // fillBatch is how many bodies a worker of staticPostings fills at a
@@ -881,17 +880,12 @@ const fillBatch = 32
 // order. With fill, each worker fills its stories' bodies a batch at a
 // time and lets go of each once it is indexed.
 func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) ([]postEntry, error) {
-	// One map per field, keyed by gram: string keys hash and compare
-	// faster than a (gram, field) struct.
-	type part struct {
-		post []map[string]*postEntry
-		err  error
-	}
-	workers := runtime.GOMAXPROCS(0)
-	parts := make([]part, workers)
-	parallel(func(w, workers int) {
-		lo, hi := len(ds)*w/workers, len(ds)*(w+1)/workers
-		var post []map[string]*postEntry
+	workers := parallel.Workers()
+	tables := make([]*postTable, workers)
+	errs := make([]error, workers)
+	workers = parallel.Chunks(len(ds), workers, func(w, lo, hi int) {
+		t := &postTable{}
+		tables[w] = t
 		which := make([]int, 0, fillBatch)
 		for i := lo; i < hi; i++ {
 			if fill != nil && (i-lo)%fillBatch == 0 {
@@ -900,7 +894,7 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) ([]postEntr
 					which = append(which, k)
 				}
 				if err := fill(w, which); err != nil {
-					parts[w].err = err
+					errs[w] = err
 					return
 				}
 			}
@@ -908,78 +902,127 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) ([]postEntr
 			if fill != nil {
 				ds[i].Body = ""
 			}
-			terms := search.StoryTerms(d)
-			if post == nil {
-				post = make([]map[string]*postEntry, len(terms))
-				for f := range post {
-					post[f] = make(map[string]*postEntry, 1<<12)
+			search.EachStoryTerms(d, func(fno int, post []search.Posting) {
+				for _, p := range post {
+					t.entry(fno, p.Gram).add(int32(i), p.Impact)
 				}
-			}
-			for fno, terms := range terms {
-				m := post[fno]
-				for _, p := range terms {
-					e := m[p.Gram]
-					if e == nil {
-						// A gram is a substring of the story's text:
-						// cloned, so the text is not kept alive.
-						g := strings.Clone(p.Gram)
-						e = &postEntry{gram: g, field: fno}
-						m[g] = e
-					}
-					e.add(int32(i), p.Impact)
-				}
-			}
+			})
 			b, err := encodeRecord(d)
 			if err != nil {
-				parts[w].err = fmt.Errorf("encoding story %s: %w", d.ID, err)
+				errs[w] = fmt.Errorf("encoding story %s: %w", d.ID, err)
 				return
 			}
 			recs[i] = b
 		}
-		parts[w].post = post
 	})
-	for _, p := range parts {
-		if p.err != nil {
-			return nil, p.err
-		}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
-	var joined []map[string]*postEntry
-	size := 0
-	for _, p := range parts {
-		if p.post == nil {
-			continue
-		}
-		if joined == nil {
-			joined = p.post
-			continue
-		}
-		for fno, m := range p.post {
-			jm := joined[fno]
-			for g, e := range m {
-				if j := jm[g]; j != nil {
-					j.join(e)
-				} else {
-					jm[g] = e
-				}
+	// Join the workers' postings in story order: the first worker's
+	// table takes in the others'.
+	joined := tables[0]
+	for _, t := range tables[1:workers] {
+		for k := range t.n {
+			e := t.at(k)
+			if j := joined.find(int(e.field), e.gram); j != nil {
+				j.join(e)
+			} else {
+				*joined.entry(int(e.field), e.gram) = *e
 			}
 		}
 	}
-	for _, m := range joined {
-		size += len(m)
-	}
-	out := make([]postEntry, 0, size)
-	for _, m := range joined {
-		for _, e := range m {
-			out = append(out, *e)
-		}
+	out := make([]postEntry, joined.n)
+	for k := range joined.n {
+		out[k] = *joined.at(k)
 	}
 	slices.SortFunc(out, func(a, b postEntry) int {
 		if c := strings.Compare(a.gram, b.gram); c != 0 {
 			return c
 		}
-		return a.field - b.field
+		return int(a.field - b.field)
 	})
 	return out, nil
+}
+
+// postTable holds the postings entries of a worker of staticPostings, one
+// per gram and field. A gram of at most three non-ASCII characters (most
+// grams of Chinese text) is found by an integer key made of its runes,
+// which hashes and compares faster than its text; the entries live in
+// slabs, which grow without copying those before.
+type postTable struct {
+	slabs  [][]postEntry
+	n      int
+	byKey  []map[uint64]int32 // by field
+	byText []map[string]int32 // by field
+}
+
+// slabSize is the number of entries in a slab of a postTable.
+const slabSize = 4096
+
+// at returns entry k.
+func (t *postTable) at(k int) *postEntry { return &t.slabs[k/slabSize][k%slabSize] }
+
+// lookup returns the number of the entry of gram in field, and whether
+// there is one, with gram's integer key and whether it has one.
+func (t *postTable) lookup(field int, gram string) (k int32, ok bool, key uint64, packed bool) {
+	for field >= len(t.byKey) {
+		t.byKey = append(t.byKey, make(map[uint64]int32, 1<<10))
+		t.byText = append(t.byText, map[string]int32{})
+	}
+	if key, packed = gramKey(gram); packed {
+		k, ok = t.byKey[field][key]
+	} else {
+		k, ok = t.byText[field][gram]
+	}
+	return k, ok, key, packed
+}
+
+// find returns the entry of gram in field, or nil.
+func (t *postTable) find(field int, gram string) *postEntry {
+	if k, ok, _, _ := t.lookup(field, gram); ok {
+		return t.at(int(k))
+	}
+	return nil
+}
+
+// entry returns the entry of gram in field, made empty if new. A new
+// entry's gram is cloned, so that the story's text is not kept alive.
+func (t *postTable) entry(field int, gram string) *postEntry {
+	k, ok, key, packed := t.lookup(field, gram)
+	if ok {
+		return t.at(int(k))
+	}
+	if t.n%slabSize == 0 {
+		t.slabs = append(t.slabs, make([]postEntry, slabSize))
+	}
+	k = int32(t.n)
+	t.n++
+	e := t.at(int(k))
+	e.gram, e.field = strings.Clone(gram), int32(field)
+	if packed {
+		t.byKey[field][key] = k
+	} else {
+		t.byText[field][e.gram] = k
+	}
+	return e
+}
+
+// gramKey packs a gram of one to three runes, none ASCII, into an integer,
+// 21 bits a rune: one to one, since each rune is at least 0x80 and below
+// 1<<21, so that keys of one, two and three runes lie in disjoint ranges.
+// Any other gram (with a letter or digit of a word, or not valid UTF-8)
+// gives false.
+func gramKey(g string) (uint64, bool) {
+	var key uint64
+	n := 0
+	for _, r := range g {
+		if r < 0x80 || r == utf8.RuneError || n == 3 {
+			return 0, false
+		}
+		key = key<<21 | uint64(r)
+		n++
+	}
+	return key, n > 0
 }
 
 func uvarintLen(x uint64) int {
@@ -994,14 +1037,14 @@ func uvarintLen(x uint64) int {
 // entrySize is the size of a postings entry, with its postings
 // uncompressed.
 func entrySize(e postEntry) int {
-	return uvarintLen(uint64(len(e.gram))) + len(e.gram) + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + len(e.gaps) + len(e.imps)
+	return uvarintLen(uint64(len(e.gram))) + len(e.gram) + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + len(e.post)
 }
 
 // headSize estimates the size of a postings entry in its bucket: long
 // postings are elsewhere.
 func headSize(e postEntry) int {
-	if len(e.gaps)+len(e.imps) > inlineMax {
-		return entrySize(e) - len(e.gaps) - len(e.imps) + 3
+	if len(e.post) > inlineMax {
+		return entrySize(e) - len(e.post) + 3
 	}
 	return entrySize(e)
 }
@@ -1020,7 +1063,7 @@ func encodeShard(entries []postEntry, shards, buckets int) []byte {
 		b = append(b, e.gram...)
 		b = binary.AppendUvarint(b, uint64(e.field))
 		b = binary.AppendUvarint(b, uint64(e.n))
-		payload = append(append(payload[:0], e.gaps...), e.imps...)
+		payload = e.appendPayload(payload[:0])
 		if len(payload) <= inlineMax {
 			b = binary.AppendUvarint(b, uint64(len(payload))<<1)
 			b = append(b, payload...)

@@ -1,0 +1,90 @@
+package static
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestPostEntryRoundTrip checks that postings added to an entry, joined
+// from a second worker's entry, come back from the reader's decoder as
+// they went in, with gaps over one byte and every impact.
+func TestPostEntryRoundTrip(t *testing.T) {
+	tests := []struct {
+		name       string
+		ids1, ids2 []int32
+	}{
+		{"one story", []int32{0}, nil},
+		{"close stories", []int32{3, 4, 5}, nil},
+		{"long gaps", []int32{1, 200, 70000}, nil},
+		{"joined", []int32{2, 9}, []int32{130, 131, 100000}},
+		{"joined from the start", []int32{0}, []int32{1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var a, b postEntry
+			var imps []uint8
+			for k, i := range tc.ids1 {
+				a.add(i, uint8(k+1))
+				imps = append(imps, uint8(k+1))
+			}
+			for k, i := range tc.ids2 {
+				b.add(i, uint8(200+k))
+				imps = append(imps, uint8(200+k))
+			}
+			if len(tc.ids2) > 0 {
+				a.join(&b)
+			}
+			want := append(slices.Clone(tc.ids1), tc.ids2...)
+			payload := a.appendPayload([]byte("前缀"))
+			if string(payload[:len("前缀")]) != "前缀" {
+				t.Fatalf("appendPayload overwrote what was there: %q", payload)
+			}
+			ids, got, err := decodePostings(payload[len("前缀"):], int(a.n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids, want) || !slices.Equal(got, imps) {
+				t.Errorf("got %v %v, want %v %v", ids, got, want, imps)
+			}
+			if a.first != want[0] || a.last != want[len(want)-1] {
+				t.Errorf("first, last = %d, %d; want %d, %d", a.first, a.last, want[0], want[len(want)-1])
+			}
+		})
+	}
+}
+
+// TestPostTableKeys checks that grams keyed by their runes and grams
+// keyed by their text are told apart by gram and by field.
+func TestPostTableKeys(t *testing.T) {
+	grams := []string{"社区", "社区食", "区", "食堂", "2025", "a社", "社a", "é", "ée", "四个字符", "\uFFFD", "\xff", "\xfe"}
+	var tb postTable
+	for f := range 3 {
+		for k, g := range grams {
+			tb.entry(f, g).add(int32(k), uint8(f+1))
+		}
+	}
+	if tb.n != 3*len(grams) {
+		t.Fatalf("%d entries, want %d", tb.n, 3*len(grams))
+	}
+	for f := range 3 {
+		for k, g := range grams {
+			e := tb.find(f, g)
+			if e == nil || e.gram != g || int(e.field) != f || e.first != int32(k) || e.n != 1 {
+				t.Errorf("find(%d, %q) = %+v", f, g, e)
+			}
+		}
+	}
+	if tb.find(0, "社区堂") != nil || tb.find(3, "社区") != nil {
+		t.Error("found an entry never made")
+	}
+	for _, g := range []string{"社区", "区社区", "é"} {
+		if _, ok := gramKey(g); !ok {
+			t.Errorf("gramKey(%q) is not packed", g)
+		}
+	}
+	for _, g := range []string{"", "ab", "社a", "四个字符", "\xff", "\uFFFD"} {
+		if _, ok := gramKey(g); ok {
+			t.Errorf("gramKey(%q) is packed", g)
+		}
+	}
+}
