@@ -455,10 +455,11 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 		}
 		files = append(files, File{chunkName(id, k), b})
 	}
-	// Size the shards and their buckets, then encode each shard's
-	// entries (sorted by gram, then field) on every CPU.
+	// Size the shards and their buckets, then sort each shard's entries
+	// (by gram, then field) and encode them, on every CPU.
 	total, heads := 0, 0
-	for _, e := range post {
+	for k := range post.n {
+		e := post.at(k)
 		total += entrySize(e)
 		heads += headSize(e)
 	}
@@ -475,14 +476,25 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 		buckets *= 2
 	}
 	seg.Shards, seg.Buckets = shards, buckets
-	of := make([][]postEntry, shards)
-	for _, e := range post {
-		sh := shardOf(e.gram, shards)
-		of[sh] = append(of[sh], e)
+	of := make([][]int32, shards)
+	for k := range post.n {
+		sh := shardOf(post.at(k).gram, shards)
+		of[sh] = append(of[sh], int32(k))
 	}
 	bufs := make([][]byte, shards)
 	parallel.For(shards, 0, func(sh int) {
-		bufs[sh] = encodeShard(of[sh], shards, buckets)
+		entries := make([]*postEntry, len(of[sh]))
+		for i, k := range of[sh] {
+			entries[i] = post.at(int(k))
+		}
+		of[sh] = nil
+		slices.SortFunc(entries, func(a, b *postEntry) int {
+			if c := strings.Compare(a.gram, b.gram); c != 0 {
+				return c
+			}
+			return int(a.field) - int(b.field)
+		})
+		bufs[sh] = encodeShard(entries, shards, buckets)
 	})
 	for sh, b := range bufs {
 		files = append(files, File{shardName(id, sh), b})
@@ -874,12 +886,12 @@ func (e *postEntry) appendPayload(b []byte) []byte {
 // time.
 const fillBatch = 32
 
-// staticPostings returns the postings of the stories ds sorted by gram,
-// then field, and sets recs[i] to the record of story i. Each CPU takes
+// staticPostings returns the postings of the stories ds, an entry per
+// gram and field, and sets recs[i] to the record of story i. Each CPU takes
 // a contiguous range of stories; their postings are then joined in story
 // order. With fill, each worker fills its stories' bodies a batch at a
 // time and lets go of each once it is indexed.
-func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) ([]postEntry, error) {
+func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable, error) {
 	workers := parallel.Workers()
 	tables := make([]*postTable, workers)
 	errs := make([]error, workers)
@@ -931,17 +943,7 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) ([]postEntr
 			}
 		}
 	}
-	out := make([]postEntry, joined.n)
-	for k := range joined.n {
-		out[k] = *joined.at(k)
-	}
-	slices.SortFunc(out, func(a, b postEntry) int {
-		if c := strings.Compare(a.gram, b.gram); c != 0 {
-			return c
-		}
-		return int(a.field - b.field)
-	})
-	return out, nil
+	return joined, nil
 }
 
 // postTable holds the postings entries of a worker of staticPostings, one
@@ -1036,13 +1038,13 @@ func uvarintLen(x uint64) int {
 
 // entrySize is the size of a postings entry, with its postings
 // uncompressed.
-func entrySize(e postEntry) int {
+func entrySize(e *postEntry) int {
 	return uvarintLen(uint64(len(e.gram))) + len(e.gram) + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + len(e.post)
 }
 
 // headSize estimates the size of a postings entry in its bucket: long
 // postings are elsewhere.
-func headSize(e postEntry) int {
+func headSize(e *postEntry) int {
 	if len(e.post) > inlineMax {
 		return entrySize(e) - len(e.post) + 3
 	}
@@ -1052,7 +1054,7 @@ func headSize(e postEntry) int {
 // encodeShard encodes the entries of one shard (sorted by gram, then
 // field): the bucket table, the buckets, the long postings compressed
 // (see the layout above).
-func encodeShard(entries []postEntry, shards, buckets int) []byte {
+func encodeShard(entries []*postEntry, shards, buckets int) []byte {
 	bs := make([][]byte, buckets)
 	var long []byte
 	var payload []byte
