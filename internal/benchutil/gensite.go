@@ -34,6 +34,14 @@ var (
 // characters each (nine paragraphs under two subheads), a credit and two
 // tags, three stories per daily edition from 2016-01-01. Story i is
 // stories/YYYY/story-NNNNN.md. It is deterministic.
+//
+// The text has the vocabulary of real text, which is what a search index
+// pays for: nine sentences in ten are words drawn from a lexicon
+// (lexicon), the tenth a sentence of the sample page. 10,000 stories of
+// 2,000 characters hold about 5,700 distinct characters, 1.5 million
+// distinct bigrams and 5.8 million trigrams, and DEFLATE to about half,
+// as news text does. (Built of the sample sentences alone, they held 340
+// bigrams, which no index notices.)
 func GenSite(dir string, n, chars int) error {
 	rng := rand.New(rand.NewPCG(1, 2))
 	if err := os.MkdirAll(filepath.Join(dir, "editions"), 0o755); err != nil {
@@ -45,6 +53,7 @@ func GenSite(dir string, n, chars int) error {
 	}
 	start := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
 	perPara := max(chars/9, 10)
+	words := newLexicon(rng)
 	var ed, body strings.Builder
 	made := map[string]bool{}
 	for i := 0; i < n; i++ {
@@ -60,7 +69,11 @@ func GenSite(dir string, n, chars int) error {
 			for p := 0; p < 3; p++ {
 				target += perPara * 3 // bytes: three per Han character
 				for body.Len() < target {
-					body.WriteString(corpusSentences[rng.IntN(len(corpusSentences))])
+					if rng.IntN(10) == 0 {
+						body.WriteString(corpusSentences[rng.IntN(len(corpusSentences))])
+					} else {
+						words.sentence(&body, rng)
+					}
 				}
 				body.WriteString("\n\n")
 			}
@@ -98,4 +111,50 @@ func GenSite(dir string, n, chars int) error {
 func StoryFile(dir string, i int) string {
 	day := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/3)
 	return filepath.Join(dir, "stories", day.Format("2006"), fmt.Sprintf("story-%05d.md", i))
+}
+
+// lexicon is a synthetic Chinese vocabulary: 40,000 words of one to three
+// characters drawn from 6,000 Han characters, both with Zipf frequencies
+// (a few common, many rare), as in real text.
+type lexicon struct {
+	words []string
+	zipf  *rand.Zipf
+	punct []string
+}
+
+func newLexicon(rng *rand.Rand) *lexicon {
+	perm := rng.Perm(0x9FA5 - 0x4E00 + 1)
+	chars := make([]rune, 6000)
+	for i := range chars {
+		chars[i] = rune(0x4E00 + perm[i])
+	}
+	cz := rand.NewZipf(rng, 1.05, 20, uint64(len(chars)-1))
+	l := &lexicon{words: make([]string, 40000), punct: []string{"，", "，", "，", "、", "；"}}
+	var b strings.Builder
+	for i := range l.words {
+		n := 1 + rng.IntN(3)
+		b.Reset()
+		for range n {
+			b.WriteRune(chars[cz.Uint64()])
+		}
+		l.words[i] = b.String()
+	}
+	l.zipf = rand.NewZipf(rng, 1.1, 5, uint64(len(l.words)-1))
+	return l
+}
+
+// sentence writes a sentence of 12 to 40 characters to b, with inner
+// punctuation, ending in 。.
+func (l *lexicon) sentence(b *strings.Builder, rng *rand.Rand) {
+	want, n := 12+rng.IntN(29), 0
+	for n < want {
+		if n > 0 && rng.IntN(7) == 0 {
+			b.WriteString(l.punct[rng.IntN(len(l.punct))])
+			n++
+		}
+		w := l.words[l.zipf.Uint64()]
+		b.WriteString(w)
+		n += len(w) / 3 // three bytes a character
+	}
+	b.WriteString("。")
 }
