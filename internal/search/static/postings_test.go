@@ -18,6 +18,9 @@ func TestPostEntryRoundTrip(t *testing.T) {
 		{"long gaps", []int32{1, 200, 70000}, nil},
 		{"joined", []int32{2, 9}, []int32{130, 131, 100000}},
 		{"joined from the start", []int32{0}, []int32{1}},
+		{"one story joined to many", []int32{7}, []int32{8, 300, 301}},
+		{"many joined to one story", []int32{7, 8, 9}, []int32{300}},
+		{"one story joined to one", []int32{70000}, []int32{70001}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,15 +72,18 @@ func TestPostTableKeys(t *testing.T) {
 	for f := range 3 {
 		for k, g := range grams {
 			e := tb.find(f, g)
-			if e == nil || e.gram != g || int(e.field) != f || e.first != int32(k) || e.n != 1 {
+			if e == nil || tb.gram(e) != g || int(e.field) != f || e.first != int32(k) || e.n != 1 {
 				t.Errorf("find(%d, %q) = %+v", f, g, e)
+			}
+			if e != nil && (tb.gramLen(e) != len(g) || string(tb.appendGram([]byte("前"), e)) != "前"+g) {
+				t.Errorf("gram %q: length %d, appended %q", g, tb.gramLen(e), tb.appendGram([]byte("前"), e))
 			}
 		}
 	}
 	if tb.find(0, "社区堂") != nil || tb.find(3, "社区") != nil {
 		t.Error("found an entry never made")
 	}
-	for _, g := range []string{"社区", "区社区", "é"} {
+	for _, g := range []string{"社区", "区社", "é"} {
 		if _, ok := gramKey(g); !ok {
 			t.Errorf("gramKey(%q) is not packed", g)
 		}

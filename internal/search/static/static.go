@@ -128,7 +128,7 @@ const (
 const docChunk = 256
 
 // fnv1a32 is the 32-bit FNV-1a hash of gram.
-func fnv1a32(gram string) uint32 {
+func fnv1a32[S string | []byte](gram S) uint32 {
 	h := uint32(2166136261)
 	for i := 0; i < len(gram); i++ {
 		h ^= uint32(gram[i])
@@ -460,8 +460,8 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 	total, heads := 0, 0
 	for k := range post.n {
 		e := post.at(k)
-		total += entrySize(e)
-		heads += headSize(e)
+		total += post.entrySize(e)
+		heads += post.headSize(e)
 	}
 	shards := 1
 	for shards*shardBytes < total && shards < maxShards {
@@ -477,22 +477,25 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 	}
 	seg.Shards, seg.Buckets = shards, buckets
 	of := make([][]int32, shards)
+	var buf []byte
 	for k := range post.n {
-		sh := shardOf(post.at(k).gram, shards)
+		buf = post.appendGram(buf[:0], post.at(k))
+		sh := int(fnv1a32(buf) % uint32(shards))
 		of[sh] = append(of[sh], int32(k))
 	}
 	bufs := make([][]byte, shards)
 	parallel.For(shards, 0, func(sh int) {
-		entries := make([]*postEntry, len(of[sh]))
+		entries := make([]shardItem, len(of[sh]))
 		for i, k := range of[sh] {
-			entries[i] = post.at(int(k))
+			e := post.at(int(k))
+			entries[i] = shardItem{post.gram(e), e}
 		}
 		of[sh] = nil
-		slices.SortFunc(entries, func(a, b *postEntry) int {
+		slices.SortFunc(entries, func(a, b shardItem) int {
 			if c := strings.Compare(a.gram, b.gram); c != 0 {
 				return c
 			}
-			return int(a.field) - int(b.field)
+			return int(a.e.field) - int(b.e.field)
 		})
 		bufs[sh] = encodeShard(entries, shards, buckets)
 	})
@@ -839,30 +842,63 @@ func (s Searcher) Search(_ context.Context, q search.Query) (*search.Result, err
 // numbers, kept encoded since they are made as a uvarint gap (the first
 // from 0) followed by the impact each. Encoded, a posting takes about two
 // bytes instead of five, which is most of a large build's memory; gaps
-// and impacts in one slice, each posting added touches one array.
+// and impacts in one slice, each posting added touches one array. Most
+// grams of a large vocabulary occur in one story only: their one posting
+// (first, imp0) needs no slice. The gram is its key in the postTable
+// (postTable.gram), not a string of its own.
 type postEntry struct {
-	gram        string
-	field       int32
+	key         uint64 // gramKey, or textKey|i for the table's texts[i]
 	n           int32
 	first, last int32
-	post        []byte // gap, impact; gap, impact; ...
+	field       uint8
+	imp0        uint8  // the impact of the first posting
+	post        []byte // gap, impact; gap, impact; ... (nil while n ≤ 1)
 }
 
 // add appends story i (greater than any before) with impact imp.
 func (e *postEntry) add(i int32, imp uint8) {
-	if e.n == 0 {
-		e.first = i
+	switch e.n {
+	case 0:
+		e.first, e.imp0 = i, imp
+	case 1:
+		e.post = e.appendPosts(make([]byte, 0, 8))
+		fallthrough
+	default:
+		e.post = append(binary.AppendUvarint(e.post, uint64(i-e.last)), imp)
 	}
-	e.post = append(binary.AppendUvarint(e.post, uint64(i-e.last)), imp)
 	e.last = i
 	e.n++
 }
 
+// appendPosts appends e's postings as add lays them out.
+func (e *postEntry) appendPosts(b []byte) []byte {
+	if e.n == 1 {
+		return append(binary.AppendUvarint(b, uint64(e.first)), e.imp0)
+	}
+	return append(b, e.post...)
+}
+
+// postsLen is the length of e's postings as add lays them out.
+func (e *postEntry) postsLen() int {
+	if e.n == 1 {
+		return uvarintLen(uint64(e.first)) + 1
+	}
+	return len(e.post)
+}
+
 // join appends the postings of o, whose stories all come after e's.
 func (e *postEntry) join(o *postEntry) {
-	_, k := binary.Uvarint(o.post) // o's first gap, from 0
+	if e.n == 1 {
+		e.post = e.appendPosts(make([]byte, 0, 8))
+	}
+	var scratch [binary.MaxVarintLen64 + 1]byte
+	op := o.post
+	if o.n == 1 {
+		op = o.appendPosts(scratch[:0])
+	}
+	_, k := binary.Uvarint(op) // o's first gap, from 0
 	e.post = binary.AppendUvarint(e.post, uint64(o.first-e.last))
-	e.post = append(e.post, o.post[k:]...)
+	e.post = append(e.post, op[k:]...)
 	e.last = o.last
 	e.n += o.n
 }
@@ -870,6 +906,9 @@ func (e *postEntry) join(o *postEntry) {
 // appendPayload appends e's postings as the index stores them: every gap,
 // then every impact.
 func (e *postEntry) appendPayload(b []byte) []byte {
+	if e.n == 1 {
+		return append(binary.AppendUvarint(b, uint64(e.first)), e.imp0)
+	}
 	start, gaps := len(b), len(e.post)-int(e.n)
 	b = slices.Grow(b, len(e.post))[:start+len(e.post)]
 	g, m := b[start:start+gaps], b[start+gaps:]
@@ -936,10 +975,14 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 	for _, t := range tables[1:workers] {
 		for k := range t.n {
 			e := t.at(k)
-			if j := joined.find(int(e.field), e.gram); j != nil {
+			g := t.gram(e)
+			if j := joined.find(int(e.field), g); j != nil {
 				j.join(e)
 			} else {
-				*joined.entry(int(e.field), e.gram) = *e
+				j := joined.entry(int(e.field), g)
+				key := j.key
+				*j = *e
+				j.key = key // the key of this table
 			}
 		}
 	}
@@ -948,21 +991,63 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 
 // postTable holds the postings entries of a worker of staticPostings, one
 // per gram and field. A gram of at most three non-ASCII characters (most
-// grams of Chinese text) is found by an integer key made of its runes,
-// which hashes and compares faster than its text; the entries live in
-// slabs, which grow without copying those before.
+// grams of Chinese text) is found by, and stored as, an integer key made
+// of its runes (gramKey), which hashes and compares faster than its text
+// and takes no string; the entries live in slabs, which grow without
+// copying those before.
 type postTable struct {
 	slabs  [][]postEntry
 	n      int
 	byKey  []map[uint64]int32 // by field
 	byText []map[string]int32 // by field
+	texts  []string           // the grams without a gramKey
 }
+
+// textKey marks the key of a gram kept in postTable.texts: above any
+// gramKey, which takes 63 bits at most.
+const textKey = 1 << 63
 
 // slabSize is the number of entries in a slab of a postTable.
 const slabSize = 4096
 
 // at returns entry k.
 func (t *postTable) at(k int) *postEntry { return &t.slabs[k/slabSize][k%slabSize] }
+
+// appendGram appends the gram of e to b.
+func (t *postTable) appendGram(b []byte, e *postEntry) []byte {
+	if e.key&textKey != 0 {
+		return append(b, t.texts[e.key&^textKey]...)
+	}
+	for sh := 42; sh >= 0; sh -= 21 {
+		if r := rune(e.key >> sh & (1<<21 - 1)); r != 0 {
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return b
+}
+
+// gram returns the gram of e.
+func (t *postTable) gram(e *postEntry) string {
+	if e.key&textKey != 0 {
+		return t.texts[e.key&^textKey]
+	}
+	var buf [12]byte
+	return string(t.appendGram(buf[:0], e))
+}
+
+// gramLen is len(t.gram(e)).
+func (t *postTable) gramLen(e *postEntry) int {
+	if e.key&textKey != 0 {
+		return len(t.texts[e.key&^textKey])
+	}
+	n := 0
+	for sh := 42; sh >= 0; sh -= 21 {
+		if r := rune(e.key >> sh & (1<<21 - 1)); r != 0 {
+			n += utf8.RuneLen(r)
+		}
+	}
+	return n
+}
 
 // lookup returns the number of the entry of gram in field, and whether
 // there is one, with gram's integer key and whether it has one.
@@ -987,8 +1072,8 @@ func (t *postTable) find(field int, gram string) *postEntry {
 	return nil
 }
 
-// entry returns the entry of gram in field, made empty if new. A new
-// entry's gram is cloned, so that the story's text is not kept alive.
+// entry returns the entry of gram in field, made empty if new. A gram
+// kept as text is cloned, so that the story's text is not kept alive.
 func (t *postTable) entry(field int, gram string) *postEntry {
 	k, ok, key, packed := t.lookup(field, gram)
 	if ok {
@@ -1000,13 +1085,40 @@ func (t *postTable) entry(field int, gram string) *postEntry {
 	k = int32(t.n)
 	t.n++
 	e := t.at(int(k))
-	e.gram, e.field = strings.Clone(gram), int32(field)
+	e.field = uint8(field)
 	if packed {
+		e.key = key
 		t.byKey[field][key] = k
 	} else {
-		t.byText[field][e.gram] = k
+		g := strings.Clone(gram)
+		e.key = textKey | uint64(len(t.texts))
+		t.texts = append(t.texts, g)
+		t.byText[field][g] = k
 	}
 	return e
+}
+
+// entrySize is the size of a postings entry, with its postings
+// uncompressed.
+func (t *postTable) entrySize(e *postEntry) int {
+	g := t.gramLen(e)
+	return uvarintLen(uint64(g)) + g + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + e.postsLen()
+}
+
+// headSize estimates the size of a postings entry in its bucket: long
+// postings are elsewhere.
+func (t *postTable) headSize(e *postEntry) int {
+	if n := e.postsLen(); n > inlineMax {
+		return t.entrySize(e) - n + 3
+	}
+	return t.entrySize(e)
+}
+
+// shardItem is a postings entry with its gram, as a shard is sorted and
+// encoded.
+type shardItem struct {
+	gram string
+	e    *postEntry
 }
 
 // gramKey packs a gram of one to three runes, none ASCII, into an integer,
@@ -1036,33 +1148,19 @@ func uvarintLen(x uint64) int {
 	return n
 }
 
-// entrySize is the size of a postings entry, with its postings
-// uncompressed.
-func entrySize(e *postEntry) int {
-	return uvarintLen(uint64(len(e.gram))) + len(e.gram) + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + len(e.post)
-}
-
-// headSize estimates the size of a postings entry in its bucket: long
-// postings are elsewhere.
-func headSize(e *postEntry) int {
-	if len(e.post) > inlineMax {
-		return entrySize(e) - len(e.post) + 3
-	}
-	return entrySize(e)
-}
-
 // encodeShard encodes the entries of one shard (sorted by gram, then
 // field): the bucket table, the buckets, the long postings compressed
 // (see the layout above).
-func encodeShard(entries []*postEntry, shards, buckets int) []byte {
+func encodeShard(entries []shardItem, shards, buckets int) []byte {
 	bs := make([][]byte, buckets)
 	var long []byte
 	var payload []byte
-	for _, e := range entries {
-		v := bucketOf(e.gram, shards, buckets)
+	for _, it := range entries {
+		e := it.e
+		v := bucketOf(it.gram, shards, buckets)
 		b := bs[v]
-		b = binary.AppendUvarint(b, uint64(len(e.gram)))
-		b = append(b, e.gram...)
+		b = binary.AppendUvarint(b, uint64(len(it.gram)))
+		b = append(b, it.gram...)
 		b = binary.AppendUvarint(b, uint64(e.field))
 		b = binary.AppendUvarint(b, uint64(e.n))
 		payload = e.appendPayload(payload[:0])
