@@ -21,24 +21,27 @@ func TestPostEntryRoundTrip(t *testing.T) {
 		{"one story joined to many", []int32{7}, []int32{8, 300, 301}},
 		{"many joined to one story", []int32{7, 8, 9}, []int32{300}},
 		{"one story joined to one", []int32{70000}, []int32{70001}},
+		{"blocks outgrown", seq(0, 3, 500), seq(2000, 7, 3000)},
+		{"a block of its own chunk", seq(0, 1, 150000), seq(200000, 1, 10)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var a, b postEntry
+			ta, tb := newPostTable(), newPostTable()
+			a, b := ta.entry(0, "社区"), tb.entry(0, "社区")
 			var imps []uint8
 			for k, i := range tc.ids1 {
-				a.add(i, uint8(k+1))
+				ta.add(a, i, uint8(k+1))
 				imps = append(imps, uint8(k+1))
 			}
 			for k, i := range tc.ids2 {
-				b.add(i, uint8(200+k))
+				tb.add(b, i, uint8(200+k))
 				imps = append(imps, uint8(200+k))
 			}
 			if len(tc.ids2) > 0 {
-				a.join(&b)
+				ta.join(a, tb, b)
 			}
 			want := append(slices.Clone(tc.ids1), tc.ids2...)
-			payload := a.appendPayload([]byte("前缀"))
+			payload := ta.appendPayload([]byte("前缀"), a)
 			if string(payload[:len("前缀")]) != "前缀" {
 				t.Fatalf("appendPayload overwrote what was there: %q", payload)
 			}
@@ -60,10 +63,10 @@ func TestPostEntryRoundTrip(t *testing.T) {
 // keyed by their text are told apart by gram and by field.
 func TestPostTableKeys(t *testing.T) {
 	grams := []string{"社区", "社区食", "区", "食堂", "2025", "a社", "社a", "é", "ée", "四个字符", "\uFFFD", "\xff", "\xfe"}
-	var tb postTable
+	tb := newPostTable()
 	for f := range 3 {
 		for k, g := range grams {
-			tb.entry(f, g).add(int32(k), uint8(f+1))
+			tb.add(tb.entry(f, g), int32(k), uint8(f+1))
 		}
 	}
 	if tb.n != 3*len(grams) {
@@ -93,4 +96,13 @@ func TestPostTableKeys(t *testing.T) {
 			t.Errorf("gramKey(%q) is packed", g)
 		}
 	}
+}
+
+// seq returns n story numbers from first, step apart.
+func seq(first, step, n int) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(first + i*step)
+	}
+	return out
 }

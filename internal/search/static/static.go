@@ -497,7 +497,7 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 			}
 			return int(a.e.field) - int(b.e.field)
 		})
-		bufs[sh] = encodeShard(entries, shards, buckets)
+		bufs[sh] = encodeShard(post, entries, shards, buckets)
 	})
 	for sh, b := range bufs {
 		files = append(files, File{shardName(id, sh), b})
@@ -842,83 +842,20 @@ func (s Searcher) Search(_ context.Context, q search.Query) (*search.Result, err
 // numbers, kept encoded since they are made as a uvarint gap (the first
 // from 0) followed by the impact each. Encoded, a posting takes about two
 // bytes instead of five, which is most of a large build's memory; gaps
-// and impacts in one slice, each posting added touches one array. Most
-// grams of a large vocabulary occur in one story only: their one posting
-// (first, imp0) needs no slice. The gram is its key in the postTable
-// (postTable.gram), not a string of its own.
+// and impacts together, each posting added touches one block. Most grams
+// of a large vocabulary occur in one story only: their one posting
+// (first, imp0) is kept in the entry. Longer postings are a block of the
+// table's arena. The gram is its key in the postTable (postTable.gram),
+// not a string of its own. An entry holds no pointer, so the garbage
+// collector does not scan the millions of them.
 type postEntry struct {
 	key         uint64 // gramKey, or textKey|i for the table's texts[i]
+	ref         uint64 // the block of postings in the arena (n ≥ 2)
 	n           int32
 	first, last int32
+	len, cap    uint32 // of the block
 	field       uint8
-	imp0        uint8  // the impact of the first posting
-	post        []byte // gap, impact; gap, impact; ... (nil while n ≤ 1)
-}
-
-// add appends story i (greater than any before) with impact imp.
-func (e *postEntry) add(i int32, imp uint8) {
-	switch e.n {
-	case 0:
-		e.first, e.imp0 = i, imp
-	case 1:
-		e.post = e.appendPosts(make([]byte, 0, 8))
-		fallthrough
-	default:
-		e.post = append(binary.AppendUvarint(e.post, uint64(i-e.last)), imp)
-	}
-	e.last = i
-	e.n++
-}
-
-// appendPosts appends e's postings as add lays them out.
-func (e *postEntry) appendPosts(b []byte) []byte {
-	if e.n == 1 {
-		return append(binary.AppendUvarint(b, uint64(e.first)), e.imp0)
-	}
-	return append(b, e.post...)
-}
-
-// postsLen is the length of e's postings as add lays them out.
-func (e *postEntry) postsLen() int {
-	if e.n == 1 {
-		return uvarintLen(uint64(e.first)) + 1
-	}
-	return len(e.post)
-}
-
-// join appends the postings of o, whose stories all come after e's.
-func (e *postEntry) join(o *postEntry) {
-	if e.n == 1 {
-		e.post = e.appendPosts(make([]byte, 0, 8))
-	}
-	var scratch [binary.MaxVarintLen64 + 1]byte
-	op := o.post
-	if o.n == 1 {
-		op = o.appendPosts(scratch[:0])
-	}
-	_, k := binary.Uvarint(op) // o's first gap, from 0
-	e.post = binary.AppendUvarint(e.post, uint64(o.first-e.last))
-	e.post = append(e.post, op[k:]...)
-	e.last = o.last
-	e.n += o.n
-}
-
-// appendPayload appends e's postings as the index stores them: every gap,
-// then every impact.
-func (e *postEntry) appendPayload(b []byte) []byte {
-	if e.n == 1 {
-		return append(binary.AppendUvarint(b, uint64(e.first)), e.imp0)
-	}
-	start, gaps := len(b), len(e.post)-int(e.n)
-	b = slices.Grow(b, len(e.post))[:start+len(e.post)]
-	g, m := b[start:start+gaps], b[start+gaps:]
-	for p := e.post; len(p) > 0; {
-		_, k := binary.Uvarint(p)
-		g = g[copy(g, p[:k]):]
-		m[0], m = p[k], m[1:]
-		p = p[k+1:]
-	}
-	return b
+	imp0        uint8 // the impact of the first posting
 }
 
 // fillBatch is how many bodies a worker of staticPostings fills at a
@@ -935,7 +872,7 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 	tables := make([]*postTable, workers)
 	errs := make([]error, workers)
 	workers = parallel.Chunks(len(ds), workers, func(w, lo, hi int) {
-		t := &postTable{}
+		t := newPostTable()
 		tables[w] = t
 		which := make([]int, 0, fillBatch)
 		for i := lo; i < hi; i++ {
@@ -955,7 +892,7 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 			}
 			search.EachStoryTerms(d, func(fno int, post []search.Posting) {
 				for _, p := range post {
-					t.entry(fno, p.Gram).add(int32(i), p.Impact)
+					t.add(t.entry(fno, p.Gram), int32(i), p.Impact)
 				}
 			})
 			b, err := encodeRecord(d)
@@ -977,12 +914,15 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 			e := t.at(k)
 			g := t.gram(e)
 			if j := joined.find(int(e.field), g); j != nil {
-				j.join(e)
-			} else {
-				j := joined.entry(int(e.field), g)
-				key := j.key
-				*j = *e
-				j.key = key // the key of this table
+				joined.join(j, t, e)
+				continue
+			}
+			// A gram new to joined: a copy of e, its postings in
+			// joined's arena.
+			j := joined.entry(int(e.field), g)
+			j.first, j.last, j.n, j.imp0 = e.first, e.last, e.n, e.imp0
+			if e.n > 1 {
+				joined.write(j, t.block(e)[:e.len])
 			}
 		}
 	}
@@ -1001,7 +941,12 @@ type postTable struct {
 	byKey  []map[uint64]int32 // by field
 	byText []map[string]int32 // by field
 	texts  []string           // the grams without a gramKey
+	arena  [][]byte           // blocks of postings (postEntry.ref)
+	cur    int                // the chunk that small blocks are cut from, or -1
+	used   int                // bytes of chunk cur cut
 }
+
+func newPostTable() *postTable { return &postTable{cur: -1} }
 
 // textKey marks the key of a gram kept in postTable.texts: above any
 // gramKey, which takes 63 bits at most.
@@ -1098,6 +1043,112 @@ func (t *postTable) entry(field int, gram string) *postEntry {
 	return e
 }
 
+// arenaChunk is the size of the arena's chunks; a block of postings over
+// a quarter of it gets a chunk of its own.
+const arenaChunk = 1 << 20
+
+// alloc returns the reference of a new block of size bytes.
+func (t *postTable) alloc(size int) uint64 {
+	if size > arenaChunk/4 {
+		t.arena = append(t.arena, make([]byte, size))
+		return uint64(len(t.arena)-1) << 32
+	}
+	if t.cur < 0 || t.used+size > arenaChunk {
+		t.arena = append(t.arena, make([]byte, arenaChunk))
+		t.cur, t.used = len(t.arena)-1, 0
+	}
+	ref := uint64(t.cur)<<32 | uint64(t.used)
+	t.used += size
+	return ref
+}
+
+// block returns the block of e, its capacity and all.
+func (t *postTable) block(e *postEntry) []byte {
+	off := int(e.ref & (1<<32 - 1))
+	return t.arena[e.ref>>32][off : off+int(e.cap)]
+}
+
+// postsLen is the length of e's postings as they are laid out.
+func (e *postEntry) postsLen() int {
+	if e.n == 1 {
+		return uvarintLen(uint64(e.first)) + 1
+	}
+	return int(e.len)
+}
+
+// write appends p to the postings in e's block, moving them to a block
+// twice the size when they outgrow it (the old block is not reused).
+func (t *postTable) write(e *postEntry, p []byte) {
+	if int(e.len)+len(p) > int(e.cap) {
+		size := max(8, 2*int(e.cap), int(e.len)+len(p))
+		ref := t.alloc(size)
+		nb := t.arena[ref>>32][int(ref&(1<<32-1)):][:size]
+		if e.cap > 0 {
+			copy(nb, t.block(e)[:e.len])
+		}
+		e.ref, e.cap = ref, uint32(size)
+	}
+	copy(t.block(e)[e.len:], p)
+	e.len += uint32(len(p))
+}
+
+// add appends story i (greater than any before) with impact imp to e.
+func (t *postTable) add(e *postEntry, i int32, imp uint8) {
+	var buf [2*binary.MaxVarintLen64 + 2]byte
+	var p []byte
+	switch e.n {
+	case 0:
+		e.first, e.imp0 = i, imp
+	case 1:
+		p = append(binary.AppendUvarint(buf[:0], uint64(e.first)), e.imp0)
+		fallthrough
+	default:
+		p = append(binary.AppendUvarint(p, uint64(i-e.last)), imp)
+		t.write(e, p)
+	}
+	e.last = i
+	e.n++
+}
+
+// join appends the postings of o, an entry of table ot whose stories all
+// come after e's, to e.
+func (t *postTable) join(e *postEntry, ot *postTable, o *postEntry) {
+	var buf [binary.MaxVarintLen64 + 1]byte
+	if e.n == 1 {
+		t.write(e, append(binary.AppendUvarint(buf[:0], uint64(e.first)), e.imp0))
+	}
+	// o's postings, the first gap (from 0) made one from e's last story.
+	t.write(e, binary.AppendUvarint(buf[:0], uint64(o.first-e.last)))
+	if o.n == 1 {
+		t.write(e, []byte{o.imp0})
+	} else {
+		op := ot.block(o)[:o.len]
+		_, k := binary.Uvarint(op)
+		t.write(e, op[k:])
+	}
+	e.last = o.last
+	e.n += o.n
+}
+
+// appendPayload appends e's postings as the index stores them: every gap,
+// then every impact.
+func (t *postTable) appendPayload(b []byte, e *postEntry) []byte {
+	if e.n == 1 {
+		return append(binary.AppendUvarint(b, uint64(e.first)), e.imp0)
+	}
+	post := t.block(e)[:e.len]
+	start, gaps := len(b), len(post)-int(e.n)
+	b = slices.Grow(b, len(post))[:start+len(post)]
+	g, m := b[start:start+gaps], b[start+gaps:]
+	for p := post; len(p) > 0; {
+		_, k := binary.Uvarint(p)
+		g = g[copy(g, p[:k]):]
+		m[0], m = p[k], m[1:]
+		p = p[k+1:]
+	}
+	return b
+}
+
 // entrySize is the size of a postings entry, with its postings
 // uncompressed.
 func (t *postTable) entrySize(e *postEntry) int {
@@ -1151,7 +1202,7 @@ func uvarintLen(x uint64) int {
 // encodeShard encodes the entries of one shard (sorted by gram, then
 // field): the bucket table, the buckets, the long postings compressed
 // (see the layout above).
-func encodeShard(entries []shardItem, shards, buckets int) []byte {
+func encodeShard(t *postTable, entries []shardItem, shards, buckets int) []byte {
 	bs := make([][]byte, buckets)
 	var long []byte
 	var payload []byte
@@ -1163,7 +1214,7 @@ func encodeShard(entries []shardItem, shards, buckets int) []byte {
 		b = append(b, it.gram...)
 		b = binary.AppendUvarint(b, uint64(e.field))
 		b = binary.AppendUvarint(b, uint64(e.n))
-		payload = e.appendPayload(payload[:0])
+		payload = t.appendPayload(payload[:0], e)
 		if len(payload) <= inlineMax {
 			b = binary.AppendUvarint(b, uint64(len(payload))<<1)
 			b = append(b, payload...)

@@ -151,7 +151,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 			folded = slices.Clone(meta.Segments[1:])
 			meta.Segments = []staticSeg{meta.Segments[0], place}
-			files = append(files, File{shardName(id, 0), encodeShard(nil, 1, 1)})
+			files = append(files, File{shardName(id, 0), encodeShard(nil, nil, 1, 1)})
 			id = strconv.Itoa(last + 2)
 		}
 		stubs := make([]staticStub, ix.meta.N)
@@ -176,7 +176,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 		} else {
 			// Only removals: an empty segment names the new docs.bin.
 			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1, Buckets: 1})
-			files = append(files, File{shardName(id, 0), encodeShard(nil, 1, 1)})
+			files = append(files, File{shardName(id, 0), encodeShard(nil, nil, 1, 1)})
 		}
 		meta.Stories = stubs
 		var rank []int
