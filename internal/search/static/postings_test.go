@@ -106,3 +106,30 @@ func seq(first, step, n int) []int32 {
 	}
 	return out
 }
+
+// TestKeyIndexGrows checks that every gram is found again, and no other,
+// after the index of a field has grown many times.
+func TestKeyIndexGrows(t *testing.T) {
+	tb := newPostTable()
+	const n = 100000
+	gram := func(i int) string { return string([]rune{rune(0x4E00 + i%2000), rune(0x4E00 + i/2000)}) }
+	for i := range n {
+		tb.add(tb.entry(1, gram(i)), int32(i), 1)
+	}
+	if tb.n != n || tb.byKey[1].n != n {
+		t.Fatalf("%d entries, %d in the index; want %d", tb.n, tb.byKey[1].n, n)
+	}
+	for i := range n {
+		if e := tb.find(1, gram(i)); e == nil || e.first != int32(i) {
+			t.Fatalf("find(%q) = %+v", gram(i), e)
+		}
+	}
+	for i := n; i < n+1000; i++ {
+		if e := tb.find(1, gram(i)); e != nil {
+			t.Fatalf("find(%q) found %+v", gram(i), e)
+		}
+	}
+	if e := tb.find(0, gram(5)); e != nil {
+		t.Fatalf("found a gram of field 1 in field 0: %+v", e)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"math/bits"
 	"os"
 	"path"
 	"path/filepath"
@@ -938,7 +939,7 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 type postTable struct {
 	slabs  [][]postEntry
 	n      int
-	byKey  []map[uint64]int32 // by field
+	byKey  []keyIndex         // by field
 	byText []map[string]int32 // by field
 	texts  []string           // the grams without a gramKey
 	arena  [][]byte           // blocks of postings (postEntry.ref)
@@ -994,24 +995,22 @@ func (t *postTable) gramLen(e *postEntry) int {
 	return n
 }
 
-// lookup returns the number of the entry of gram in field, and whether
-// there is one, with gram's integer key and whether it has one.
-func (t *postTable) lookup(field int, gram string) (k int32, ok bool, key uint64, packed bool) {
+// fields makes the indexes of fields up to field.
+func (t *postTable) fields(field int) {
 	for field >= len(t.byKey) {
-		t.byKey = append(t.byKey, make(map[uint64]int32, 1<<10))
+		t.byKey = append(t.byKey, keyIndex{})
 		t.byText = append(t.byText, map[string]int32{})
 	}
-	if key, packed = gramKey(gram); packed {
-		k, ok = t.byKey[field][key]
-	} else {
-		k, ok = t.byText[field][gram]
-	}
-	return k, ok, key, packed
 }
 
 // find returns the entry of gram in field, or nil.
 func (t *postTable) find(field int, gram string) *postEntry {
-	if k, ok, _, _ := t.lookup(field, gram); ok {
+	t.fields(field)
+	if key, packed := gramKey(gram); packed {
+		if s := t.slot(&t.byKey[field], key); s.k != 0 {
+			return t.at(int(s.k - 1))
+		}
+	} else if k, ok := t.byText[field][gram]; ok {
 		return t.at(int(k))
 	}
 	return nil
@@ -1020,20 +1019,27 @@ func (t *postTable) find(field int, gram string) *postEntry {
 // entry returns the entry of gram in field, made empty if new. A gram
 // kept as text is cloned, so that the story's text is not kept alive.
 func (t *postTable) entry(field int, gram string) *postEntry {
-	k, ok, key, packed := t.lookup(field, gram)
-	if ok {
+	t.fields(field)
+	key, packed := gramKey(gram)
+	var s *keySlot
+	if packed {
+		if s = t.slot(&t.byKey[field], key); s.k != 0 {
+			return t.at(int(s.k - 1))
+		}
+	} else if k, ok := t.byText[field][gram]; ok {
 		return t.at(int(k))
 	}
 	if t.n%slabSize == 0 {
 		t.slabs = append(t.slabs, make([]postEntry, slabSize))
 	}
-	k = int32(t.n)
+	k := int32(t.n)
 	t.n++
 	e := t.at(int(k))
 	e.field = uint8(field)
 	if packed {
 		e.key = key
-		t.byKey[field][key] = k
+		s.fp, s.k = uint32(keyHash(key)), uint32(k)+1
+		t.byKey[field].n++
 	} else {
 		g := strings.Clone(gram)
 		e.key = textKey | uint64(len(t.texts))
@@ -1041,6 +1047,56 @@ func (t *postTable) entry(field int, gram string) *postEntry {
 		t.byText[field][g] = k
 	}
 	return e
+}
+
+// keyIndex is an open-addressing hash table from gram keys (gramKey) to
+// the table's entries, at most three quarters full. A slot holds an
+// entry's number and 32 bits of its key's hash, so that a lookup reads
+// one slot (a few, in one cache line, on collisions) and then the entry,
+// which the caller reads anyway: for the millions of grams of a large
+// vocabulary, fewer cache misses than a Go map, in 8 bytes a slot.
+type keyIndex struct {
+	slots []keySlot
+	n     int  // slots used
+	shift uint // 64 − log2(len(slots))
+}
+
+type keySlot struct {
+	fp uint32 // the low half of keyHash
+	k  uint32 // entry number + 1; 0: empty
+}
+
+// keyHash is a Fibonacci hash: its high bits pick the slot, its low half
+// tells keys apart.
+func keyHash(key uint64) uint64 { return key * 0x9E3779B97F4A7C15 }
+
+// slot returns the slot of x holding key or, if none does, the empty slot
+// where key goes (the caller fills it and counts it in n). A table three
+// quarters full grows first.
+func (t *postTable) slot(x *keyIndex, key uint64) *keySlot {
+	if 4*(x.n+1) > 3*len(x.slots) {
+		old := x.slots
+		size := max(1024, 2*len(old))
+		x.slots, x.shift = make([]keySlot, size), uint(64-bits.TrailingZeros(uint(size)))
+		mask := len(x.slots) - 1
+		for _, s := range old {
+			if s.k == 0 {
+				continue
+			}
+			i := int(keyHash(t.at(int(s.k-1)).key) >> x.shift)
+			for x.slots[i].k != 0 {
+				i = (i + 1) & mask
+			}
+			x.slots[i] = s
+		}
+	}
+	h := keyHash(key)
+	fp, mask := uint32(h), len(x.slots)-1
+	for i := int(h >> x.shift); ; i = (i + 1) & mask {
+		if s := &x.slots[i]; s.k == 0 || s.fp == fp && t.at(int(s.k-1)).key == key {
+			return s
+		}
+	}
 }
 
 // arenaChunk is the size of the arena's chunks; a block of postings over
