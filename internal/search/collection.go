@@ -4,7 +4,7 @@ import "slices"
 
 // What another index format (the static index, internal/search/static)
 // needs of the engine to return what Index.Search returns: the terms of a
-// story with their impacts (StoryTerms, stored by field number), and the
+// story with their impacts (EachStoryTerms, stored by field number), and the
 // evaluation of a query over stories it numbers itself (Collection).
 // Analysis, planning and scoring stay here, written once.
 
@@ -24,24 +24,14 @@ func FieldNumber(field string) int {
 	return -1
 }
 
-// StoryTerms returns the distinct grams of each indexed field of a
-// normalised Doc (Doc.Normalized) with their impacts, in no particular
-// order: terms[FieldNumber(f)] are those of field f, what a Collection's
-// Postings must give back for f. The year field is left empty: a
-// Collection gives each story's year itself (Collection.Year).
-func StoryTerms(d Doc) (terms [][]Posting) {
-	terms = make([][]Posting, len(indexedFields))
-	EachStoryTerms(d, func(field int, post []Posting) {
-		terms[field] = append([]Posting(nil), post...)
-	})
-	return terms
-}
-
-// EachStoryTerms is StoryTerms without copying: it calls fn with the
-// number of each field that has terms (the year field left out) and the
-// field's distinct grams with their impacts, which fn must not keep:
-// they are only valid during the call (the grams, substrings of the
-// story's texts, may be kept).
+// EachStoryTerms calls fn with the number (FieldNumber) of each indexed
+// field of a normalised Doc (Doc.Normalized) that has terms, and the
+// field's distinct grams with their impacts, in no particular order:
+// what a Collection's Postings must give back for that field. The year
+// field is left out: a Collection gives each story's year itself
+// (Collection.Year). fn must not keep the slice, which is only valid
+// during the call; the grams, substrings of the story's texts, may be
+// kept.
 func EachStoryTerms(d Doc, fn func(field int, post []Posting)) {
 	eachGramTerms(d, func(field string, post []Posting) {
 		if field != yearField {
@@ -68,7 +58,7 @@ type Collection struct {
 	// Rank orders stories when scores tie: per story number, its place
 	// newest first, then by ID. Nil means story numbers are ranks.
 	Rank []int32
-	// Postings reads the postings of a field's gram (StoryTerms).
+	// Postings reads the postings of a field's gram (EachStoryTerms).
 	Postings PostingsFunc
 	// Doc returns the normalised Doc of story i, for the hits shown.
 	Doc func(i int) (Doc, error)

@@ -7,7 +7,7 @@
 // every word of letters or digits. An index holds, per text field, the
 // adjacent pairs of units (bigrams), the adjacent triples (exact-phrase
 // evidence) and, for all text together, single units (one-character
-// queries), each with an impact (StoryTerms). Queries are planned and
+// queries), each with an impact (EachStoryTerms). Queries are planned and
 // scored by one evaluator (Collection.Search) over postings read from
 // bleve's segments (Index.Search) or from the files of the static index
 // (package static, whose browser script mirrors the evaluator), so both

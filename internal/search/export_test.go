@@ -48,7 +48,7 @@ var (
 // older segments hold deleted documents:
 //   - reading segment postings directly gives the documents and
 //     frequencies scorch's term field reader gives, deleted ones left out;
-//   - every frequency is the impact StoryTerms computes, and every live
+//   - every frequency is the impact EachStoryTerms computes, and every live
 //     story holding a gram is found, although all grams of one impact
 //     share one TokenFreq (assumption 1: zap reads a TokenFreq's
 //     frequency, never its term);
@@ -213,4 +213,15 @@ func SetPinyinHash(t *testing.T, h func([]byte) uint64) {
 	old := pinyinHash
 	pinyinHash = h
 	t.Cleanup(func() { pinyinHash = old })
+}
+
+// gramTerms returns, per indexed field, the distinct terms of a
+// normalised Doc with their impacts (eachGramTerms, copied out), for the
+// tests and benchmarks that compare it with the former analysis.
+func gramTerms(d Doc) map[string][]Posting {
+	out := make(map[string][]Posting, 2*len(textFields)+5)
+	eachGramTerms(d, func(field string, post []Posting) {
+		out[field] = append([]Posting(nil), post...)
+	})
+	return out
 }

@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// Counting grams cheaply (gramTerms). A gram of Han, kana or Hangul
+// Counting grams cheaply (eachGramTerms). A gram of Han, kana or Hangul
 // characters, a unit each, is counted under an integer key: its runes,
 // 21 bits each (runes are below 1<<21), so a bigram is r1<<21|r2 and a
 // trigram r1<<42|r2<<21|r3. A rune is at least 0x80, so keys are never 0
@@ -16,7 +16,7 @@ import (
 // Key and text are one-to-one: a gram's text splits into its units one
 // way only.
 
-// cunit is a unit (appendUnits) as gramTerms needs it: its rune when it
+// cunit is a unit (appendUnits) as eachGramTerms needs it: its rune when it
 // is a character on its own, else 0 (a word), its bytes [b0, b1) in the
 // folded text and its run number.
 type cunit struct {
@@ -187,7 +187,7 @@ type unitSum struct {
 	g string
 }
 
-// gramScratch is what one gramTerms call works in; gramPool keeps them.
+// gramScratch is what one eachGramTerms call works in; gramPool keeps them.
 type gramScratch struct {
 	us       []cunit
 	grams    gramTable[occurrence] // of one field and gram length

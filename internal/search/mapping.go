@@ -158,17 +158,6 @@ func tokenFreqs(post []Posting) index.TokenFrequencies {
 
 var _ document.Field = (*gramField)(nil)
 
-// gramTerms returns, per indexed field, the distinct terms of a
-// normalised Doc with their impacts (in no particular order: both the bleve
-// document and the static index put them in order themselves).
-func gramTerms(d Doc) map[string][]Posting {
-	out := make(map[string][]Posting, 2*len(textFields)+5)
-	eachGramTerms(d, func(field string, post []Posting) {
-		out[field] = append([]Posting(nil), post...)
-	})
-	return out
-}
-
 // eachGramTerms calls fn with each indexed field of a normalised Doc that
 // has terms and the field's distinct terms with their impacts, which fn
 // must not keep: they are only valid during the call. Grams are counted by

@@ -61,7 +61,7 @@ func contains(ss []string, s string) bool {
 
 // pinyinTerms returns the py terms of a normalised Doc, each with impact
 // 1 (a reading matches or it does not), in no particular order (like
-// gramTerms). Terms are written into one buffer, deduplicated there by
+// eachGramTerms). Terms are written into one buffer, deduplicated there by
 // hash, and cut from one string.
 func pinyinTerms(d Doc) []Posting {
 	s := pinyinPool.Get().(*pinyinScratch)

@@ -10,7 +10,7 @@ import (
 // TestSegmentPostingsAgree holds the bleve fast path to its assumptions
 // (bleve_fastpath.go, CheckSegmentPostings): segment postings read
 // directly agree with scorch's term field reader, deleted documents left
-// out, and give back the impacts StoryTerms computes although grams of
+// out, and give back the impacts EachStoryTerms computes although grams of
 // one impact share one TokenFreq.
 func TestSegmentPostingsAgree(t *testing.T) {
 	docs := searchtest.GoldenDocs(t)

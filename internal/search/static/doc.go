@@ -3,7 +3,7 @@
 // host, and the reader search page that runs it.
 //
 // The index stores what the engine (internal/search) computes: each
-// story's terms with their impacts (search.StoryTerms) in postings
+// story's terms with their impacts (search.EachStoryTerms) in postings
 // shards, and each story's normalised Doc. Index, the Go reader, and
 // search.js evaluate a query over those files exactly as the server index
 // does (search.Collection, which search.js mirrors), so all three return
