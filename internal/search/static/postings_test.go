@@ -22,7 +22,7 @@ func TestPostEntryRoundTrip(t *testing.T) {
 		{"many joined to one story", []int32{7, 8, 9}, []int32{300}},
 		{"one story joined to one", []int32{70000}, []int32{70001}},
 		{"blocks outgrown", seq(0, 3, 500), seq(2000, 7, 3000)},
-		{"a block of its own chunk", seq(0, 1, 150000), seq(200000, 1, 10)},
+		{"blocks in chunks of their own, outgrown", seq(0, 1, 300000), seq(400000, 1, 10)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,8 +78,17 @@ func TestPostTableKeys(t *testing.T) {
 			if e == nil || tb.gram(e) != g || int(e.field) != f || e.first != int32(k) || e.n != 1 {
 				t.Errorf("find(%d, %q) = %+v", f, g, e)
 			}
-			if e != nil && (tb.gramLen(e) != len(g) || string(tb.appendGram([]byte("前"), e)) != "前"+g) {
-				t.Errorf("gram %q: length %d, appended %q", g, tb.gramLen(e), tb.appendGram([]byte("前"), e))
+			if e == nil {
+				continue
+			}
+			if got := string(tb.appendGram([]byte("前"), e)); got != "前"+g {
+				t.Errorf("gram %q appended as %q", g, got)
+			}
+			// One posting, inline: gram length and gram, field, n, the
+			// payload's length and kind, and the payload.
+			want := uvarintLen(uint64(len(g))) + len(g) + 1 + 1 + 2 + uvarintLen(uint64(k)) + 1
+			if size, head := tb.sizes(e); size != want || head != want {
+				t.Errorf("sizes of %q = %d, %d; want %d", g, size, head, want)
 			}
 		}
 	}

@@ -139,7 +139,7 @@ func fnv1a32[S string | []byte](gram S) uint32 {
 }
 
 // shardOf is fnv1a32(gram) mod shards.
-func shardOf(gram string, shards int) int {
+func shardOf[S string | []byte](gram S, shards int) int {
 	return int(fnv1a32(gram) % uint32(shards))
 }
 
@@ -460,9 +460,9 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 	// (by gram, then field) and encode them, on every CPU.
 	total, heads := 0, 0
 	for k := range post.n {
-		e := post.at(k)
-		total += post.entrySize(e)
-		heads += post.headSize(e)
+		size, head := post.sizes(post.at(k))
+		total += size
+		heads += head
 	}
 	shards := 1
 	for shards*shardBytes < total && shards < maxShards {
@@ -481,7 +481,7 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 	var buf []byte
 	for k := range post.n {
 		buf = post.appendGram(buf[:0], post.at(k))
-		sh := int(fnv1a32(buf) % uint32(shards))
+		sh := shardOf(buf, shards)
 		of[sh] = append(of[sh], int32(k))
 	}
 	bufs := make([][]byte, shards)
@@ -913,14 +913,19 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 	for _, t := range tables[1:workers] {
 		for k := range t.n {
 			e := t.at(k)
-			g := t.gram(e)
-			if j := joined.find(int(e.field), g); j != nil {
+			// A packed key names the same gram in every table; a text
+			// key is an index into this table's texts.
+			key, text := e.key, ""
+			if key&textKey != 0 {
+				key, text = 0, t.texts[key&^textKey]
+			}
+			if j := joined.get(int(e.field), key, text, false); j != nil {
 				joined.join(j, t, e)
 				continue
 			}
 			// A gram new to joined: a copy of e, its postings in
 			// joined's arena.
-			j := joined.entry(int(e.field), g)
+			j := joined.get(int(e.field), key, text, true)
 			j.first, j.last, j.n, j.imp0 = e.first, e.last, e.n, e.imp0
 			if e.n > 1 {
 				joined.write(j, t.block(e)[:e.len])
@@ -981,53 +986,37 @@ func (t *postTable) gram(e *postEntry) string {
 	return string(t.appendGram(buf[:0], e))
 }
 
-// gramLen is len(t.gram(e)).
-func (t *postTable) gramLen(e *postEntry) int {
-	if e.key&textKey != 0 {
-		return len(t.texts[e.key&^textKey])
-	}
-	n := 0
-	for sh := 42; sh >= 0; sh -= 21 {
-		if r := rune(e.key >> sh & (1<<21 - 1)); r != 0 {
-			n += utf8.RuneLen(r)
-		}
-	}
-	return n
+// find returns the entry of gram in field, or nil.
+func (t *postTable) find(field int, gram string) *postEntry {
+	key, _ := gramKey(gram)
+	return t.get(field, key, gram, false)
 }
 
-// fields makes the indexes of fields up to field.
-func (t *postTable) fields(field int) {
+// entry returns the entry of gram in field, made empty if new.
+func (t *postTable) entry(field int, gram string) *postEntry {
+	key, _ := gramKey(gram)
+	return t.get(field, key, gram, true)
+}
+
+// get returns the entry in field of the gram whose gramKey is key, or,
+// when key is 0 (the gram has none), of the gram text; with create, an
+// empty one if there is none, else nil. A gram kept as text is cloned, so
+// that the story's text is not kept alive.
+func (t *postTable) get(field int, key uint64, text string, create bool) *postEntry {
 	for field >= len(t.byKey) {
 		t.byKey = append(t.byKey, keyIndex{})
 		t.byText = append(t.byText, map[string]int32{})
 	}
-}
-
-// find returns the entry of gram in field, or nil.
-func (t *postTable) find(field int, gram string) *postEntry {
-	t.fields(field)
-	if key, packed := gramKey(gram); packed {
-		if s := t.slot(&t.byKey[field], key); s.k != 0 {
-			return t.at(int(s.k - 1))
-		}
-	} else if k, ok := t.byText[field][gram]; ok {
-		return t.at(int(k))
-	}
-	return nil
-}
-
-// entry returns the entry of gram in field, made empty if new. A gram
-// kept as text is cloned, so that the story's text is not kept alive.
-func (t *postTable) entry(field int, gram string) *postEntry {
-	t.fields(field)
-	key, packed := gramKey(gram)
 	var s *keySlot
-	if packed {
+	if key != 0 {
 		if s = t.slot(&t.byKey[field], key); s.k != 0 {
 			return t.at(int(s.k - 1))
 		}
-	} else if k, ok := t.byText[field][gram]; ok {
+	} else if k, ok := t.byText[field][text]; ok {
 		return t.at(int(k))
+	}
+	if !create {
+		return nil
 	}
 	if t.n%slabSize == 0 {
 		t.slabs = append(t.slabs, make([]postEntry, slabSize))
@@ -1036,12 +1025,12 @@ func (t *postTable) entry(field int, gram string) *postEntry {
 	t.n++
 	e := t.at(int(k))
 	e.field = uint8(field)
-	if packed {
+	if key != 0 {
 		e.key = key
 		s.fp, s.k = uint32(keyHash(key)), uint32(k)+1
 		t.byKey[field].n++
 	} else {
-		g := strings.Clone(gram)
+		g := strings.Clone(text)
 		e.key = textKey | uint64(len(t.texts))
 		t.texts = append(t.texts, g)
 		t.byText[field][g] = k
@@ -1141,6 +1130,9 @@ func (t *postTable) write(e *postEntry, p []byte) {
 		nb := t.arena[ref>>32][int(ref&(1<<32-1)):][:size]
 		if e.cap > 0 {
 			copy(nb, t.block(e)[:e.len])
+			if e.cap > arenaChunk/4 { // a chunk of its own: let it go
+				t.arena[e.ref>>32] = nil
+			}
 		}
 		e.ref, e.cap = ref, uint32(size)
 	}
@@ -1205,20 +1197,17 @@ func (t *postTable) appendPayload(b []byte, e *postEntry) []byte {
 	return b
 }
 
-// entrySize is the size of a postings entry, with its postings
-// uncompressed.
-func (t *postTable) entrySize(e *postEntry) int {
-	g := t.gramLen(e)
-	return uvarintLen(uint64(g)) + g + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + e.postsLen()
-}
-
-// headSize estimates the size of a postings entry in its bucket: long
-// postings are elsewhere.
-func (t *postTable) headSize(e *postEntry) int {
-	if n := e.postsLen(); n > inlineMax {
-		return t.entrySize(e) - n + 3
+// sizes returns the size of a postings entry with its postings
+// uncompressed, and an estimate of its size in its bucket (long postings
+// are elsewhere).
+func (t *postTable) sizes(e *postEntry) (size, head int) {
+	var buf [12]byte
+	g, p := len(t.appendGram(buf[:0], e)), e.postsLen()
+	size = uvarintLen(uint64(g)) + g + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + p
+	if p > inlineMax {
+		return size, size - p + 3
 	}
-	return t.entrySize(e)
+	return size, size
 }
 
 // shardItem is a postings entry with its gram, as a shard is sorted and
