@@ -231,6 +231,11 @@ type pageDoc struct {
 	Excerpt  string
 }
 
+// pageDocOf is what pages show of a rendered body.
+func pageDocOf(md *markdown.Doc) *pageDoc {
+	return &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}
+}
+
 // New returns a Builder.
 func New(opt Options) *Builder {
 	b := &Builder{opt: opt, docs: map[string]docEntry{}, renderers: map[bool]*markdown.Renderer{}}
@@ -474,7 +479,7 @@ func (b *Builder) doc(s *content.Story, typeset bool) (d *pageDoc, fresh bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	d = &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}
+	d = pageDocOf(md)
 	b.docMu.Lock()
 	if b.opt.Once {
 		// The text replaces the source: LoadBody reads the file again

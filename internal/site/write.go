@@ -205,7 +205,7 @@ func (b *Builder) writeStreamed(ctx context.Context, pages []*page, render map[*
 			if err != nil {
 				return nil, err
 			}
-			return &pageDoc{HTML: md.HTML, Headings: md.Headings, Chars: md.Chars, Excerpt: excerpt(md.Text, excerptLen)}, nil
+			return pageDocOf(md), nil
 		}
 	}
 	gerrs := make([]error, len(groups))
