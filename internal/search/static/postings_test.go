@@ -2,7 +2,11 @@ package static
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/banmian/banmian/internal/search"
 )
 
 // TestPostEntryRoundTrip checks that postings added to an entry, joined
@@ -140,5 +144,53 @@ func TestKeyIndexGrows(t *testing.T) {
 	}
 	if e := tb.find(0, gram(5)); e != nil {
 		t.Fatalf("found a gram of field 1 in field 0: %+v", e)
+	}
+}
+
+// TestWriteHostileBodies writes an index of stories at the body cap in
+// shapes that stress the postings tables (every gram new, one gram over
+// and over, only word grams, path-like words) and finds each by a gram of
+// its body: the tables and the arena take them in time linear in the
+// text.
+func TestWriteHostileBodies(t *testing.T) {
+	const size = 200 << 10 // content.MaxBodyBytes
+	var distinct strings.Builder
+	for i := 0; distinct.Len() < size; i++ {
+		distinct.WriteRune(rune(0x4E00 + i*7919%20000)) // 20,000 characters in a scrambled order
+	}
+	d := time.Date(2025, 5, 22, 0, 0, 0, 0, time.UTC)
+	docs := []search.Doc{
+		{ID: "distinct", Title: "每个字都不同", Date: d, Body: distinct.String()},
+		{ID: "repeated", Title: "一个字重复", Date: d, Body: strings.Repeat("堵", size/3)},
+		{ID: "words", Title: "只有英文", Date: d, Body: strings.Repeat("pipe blocked again ", size/19)},
+		{ID: "paths", Title: "像路径", Date: d, Body: strings.Repeat("../../etc/passwd %2e%2e/ ", size/25)},
+	}
+	for i := range docs {
+		docs[i] = docs[i].Normalized()
+	}
+	done := make(chan *Index, 1)
+	go func() {
+		_, s := mustWriteStatic(t, docs)
+		done <- s
+	}()
+	var s *Index
+	select {
+	case s = <-done:
+	case <-time.After(60 * time.Second): // a backstop against a hang, not a speed target
+		t.Fatal("the index of four capped bodies was not written in 60 s")
+	}
+	for _, c := range []struct{ query, id string }{
+		{string([]rune(distinct.String())[5000:5002]), "distinct"},
+		{"堵堵", "repeated"},
+		{"blocked", "words"},
+		{"passwd", "paths"},
+	} {
+		r, err := s.Search(search.Query{Text: c.query})
+		if err != nil {
+			t.Fatalf("%q: %v", c.query, err)
+		}
+		if r.Total != 1 || len(r.Hits) != 1 || r.Hits[0].ID != c.id {
+			t.Errorf("%q: %d hits, want %s alone", c.query, r.Total, c.id)
+		}
 	}
 }
