@@ -1,18 +1,23 @@
 package static
 
 import (
+	"bytes"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/banmian/banmian/internal/search"
+	"github.com/banmian/banmian/internal/search/searchtest"
 )
 
-// TestPostEntryRoundTrip checks that postings added to an entry, joined
-// from a second worker's entry, come back from the reader's decoder as
-// they went in, with gaps over one byte and every impact.
-func TestPostEntryRoundTrip(t *testing.T) {
+// TestRunsMergeRoundTrip checks that postings added to an entry, written
+// out as runs (in memory or in a file) with a later worker's entry of the
+// same gram, merge back as they went in, through the reader's decoder,
+// with gaps over one byte and every impact.
+func TestRunsMergeRoundTrip(t *testing.T) {
 	tests := []struct {
 		name       string
 		ids1, ids2 []int32
@@ -20,46 +25,164 @@ func TestPostEntryRoundTrip(t *testing.T) {
 		{"one story", []int32{0}, nil},
 		{"close stories", []int32{3, 4, 5}, nil},
 		{"long gaps", []int32{1, 200, 70000}, nil},
-		{"joined", []int32{2, 9}, []int32{130, 131, 100000}},
-		{"joined from the start", []int32{0}, []int32{1}},
-		{"one story joined to many", []int32{7}, []int32{8, 300, 301}},
-		{"many joined to one story", []int32{7, 8, 9}, []int32{300}},
-		{"one story joined to one", []int32{70000}, []int32{70001}},
+		{"merged", []int32{2, 9}, []int32{130, 131, 100000}},
+		{"merged from the start", []int32{0}, []int32{1}},
+		{"one story merged with many", []int32{7}, []int32{8, 300, 301}},
+		{"many merged with one story", []int32{7, 8, 9}, []int32{300}},
+		{"one story merged with one", []int32{70000}, []int32{70001}},
 		{"blocks outgrown", seq(0, 3, 500), seq(2000, 7, 3000)},
 		{"blocks in chunks of their own, outgrown", seq(0, 1, 300000), seq(400000, 1, 10)},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ta, tb := newPostTable(), newPostTable()
-			a, b := ta.entry(0, "社区"), tb.entry(0, "社区")
-			var imps []uint8
-			for k, i := range tc.ids1 {
-				ta.add(a, i, uint8(k+1))
-				imps = append(imps, uint8(k+1))
+		for _, inFile := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/file=%v", tc.name, inFile), func(t *testing.T) {
+				const gram = "社区"
+				var imps []uint8
+				var runs []*run
+				for r, ids := range [][]int32{tc.ids1, tc.ids2} {
+					if len(ids) == 0 {
+						continue
+					}
+					tb := newPostTable()
+					tb.add(tb.entry(1, "别的"), ids[0], 9) // another gram, in another partition or not
+					e := tb.entry(0, gram)
+					for k, i := range ids {
+						imp := uint8(100*r + k + 1)
+						tb.add(e, i, imp)
+						imps = append(imps, imp)
+					}
+					runs = append(runs, makeRun(t, tb, inFile))
+				}
+				want := append(slices.Clone(tc.ids1), tc.ids2...)
+				m := newMerger(runs)
+				found := 0
+				if err := m.part(int(fnv1a32(gram)%parts), func(same []*cursor) {
+					if string(same[0].gram) != gram || same[0].field != 0 {
+						return
+					}
+					found++
+					if len(same) != len(runs) {
+						t.Errorf("%d runs of %q merged, want %d", len(same), gram, len(runs))
+					}
+					n, size := mergedLen(same)
+					payload, _, err := appendMerged([]byte("前缀"), nil, same)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if string(payload[:len("前缀")]) != "前缀" {
+						t.Fatalf("appendMerged overwrote what was there: %q", payload)
+					}
+					payload = payload[len("前缀"):]
+					if n != len(want) || size != len(payload) {
+						t.Errorf("mergedLen = %d, %d; want %d, %d", n, size, len(want), len(payload))
+					}
+					ids, got, err := decodePostings(payload, n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(ids, want) || !slices.Equal(got, imps) {
+						t.Errorf("got %v %v, want %v %v", ids, got, want, imps)
+					}
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if found != 1 {
+					t.Errorf("%q merged %d times, want once", gram, found)
+				}
+			})
+		}
+	}
+}
+
+// makeRun returns the run of tb, in memory or in a file.
+func makeRun(t *testing.T, tb *postTable, inFile bool) *run {
+	t.Helper()
+	var sc runScratch
+	b, bounds := tb.appendRun([]byte("前面的"), &sc)
+	r := &run{bounds: bounds, data: b[len("前面的"):]}
+	if inFile {
+		f, err := os.CreateTemp(t.TempDir(), "run")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		if _, err := f.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		r.data, r.f, r.base = nil, f, int64(len("前面的"))
+	}
+	return r
+}
+
+// TestRunOrder checks that a run's partitions hold every entry once, by
+// gram (as text) and then field, grams kept as keys and as text alike,
+// and that a reset table starts empty and makes the same run again.
+func TestRunOrder(t *testing.T) {
+	grams := []string{"社", "社区", "社区食", "社会", "区", "区社", "食堂", "2025", "a社", "社a", "é", "ée", "四个字符", "\uFFFD", "\xff", "\xfe", "一", "一二", "一二三", "丁"}
+	tb := newPostTable()
+	fill := func() {
+		for f := range 3 {
+			for k, g := range grams {
+				tb.add(tb.entry(2-f, g), int32(k), uint8(f+1))
 			}
-			for k, i := range tc.ids2 {
-				tb.add(b, i, uint8(200+k))
-				imps = append(imps, uint8(200+k))
+		}
+	}
+	fill()
+	first := makeRun(t, tb, false)
+	tb.reset()
+	if tb.n != 0 || tb.find(0, "社区") != nil {
+		t.Fatal("a reset table still has entries")
+	}
+	fill()
+	second := makeRun(t, tb, false)
+	if !bytes.Equal(first.data, second.data) || !slices.Equal(first.bounds, second.bounds) {
+		t.Fatal("a reset table made another run")
+	}
+	seen := 0
+	m := newMerger([]*run{first})
+	for p := range parts {
+		var prev *cursor
+		if err := m.part(p, func(same []*cursor) {
+			c := *same[0]
+			seen++
+			if int(fnv1a32(c.gram)%parts) != p {
+				t.Errorf("%q in partition %d", c.gram, p)
 			}
-			if len(tc.ids2) > 0 {
-				ta.join(a, tb, b)
+			if prev != nil && !prev.less(&c) {
+				t.Errorf("%q/%d after %q/%d", c.gram, c.field, prev.gram, prev.field)
 			}
-			want := append(slices.Clone(tc.ids1), tc.ids2...)
-			payload := ta.appendPayload([]byte("前缀"), a)
-			if string(payload[:len("前缀")]) != "前缀" {
-				t.Fatalf("appendPayload overwrote what was there: %q", payload)
-			}
-			ids, got, err := decodePostings(payload[len("前缀"):], int(a.n))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(ids, want) || !slices.Equal(got, imps) {
-				t.Errorf("got %v %v, want %v %v", ids, got, want, imps)
-			}
-			if a.first != want[0] || a.last != want[len(want)-1] {
-				t.Errorf("first, last = %d, %d; want %d, %d", a.first, a.last, want[0], want[len(want)-1])
-			}
-		})
+			prev = &c
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seen != 3*len(grams) {
+		t.Errorf("%d entries merged, want %d", seen, 3*len(grams))
+	}
+}
+
+// TestIndexIgnoresRuns checks that the index is the same file for file
+// whether each story is a run of its own, written to a temporary file, or
+// all are one run in memory.
+func TestIndexIgnoresRuns(t *testing.T) {
+	docs := searchtest.GoldenDocs(t)
+	want, err := Build(docs, Options{Title: "多维世界"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(b int) { runBudget = b }(runBudget)
+	runBudget = 1
+	got, err := Build(docs, Options{Title: "多维世界"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d files, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Name != want[i].Name || !bytes.Equal(got[i].Data, want[i].Data) {
+			t.Errorf("file %s differs from %s", got[i].Name, want[i].Name)
+		}
 	}
 }
 
@@ -88,20 +211,22 @@ func TestPostTableKeys(t *testing.T) {
 			if got := string(tb.appendGram([]byte("前"), e)); got != "前"+g {
 				t.Errorf("gram %q appended as %q", g, got)
 			}
-			// One posting, inline: gram length and gram, field, n, the
-			// payload's length and kind, and the payload.
-			want := uvarintLen(uint64(len(g))) + len(g) + 1 + 1 + 2 + uvarintLen(uint64(k)) + 1
-			if size, head := tb.sizes(e); size != want || head != want {
-				t.Errorf("sizes of %q = %d, %d; want %d", g, size, head, want)
-			}
 		}
 	}
 	if tb.find(0, "社区堂") != nil || tb.find(3, "社区") != nil {
 		t.Error("found an entry never made")
 	}
-	for _, g := range []string{"社区", "区社", "é"} {
-		if _, ok := gramKey(g); !ok {
+	packed := []string{"社区食", "é", "éé", "一", "一二", "一二三", "一三", "丁", "区", "区社", "社", "社区", "\U0010FFFF"}
+	slices.Sort(packed) // as text
+	for i, g := range packed {
+		k, ok := gramKey(g)
+		if !ok {
 			t.Errorf("gramKey(%q) is not packed", g)
+		}
+		if i > 0 {
+			if prev, _ := gramKey(packed[i-1]); prev >= k {
+				t.Errorf("gramKey(%q) ≥ gramKey(%q): keys do not order as text", packed[i-1], g)
+			}
 		}
 	}
 	for _, g := range []string{"", "ab", "社a", "四个字符", "\xff", "\uFFFD"} {

@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"context"
 	"encoding/binary"
@@ -14,7 +15,6 @@ import (
 	"io/fs"
 	"math/bits"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/banmian/banmian/internal/parallel"
 	"github.com/banmian/banmian/internal/search"
@@ -145,7 +146,7 @@ func shardOf[S string | []byte](gram S, shards int) int {
 
 // bucketOf is the bucket of gram in its shard: fnv1a32(gram) / shards
 // mod buckets.
-func bucketOf(gram string, shards, buckets int) int {
+func bucketOf[S string | []byte](gram S, shards, buckets int) int {
 	return int(fnv1a32(gram) / uint32(shards) % uint32(buckets))
 }
 
@@ -248,12 +249,9 @@ func Write(dir string, docs []search.Doc, opt Options) error {
 }
 
 // writeLazy is Write for docs whose bodies fill fills on demand (see
-// lazyBodies).
+// lazyBodies). The files go to a sibling directory as each is made, and
+// it is renamed into place once all are written.
 func writeLazy(ctx context.Context, dir string, docs []search.Doc, fill search.Filler, opt Options) error {
-	files, err := build(ctx, docs, fill, opt)
-	if err != nil {
-		return err
-	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("writing static search index: %w", err)
@@ -263,41 +261,31 @@ func writeLazy(ctx context.Context, dir string, docs []search.Doc, fill search.F
 		return fmt.Errorf("writing static search index: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	// Temporary postings go beside the index being written, not in it.
+	work := filepath.Join(tmp, ".work")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		return fmt.Errorf("writing static search index: %w", err)
+	}
+	var mu sync.Mutex
 	made := map[string]bool{}
-	for _, f := range files {
-		if d := filepath.Dir(filepath.Join(tmp, filepath.FromSlash(f.Name))); !made[d] {
+	emit := func(f File) error {
+		path := filepath.Join(tmp, filepath.FromSlash(f.Name))
+		d := filepath.Dir(path)
+		mu.Lock()
+		if !made[d] {
 			if err := os.MkdirAll(d, 0o755); err != nil {
-				return fmt.Errorf("writing static search index: %w", err)
+				mu.Unlock()
+				return err
 			}
 			made[d] = true
 		}
+		mu.Unlock()
+		return os.WriteFile(path, f.Data, 0o644)
 	}
-	// Files are small and many: write each directory's from its own
-	// goroutine (creating files in one directory does not parallelise).
-	byDir := map[string][]int{}
-	for i, f := range files {
-		d := path.Dir(f.Name)
-		byDir[d] = append(byDir[d], i)
+	if err := build(ctx, docs, fill, opt, work, emit); err != nil {
+		return fmt.Errorf("writing static search index: %w", err)
 	}
-	errs := make([]error, 0, len(byDir))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, idx := range byDir {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, i := range idx {
-				if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(files[i].Name)), files[i].Data, 0o644); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := os.Remove(work); err != nil {
 		return fmt.Errorf("writing static search index: %w", err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -337,29 +325,47 @@ type File struct {
 	Data []byte
 }
 
-// Build returns the files Write writes, for builders that write
-// their own output (for example into an fs.FS or an archive).
+// Build returns the files Write writes, by name, for builders that
+// write their own output (for example into an fs.FS or an archive).
 func Build(docs []search.Doc, opt Options) ([]File, error) {
-	return build(context.Background(), docs, nil, opt)
+	var files []File
+	var mu sync.Mutex
+	err := build(context.Background(), docs, nil, opt, "", func(f File) error {
+		mu.Lock()
+		files = append(files, f)
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	return files, nil
 }
 
-func build(ctx context.Context, docs []search.Doc, fill search.Filler, opt Options) ([]File, error) {
+// build hands the files of the static index of docs to emit (see
+// buildSegment), meta.json last; temporary postings go in tmp.
+func build(ctx context.Context, docs []search.Doc, fill search.Filler, opt Options, tmp string, emit func(File) error) error {
 	ds, perm := orderDocs(docs)
 	seen := map[string]bool{}
 	for _, d := range ds {
 		if seen[d.ID] {
-			return nil, fmt.Errorf("two documents have the ID %q", d.ID)
+			return fmt.Errorf("two documents have the ID %q", d.ID)
 		}
 		seen[d.ID] = true
 	}
+	page, err := staticPage(opt)
+	if err != nil {
+		return err
+	}
 	bodies, err := lazyBodies(ctx, docs, ds, perm, fill)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	meta := staticMeta{Version: Version, Chunk: docChunk, Credits: []string{}}
-	files, seg, stubs, err := buildSegment("0", ds, bodies, &meta, opt)
+	seg, stubs, err := buildSegment("0", ds, bodies, &meta, opt, tmp, emit)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	meta.Segments = []staticSeg{seg}
 	meta.Stories = stubs
@@ -367,14 +373,14 @@ func build(ctx context.Context, docs []search.Doc, fill search.Filler, opt Optio
 	for i := range rank {
 		rank[i] = i
 	}
+	files := []File{{"stories.txt", storiesFile(ds)}, {"search.js", Script()}, {"index.html", page}}
 	files = append(files, staticMetaFiles(&meta, rank)...)
-	files = append(files, File{"stories.txt", storiesFile(ds)})
-	page, err := staticPage(opt)
-	if err != nil {
-		return nil, err
+	for _, f := range files {
+		if err := emit(f); err != nil {
+			return err
+		}
 	}
-	files = append(files, File{"search.js", Script()}, File{"index.html", page})
-	return files, nil
+	return nil
 }
 
 // staticMetaFiles encodes meta.json and docs.bin; rank lists the live
@@ -435,34 +441,59 @@ func creditNumber(meta *staticMeta, c string) int {
 }
 
 // buildSegment encodes segment id of the normalised stories ds, whose
-// bodies fill fills when not nil: its postings shards and doc chunks, and
-// the docs.bin stub of each story.
-func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta, opt Options) ([]File, staticSeg, []staticStub, error) {
+// bodies fill fills when not nil: it hands its doc chunks and postings
+// shards to emit (from several goroutines at once) as each is done, and
+// returns the segment and the docs.bin stub of each story. Temporary
+// postings go in tmp (see staticPostings).
+func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta, opt Options, tmp string, emit func(File) error) (staticSeg, []staticStub, error) {
 	seg := staticSeg{ID: id, N: len(ds)}
 	stubs := make([]staticStub, len(ds))
 	recs := make([][]byte, len(ds))
-	post, err := staticPostings(ds, fill, recs)
+	post, err := staticPostings(ds, fill, recs, tmp)
 	if err != nil {
-		return nil, seg, nil, err
+		return seg, nil, err
 	}
+	defer post.close()
 	for i, d := range ds {
 		stubs[i] = staticStub{day: search.Day(d.Date), credit: creditNumber(meta, d.Credit), size: len(recs[i])}
 	}
-	var files []File
 	for k := 0; k*docChunk < len(ds); k++ {
 		var b []byte
 		for _, r := range recs[k*docChunk : min((k+1)*docChunk, len(ds))] {
 			b = append(b, r...)
 		}
-		files = append(files, File{chunkName(id, k), b})
+		if err := emit(File{chunkName(id, k), b}); err != nil {
+			return seg, nil, err
+		}
 	}
-	// Size the shards and their buckets, then sort each shard's entries
-	// (by gram, then field) and encode them, on every CPU.
+	clear(recs)
+	// Size the shards and their buckets from the merged entries of every
+	// partition, on every CPU.
+	workers := parallel.Workers()
+	type sized struct {
+		total, heads int
+		err          error
+	}
+	sums := make([]sized, workers)
+	workers = parallel.Chunks(parts, workers, func(w, lo, hi int) {
+		m := newMerger(post.runs)
+		s := &sums[w]
+		for p := lo; p < hi && s.err == nil; p++ {
+			s.err = m.part(p, func(same []*cursor) {
+				n, size := mergedLen(same)
+				all, head := entrySizes(len(same[0].gram), int(same[0].field), n, size)
+				s.total += all
+				s.heads += head
+			})
+		}
+	})
 	total, heads := 0, 0
-	for k := range post.n {
-		size, head := post.sizes(post.at(k))
-		total += size
-		heads += head
+	for _, s := range sums[:workers] {
+		if s.err != nil {
+			return seg, nil, s.err
+		}
+		total += s.total
+		heads += s.heads
 	}
 	shards := 1
 	for shards*shardBytes < total && shards < maxShards {
@@ -477,33 +508,48 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 		buckets *= 2
 	}
 	seg.Shards, seg.Buckets = shards, buckets
-	of := make([][]int32, shards)
-	var buf []byte
-	for k := range post.n {
-		buf = post.appendGram(buf[:0], post.at(k))
-		sh := shardOf(buf, shards)
-		of[sh] = append(of[sh], int32(k))
-	}
-	bufs := make([][]byte, shards)
-	parallel.For(shards, 0, func(sh int) {
-		entries := make([]shardItem, len(of[sh]))
-		for i, k := range of[sh] {
-			e := post.at(int(k))
-			entries[i] = shardItem{post.gram(e), e}
-		}
-		of[sh] = nil
-		slices.SortFunc(entries, func(a, b shardItem) int {
-			if c := strings.Compare(a.gram, b.gram); c != 0 {
-				return c
+	// Merge each shard's partitions into its entries (sorted by gram, then
+	// field), encode them and hand the shard on, on every CPU.
+	errs := make([]error, workers)
+	parallel.Chunks(shards, workers, func(w, lo, hi int) {
+		m := newMerger(post.runs)
+		var sb shardBuf
+		var imps []byte
+		for sh := lo; sh < hi; sh++ {
+			sb.items, sb.grams, sb.posts = sb.items[:0], sb.grams[:0], sb.posts[:0]
+			var merr error
+			for p := sh; p < parts && errs[w] == nil; p += shards {
+				errs[w] = m.part(p, func(same []*cursor) {
+					it := shardItem{g0: uint32(len(sb.grams)), p0: uint32(len(sb.posts)), field: uint8(same[0].field)}
+					sb.grams = append(sb.grams, same[0].gram...)
+					n, _ := mergedLen(same)
+					var err error
+					sb.posts, imps, err = appendMerged(sb.posts, imps, same)
+					merr = cmp.Or(merr, err)
+					it.g1, it.p1, it.n = uint32(len(sb.grams)), uint32(len(sb.posts)), int32(n)
+					sb.items = append(sb.items, it)
+				})
 			}
-			return int(a.e.field) - int(b.e.field)
-		})
-		bufs[sh] = encodeShard(post, entries, shards, buckets)
+			if errs[w] = cmp.Or(errs[w], merr); errs[w] != nil {
+				return
+			}
+			if shards < parts { // partitions interleave: sort them together
+				slices.SortFunc(sb.items, func(a, b shardItem) int {
+					if c := bytes.Compare(sb.gram(a), sb.gram(b)); c != 0 {
+						return c
+					}
+					return int(a.field) - int(b.field)
+				})
+			}
+			if errs[w] = emit(File{shardName(id, sh), encodeShard(&sb, shards, buckets)}); errs[w] != nil {
+				return
+			}
+		}
 	})
-	for sh, b := range bufs {
-		files = append(files, File{shardName(id, sh), b})
+	if err := errors.Join(errs...); err != nil {
+		return seg, nil, err
 	}
-	return files, seg, stubs, nil
+	return seg, stubs, nil
 }
 
 func shardName(seg string, s int) string { return fmt.Sprintf("s/%s-%03x.bin", seg, s) }
@@ -863,18 +909,65 @@ type postEntry struct {
 // time.
 const fillBatch = 32
 
-// staticPostings returns the postings of the stories ds, an entry per
-// gram and field, and sets recs[i] to the record of story i. Each CPU takes
-// a contiguous range of stories; their postings are then joined in story
-// order. With fill, each worker fills its stories' bodies a batch at a
-// time and lets go of each once it is indexed.
-func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable, error) {
+// postRuns is the postings of a segment's stories as runs, in story
+// order, and the temporary files that hold some of them.
+type postRuns struct {
+	runs  []*run
+	files []*os.File
+}
+
+// close removes the temporary files.
+func (r *postRuns) close() {
+	for _, f := range r.files {
+		if f != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
+}
+
+// staticPostings returns the postings of the stories ds as runs (see
+// runs.go), and sets recs[i] to the record of story i. Each CPU takes a
+// contiguous range of stories, and writes its runs past the first to a
+// temporary file in tmp (os.TempDir when empty). With fill, each worker
+// fills its stories' bodies a batch at a time and lets go of each once it
+// is indexed. The caller closes the result.
+func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte, tmp string) (*postRuns, error) {
 	workers := parallel.Workers()
-	tables := make([]*postTable, workers)
+	runs := make([][]*run, workers)
+	post := &postRuns{files: make([]*os.File, workers)}
 	errs := make([]error, workers)
 	workers = parallel.Chunks(len(ds), workers, func(w, lo, hi int) {
 		t := newPostTable()
-		tables[w] = t
+		var buf []byte
+		var sc runScratch
+		var off int64
+		// flush makes a run of t: in memory if it is the worker's only
+		// one, else in the worker's file.
+		flush := func(last bool) error {
+			var bounds []int64
+			buf, bounds = t.appendRun(buf[:0], &sc)
+			r := &run{bounds: bounds}
+			if last && post.files[w] == nil {
+				r.data = buf
+			} else {
+				if post.files[w] == nil {
+					f, err := os.CreateTemp(tmp, ".postings-*")
+					if err != nil {
+						return fmt.Errorf("making a temporary postings file: %w", err)
+					}
+					post.files[w] = f
+				}
+				if _, err := post.files[w].Write(buf); err != nil {
+					return fmt.Errorf("writing temporary postings: %w", err)
+				}
+				r.f, r.base = post.files[w], off
+				off += int64(len(buf))
+			}
+			runs[w] = append(runs[w], r)
+			t.reset()
+			return nil
+		}
 		which := make([]int, 0, fillBatch)
 		for i := lo; i < hi; i++ {
 			if fill != nil && (i-lo)%fillBatch == 0 {
@@ -902,37 +995,22 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte) (*postTable
 				return
 			}
 			recs[i] = b
+			if i+1 < hi && t.bytes() >= runBudget {
+				if errs[w] = flush(false); errs[w] != nil {
+					return
+				}
+			}
 		}
+		errs[w] = flush(true)
 	})
+	for _, r := range runs[:workers] {
+		post.runs = append(post.runs, r...)
+	}
 	if err := errors.Join(errs...); err != nil {
+		post.close()
 		return nil, err
 	}
-	// Join the workers' postings in story order: the first worker's
-	// table takes in the others'.
-	joined := tables[0]
-	for _, t := range tables[1:workers] {
-		for k := range t.n {
-			e := t.at(k)
-			// A packed key names the same gram in every table; a text
-			// key is an index into this table's texts.
-			key, text := e.key, ""
-			if key&textKey != 0 {
-				key, text = 0, t.texts[key&^textKey]
-			}
-			if j := joined.get(int(e.field), key, text, false); j != nil {
-				joined.join(j, t, e)
-				continue
-			}
-			// A gram new to joined: a copy of e, its postings in
-			// joined's arena.
-			j := joined.get(int(e.field), key, text, true)
-			j.first, j.last, j.n, j.imp0 = e.first, e.last, e.n, e.imp0
-			if e.n > 1 {
-				joined.write(j, t.block(e)[:e.len])
-			}
-		}
-	}
-	return joined, nil
+	return post, nil
 }
 
 // postTable holds the postings entries of a worker of staticPostings, one
@@ -950,6 +1028,8 @@ type postTable struct {
 	arena  [][]byte           // blocks of postings (postEntry.ref)
 	cur    int                // the chunk that small blocks are cut from, or -1
 	used   int                // bytes of chunk cur cut
+	spare  [][]byte           // chunks of arenaChunk bytes to reuse
+	held   int                // bytes of the arena's chunks and spare
 }
 
 func newPostTable() *postTable { return &postTable{cur: -1} }
@@ -986,6 +1066,39 @@ func (t *postTable) gram(e *postEntry) string {
 	return string(t.appendGram(buf[:0], e))
 }
 
+// bytes is about how much memory t holds.
+func (t *postTable) bytes() int {
+	n := len(t.slabs)*slabSize*int(unsafe.Sizeof(postEntry{})) + t.held
+	for _, x := range t.byKey {
+		n += 8 * len(x.slots)
+	}
+	for _, g := range t.texts {
+		n += len(g) + 64 // the string, its header and its map entry, about
+	}
+	return n
+}
+
+// reset empties t, keeping its slabs, index and arena chunks for reuse.
+func (t *postTable) reset() {
+	t.n = 0
+	for f := range t.byKey {
+		clear(t.byKey[f].slots)
+		t.byKey[f].n = 0
+		clear(t.byText[f])
+	}
+	clear(t.texts)
+	t.texts = t.texts[:0]
+	for _, c := range t.arena {
+		if len(c) == arenaChunk {
+			t.spare = append(t.spare, c)
+		} else if c != nil {
+			t.held -= len(c)
+		}
+	}
+	clear(t.arena)
+	t.arena, t.cur, t.used = t.arena[:0], -1, 0
+}
+
 // find returns the entry of gram in field, or nil.
 func (t *postTable) find(field int, gram string) *postEntry {
 	key, _ := gramKey(gram)
@@ -1018,13 +1131,13 @@ func (t *postTable) get(field int, key uint64, text string, create bool) *postEn
 	if !create {
 		return nil
 	}
-	if t.n%slabSize == 0 {
+	if t.n == len(t.slabs)*slabSize {
 		t.slabs = append(t.slabs, make([]postEntry, slabSize))
 	}
 	k := int32(t.n)
 	t.n++
 	e := t.at(int(k))
-	e.field = uint8(field)
+	*e = postEntry{field: uint8(field)} // a slab may be reused (reset)
 	if key != 0 {
 		e.key = key
 		s.fp, s.k = uint32(keyHash(key)), uint32(k)+1
@@ -1096,10 +1209,17 @@ const arenaChunk = 1 << 20
 func (t *postTable) alloc(size int) uint64 {
 	if size > arenaChunk/4 {
 		t.arena = append(t.arena, make([]byte, size))
+		t.held += size
 		return uint64(len(t.arena)-1) << 32
 	}
 	if t.cur < 0 || t.used+size > arenaChunk {
-		t.arena = append(t.arena, make([]byte, arenaChunk))
+		if n := len(t.spare); n > 0 {
+			t.arena = append(t.arena, t.spare[n-1])
+			t.spare = t.spare[:n-1]
+		} else {
+			t.arena = append(t.arena, make([]byte, arenaChunk))
+			t.held += arenaChunk
+		}
 		t.cur, t.used = len(t.arena)-1, 0
 	}
 	ref := uint64(t.cur)<<32 | uint64(t.used)
@@ -1132,6 +1252,7 @@ func (t *postTable) write(e *postEntry, p []byte) {
 			copy(nb, t.block(e)[:e.len])
 			if e.cap > arenaChunk/4 { // a chunk of its own: let it go
 				t.arena[e.ref>>32] = nil
+				t.held -= int(e.cap)
 			}
 		}
 		e.ref, e.cap = ref, uint32(size)
@@ -1158,70 +1279,40 @@ func (t *postTable) add(e *postEntry, i int32, imp uint8) {
 	e.n++
 }
 
-// join appends the postings of o, an entry of table ot whose stories all
-// come after e's, to e.
-func (t *postTable) join(e *postEntry, ot *postTable, o *postEntry) {
-	var buf [binary.MaxVarintLen64 + 1]byte
-	if e.n == 1 {
-		t.write(e, append(binary.AppendUvarint(buf[:0], uint64(e.first)), e.imp0))
-	}
-	// o's postings, the first gap (from 0) made one from e's last story.
-	t.write(e, binary.AppendUvarint(buf[:0], uint64(o.first-e.last)))
-	if o.n == 1 {
-		t.write(e, []byte{o.imp0})
-	} else {
-		op := ot.block(o)[:o.len]
-		_, k := binary.Uvarint(op)
-		t.write(e, op[k:])
-	}
-	e.last = o.last
-	e.n += o.n
-}
-
-// appendPayload appends e's postings as the index stores them: every gap,
-// then every impact.
-func (t *postTable) appendPayload(b []byte, e *postEntry) []byte {
-	if e.n == 1 {
-		return append(binary.AppendUvarint(b, uint64(e.first)), e.imp0)
-	}
-	post := t.block(e)[:e.len]
-	start, gaps := len(b), len(post)-int(e.n)
-	b = slices.Grow(b, len(post))[:start+len(post)]
-	g, m := b[start:start+gaps], b[start+gaps:]
-	for p := post; len(p) > 0; {
-		_, k := binary.Uvarint(p)
-		g = g[copy(g, p[:k]):]
-		m[0], m = p[k], m[1:]
-		p = p[k+1:]
-	}
-	return b
-}
-
-// sizes returns the size of a postings entry with its postings
-// uncompressed, and an estimate of its size in its bucket (long postings
-// are elsewhere).
-func (t *postTable) sizes(e *postEntry) (size, head int) {
-	var buf [12]byte
-	g, p := len(t.appendGram(buf[:0], e)), e.postsLen()
-	size = uvarintLen(uint64(g)) + g + uvarintLen(uint64(e.field)) + uvarintLen(uint64(e.n)) + 2 + p
+// entrySizes returns the size of an entry of a gram of g bytes in a
+// field, with n postings of p bytes uncompressed, and an estimate of its
+// size in its bucket (long postings are elsewhere).
+func entrySizes(g, field, n, p int) (size, head int) {
+	size = uvarintLen(uint64(g)) + g + uvarintLen(uint64(field)) + uvarintLen(uint64(n)) + 2 + p
 	if p > inlineMax {
 		return size, size - p + 3
 	}
 	return size, size
 }
 
-// shardItem is a postings entry with its gram, as a shard is sorted and
-// encoded.
+// shardItem is an entry of a shard: its gram and postings (every gap,
+// then every impact) in the shard's buffers.
 type shardItem struct {
-	gram string
-	e    *postEntry
+	g0, g1 uint32 // the gram, grams[g0:g1]
+	p0, p1 uint32 // the postings, posts[p0:p1]
+	n      int32
+	field  uint8
 }
 
+// shardBuf is the entries of a shard, as they are encoded.
+type shardBuf struct {
+	items        []shardItem
+	grams, posts []byte
+}
+
+func (sb *shardBuf) gram(it shardItem) []byte { return sb.grams[it.g0:it.g1] }
+
 // gramKey packs a gram of one to three runes, none ASCII, into an integer,
-// 21 bits a rune: one to one, since each rune is at least 0x80 and below
-// 1<<21, so that keys of one, two and three runes lie in disjoint ranges.
-// Any other gram (with a letter or digit of a word, or not valid UTF-8)
-// gives false.
+// 21 bits a rune from the top, a missing rune 0: one to one, since each
+// rune is at least 0x80 and below 1<<21, and keys order as their grams'
+// text does (UTF-8 keeps the order of code points, and a shorter gram
+// comes before the longer ones it begins). Any other gram (with a letter
+// or digit of a word, or not valid UTF-8) gives false.
 func gramKey(g string) (uint64, bool) {
 	var key uint64
 	n := 0
@@ -1232,7 +1323,7 @@ func gramKey(g string) (uint64, bool) {
 		key = key<<21 | uint64(r)
 		n++
 	}
-	return key, n > 0
+	return key << (21 * (3 - n)), n > 0
 }
 
 func uvarintLen(x uint64) int {
@@ -1247,19 +1338,17 @@ func uvarintLen(x uint64) int {
 // encodeShard encodes the entries of one shard (sorted by gram, then
 // field): the bucket table, the buckets, the long postings compressed
 // (see the layout above).
-func encodeShard(t *postTable, entries []shardItem, shards, buckets int) []byte {
+func encodeShard(sb *shardBuf, shards, buckets int) []byte {
 	bs := make([][]byte, buckets)
 	var long []byte
-	var payload []byte
-	for _, it := range entries {
-		e := it.e
-		v := bucketOf(it.gram, shards, buckets)
+	for _, it := range sb.items {
+		g, payload := sb.gram(it), sb.posts[it.p0:it.p1]
+		v := bucketOf(g, shards, buckets)
 		b := bs[v]
-		b = binary.AppendUvarint(b, uint64(len(it.gram)))
-		b = append(b, it.gram...)
-		b = binary.AppendUvarint(b, uint64(e.field))
-		b = binary.AppendUvarint(b, uint64(e.n))
-		payload = t.appendPayload(payload[:0], e)
+		b = binary.AppendUvarint(b, uint64(len(g)))
+		b = append(b, g...)
+		b = binary.AppendUvarint(b, uint64(it.field))
+		b = binary.AppendUvarint(b, uint64(it.n))
 		if len(payload) <= inlineMax {
 			b = binary.AppendUvarint(b, uint64(len(payload))<<1)
 			b = append(b, payload...)

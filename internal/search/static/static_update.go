@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/banmian/banmian/internal/search"
 )
@@ -151,7 +153,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 			folded = slices.Clone(meta.Segments[1:])
 			meta.Segments = []staticSeg{meta.Segments[0], place}
-			files = append(files, File{shardName(id, 0), encodeShard(nil, nil, 1, 1)})
+			files = append(files, File{shardName(id, 0), encodeShard(&shardBuf{}, 1, 1)})
 			id = strconv.Itoa(last + 2)
 		}
 		stubs := make([]staticStub, ix.meta.N)
@@ -163,11 +165,16 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 		}
 		if len(add) > 0 {
-			segFiles, seg, newStubs, err := buildSegment(id, add, nil, &meta, opt)
+			var mu sync.Mutex
+			seg, newStubs, err := buildSegment(id, add, nil, &meta, opt, "", func(f File) error {
+				mu.Lock()
+				files = append(files, f)
+				mu.Unlock()
+				return nil
+			})
 			if err != nil {
 				return false, err
 			}
-			files = append(files, segFiles...)
 			meta.Segments = append(slices.Clone(meta.Segments), seg)
 			stubs = append(stubs, newStubs...)
 			for _, d := range add {
@@ -176,7 +183,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 		} else {
 			// Only removals: an empty segment names the new docs.bin.
 			meta.Segments = append(slices.Clone(meta.Segments), staticSeg{ID: id, Shards: 1, Buckets: 1})
-			files = append(files, File{shardName(id, 0), encodeShard(nil, nil, 1, 1)})
+			files = append(files, File{shardName(id, 0), encodeShard(&shardBuf{}, 1, 1)})
 		}
 		meta.Stories = stubs
 		var rank []int
@@ -204,8 +211,8 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 		}
 	}
 	// meta.json goes last (staticMetaFiles puts it last of its pair).
-	slices.SortStableFunc(files, func(a, b File) int {
-		return boolInt(a.Name == "meta.json") - boolInt(b.Name == "meta.json")
+	slices.SortFunc(files, func(a, b File) int {
+		return cmp.Or(boolInt(a.Name == "meta.json")-boolInt(b.Name == "meta.json"), strings.Compare(a.Name, b.Name))
 	})
 	if err := writeFilesAtomic(dir, files); err != nil {
 		return false, fmt.Errorf("updating static search index: %w", err)
