@@ -3,7 +3,6 @@ package static
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -97,19 +96,23 @@ func TestRunsMergeRoundTrip(t *testing.T) {
 // makeRun returns the run of tb, in memory or in a file.
 func makeRun(t *testing.T, tb *postTable, inFile bool) *run {
 	t.Helper()
-	var sc runScratch
-	b, bounds := tb.appendRun([]byte("前面的"), &sc)
-	r := &run{bounds: bounds, data: b[len("前面的"):]}
-	if inFile {
-		f, err := os.CreateTemp(t.TempDir(), "run")
-		if err != nil {
+	w := &runWriter{dir: t.TempDir()}
+	t.Cleanup(w.close)
+	if inFile { // another run before it, so that it starts past 0
+		if _, err := newPostTable().writeRun(w, &runScratch{}, true); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { f.Close() })
-		if _, err := f.Write(b); err != nil {
+		w.buf = append(w.buf, "前面的"...)
+		if err := w.flush(); err != nil {
 			t.Fatal(err)
 		}
-		r.data, r.f, r.base = nil, f, int64(len("前面的"))
+	}
+	r, err := tb.writeRun(w, &runScratch{}, inFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inFile != (r.f != nil) {
+		t.Fatalf("run in a file: %v, want %v", r.f != nil, inFile)
 	}
 	return r
 }
@@ -202,7 +205,7 @@ func TestPostTableKeys(t *testing.T) {
 	for f := range 3 {
 		for k, g := range grams {
 			e := tb.find(f, g)
-			if e == nil || tb.gram(e) != g || int(e.field) != f || e.first != int32(k) || e.n != 1 {
+			if e == nil || tb.gram(e) != g || int(e.field) != f || e.last != int32(k) || e.n != 1 {
 				t.Errorf("find(%d, %q) = %+v", f, g, e)
 			}
 			if e == nil {
@@ -258,7 +261,7 @@ func TestKeyIndexGrows(t *testing.T) {
 		t.Fatalf("%d entries, %d in the index; want %d", tb.n, tb.byKey[1].n, n)
 	}
 	for i := range n {
-		if e := tb.find(1, gram(i)); e == nil || e.first != int32(i) {
+		if e := tb.find(1, gram(i)); e == nil || e.last != int32(i) {
 			t.Fatalf("find(%q) = %+v", gram(i), e)
 		}
 	}

@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,14 +22,16 @@ import (
 //	uvarint last story, uvarint postings length, postings
 //
 // where the postings are n (uvarint gap, impact byte) pairs, the first
-// gap from 0. A worker's last run stays in memory; the runs before it go
-// to a temporary file of the worker's. Since a segment's shard count
-// divides parts, a shard is the union of the partitions p ≡ shard (mod
-// shards): the build merges each partition's sections of every run, in
-// story order, into the entries of the index (mergePart), once to size
-// the shards and once to encode them. The merged postings are the same
-// whatever the runs were, so the index does not depend on the number of
-// CPUs or on the budget.
+// gap from 0. A worker's only run stays in memory; if it makes more, all
+// go to a temporary file of the worker's, written a megabyte at a time.
+//
+// Since a segment's shard count divides parts, a shard is the union of
+// the partitions p ≡ shard (mod shards). The build merges each
+// partition's sections of every run, in story order, into one run per CPU
+// (merger), whose entries size the shards; then it encodes each shard
+// from those merged runs. The merged postings are the same whatever the
+// runs were, so the index depends neither on the number of CPUs nor on
+// the budget.
 
 // parts is the number of partitions of the grams of a run: maxShards,
 // which every segment's shard count divides.
@@ -36,7 +39,7 @@ const parts = maxShards
 
 // runBudget is the size of a worker's postings table at which it is
 // written out as a run (a variable, for tests).
-var runBudget = 24 << 20
+var runBudget = 16 << 20
 
 // errCorruptRun reports a run that does not read back as written.
 var errCorruptRun = errors.New("a temporary postings file does not read back as written")
@@ -53,6 +56,9 @@ type run struct {
 // section returns section p of r, read into buf when r is in a file.
 func (r *run) section(p int, buf []byte) ([]byte, error) {
 	lo, hi := r.bounds[p], r.bounds[p+1]
+	if lo == hi {
+		return nil, nil
+	}
 	if r.f == nil {
 		return r.data[lo:hi], nil
 	}
@@ -63,85 +69,182 @@ func (r *run) section(p int, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// runScratch is a worker's scratch space for appendRun.
+// spillChunk is how many bytes a runWriter buffers before writing them
+// to its file.
+const spillChunk = 1 << 20
+
+// runWriter writes runs, section by section: to memory, or through a
+// buffer to a temporary file in dir (made when first needed).
+type runWriter struct {
+	dir  string
+	f    *os.File
+	off  int64 // bytes written to f
+	buf  []byte
+	r    *run
+	part int // the next section
+}
+
+// start begins a run, in memory unless toFile.
+func (w *runWriter) start(toFile bool) error {
+	w.r, w.part = &run{bounds: make([]int64, parts+1)}, 0
+	if !toFile {
+		w.buf = nil // the run keeps its bytes
+		return nil
+	}
+	if w.f == nil {
+		f, err := os.CreateTemp(w.dir, ".postings-*")
+		if err != nil {
+			return fmt.Errorf("making a temporary postings file: %w", err)
+		}
+		w.f = f
+	}
+	w.r.f, w.r.base = w.f, w.off+int64(len(w.buf))
+	return nil
+}
+
+// pos is the offset in the run of the next byte.
+func (w *runWriter) pos() int64 {
+	if w.r.f == nil {
+		return int64(len(w.buf))
+	}
+	return w.off + int64(len(w.buf)) - w.r.base
+}
+
+// endSection ends the sections up to p (those between empty), writing
+// out the buffer when it is full.
+func (w *runWriter) endSection(p int) error {
+	for ; w.part <= p; w.part++ {
+		w.r.bounds[w.part+1] = w.pos()
+	}
+	if w.r.f != nil && len(w.buf) >= spillChunk {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *runWriter) flush() error {
+	if _, err := w.f.Write(w.buf); err != nil {
+		return fmt.Errorf("writing temporary postings: %w", err)
+	}
+	w.off += int64(len(w.buf))
+	w.buf = w.buf[:0]
+	return nil
+}
+
+// end ends the run and returns it.
+func (w *runWriter) end() (*run, error) {
+	if err := w.endSection(parts - 1); err != nil {
+		return nil, err
+	}
+	r := w.r
+	if r.f == nil {
+		r.data = w.buf
+		w.buf = nil
+	} else if len(w.buf) > 0 {
+		if err := w.flush(); err != nil {
+			return nil, err
+		}
+	}
+	w.r = nil
+	return r, nil
+}
+
+// close removes the file, if any.
+func (w *runWriter) close() {
+	if w.f != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+	}
+}
+
+// appendRunEntry appends an entry of a run (see the layout above).
+func appendRunEntry(b, gram []byte, field, n, last int, post []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(gram)))
+	b = append(b, gram...)
+	b = binary.AppendUvarint(b, uint64(field))
+	b = binary.AppendUvarint(b, uint64(n))
+	b = binary.AppendUvarint(b, uint64(last))
+	b = binary.AppendUvarint(b, uint64(len(post)))
+	return append(b, post...)
+}
+
+// runScratch is a worker's scratch space for writeRun.
 type runScratch struct {
-	part  []uint16
-	order []int32
+	items []runItem
 }
 
-// compareEntries orders entries of t by gram (as strings: a gramKey's
-// order is its text's), then field.
-func (t *postTable) compareEntries(a, b *postEntry) int {
-	if a.key&textKey == 0 && b.key&textKey == 0 {
-		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
-		}
-	} else {
-		var ba, bb [16]byte
-		if c := bytes.Compare(t.appendGram(ba[:0], a), t.appendGram(bb[:0], b)); c != 0 {
-			return c
-		}
-	}
-	return int(a.field) - int(b.field)
+// runItem is an entry of a postTable as writeRun sorts it: its gramKey,
+// or a text key, and its field.
+type runItem struct {
+	key   uint64
+	k     int32 // entry number
+	field uint8
 }
 
-// appendRun appends the run of t's entries to b (see the layout above)
-// and returns it with its section bounds.
-func (t *postTable) appendRun(b []byte, sc *runScratch) ([]byte, []int64) {
-	sc.part = slices.Grow(sc.part[:0], t.n)[:t.n]
-	sc.order = slices.Grow(sc.order[:0], t.n)[:t.n]
-	var at [parts + 1]int
-	var gbuf [16]byte
-	for k := range t.n {
-		p := fnv1a32(t.appendGram(gbuf[:0], t.at(k))) % parts
-		at[p+1]++
-		sc.part[k] = uint16(p)
+// writeRun writes t's entries as a run to w, in memory unless toFile.
+func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, error) {
+	if err := w.start(toFile); err != nil {
+		return nil, err
 	}
+	sc.items = slices.Grow(sc.items[:0], t.n)[:t.n]
 	// Place the entries by partition (a counting sort), then sort each
-	// partition's.
+	// partition's by gram (a gramKey orders as its text), then field.
+	var at [parts + 1]int
+	for k := range t.n {
+		at[t.at(k).part+1]++
+	}
 	for p := 1; p <= parts; p++ {
 		at[p] += at[p-1]
 	}
 	start := at
 	for k := range t.n {
-		p := sc.part[k]
-		sc.order[at[p]] = int32(k)
-		at[p]++
+		e := t.at(k)
+		sc.items[at[e.part]] = runItem{e.key, int32(k), e.field}
+		at[e.part]++
 	}
-	bounds := make([]int64, parts+1)
-	base := len(b)
-	for p := range parts {
-		sec := sc.order[start[p]:start[p+1]]
-		slices.SortFunc(sec, func(x, y int32) int { return t.compareEntries(t.at(int(x)), t.at(int(y))) })
-		bounds[p] = int64(len(b) - base)
-		for _, k := range sec {
-			e := t.at(int(k))
-			g := t.appendGram(gbuf[:0], e)
-			b = binary.AppendUvarint(b, uint64(len(g)))
-			b = append(b, g...)
-			b = binary.AppendUvarint(b, uint64(e.field))
-			b = binary.AppendUvarint(b, uint64(e.n))
-			b = binary.AppendUvarint(b, uint64(e.last))
-			if e.n == 1 {
-				b = binary.AppendUvarint(b, uint64(uvarintLen(uint64(e.first))+1))
-				b = append(binary.AppendUvarint(b, uint64(e.first)), e.imp0)
-			} else {
-				b = binary.AppendUvarint(b, uint64(e.len))
-				b = append(b, t.block(e)[:e.len]...)
+	compare := func(x, y runItem) int {
+		if (x.key|y.key)&textKey == 0 { // both gramKeys
+			if c := cmp.Compare(x.key, y.key); c != 0 {
+				return c
+			}
+		} else {
+			var bx, by [16]byte
+			if c := bytes.Compare(t.appendGram(bx[:0], t.at(int(x.k))), t.appendGram(by[:0], t.at(int(y.k)))); c != 0 {
+				return c
 			}
 		}
+		return int(x.field) - int(y.field)
 	}
-	bounds[parts] = int64(len(b) - base)
-	return b, bounds
+	var gbuf [16]byte
+	var one [binary.MaxVarintLen64 + 1]byte
+	for p := range parts {
+		sec := sc.items[start[p]:start[p+1]]
+		if len(sec) == 0 {
+			continue
+		}
+		slices.SortFunc(sec, compare)
+		if err := w.endSection(p - 1); err != nil {
+			return nil, err
+		}
+		for _, it := range sec {
+			e := t.at(int(it.k))
+			post := one[:0]
+			if e.n == 1 {
+				post = append(binary.AppendUvarint(post, uint64(e.last)), e.imp0)
+			} else {
+				post = t.block(e)[:e.len]
+			}
+			w.buf = appendRunEntry(w.buf, t.appendGram(gbuf[:0], e), int(e.field), int(e.n), int(e.last), post)
+		}
+	}
+	return w.end()
 }
 
 // cursor reads the entries of a section of a run.
 type cursor struct {
 	rest  []byte
 	run   int
+	key   uint64 // gramKey of gram, or textKey if it has none
 	gram  []byte
 	field uint64
 	n     int
@@ -170,6 +273,11 @@ func (c *cursor) next() (bool, error) {
 		return false, errCorruptRun
 	}
 	c.gram, b = b[:gl], b[gl:]
+	if k, ok := gramKey(string(c.gram)); ok {
+		c.key = k
+	} else {
+		c.key = textKey
+	}
 	c.field = uv()
 	c.n = int(uv())
 	c.last = int(uv())
@@ -188,7 +296,11 @@ func (c *cursor) next() (bool, error) {
 
 // less orders cursors by their entry's gram, then field, then run.
 func (c *cursor) less(o *cursor) bool {
-	if x := bytes.Compare(c.gram, o.gram); x != 0 {
+	if (c.key|o.key)&textKey == 0 { // both gramKeys
+		if c.key != o.key {
+			return c.key < o.key
+		}
+	} else if x := bytes.Compare(c.gram, o.gram); x != 0 {
 		return x < 0
 	}
 	if c.field != o.field {
@@ -219,7 +331,7 @@ func (m *merger) part(p int, fn func(same []*cursor)) error {
 		if err != nil {
 			return err
 		}
-		if rn.f != nil {
+		if rn.f != nil && cap(sec) > cap(m.bufs[r]) {
 			m.bufs[r] = sec
 		}
 		c := &m.curs[r]
@@ -235,7 +347,7 @@ func (m *merger) part(p int, fn func(same []*cursor)) error {
 	for len(m.heap) > 0 {
 		m.same = m.same[:0]
 		top := m.heap[0]
-		for len(m.heap) > 0 && (len(m.same) == 0 || bytes.Equal(m.heap[0].gram, top.gram) && m.heap[0].field == top.field) {
+		for len(m.heap) > 0 && (len(m.same) == 0 || m.heap[0].field == top.field && m.heap[0].key == top.key && bytes.Equal(m.heap[0].gram, top.gram)) {
 			m.same = append(m.same, m.pop())
 		}
 		fn(m.same)
@@ -301,6 +413,21 @@ func mergedLen(same []*cursor) (n, size int) {
 		}
 	}
 	return n, size
+}
+
+// appendPairs appends the postings of same merged as a run holds them:
+// (gap, impact) pairs.
+func appendPairs(b []byte, same []*cursor) []byte {
+	for i, c := range same {
+		if i == 0 {
+			b = append(b, c.post...)
+			continue
+		}
+		_, w := binary.Uvarint(c.post)
+		b = binary.AppendUvarint(b, uint64(c.first-same[i-1].last))
+		b = append(b, c.post[w:]...)
+	}
+	return b
 }
 
 // appendMerged appends the postings of same merged as the index stores

@@ -467,34 +467,60 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 		}
 	}
 	clear(recs)
-	// Size the shards and their buckets from the merged entries of every
-	// partition, on every CPU.
+	// Merge each partition's entries of every run, in story order, into
+	// one run per CPU (in a file if any run was), and size the shards and
+	// their buckets from them.
+	spilled := false
+	for _, r := range post.runs {
+		spilled = spilled || r.f != nil
+	}
 	workers := parallel.Workers()
 	type sized struct {
 		total, heads int
+		run          *run
 		err          error
 	}
 	sums := make([]sized, workers)
+	mws := make([]*runWriter, workers)
+	for w := range mws {
+		mws[w] = &runWriter{dir: tmp}
+		post.writers = append(post.writers, mws[w])
+	}
 	workers = parallel.Chunks(parts, workers, func(w, lo, hi int) {
-		m := newMerger(post.runs)
-		s := &sums[w]
-		for p := lo; p < hi && s.err == nil; p++ {
+		m, mw, s := newMerger(post.runs), mws[w], &sums[w]
+		if s.err = mw.start(spilled); s.err != nil {
+			return
+		}
+		var pairs []byte
+		for p := lo; p < hi; p++ {
+			if s.err = mw.endSection(p - 1); s.err != nil {
+				return
+			}
 			s.err = m.part(p, func(same []*cursor) {
 				n, size := mergedLen(same)
 				all, head := entrySizes(len(same[0].gram), int(same[0].field), n, size)
 				s.total += all
 				s.heads += head
+				pairs = appendPairs(pairs[:0], same)
+				mw.buf = appendRunEntry(mw.buf, same[0].gram, int(same[0].field), n, same[len(same)-1].last, pairs)
 			})
+			if s.err != nil {
+				return
+			}
 		}
+		s.run, s.err = mw.end()
 	})
 	total, heads := 0, 0
+	var merged []*run
 	for _, s := range sums[:workers] {
 		if s.err != nil {
 			return seg, nil, s.err
 		}
 		total += s.total
 		heads += s.heads
+		merged = append(merged, s.run)
 	}
+	post.runs = nil // let go of the runs in memory
 	shards := 1
 	for shards*shardBytes < total && shards < maxShards {
 		shards *= 2
@@ -512,7 +538,7 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 	// field), encode them and hand the shard on, on every CPU.
 	errs := make([]error, workers)
 	parallel.Chunks(shards, workers, func(w, lo, hi int) {
-		m := newMerger(post.runs)
+		m := newMerger(merged)
 		var sb shardBuf
 		var imps []byte
 		for sh := lo; sh < hi; sh++ {
@@ -522,7 +548,7 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 				errs[w] = m.part(p, func(same []*cursor) {
 					it := shardItem{g0: uint32(len(sb.grams)), p0: uint32(len(sb.posts)), field: uint8(same[0].field)}
 					sb.grams = append(sb.grams, same[0].gram...)
-					n, _ := mergedLen(same)
+					n := same[0].n // one run holds each partition
 					var err error
 					sb.posts, imps, err = appendMerged(sb.posts, imps, same)
 					merr = cmp.Or(merr, err)
@@ -891,18 +917,19 @@ func (s Searcher) Search(_ context.Context, q search.Query) (*search.Result, err
 // bytes instead of five, which is most of a large build's memory; gaps
 // and impacts together, each posting added touches one block. Most grams
 // of a large vocabulary occur in one story only: their one posting
-// (first, imp0) is kept in the entry. Longer postings are a block of the
+// (last, imp0) is kept in the entry. Longer postings are a block of the
 // table's arena. The gram is its key in the postTable (postTable.gram),
 // not a string of its own. An entry holds no pointer, so the garbage
 // collector does not scan the millions of them.
 type postEntry struct {
-	key         uint64 // gramKey, or textKey|i for the table's texts[i]
-	ref         uint64 // the block of postings in the arena (n ≥ 2)
-	n           int32
-	first, last int32
-	len, cap    uint32 // of the block
-	field       uint8
-	imp0        uint8 // the impact of the first posting
+	key      uint64 // gramKey, or textKey|i for the table's texts[i]
+	ref      uint64 // the block of postings in the arena (n ≥ 2)
+	n        int32
+	last     int32  // the last story (with n = 1, the only one)
+	len, cap uint32 // of the block
+	part     uint16 // fnv1a32(gram) mod parts
+	field    uint8
+	imp0     uint8 // the impact of the first posting
 }
 
 // fillBatch is how many bodies a worker of staticPostings fills at a
@@ -910,19 +937,16 @@ type postEntry struct {
 const fillBatch = 32
 
 // postRuns is the postings of a segment's stories as runs, in story
-// order, and the temporary files that hold some of them.
+// order, and the writers of their temporary files.
 type postRuns struct {
-	runs  []*run
-	files []*os.File
+	runs    []*run
+	writers []*runWriter
 }
 
 // close removes the temporary files.
 func (r *postRuns) close() {
-	for _, f := range r.files {
-		if f != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
+	for _, w := range r.writers {
+		w.close()
 	}
 }
 
@@ -935,34 +959,20 @@ func (r *postRuns) close() {
 func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte, tmp string) (*postRuns, error) {
 	workers := parallel.Workers()
 	runs := make([][]*run, workers)
-	post := &postRuns{files: make([]*os.File, workers)}
+	post := &postRuns{writers: make([]*runWriter, workers)}
+	for w := range post.writers {
+		post.writers[w] = &runWriter{dir: tmp}
+	}
 	errs := make([]error, workers)
 	workers = parallel.Chunks(len(ds), workers, func(w, lo, hi int) {
 		t := newPostTable()
-		var buf []byte
 		var sc runScratch
-		var off int64
 		// flush makes a run of t: in memory if it is the worker's only
 		// one, else in the worker's file.
 		flush := func(last bool) error {
-			var bounds []int64
-			buf, bounds = t.appendRun(buf[:0], &sc)
-			r := &run{bounds: bounds}
-			if last && post.files[w] == nil {
-				r.data = buf
-			} else {
-				if post.files[w] == nil {
-					f, err := os.CreateTemp(tmp, ".postings-*")
-					if err != nil {
-						return fmt.Errorf("making a temporary postings file: %w", err)
-					}
-					post.files[w] = f
-				}
-				if _, err := post.files[w].Write(buf); err != nil {
-					return fmt.Errorf("writing temporary postings: %w", err)
-				}
-				r.f, r.base = post.files[w], off
-				off += int64(len(buf))
+			r, err := t.writeRun(post.writers[w], &sc, !last || len(runs[w]) > 0)
+			if err != nil {
+				return err
 			}
 			runs[w] = append(runs[w], r)
 			t.reset()
@@ -1066,11 +1076,12 @@ func (t *postTable) gram(e *postEntry) string {
 	return string(t.appendGram(buf[:0], e))
 }
 
-// bytes is about how much memory t holds.
+// bytes is about how much memory t's entries take: their slabs, index
+// slots and postings blocks (not what reset keeps for reuse).
 func (t *postTable) bytes() int {
-	n := len(t.slabs)*slabSize*int(unsafe.Sizeof(postEntry{})) + t.held
+	n := t.n*int(unsafe.Sizeof(postEntry{})) + t.held - len(t.spare)*arenaChunk
 	for _, x := range t.byKey {
-		n += 8 * len(x.slots)
+		n += 8 * x.n * 4 / 3 // slots at most three quarters full
 	}
 	for _, g := range t.texts {
 		n += len(g) + 64 // the string, its header and its map entry, about
@@ -1137,7 +1148,7 @@ func (t *postTable) get(field int, key uint64, text string, create bool) *postEn
 	k := int32(t.n)
 	t.n++
 	e := t.at(int(k))
-	*e = postEntry{field: uint8(field)} // a slab may be reused (reset)
+	*e = postEntry{field: uint8(field), part: uint16(fnv1a32(text) % parts)} // a slab may be reused (reset)
 	if key != 0 {
 		e.key = key
 		s.fp, s.k = uint32(keyHash(key)), uint32(k)+1
@@ -1233,14 +1244,6 @@ func (t *postTable) block(e *postEntry) []byte {
 	return t.arena[e.ref>>32][off : off+int(e.cap)]
 }
 
-// postsLen is the length of e's postings as they are laid out.
-func (e *postEntry) postsLen() int {
-	if e.n == 1 {
-		return uvarintLen(uint64(e.first)) + 1
-	}
-	return int(e.len)
-}
-
 // write appends p to the postings in e's block, moving them to a block
 // twice the size when they outgrow it (the old block is not reused).
 func (t *postTable) write(e *postEntry, p []byte) {
@@ -1267,9 +1270,9 @@ func (t *postTable) add(e *postEntry, i int32, imp uint8) {
 	var p []byte
 	switch e.n {
 	case 0:
-		e.first, e.imp0 = i, imp
+		e.imp0 = imp
 	case 1:
-		p = append(binary.AppendUvarint(buf[:0], uint64(e.first)), e.imp0)
+		p = append(binary.AppendUvarint(buf[:0], uint64(e.last)), e.imp0)
 		fallthrough
 	default:
 		p = append(binary.AppendUvarint(p, uint64(i-e.last)), imp)
