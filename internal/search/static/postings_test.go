@@ -56,7 +56,7 @@ func TestRunsMergeRoundTrip(t *testing.T) {
 				m := newMerger(runs)
 				found := 0
 				if err := m.part(int(fnv1a32(gram)%parts), func(same []*cursor) {
-					if string(same[0].gram) != gram || same[0].field != 0 {
+					if string(same[0].appendGram(nil)) != gram || same[0].field != 0 {
 						return
 					}
 					found++
@@ -148,11 +148,12 @@ func TestRunOrder(t *testing.T) {
 		if err := m.part(p, func(same []*cursor) {
 			c := *same[0]
 			seen++
-			if int(fnv1a32(c.gram)%parts) != p {
-				t.Errorf("%q in partition %d", c.gram, p)
+			g := c.appendGram(nil)
+			if int(fnv1a32(g)%parts) != p || c.gramLen() != len(g) {
+				t.Errorf("%q (length %d) in partition %d", g, c.gramLen(), p)
 			}
 			if prev != nil && !prev.less(&c) {
-				t.Errorf("%q/%d after %q/%d", c.gram, c.field, prev.gram, prev.field)
+				t.Errorf("%q/%d after %q/%d", g, c.field, prev.appendGram(nil), prev.field)
 			}
 			prev = &c
 		}); err != nil {

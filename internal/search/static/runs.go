@@ -18,8 +18,9 @@ import (
 // stories, grouped by partition (fnv1a32(gram) mod parts), sorted within
 // a partition by gram, then field, each encoded as:
 //
-//	uvarint gram length, gram, uvarint field, uvarint n,
-//	uvarint last story, uvarint postings length, postings
+//	uvarint gramKey (0 for a gram without one, which follows as uvarint
+//	length and text), uvarint field, uvarint n, uvarint last story,
+//	uvarint postings length, postings
 //
 // where the postings are n (uvarint gap, impact byte) pairs, the first
 // gap from 0. A worker's only run stays in memory; if it makes more, all
@@ -39,7 +40,7 @@ const parts = maxShards
 
 // runBudget is the size of a worker's postings table at which it is
 // written out as a run (a variable, for tests).
-var runBudget = 16 << 20
+var runBudget = 12 << 20
 
 // errCorruptRun reports a run that does not read back as written.
 var errCorruptRun = errors.New("a temporary postings file does not read back as written")
@@ -157,10 +158,14 @@ func (w *runWriter) close() {
 	}
 }
 
-// appendRunEntry appends an entry of a run (see the layout above).
-func appendRunEntry(b, gram []byte, field, n, last int, post []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(gram)))
-	b = append(b, gram...)
+// appendRunEntry appends an entry of a run (see the layout above): key is
+// the gram's gramKey, or 0 for text.
+func appendRunEntry[S string | []byte](b []byte, key uint64, text S, field, n, last int, post []byte) []byte {
+	b = binary.AppendUvarint(b, key)
+	if key == 0 {
+		b = binary.AppendUvarint(b, uint64(len(text)))
+		b = append(b, text...)
+	}
 	b = binary.AppendUvarint(b, uint64(field))
 	b = binary.AppendUvarint(b, uint64(n))
 	b = binary.AppendUvarint(b, uint64(last))
@@ -170,15 +175,7 @@ func appendRunEntry(b, gram []byte, field, n, last int, post []byte) []byte {
 
 // runScratch is a worker's scratch space for writeRun.
 type runScratch struct {
-	items []runItem
-}
-
-// runItem is an entry of a postTable as writeRun sorts it: its gramKey,
-// or a text key, and its field.
-type runItem struct {
-	key   uint64
-	k     int32 // entry number
-	field uint8
+	items []postEntry
 }
 
 // writeRun writes t's entries as a run to w, in memory unless toFile.
@@ -186,9 +183,11 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 	if err := w.start(toFile); err != nil {
 		return nil, err
 	}
+	// Copy the entries by partition (a counting sort), then sort each
+	// partition's by gram (a gramKey orders as its text), then field:
+	// sorted copies are read in order, where sorted references would
+	// read the entries at random.
 	sc.items = slices.Grow(sc.items[:0], t.n)[:t.n]
-	// Place the entries by partition (a counting sort), then sort each
-	// partition's by gram (a gramKey orders as its text), then field.
 	var at [parts + 1]int
 	for k := range t.n {
 		at[t.at(k).part+1]++
@@ -199,23 +198,22 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 	start := at
 	for k := range t.n {
 		e := t.at(k)
-		sc.items[at[e.part]] = runItem{e.key, int32(k), e.field}
+		sc.items[at[e.part]] = *e
 		at[e.part]++
 	}
-	compare := func(x, y runItem) int {
+	compare := func(x, y postEntry) int {
 		if (x.key|y.key)&textKey == 0 { // both gramKeys
 			if c := cmp.Compare(x.key, y.key); c != 0 {
 				return c
 			}
 		} else {
 			var bx, by [16]byte
-			if c := bytes.Compare(t.appendGram(bx[:0], t.at(int(x.k))), t.appendGram(by[:0], t.at(int(y.k)))); c != 0 {
+			if c := bytes.Compare(t.appendGram(bx[:0], &x), t.appendGram(by[:0], &y)); c != 0 {
 				return c
 			}
 		}
 		return int(x.field) - int(y.field)
 	}
-	var gbuf [16]byte
 	var one [binary.MaxVarintLen64 + 1]byte
 	for p := range parts {
 		sec := sc.items[start[p]:start[p+1]]
@@ -226,15 +224,19 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 		if err := w.endSection(p - 1); err != nil {
 			return nil, err
 		}
-		for _, it := range sec {
-			e := t.at(int(it.k))
+		for i := range sec {
+			e := &sec[i]
 			post := one[:0]
 			if e.n == 1 {
 				post = append(binary.AppendUvarint(post, uint64(e.last)), e.imp0)
 			} else {
 				post = t.block(e)[:e.len]
 			}
-			w.buf = appendRunEntry(w.buf, t.appendGram(gbuf[:0], e), int(e.field), int(e.n), int(e.last), post)
+			key, text := e.key, ""
+			if key&textKey != 0 {
+				key, text = 0, t.texts[key&^textKey]
+			}
+			w.buf = appendRunEntry(w.buf, key, text, int(e.field), int(e.n), int(e.last), post)
 		}
 	}
 	return w.end()
@@ -244,8 +246,8 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 type cursor struct {
 	rest  []byte
 	run   int
-	key   uint64 // gramKey of gram, or textKey if it has none
-	gram  []byte
+	key   uint64 // the gram's gramKey, or textKey if it has none
+	gram  []byte // the gram with no gramKey
 	field uint64
 	n     int
 	last  int
@@ -268,15 +270,14 @@ func (c *cursor) next() (bool, error) {
 		b = b[k:]
 		return x
 	}
-	gl := uv()
-	if gl > uint64(len(b)) {
-		return false, errCorruptRun
-	}
-	c.gram, b = b[:gl], b[gl:]
-	if k, ok := gramKey(string(c.gram)); ok {
-		c.key = k
+	if c.key = uv(); c.key == 0 {
+		gl := uv()
+		if gl > uint64(len(b)) {
+			return false, errCorruptRun
+		}
+		c.key, c.gram, b = textKey, b[:gl], b[gl:]
 	} else {
-		c.key = textKey
+		c.gram = nil
 	}
 	c.field = uv()
 	c.n = int(uv())
@@ -294,14 +295,46 @@ func (c *cursor) next() (bool, error) {
 	return true, nil
 }
 
+// appendGram appends the gram of c's entry to b.
+func (c *cursor) appendGram(b []byte) []byte {
+	if c.key&textKey != 0 {
+		return append(b, c.gram...)
+	}
+	return appendPacked(b, c.key)
+}
+
+// gramLen is the length of the gram of c's entry.
+func (c *cursor) gramLen() int {
+	if c.key&textKey != 0 {
+		return len(c.gram)
+	}
+	return packedLen(c.key)
+}
+
+// runKey is the key of c's entry as appendRunEntry takes it.
+func (c *cursor) runKey() uint64 {
+	if c.key&textKey != 0 {
+		return 0
+	}
+	return c.key
+}
+
+// same reports whether c's entry has o's gram and field.
+func (c *cursor) same(o *cursor) bool {
+	return c.key == o.key && c.field == o.field && (c.key&textKey == 0 || bytes.Equal(c.gram, o.gram))
+}
+
 // less orders cursors by their entry's gram, then field, then run.
 func (c *cursor) less(o *cursor) bool {
 	if (c.key|o.key)&textKey == 0 { // both gramKeys
 		if c.key != o.key {
 			return c.key < o.key
 		}
-	} else if x := bytes.Compare(c.gram, o.gram); x != 0 {
-		return x < 0
+	} else {
+		var bc, bo [16]byte
+		if x := bytes.Compare(c.appendGram(bc[:0]), o.appendGram(bo[:0])); x != 0 {
+			return x < 0
+		}
 	}
 	if c.field != o.field {
 		return c.field < o.field
@@ -347,7 +380,7 @@ func (m *merger) part(p int, fn func(same []*cursor)) error {
 	for len(m.heap) > 0 {
 		m.same = m.same[:0]
 		top := m.heap[0]
-		for len(m.heap) > 0 && (len(m.same) == 0 || m.heap[0].field == top.field && m.heap[0].key == top.key && bytes.Equal(m.heap[0].gram, top.gram)) {
+		for len(m.heap) > 0 && (len(m.same) == 0 || m.heap[0].same(top)) {
 			m.same = append(m.same, m.pop())
 		}
 		fn(m.same)

@@ -500,11 +500,11 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 			}
 			s.err = m.part(p, func(same []*cursor) {
 				n, size := mergedLen(same)
-				all, head := entrySizes(len(same[0].gram), int(same[0].field), n, size)
+				all, head := entrySizes(same[0].gramLen(), int(same[0].field), n, size)
 				s.total += all
 				s.heads += head
 				pairs = appendPairs(pairs[:0], same)
-				mw.buf = appendRunEntry(mw.buf, same[0].gram, int(same[0].field), n, same[len(same)-1].last, pairs)
+				mw.buf = appendRunEntry(mw.buf, same[0].runKey(), same[0].gram, int(same[0].field), n, same[len(same)-1].last, pairs)
 			})
 			if s.err != nil {
 				return
@@ -549,7 +549,7 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 			for p := sh; p < parts && errs[w] == nil; p += shards {
 				errs[w] = m.part(p, func(same []*cursor) {
 					it := shardItem{g0: uint32(len(sb.grams)), p0: uint32(len(sb.posts)), field: uint8(same[0].field)}
-					sb.grams = append(sb.grams, same[0].gram...)
+					sb.grams = same[0].appendGram(sb.grams)
 					n := same[0].n // one run holds each partition
 					var err error
 					sb.posts, imps, err = appendMerged(sb.posts, imps, same)
@@ -1061,12 +1061,28 @@ func (t *postTable) appendGram(b []byte, e *postEntry) []byte {
 	if e.key&textKey != 0 {
 		return append(b, t.texts[e.key&^textKey]...)
 	}
+	return appendPacked(b, e.key)
+}
+
+// appendPacked appends the gram whose gramKey is key to b.
+func appendPacked(b []byte, key uint64) []byte {
 	for sh := 42; sh >= 0; sh -= 21 {
-		if r := rune(e.key >> sh & (1<<21 - 1)); r != 0 {
+		if r := rune(key >> sh & (1<<21 - 1)); r != 0 {
 			b = utf8.AppendRune(b, r)
 		}
 	}
 	return b
+}
+
+// packedLen is the length of the gram whose gramKey is key.
+func packedLen(key uint64) int {
+	n := 0
+	for sh := 42; sh >= 0; sh -= 21 {
+		if r := rune(key >> sh & (1<<21 - 1)); r != 0 {
+			n += utf8.RuneLen(r)
+		}
+	}
+	return n
 }
 
 // gram returns the gram of e.
