@@ -176,6 +176,14 @@ func appendRunEntry[S string | []byte](b []byte, key uint64, text S, field, n, l
 // runScratch is a worker's scratch space for writeRun.
 type runScratch struct {
 	items []postEntry
+	order []runOrder
+}
+
+// runOrder is an entry of a partition as writeRun sorts it: its key and
+// field, and its place among the partition's entries.
+type runOrder struct {
+	key uint64
+	fi  uint32 // field<<24 | place (a run holds a few hundred thousand entries)
 }
 
 // writeRun writes t's entries as a run to w, in memory unless toFile.
@@ -184,9 +192,9 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 		return nil, err
 	}
 	// Copy the entries by partition (a counting sort), then sort each
-	// partition's by gram (a gramKey orders as its text), then field:
-	// sorted copies are read in order, where sorted references would
-	// read the entries at random.
+	// partition's by gram (a gramKey orders as its text), then field,
+	// through small sort keys: the copies of a partition's entries are
+	// near one another, where the entries are spread over the table.
 	sc.items = slices.Grow(sc.items[:0], t.n)[:t.n]
 	var at [parts + 1]int
 	for k := range t.n {
@@ -201,31 +209,36 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 		sc.items[at[e.part]] = *e
 		at[e.part]++
 	}
-	compare := func(x, y postEntry) int {
-		if (x.key|y.key)&textKey == 0 { // both gramKeys
-			if c := cmp.Compare(x.key, y.key); c != 0 {
-				return c
-			}
-		} else {
-			var bx, by [16]byte
-			if c := bytes.Compare(t.appendGram(bx[:0], &x), t.appendGram(by[:0], &y)); c != 0 {
-				return c
-			}
-		}
-		return int(x.field) - int(y.field)
-	}
 	var one [binary.MaxVarintLen64 + 1]byte
 	for p := range parts {
 		sec := sc.items[start[p]:start[p+1]]
 		if len(sec) == 0 {
 			continue
 		}
-		slices.SortFunc(sec, compare)
+		order := sc.order[:0]
+		for i := range sec {
+			order = append(order, runOrder{sec[i].key, uint32(sec[i].field)<<24 | uint32(i)})
+		}
+		sc.order = order
+		slices.SortFunc(order, func(x, y runOrder) int {
+			if (x.key|y.key)&textKey == 0 { // both gramKeys: as integers
+				if x.key != y.key {
+					return cmp.Compare(x.key, y.key)
+				}
+			} else {
+				var bx, by [16]byte
+				gx, gy := t.appendGram(bx[:0], &sec[x.fi&(1<<24-1)]), t.appendGram(by[:0], &sec[y.fi&(1<<24-1)])
+				if c := bytes.Compare(gx, gy); c != 0 {
+					return c
+				}
+			}
+			return cmp.Compare(x.fi, y.fi)
+		})
 		if err := w.endSection(p - 1); err != nil {
 			return nil, err
 		}
-		for i := range sec {
-			e := &sec[i]
+		for _, o := range order {
+			e := &sec[o.fi&(1<<24-1)]
 			post := one[:0]
 			if e.n == 1 {
 				post = append(binary.AppendUvarint(post, uint64(e.last)), e.imp0)
