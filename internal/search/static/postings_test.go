@@ -2,12 +2,18 @@ package static
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/banmian/banmian/internal/parallel"
 	"github.com/banmian/banmian/internal/search"
 	"github.com/banmian/banmian/internal/search/searchtest"
 )
@@ -321,5 +327,65 @@ func TestWriteHostileBodies(t *testing.T) {
 		if r.Total != 1 || len(r.Hits) != 1 || r.Hits[0].ID != c.id {
 			t.Errorf("%q: %d hits, want %s alone", c.query, r.Total, c.id)
 		}
+	}
+}
+
+// TestFailedBuildLeavesNoTemporaryFiles checks that a build whose runs go
+// to temporary files removes them when it fails part way (here, when the
+// second shard cannot be written) as when it succeeds, and that a failed
+// Write leaves the index it was to replace as it was.
+func TestFailedBuildLeavesNoTemporaryFiles(t *testing.T) {
+	docs := searchtest.GoldenDocs(t)
+	defer func(b int) { runBudget = b }(runBudget)
+	runBudget = 1 // every story a run, in a file
+	errFull := errors.New("磁盘已满")
+	for _, fail := range []bool{false, true} {
+		tmp := t.TempDir()
+		var mu sync.Mutex // shards are written from every CPU
+		shards := 0
+		err := build(context.Background(), docs, nil, Options{bucketBytes: 64}, tmp, func(f File) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.HasPrefix(f.Name, "s/") {
+				if shards++; fail && shards == 2 {
+					return errFull
+				}
+			}
+			return nil
+		})
+		if fail != errors.Is(err, errFull) {
+			t.Errorf("fail=%v: build returned %v", fail, err)
+		}
+		// Each other CPU may finish the shard it is on, then stops.
+		if fail && shards > 1+parallel.Workers() {
+			t.Errorf("the build went on after a shard failed: %d shards", shards)
+		}
+		if names, _ := os.ReadDir(tmp); len(names) != 0 {
+			t.Errorf("fail=%v: left %d temporary files, the first %s", fail, len(names), names[0].Name())
+		}
+	}
+
+	// A Write that fails (its records cannot be encoded) leaves the old
+	// index, and no temporary folder beside it.
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "search")
+	if err := Write(dir, docs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := slices.Clone(docs)
+	bad[len(bad)/2].ID = bad[0].ID
+	if err := Write(dir, bad, Options{}); err == nil {
+		t.Fatal("Write of two stories with one ID succeeded")
+	}
+	after, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("a failed Write changed meta.json (%v)", err)
+	}
+	if names, _ := os.ReadDir(parent); len(names) != 1 {
+		t.Errorf("a failed Write left %d entries beside the index, want 1", len(names))
 	}
 }

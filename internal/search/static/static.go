@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -488,13 +489,19 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 		mws[w] = &runWriter{dir: tmp}
 		post.writers = append(post.writers, mws[w])
 	}
+	var failed atomic.Bool // a CPU failed: the others stop too
 	workers = parallel.Chunks(parts, workers, func(w, lo, hi int) {
 		m, mw, s := newMerger(post.runs), mws[w], &sums[w]
+		defer func() {
+			if s.err != nil {
+				failed.Store(true)
+			}
+		}()
 		if s.err = mw.start(spilled); s.err != nil {
 			return
 		}
 		var pairs []byte
-		for p := lo; p < hi; p++ {
+		for p := lo; p < hi && !failed.Load(); p++ {
 			if s.err = mw.endSection(p - 1); s.err != nil {
 				return
 			}
@@ -540,10 +547,15 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 	// field), encode them and hand the shard on, on every CPU.
 	errs := make([]error, workers)
 	parallel.Chunks(shards, workers, func(w, lo, hi int) {
+		defer func() {
+			if errs[w] != nil {
+				failed.Store(true)
+			}
+		}()
 		m := newMerger(merged)
 		var sb shardBuf
 		var imps []byte
-		for sh := lo; sh < hi; sh++ {
+		for sh := lo; sh < hi && !failed.Load(); sh++ {
 			sb.items, sb.grams, sb.posts = sb.items[:0], sb.grams[:0], sb.posts[:0]
 			var merr error
 			for p := sh; p < parts && errs[w] == nil; p += shards {
@@ -966,7 +978,13 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte, tmp string)
 		post.writers[w] = &runWriter{dir: tmp}
 	}
 	errs := make([]error, workers)
+	var failed atomic.Bool // a CPU failed: the others stop too
 	workers = parallel.Chunks(len(ds), workers, func(w, lo, hi int) {
+		defer func() {
+			if errs[w] != nil {
+				failed.Store(true)
+			}
+		}()
 		t := newPostTable()
 		var sc runScratch
 		// flush makes a run of t: in memory if it is the worker's only
@@ -981,7 +999,7 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte, tmp string)
 			return nil
 		}
 		which := make([]int, 0, fillBatch)
-		for i := lo; i < hi; i++ {
+		for i := lo; i < hi && !failed.Load(); i++ {
 			if fill != nil && (i-lo)%fillBatch == 0 {
 				which = which[:0]
 				for k := i; k < min(i+fillBatch, hi); k++ {
