@@ -355,23 +355,52 @@ func (c *cursor) less(o *cursor) bool {
 	return c.run < o.run
 }
 
-// merger merges the sections of a partition of every run.
+// merger merges the sections of a partition of every run, through a
+// tree of losers: each entry taken costs one match per level of the tree,
+// about half what a heap's pop and push cost.
 type merger struct {
 	runs []*run
 	bufs [][]byte
 	curs []cursor
-	heap []*cursor
-	same []*cursor
+	done []bool // the cursor's section is read to the end
+	tree []int  // tree[0] the cursor of the least entry, tree[1:] the losers
+	same []cursor
+	ptrs []*cursor
 }
 
 func newMerger(runs []*run) *merger {
-	return &merger{runs: runs, bufs: make([][]byte, len(runs)), curs: make([]cursor, len(runs))}
+	return &merger{runs: runs, bufs: make([][]byte, len(runs)), curs: make([]cursor, len(runs)),
+		done: make([]bool, len(runs)), tree: make([]int, len(runs))}
+}
+
+// before reports whether cursor a's entry comes before b's: by gram, field
+// and run, and those read to the end last.
+func (m *merger) before(a, b int) bool {
+	if m.done[a] || m.done[b] {
+		return !m.done[a] || m.done[b] && a < b
+	}
+	return m.curs[a].less(&m.curs[b])
+}
+
+// replay plays cursor c up the tree from its leaf, after its entry
+// changed; with build, a node not yet played keeps c and the replay stops.
+func (m *merger) replay(c int, build bool) {
+	k := len(m.curs)
+	for t := (c + k) / 2; t > 0; t /= 2 {
+		if build && m.tree[t] < 0 {
+			m.tree[t] = c
+			return
+		}
+		if m.before(m.tree[t], c) {
+			m.tree[t], c = c, m.tree[t]
+		}
+	}
+	m.tree[0] = c
 }
 
 // part calls fn with each (gram, field) of partition p, in order, and
 // its entries of every run that has it, in story order.
 func (m *merger) part(p int, fn func(same []*cursor)) error {
-	m.heap = m.heap[:0]
 	for r, rn := range m.runs {
 		sec, err := rn.section(p, m.bufs[r])
 		if err != nil {
@@ -380,71 +409,38 @@ func (m *merger) part(p int, fn func(same []*cursor)) error {
 		if rn.f != nil && cap(sec) > cap(m.bufs[r]) {
 			m.bufs[r] = sec
 		}
-		c := &m.curs[r]
-		*c = cursor{rest: sec, run: r}
-		ok, err := c.next()
+		m.curs[r] = cursor{rest: sec, run: r}
+		ok, err := m.curs[r].next()
 		if err != nil {
 			return err
 		}
-		if ok {
-			m.push(c)
-		}
+		m.done[r] = !ok
+		m.tree[r] = -1
 	}
-	for len(m.heap) > 0 {
+	for r := len(m.curs) - 1; r >= 0; r-- {
+		m.replay(r, true)
+	}
+	for len(m.curs) > 0 && !m.done[m.tree[0]] {
 		m.same = m.same[:0]
-		top := m.heap[0]
-		for len(m.heap) > 0 && (len(m.same) == 0 || m.heap[0].same(top)) {
-			m.same = append(m.same, m.pop())
-		}
-		fn(m.same)
-		for _, c := range m.same {
-			ok, err := c.next()
+		for w := m.tree[0]; ; w = m.tree[0] {
+			m.same = append(m.same, m.curs[w])
+			ok, err := m.curs[w].next()
 			if err != nil {
 				return err
 			}
-			if ok {
-				m.push(c)
+			m.done[w] = !ok
+			m.replay(w, false)
+			if w = m.tree[0]; m.done[w] || !m.curs[w].same(&m.same[0]) {
+				break
 			}
 		}
+		m.ptrs = m.ptrs[:0]
+		for i := range m.same {
+			m.ptrs = append(m.ptrs, &m.same[i])
+		}
+		fn(m.ptrs)
 	}
 	return nil
-}
-
-func (m *merger) push(c *cursor) {
-	h := append(m.heap, c)
-	for i := len(h) - 1; i > 0; {
-		up := (i - 1) / 2
-		if !h[i].less(h[up]) {
-			break
-		}
-		h[i], h[up] = h[up], h[i]
-		i = up
-	}
-	m.heap = h
-}
-
-func (m *merger) pop() *cursor {
-	h := m.heap
-	top := h[0]
-	n := len(h) - 1
-	h[0] = h[n]
-	h = h[:n]
-	for i := 0; ; {
-		l, s := 2*i+1, i
-		if l < n && h[l].less(h[s]) {
-			s = l
-		}
-		if l+1 < n && h[l+1].less(h[s]) {
-			s = l + 1
-		}
-		if s == i {
-			break
-		}
-		h[i], h[s] = h[s], h[i]
-		i = s
-	}
-	m.heap = h
-	return top
 }
 
 // mergedLen is the length of the postings of same merged, as (gap,
