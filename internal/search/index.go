@@ -67,11 +67,12 @@ const manifestKey = "banmian-manifest"
 // becomes a segment built on one CPU, two at once (writers). An analysed
 // story holds its term frequencies (about 130 KB for 2,000 characters,
 // BenchmarkBleveDoc) until its batch is written, and zap's working state
-// for a segment grows with the batch, so batches stay small: a full index
-// of 10,000 stories peaked at about 306 MiB with 250, 287 with 200, at
-// the same CPU time (more, smaller segments cost no more to build and
-// merge).
-const batchSize = 200
+// for a segment grows with the distinct terms of the batch, so batches
+// stay small. On 10,000 generated stories with the vocabulary of real
+// text (about 5.6 million distinct grams), banmian index peaked at
+// 486-520 MiB with 100, 788-841 with 200, at the same wall and CPU time
+// (farm-bench, three pairs); 50 saved nothing more and took 3% longer.
+const batchSize = 100
 
 // indexConfig is the scorch configuration. Segments of one batch or more
 // are left alone by the merger until there are more than ten of a size
