@@ -246,6 +246,15 @@ func TestPostTableKeys(t *testing.T) {
 	}
 }
 
+// gram returns the gram of e.
+func (t *postTable) gram(e *postEntry) string { return string(t.appendGram(nil, e)) }
+
+// find returns the entry of gram in field, or nil.
+func (t *postTable) find(field int, gram string) *postEntry {
+	key, _ := gramKey(gram)
+	return t.get(field, key, gram, false)
+}
+
 // seq returns n story numbers from first, step apart.
 func seq(first, step, n int) []int32 {
 	out := make([]int32, n)

@@ -1103,15 +1103,6 @@ func packedLen(key uint64) int {
 	return n
 }
 
-// gram returns the gram of e.
-func (t *postTable) gram(e *postEntry) string {
-	if e.key&textKey != 0 {
-		return t.texts[e.key&^textKey]
-	}
-	var buf [12]byte
-	return string(t.appendGram(buf[:0], e))
-}
-
 // bytes is about how much memory t's entries take: their slabs, index
 // slots and postings blocks (not what reset keeps for reuse).
 func (t *postTable) bytes() int {
@@ -1144,12 +1135,6 @@ func (t *postTable) reset() {
 	}
 	clear(t.arena)
 	t.arena, t.cur, t.used = t.arena[:0], -1, 0
-}
-
-// find returns the entry of gram in field, or nil.
-func (t *postTable) find(field int, gram string) *postEntry {
-	key, _ := gramKey(gram)
-	return t.get(field, key, gram, false)
 }
 
 // entry returns the entry of gram in field, made empty if new.
