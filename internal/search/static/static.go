@@ -332,18 +332,23 @@ type File struct {
 // write their own output (for example into an fs.FS or an archive).
 func Build(docs []search.Doc, opt Options) ([]File, error) {
 	var files []File
-	var mu sync.Mutex
-	err := build(context.Background(), docs, nil, opt, "", func(f File) error {
-		mu.Lock()
-		files = append(files, f)
-		mu.Unlock()
-		return nil
-	})
-	if err != nil {
+	if err := build(context.Background(), docs, nil, opt, "", collector(&files)); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	return files, nil
+}
+
+// collector returns an emit function (see buildSegment) that appends
+// to *files, safe for concurrent calls.
+func collector(files *[]File) func(File) error {
+	var mu sync.Mutex
+	return func(f File) error {
+		mu.Lock()
+		defer mu.Unlock()
+		*files = append(*files, f)
+		return nil
+	}
 }
 
 // build hands the files of the static index of docs to emit (see

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/banmian/banmian/internal/search"
 )
@@ -165,13 +164,7 @@ func UpdateLazy(ctx context.Context, dir string, docs []search.Doc, fill search.
 			}
 		}
 		if len(add) > 0 {
-			var mu sync.Mutex
-			seg, newStubs, err := buildSegment(id, add, nil, &meta, opt, "", func(f File) error {
-				mu.Lock()
-				files = append(files, f)
-				mu.Unlock()
-				return nil
-			})
+			seg, newStubs, err := buildSegment(id, add, nil, &meta, opt, "", collector(&files))
 			if err != nil {
 				return false, err
 			}
