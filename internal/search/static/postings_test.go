@@ -311,29 +311,34 @@ func TestWriteHostileBodies(t *testing.T) {
 	for i := range docs {
 		docs[i] = docs[i].Normalized()
 	}
-	done := make(chan *Index, 1)
-	go func() {
-		_, s := mustWriteStatic(t, docs)
-		done <- s
-	}()
-	var s *Index
-	select {
-	case s = <-done:
-	case <-time.After(60 * time.Second): // a backstop against a hang, not a speed target
-		t.Fatal("the index of four capped bodies was not written in 60 s")
-	}
-	for _, c := range []struct{ query, id string }{
-		{string([]rune(distinct.String())[5000:5002]), "distinct"},
-		{"堵堵", "repeated"},
-		{"blocked", "words"},
-		{"passwd", "paths"},
-	} {
-		r, err := s.Search(search.Query{Text: c.query})
-		if err != nil {
-			t.Fatalf("%q: %v", c.query, err)
+	// Once in memory, once with every story a run of its own in a file.
+	defer func(b int) { runBudget = b }(runBudget)
+	for _, budget := range []int{runBudget, 1} {
+		runBudget = budget
+		done := make(chan *Index, 1)
+		go func() {
+			_, s := mustWriteStatic(t, docs)
+			done <- s
+		}()
+		var s *Index
+		select {
+		case s = <-done:
+		case <-time.After(60 * time.Second): // a backstop against a hang, not a speed target
+			t.Fatalf("budget %d: the index of four capped bodies was not written in 60 s", budget)
 		}
-		if r.Total != 1 || len(r.Hits) != 1 || r.Hits[0].ID != c.id {
-			t.Errorf("%q: %d hits, want %s alone", c.query, r.Total, c.id)
+		for _, c := range []struct{ query, id string }{
+			{string([]rune(distinct.String())[5000:5002]), "distinct"},
+			{"堵堵", "repeated"},
+			{"blocked", "words"},
+			{"passwd", "paths"},
+		} {
+			r, err := s.Search(search.Query{Text: c.query})
+			if err != nil {
+				t.Fatalf("budget %d, %q: %v", budget, c.query, err)
+			}
+			if r.Total != 1 || len(r.Hits) != 1 || r.Hits[0].ID != c.id {
+				t.Errorf("budget %d, %q: %d hits, want %s alone", budget, c.query, r.Total, c.id)
+			}
 		}
 	}
 }
