@@ -4,6 +4,7 @@
 package parallel
 
 import (
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -51,10 +52,7 @@ func For(n, workers int, f func(i int)) {
 // its own goroutine: for work that keeps per-worker state, such as a map
 // merged afterwards in order. It returns the number of chunks.
 func Chunks(n, workers int, f func(w, lo, hi int)) int {
-	if workers <= 0 {
-		workers = Workers()
-	}
-	workers = max(min(workers, n), 1)
+	workers = chunkCount(n, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -65,4 +63,27 @@ func Chunks(n, workers int, f func(w, lo, hi int)) int {
 	}
 	wg.Wait()
 	return workers
+}
+
+// chunkCount is the number of chunks Chunks makes of n for workers.
+func chunkCount(n, workers int) int {
+	if workers <= 0 {
+		workers = Workers()
+	}
+	return max(min(workers, n), 1)
+}
+
+// ChunksErr is Chunks for work that can fail. Once any chunk's f has
+// returned an error, stop reports true, so that the others can give up at
+// their next step rather than run to the end of their range. It returns
+// the number of chunks and their errors, joined in chunk order.
+func ChunksErr(n, workers int, f func(w, lo, hi int, stop func() bool) error) (int, error) {
+	errs := make([]error, chunkCount(n, workers))
+	var failed atomic.Bool
+	k := Chunks(n, workers, func(w, lo, hi int) {
+		if errs[w] = f(w, lo, hi, failed.Load); errs[w] != nil {
+			failed.Store(true)
+		}
+	})
+	return k, errors.Join(errs...)
 }

@@ -1,6 +1,8 @@
 package parallel
 
 import (
+	"errors"
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -40,5 +42,29 @@ func TestChunks(t *testing.T) {
 				t.Fatalf("n=%d: index %d covered %d times", tt.n, i, c)
 			}
 		}
+	}
+}
+
+// TestChunksErr checks that a failing chunk's error comes back and that
+// the other chunks are told to stop: the second waits for stop, so the
+// test would hang without it.
+func TestChunksErr(t *testing.T) {
+	t.Parallel()
+	errFirst := errors.New("第一块失败")
+	k, err := ChunksErr(10, 2, func(w, lo, hi int, stop func() bool) error {
+		if w == 0 {
+			return errFirst
+		}
+		for !stop() {
+			runtime.Gosched()
+		}
+		return nil
+	})
+	if k != 2 || !errors.Is(err, errFirst) {
+		t.Errorf("ChunksErr = %d, %v; want 2 chunks and the first's error", k, err)
+	}
+	k, err = ChunksErr(10, 3, func(w, lo, hi int, stop func() bool) error { return nil })
+	if k != 3 || err != nil {
+		t.Errorf("ChunksErr with no failure = %d, %v", k, err)
 	}
 }
