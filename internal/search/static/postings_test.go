@@ -60,9 +60,9 @@ func TestRunsMergeRoundTrip(t *testing.T) {
 				want := append(slices.Clone(tc.ids1), tc.ids2...)
 				m := newMerger(runs)
 				found := 0
-				if err := m.part(int(fnv1a32(gram)%parts), func(same []*cursor) {
+				if err := m.part(int(fnv1a32(gram)%parts), func(same []*cursor) error {
 					if string(same[0].appendGram(nil)) != gram || same[0].field != 0 {
-						return
+						return nil
 					}
 					found++
 					if len(same) != len(runs) {
@@ -87,6 +87,7 @@ func TestRunsMergeRoundTrip(t *testing.T) {
 					if !slices.Equal(ids, want) || !slices.Equal(got, imps) {
 						t.Errorf("got %v %v, want %v %v", ids, got, want, imps)
 					}
+					return nil
 				}); err != nil {
 					t.Fatal(err)
 				}
@@ -150,7 +151,7 @@ func TestRunOrder(t *testing.T) {
 	m := newMerger([]*run{first})
 	for p := range parts {
 		var prev *cursor
-		if err := m.part(p, func(same []*cursor) {
+		if err := m.part(p, func(same []*cursor) error {
 			c := *same[0]
 			seen++
 			g := c.appendGram(nil)
@@ -161,6 +162,7 @@ func TestRunOrder(t *testing.T) {
 				t.Errorf("%q/%d after %q/%d", g, c.field, prev.appendGram(nil), prev.field)
 			}
 			prev = &c
+			return nil
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -243,6 +245,11 @@ func TestPostTableKeys(t *testing.T) {
 			t.Errorf("gramKey(%q) is packed", g)
 		}
 	}
+}
+
+// appendGram appends the gram of e to b.
+func (t *postTable) appendGram(b []byte, e *postEntry) []byte {
+	return appendKeyed(b, e.key, t.text(e.key))
 }
 
 // gram returns the gram of e.

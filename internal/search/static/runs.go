@@ -186,6 +186,27 @@ type runOrder struct {
 	fi  uint32 // field<<24 | place (a run holds a few hundred thousand entries)
 }
 
+// place is o's place among its partition's entries.
+func (o runOrder) place() int { return int(o.fi & (1<<24 - 1)) }
+
+// compareGrams orders two grams as their text does. Each is a gramKey
+// (textKey clear), or with textKey set a gram kept as text, given as g.
+func compareGrams[S string | []byte](ka uint64, ga S, kb uint64, gb S) int {
+	if (ka|kb)&textKey == 0 {
+		return cmp.Compare(ka, kb)
+	}
+	var ba, bb [16]byte
+	return bytes.Compare(appendKeyed(ba[:0], ka, ga), appendKeyed(bb[:0], kb, gb))
+}
+
+// appendKeyed appends the gram of key (see compareGrams) to b.
+func appendKeyed[S string | []byte](b []byte, key uint64, g S) []byte {
+	if key&textKey != 0 {
+		return append(b, g...)
+	}
+	return appendPacked(b, key)
+}
+
 // writeRun writes t's entries as a run to w, in memory unless toFile.
 func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, error) {
 	if err := w.start(toFile); err != nil {
@@ -221,16 +242,8 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 		}
 		sc.order = order
 		slices.SortFunc(order, func(x, y runOrder) int {
-			if (x.key|y.key)&textKey == 0 { // both gramKeys: as integers
-				if x.key != y.key {
-					return cmp.Compare(x.key, y.key)
-				}
-			} else {
-				var bx, by [16]byte
-				gx, gy := t.appendGram(bx[:0], &sec[x.fi&(1<<24-1)]), t.appendGram(by[:0], &sec[y.fi&(1<<24-1)])
-				if c := bytes.Compare(gx, gy); c != 0 {
-					return c
-				}
+			if c := compareGrams(x.key, t.text(x.key), y.key, t.text(y.key)); c != 0 {
+				return c
 			}
 			return cmp.Compare(x.fi, y.fi)
 		})
@@ -238,18 +251,18 @@ func (t *postTable) writeRun(w *runWriter, sc *runScratch, toFile bool) (*run, e
 			return nil, err
 		}
 		for _, o := range order {
-			e := &sec[o.fi&(1<<24-1)]
+			e := &sec[o.place()]
 			post := one[:0]
 			if e.n == 1 {
 				post = append(binary.AppendUvarint(post, uint64(e.last)), e.imp0)
 			} else {
 				post = t.block(e)[:e.len]
 			}
-			key, text := e.key, ""
+			key := e.key
 			if key&textKey != 0 {
-				key, text = 0, t.texts[key&^textKey]
+				key = 0
 			}
-			w.buf = appendRunEntry(w.buf, key, text, int(e.field), int(e.n), int(e.last), post)
+			w.buf = appendRunEntry(w.buf, key, t.text(e.key), int(e.field), int(e.n), int(e.last), post)
 		}
 	}
 	return w.end()
@@ -309,12 +322,7 @@ func (c *cursor) next() (bool, error) {
 }
 
 // appendGram appends the gram of c's entry to b.
-func (c *cursor) appendGram(b []byte) []byte {
-	if c.key&textKey != 0 {
-		return append(b, c.gram...)
-	}
-	return appendPacked(b, c.key)
-}
+func (c *cursor) appendGram(b []byte) []byte { return appendKeyed(b, c.key, c.gram) }
 
 // gramLen is the length of the gram of c's entry.
 func (c *cursor) gramLen() int {
@@ -339,15 +347,8 @@ func (c *cursor) same(o *cursor) bool {
 
 // less orders cursors by their entry's gram, then field, then run.
 func (c *cursor) less(o *cursor) bool {
-	if (c.key|o.key)&textKey == 0 { // both gramKeys
-		if c.key != o.key {
-			return c.key < o.key
-		}
-	} else {
-		var bc, bo [16]byte
-		if x := bytes.Compare(c.appendGram(bc[:0]), o.appendGram(bo[:0])); x != 0 {
-			return x < 0
-		}
+	if x := compareGrams(c.key, c.gram, o.key, o.gram); x != 0 {
+		return x < 0
 	}
 	if c.field != o.field {
 		return c.field < o.field
@@ -399,8 +400,9 @@ func (m *merger) replay(c int, build bool) {
 }
 
 // part calls fn with each (gram, field) of partition p, in order, and
-// its entries of every run that has it, in story order.
-func (m *merger) part(p int, fn func(same []*cursor)) error {
+// its entries of every run that has it, in story order, until fn returns
+// an error.
+func (m *merger) part(p int, fn func(same []*cursor) error) error {
 	for r, rn := range m.runs {
 		sec, err := rn.section(p, m.bufs[r])
 		if err != nil {
@@ -438,7 +440,9 @@ func (m *merger) part(p int, fn func(same []*cursor)) error {
 		for i := range m.same {
 			m.ptrs = append(m.ptrs, &m.same[i])
 		}
-		fn(m.ptrs)
+		if err := fn(m.ptrs); err != nil {
+			return err
+		}
 	}
 	return nil
 }

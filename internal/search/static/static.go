@@ -2,7 +2,6 @@ package static
 
 import (
 	"bytes"
-	"cmp"
 	"compress/flate"
 	"context"
 	"encoding/binary"
@@ -22,7 +21,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -475,67 +473,79 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 		}
 	}
 	clear(recs)
-	// Merge each partition's entries of every run, in story order, into
-	// one run per CPU (in a file if any run was), and size the shards and
-	// their buckets from them.
+	merged, total, heads, err := mergeRuns(post, tmp)
+	if err != nil {
+		return seg, nil, err
+	}
+	seg.Shards, seg.Buckets = segmentSize(total, heads, opt)
+	if err := encodeShards(id, merged, seg.Shards, seg.Buckets, emit); err != nil {
+		return seg, nil, err
+	}
+	return seg, stubs, nil
+}
+
+// mergeRuns merges each partition's entries of every run of post, in
+// story order, into one run per CPU (in a file if any run was; post
+// closes them), and returns those with the size of the segment's entries
+// and of their bucket entries (entrySizes).
+func mergeRuns(post *postRuns, tmp string) (merged []*run, total, heads int, err error) {
 	spilled := false
 	for _, r := range post.runs {
 		spilled = spilled || r.f != nil
 	}
-	workers := parallel.Workers()
 	type sized struct {
 		total, heads int
 		run          *run
-		err          error
 	}
-	sums := make([]sized, workers)
-	mws := make([]*runWriter, workers)
+	sums := make([]sized, parallel.Workers())
+	mws := make([]*runWriter, len(sums))
 	for w := range mws {
 		mws[w] = &runWriter{dir: tmp}
 		post.writers = append(post.writers, mws[w])
 	}
-	var failed atomic.Bool // a CPU failed: the others stop too
-	workers = parallel.Chunks(parts, workers, func(w, lo, hi int) {
+	workers, err := parallel.ChunksErr(parts, len(sums), func(w, lo, hi int, stop func() bool) error {
 		m, mw, s := newMerger(post.runs), mws[w], &sums[w]
-		defer func() {
-			if s.err != nil {
-				failed.Store(true)
-			}
-		}()
-		if s.err = mw.start(spilled); s.err != nil {
-			return
+		if err := mw.start(spilled); err != nil {
+			return err
 		}
 		var pairs []byte
-		for p := lo; p < hi && !failed.Load(); p++ {
-			if s.err = mw.endSection(p - 1); s.err != nil {
-				return
+		for p := lo; p < hi && !stop(); p++ {
+			if err := mw.endSection(p - 1); err != nil {
+				return err
 			}
-			s.err = m.part(p, func(same []*cursor) {
+			err := m.part(p, func(same []*cursor) error {
 				n, size := mergedLen(same)
 				all, head := entrySizes(same[0].gramLen(), int(same[0].field), n, size)
 				s.total += all
 				s.heads += head
 				pairs = appendPairs(pairs[:0], same)
 				mw.buf = appendRunEntry(mw.buf, same[0].runKey(), same[0].gram, int(same[0].field), n, same[len(same)-1].last, pairs)
+				return nil
 			})
-			if s.err != nil {
-				return
+			if err != nil {
+				return err
 			}
 		}
-		s.run, s.err = mw.end()
+		var err error
+		s.run, err = mw.end()
+		return err
 	})
-	total, heads := 0, 0
-	var merged []*run
+	if err != nil {
+		return nil, 0, 0, err
+	}
 	for _, s := range sums[:workers] {
-		if s.err != nil {
-			return seg, nil, s.err
-		}
 		total += s.total
 		heads += s.heads
 		merged = append(merged, s.run)
 	}
 	post.runs = nil // let go of the runs in memory
-	shards := 1
+	return merged, total, heads, nil
+}
+
+// segmentSize returns the shards and buckets of a segment whose entries
+// take total bytes, and heads bytes in their buckets.
+func segmentSize(total, heads int, opt Options) (shards, buckets int) {
+	shards = 1
 	for shards*shardBytes < total && shards < maxShards {
 		shards *= 2
 	}
@@ -543,40 +553,36 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 	if opt.bucketBytes > 0 {
 		bucketBytes = opt.bucketBytes
 	}
-	buckets := 1
+	buckets = 1
 	for shards*buckets*bucketBytes < heads && buckets < maxBuckets {
 		buckets *= 2
 	}
-	seg.Shards, seg.Buckets = shards, buckets
-	// Merge each shard's partitions into its entries (sorted by gram, then
-	// field), encode them and hand the shard on, on every CPU.
-	errs := make([]error, workers)
-	parallel.Chunks(shards, workers, func(w, lo, hi int) {
-		defer func() {
-			if errs[w] != nil {
-				failed.Store(true)
-			}
-		}()
+	return shards, buckets
+}
+
+// encodeShards encodes each shard of segment id from the merged runs (a
+// shard is the partitions p ≡ shard mod shards), its entries sorted by
+// gram, then field, and hands it to emit, on every CPU.
+func encodeShards(id string, merged []*run, shards, buckets int, emit func(File) error) error {
+	_, err := parallel.ChunksErr(shards, 0, func(w, lo, hi int, stop func() bool) error {
 		m := newMerger(merged)
 		var sb shardBuf
 		var imps []byte
-		for sh := lo; sh < hi && !failed.Load(); sh++ {
+		for sh := lo; sh < hi && !stop(); sh++ {
 			sb.items, sb.grams, sb.posts = sb.items[:0], sb.grams[:0], sb.posts[:0]
-			var merr error
-			for p := sh; p < parts && errs[w] == nil; p += shards {
-				errs[w] = m.part(p, func(same []*cursor) {
-					it := shardItem{g0: uint32(len(sb.grams)), p0: uint32(len(sb.posts)), field: uint8(same[0].field)}
+			for p := sh; p < parts; p += shards {
+				err := m.part(p, func(same []*cursor) error {
+					it := shardItem{g0: uint32(len(sb.grams)), p0: uint32(len(sb.posts)), n: int32(same[0].n), field: uint8(same[0].field)}
 					sb.grams = same[0].appendGram(sb.grams)
-					n := same[0].n // one run holds each partition
 					var err error
-					sb.posts, imps, err = appendMerged(sb.posts, imps, same)
-					merr = cmp.Or(merr, err)
-					it.g1, it.p1, it.n = uint32(len(sb.grams)), uint32(len(sb.posts)), int32(n)
+					sb.posts, imps, err = appendMerged(sb.posts, imps, same) // one merged run holds each partition
+					it.g1, it.p1 = uint32(len(sb.grams)), uint32(len(sb.posts))
 					sb.items = append(sb.items, it)
+					return err
 				})
-			}
-			if errs[w] = cmp.Or(errs[w], merr); errs[w] != nil {
-				return
+				if err != nil {
+					return err
+				}
 			}
 			if shards < parts { // partitions interleave: sort them together
 				slices.SortFunc(sb.items, func(a, b shardItem) int {
@@ -586,15 +592,13 @@ func buildSegment(id string, ds []search.Doc, fill bodyFiller, meta *staticMeta,
 					return int(a.field) - int(b.field)
 				})
 			}
-			if errs[w] = emit(File{shardName(id, sh), encodeShard(&sb, shards, buckets)}); errs[w] != nil {
-				return
+			if err := emit(File{shardName(id, sh), encodeShard(&sb, shards, buckets)}); err != nil {
+				return err
 			}
 		}
+		return nil
 	})
-	if err := errors.Join(errs...); err != nil {
-		return seg, nil, err
-	}
-	return seg, stubs, nil
+	return err
 }
 
 func shardName(seg string, s int) string { return fmt.Sprintf("s/%s-%03x.bin", seg, s) }
@@ -937,7 +941,7 @@ func (s Searcher) Search(_ context.Context, q search.Query) (*search.Result, err
 // and impacts together, each posting added touches one block. Most grams
 // of a large vocabulary occur in one story only: their one posting
 // (last, imp0) is kept in the entry. Longer postings are a block of the
-// table's arena. The gram is its key in the postTable (postTable.gram),
+// table's arena. The gram is its key (gramKey, or postTable.text),
 // not a string of its own. An entry holds no pointer, so the garbage
 // collector does not scan the millions of them.
 type postEntry struct {
@@ -982,14 +986,7 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte, tmp string)
 	for w := range post.writers {
 		post.writers[w] = &runWriter{dir: tmp}
 	}
-	errs := make([]error, workers)
-	var failed atomic.Bool // a CPU failed: the others stop too
-	workers = parallel.Chunks(len(ds), workers, func(w, lo, hi int) {
-		defer func() {
-			if errs[w] != nil {
-				failed.Store(true)
-			}
-		}()
+	workers, err := parallel.ChunksErr(len(ds), workers, func(w, lo, hi int, stop func() bool) error {
 		t := newPostTable()
 		var sc runScratch
 		// flush makes a run of t: in memory if it is the worker's only
@@ -1004,15 +1001,14 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte, tmp string)
 			return nil
 		}
 		which := make([]int, 0, fillBatch)
-		for i := lo; i < hi && !failed.Load(); i++ {
+		for i := lo; i < hi && !stop(); i++ {
 			if fill != nil && (i-lo)%fillBatch == 0 {
 				which = which[:0]
 				for k := i; k < min(i+fillBatch, hi); k++ {
 					which = append(which, k)
 				}
 				if err := fill(w, which); err != nil {
-					errs[w] = err
-					return
+					return err
 				}
 			}
 			d := ds[i]
@@ -1026,22 +1022,21 @@ func staticPostings(ds []search.Doc, fill bodyFiller, recs [][]byte, tmp string)
 			})
 			b, err := encodeRecord(d)
 			if err != nil {
-				errs[w] = fmt.Errorf("encoding story %s: %w", d.ID, err)
-				return
+				return fmt.Errorf("encoding story %s: %w", d.ID, err)
 			}
 			recs[i] = b
 			if i+1 < hi && t.bytes() >= runBudget {
-				if errs[w] = flush(false); errs[w] != nil {
-					return
+				if err := flush(false); err != nil {
+					return err
 				}
 			}
 		}
-		errs[w] = flush(true)
+		return flush(true)
 	})
 	for _, r := range runs[:workers] {
 		post.runs = append(post.runs, r...)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		post.close()
 		return nil, err
 	}
@@ -1079,12 +1074,13 @@ const slabSize = 4096
 // at returns entry k.
 func (t *postTable) at(k int) *postEntry { return &t.slabs[k/slabSize][k%slabSize] }
 
-// appendGram appends the gram of e to b.
-func (t *postTable) appendGram(b []byte, e *postEntry) []byte {
-	if e.key&textKey != 0 {
-		return append(b, t.texts[e.key&^textKey]...)
+// text returns the text of the gram kept as text whose key is key, or ""
+// for a gramKey.
+func (t *postTable) text(key uint64) string {
+	if key&textKey == 0 {
+		return ""
 	}
-	return appendPacked(b, e.key)
+	return t.texts[key&^textKey]
 }
 
 // appendPacked appends the gram whose gramKey is key to b.
