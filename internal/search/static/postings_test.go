@@ -138,9 +138,15 @@ func TestRunOrder(t *testing.T) {
 	}
 	fill()
 	first := makeRun(t, tb, false)
+	full := tb.bytes()
 	tb.reset()
 	if tb.n != 0 || tb.find(0, "社区") != nil {
 		t.Fatal("a reset table still has entries")
+	}
+	// What reset keeps for reuse does not count toward the run budget, or
+	// every story after the first run would make a run of its own.
+	if got := tb.bytes(); full == 0 || got != 0 {
+		t.Fatalf("bytes() = %d before reset, %d after; want more than 0, then 0", full, got)
 	}
 	fill()
 	second := makeRun(t, tb, false)
