@@ -26,13 +26,14 @@ func (o *indexOptions) register(fs interface {
 }
 
 // loadSearchDocs loads the content folder and converts its published
-// stories for search, bodies rendered only when the index asks (Filler).
+// stories for search, bodies read and rendered only when the index asks
+// (Filler), so that only the stories being indexed hold their text.
 func loadSearchDocs(source string) ([]search.Doc, search.Filler, error) {
 	st, err := os.Stat(source)
 	if err != nil || !st.IsDir() {
 		return nil, nil, fmt.Errorf("content folder %s not found (use -source DIR)", source)
 	}
-	c, err := content.Load(os.DirFS(source), content.LoadOptions{})
+	c, err := content.Load(os.DirFS(source), content.LoadOptions{LazyBodies: true})
 	if err != nil {
 		return nil, nil, contentError(source, err)
 	}

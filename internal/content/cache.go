@@ -138,6 +138,10 @@ type lazyBody struct {
 	err  error
 }
 
+// loaded reports whether load has run. It is not safe to call while a
+// load runs.
+func (l *lazyBody) loaded() bool { return l.body != nil || l.err != nil }
+
 func (l *lazyBody) load() ([]byte, error) {
 	l.once.Do(func() {
 		src, err := fs.ReadFile(l.fsys, l.path)
@@ -179,6 +183,9 @@ func (s *Story) LoadBody() ([]byte, error) {
 func (s *Story) ReleaseBody() {
 	if s.lazy != nil {
 		s.Body = nil
+		if s.lazy.loaded() { // the body it read is let go too
+			s.lazy = &lazyBody{fsys: s.lazy.fsys, path: s.lazy.path, hash: s.lazy.hash}
+		}
 	}
 }
 

@@ -295,3 +295,47 @@ func TestOnceCacheKeepsNoBodies(t *testing.T) {
 		}
 	}
 }
+
+// LazyBodies: Load keeps no body, LoadBody reads each from its file, and
+// ReleaseBody lets go of a body read that way too. A file changed after
+// Load is refused, in Chinese too.
+func TestLazyBodies(t *testing.T) {
+	t.Parallel()
+	dir := diskSite(t)
+	eager, err := Load(os.DirFS(dir), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lazy, err := Load(os.DirFS(dir), LoadOptions{LazyBodies: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lazy.Stories) != len(eager.Stories) || len(lazy.Stories) == 0 {
+		t.Fatalf("%d stories lazily, %d eagerly", len(lazy.Stories), len(eager.Stories))
+	}
+	for i, s := range lazy.Stories {
+		if s.Body != nil {
+			t.Errorf("%s: body kept after Load", s.Path)
+		}
+		want, _ := eager.Stories[i].LoadBody()
+		for range 2 { // read, let go, read again
+			got, err := s.LoadBody()
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s: LoadBody = %q, %v; want %q", s.Path, got, err, want)
+			}
+			s.ReleaseBody()
+			if s.Body != nil || s.lazy.loaded() {
+				t.Errorf("%s: ReleaseBody kept the body read from the file", s.Path)
+			}
+		}
+	}
+	s := lazy.Story("a")
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(s.Path)), []byte("---\ntitle: 改过的稿件\n---\n改过的正文。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.LoadBody()
+	var fe *FileError
+	if !errors.Is(err, ErrChangedDuringBuild) || !errors.As(err, &fe) || fe.Zh == "" {
+		t.Errorf("LoadBody of a changed file = %v; want ErrChangedDuringBuild with a Chinese message", err)
+	}
+}

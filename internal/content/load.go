@@ -28,6 +28,11 @@ type LoadOptions struct {
 	// edition file whose size, times and inode are unchanged is not read
 	// again.
 	Cache *Cache
+	// LazyBodies keeps no story body once its file is parsed: LoadBody
+	// reads it from the file again when asked. For a caller that goes
+	// through the stories a few at a time (banmian index), so that a
+	// large site's text is not all held at once.
+	LazyBodies bool
 }
 
 // IsStoryFile reports whether a content-relative path is a story file.
@@ -109,7 +114,7 @@ func Load(fsys fs.FS, opt LoadOptions) (*Content, error) {
 		}
 	}
 
-	stories, serrs := parseStories(fsys, storyPaths, opt.Cache, entries)
+	stories, serrs := parseStories(fsys, storyPaths, opt, entries)
 	errs = append(errs, serrs...)
 
 	// Slugs: explicit ones first, derived ones disambiguated by date.
@@ -249,7 +254,8 @@ func infoOf(d fs.DirEntry) fs.FileInfo {
 }
 
 // parseStories reads and parses story files in parallel, keeping order.
-func parseStories(fsys fs.FS, paths []string, cache *Cache, entries map[string]fs.DirEntry) ([]*Story, ErrorList) {
+func parseStories(fsys fs.FS, paths []string, opt LoadOptions, entries map[string]fs.DirEntry) ([]*Story, ErrorList) {
+	cache := opt.Cache
 	out := make([]*Story, len(paths))
 	errLists := make([]ErrorList, len(paths))
 	parallel.For(len(paths), 0, func(i int) {
@@ -269,6 +275,9 @@ func parseStories(fsys fs.FS, paths []string, cache *Cache, entries map[string]f
 			s.Hash = hashBytes(src)
 			s.lazy = &lazyBody{fsys: fsys, path: paths[i], hash: s.Hash} // for ReleaseBody
 			cache.put(paths[i], info, read, s)
+			if opt.LazyBodies {
+				s.ReleaseBody()
+			}
 			out[i] = s
 		}
 		errLists[i] = e
