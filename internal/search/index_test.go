@@ -124,6 +124,58 @@ func TestSyncSurvivesCrash(t *testing.T) {
 	x.Close()
 }
 
+// TestSyncLazyFillFails: a fill that fails part way (a story file gone
+// unreadable) stops the sync with its error and keeps the batches
+// written before it, in an index marked incomplete that the next sync
+// completes without indexing them again.
+func TestSyncLazyFillFails(t *testing.T) {
+	full := searchtest.GenCorpus(t, search.BatchSize*3+10, 50)
+	stubs := make([]search.Doc, len(full))
+	for i, d := range full {
+		d.Body, d.Source = "", uint64(i+1)
+		stubs[i] = d
+	}
+	broken := errors.New("稿件文件无法读取")
+	calls := 0
+	fill := func(ctx context.Context, docs []search.Doc, which []int) error {
+		if calls++; calls == 3 {
+			return broken
+		}
+		for _, i := range which {
+			docs[i].Body = full[i].Body
+		}
+		return nil
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	x, err := search.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.SyncLazy(context.Background(), stubs, fill); !errors.Is(err, broken) {
+		t.Fatalf("sync with a failing fill: %v, want %v", err, broken)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x, err = search.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	// The two batches before the failed fill are written, at once: the
+	// manifest bleve keeps last may list the other's stories as maybe
+	// indexed, so one or both are recorded.
+	done := x.Len()
+	if x.Complete() || done != search.BatchSize && done != 2*search.BatchSize {
+		t.Errorf("after the failed fill: complete %v, %d stories; want incomplete, %d or %d", x.Complete(), done, search.BatchSize, 2*search.BatchSize)
+	}
+	calls = -len(full) // no more failures
+	st, err := x.SyncLazy(context.Background(), stubs, fill)
+	if err != nil || !x.Complete() || x.Len() != len(full) || st.Unchanged != done || st.Added+st.Updated != len(full)-done {
+		t.Errorf("resume after %d: %+v, %v; complete %v, %d stories", done, st, err, x.Complete(), x.Len())
+	}
+}
+
 // TestSyncLazyFillsABatchAtATime: SyncLazy fills the docs it indexes a
 // batch at a time, one fill at a time, and empties each body once its
 // batch is written, so that a full sync never holds every story's text;
