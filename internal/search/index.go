@@ -67,12 +67,17 @@ const manifestKey = "banmian-manifest"
 // becomes a segment built on one CPU, two at once (writers). An analysed
 // story holds its term frequencies (about 130 KB for 2,000 characters,
 // BenchmarkBleveDoc) until its batch is written, and zap's working state
-// for a segment grows with the distinct terms of the batch, so batches
-// stay small. On 10,000 generated stories with the vocabulary of real
-// text (about 5.6 million distinct grams), banmian index peaked at
-// 486-520 MiB with 100, 788-841 with 200, at the same wall and CPU time
-// (farm-bench, three pairs); 50 saved nothing more and took 3% longer.
-const batchSize = 100
+// for a segment grows with the distinct terms of the batch (about 60 MB
+// for 100 stories of real vocabulary), so batches stay small. On 10,000
+// generated stories with the vocabulary of real text (about 5.6 million
+// distinct grams), banmian index peaked at 788-841 MiB with 200 stories a
+// batch and 486-520 with 100 (when its content still held every story's
+// source); now 417-440 with 100 and 314-355 (median 314) with 50, in 1.03
+// (0.76-1.03) times the wall time and 1.02 times the CPU time
+// (farm-bench, three pairs, /dev/shm). Building one segment of 100 at a
+// time, the next batch analysed meanwhile, peaked as low (306-312 MiB)
+// but took 1.17-1.34 times the wall time of two at once.
+const batchSize = 50
 
 // indexConfig is the scorch configuration. Segments of one batch or more
 // are left alone by the merger until there are more than ten of a size
