@@ -48,14 +48,8 @@ func TestSyncIncremental(t *testing.T) {
 	if r.Total != 1 {
 		t.Errorf("new story: %v", searchtest.Slugs(r))
 	}
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
 	// Reopen: nothing to do.
-	x, err = search.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x = reopen(t, x, dir)
 	defer x.Close()
 	st, err = x.Sync(ctx, docs)
 	if err != nil || st.Unchanged != 40 || st.Added+st.Updated+st.Removed != 0 {
@@ -98,13 +92,7 @@ func TestSyncSurvivesCrash(t *testing.T) {
 	if _, err := x.Sync(ctx, docs); !errors.Is(err, context.Canceled) {
 		t.Fatalf("sync: %v", err)
 	}
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
-	x, err = search.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x = reopen(t, x, dir)
 	// Batches are written two at a time: one or both of the first two
 	// may be recorded.
 	done := x.Len()
@@ -154,13 +142,7 @@ func TestSyncLazyFillFails(t *testing.T) {
 	if _, err := x.SyncLazy(context.Background(), stubs, fill); !errors.Is(err, broken) {
 		t.Fatalf("sync with a failing fill: %v, want %v", err, broken)
 	}
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
-	x, err = search.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x = reopen(t, x, dir)
 	defer x.Close()
 	// The two batches before the failed fill are written, at once: the
 	// manifest bleve keeps last may list the other's stories as maybe
@@ -580,4 +562,18 @@ func TestHugeOffset(t *testing.T) {
 			t.Errorf("offset %d: %d hits, total %d, %v; want none of %d", off, len(got.Hits), got.Total, err, all.Total)
 		}
 	}
+}
+
+// reopen closes x and opens the index in dir again, as a new process
+// would.
+func reopen(t *testing.T, x *search.Index, dir string) *search.Index {
+	t.Helper()
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	y, err := search.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return y
 }
