@@ -58,6 +58,13 @@ func TestBrowserEditionBuilder(t *testing.T) {
 		desk.WaitJS("story added", `document.querySelectorAll("#b-placed > .b-item").length === `+strconv.Itoa(i+1)+` && document.querySelectorAll("#b-page .b-mod").length === `+strconv.Itoa(i+1)+` && document.querySelector("#b-status").textContent === ""`)
 	}
 	desk.WaitJS("three stories on the page", `document.querySelectorAll("#b-placed > .b-item").length === 3 && document.querySelectorAll("#b-page .b-mod").length === 3`)
+	// The page's character count follows the stories placed, before any
+	// save: the sum of the counts shown beside them.
+	desk.WaitJS("the page's character count", `(function () {
+		var sum = 0;
+		document.querySelectorAll("#b-placed > .b-item[data-kind=story] .b-main .muted").forEach(function (m) { sum += parseInt(m.textContent.match(/(\d+) 字/)[1], 10); });
+		return sum > 0 && document.getElementById("page-chars").textContent === String(sum);
+	})()`)
 	lead := ids[1]
 	desk.Do("choosing the lead", chromedp.Click(chromedp.CSS(`#b-placed li[data-id="`+lead+`"] input[name="lead"]`)))
 	desk.WaitJS("the lead on top", `document.querySelector('#b-page .b-mod.b-leadmod[data-item="`+lead+`"]')`)

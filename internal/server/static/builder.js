@@ -26,7 +26,12 @@
   function items() { return Array.prototype.slice.call(placed.querySelectorAll(":scope > .b-item")); }
 
   // Order numbers follow the list; stories in the pool are off the page.
+  // The page's character count follows the stories on it.
+  var pageChars = document.getElementById("page-chars");
   function renumber() {
+    var chars = 0;
+    items().forEach(function (li) { chars += Number(li.dataset.chars || 0); });
+    if (pageChars) pageChars.textContent = String(chars);
     items().forEach(function (li, i) {
       var o = li.querySelector("input.order");
       if (o) o.value = String(i + 1);
