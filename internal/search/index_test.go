@@ -117,12 +117,7 @@ func TestSyncSurvivesCrash(t *testing.T) {
 // written before it, in an index marked incomplete that the next sync
 // completes without indexing them again.
 func TestSyncLazyFillFails(t *testing.T) {
-	full := searchtest.GenCorpus(t, search.BatchSize*3+10, 50)
-	stubs := make([]search.Doc, len(full))
-	for i, d := range full {
-		d.Body, d.Source = "", uint64(i+1)
-		stubs[i] = d
-	}
+	full, stubs := lazyCorpus(t)
 	broken := errors.New("稿件文件无法读取")
 	calls := 0
 	fill := func(ctx context.Context, docs []search.Doc, which []int) error {
@@ -163,12 +158,7 @@ func TestSyncLazyFillFails(t *testing.T) {
 // batch is written, so that a full sync never holds every story's text;
 // the index answers as one synced from complete docs.
 func TestSyncLazyFillsABatchAtATime(t *testing.T) {
-	full := searchtest.GenCorpus(t, search.BatchSize*3+10, 50)
-	stubs := make([]search.Doc, len(full))
-	for i, d := range full {
-		d.Body, d.Source = "", uint64(i+1)
-		stubs[i] = d
-	}
+	full, stubs := lazyCorpus(t)
 	var calls, filled int
 	fill := func(ctx context.Context, docs []search.Doc, which []int) error {
 		calls++ // the race detector fails the test if fills overlap
@@ -576,4 +566,16 @@ func reopen(t *testing.T, x *search.Index, dir string) *search.Index {
 		t.Fatal(err)
 	}
 	return y
+}
+
+// lazyCorpus returns a corpus of a little over three batches and its
+// stubs, without bodies, for SyncLazy to fill.
+func lazyCorpus(t *testing.T) (full, stubs []search.Doc) {
+	full = searchtest.GenCorpus(t, search.BatchSize*3+10, 50)
+	stubs = make([]search.Doc, len(full))
+	for i, d := range full {
+		d.Body, d.Source = "", uint64(i+1)
+		stubs[i] = d
+	}
+	return full, stubs
 }
