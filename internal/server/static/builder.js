@@ -30,9 +30,8 @@
   var pageChars = document.getElementById("page-chars");
   function renumber() {
     var chars = 0;
-    items().forEach(function (li) { chars += Number(li.dataset.chars || 0); });
-    if (pageChars) pageChars.textContent = String(chars);
     items().forEach(function (li, i) {
+      chars += Number(li.dataset.chars || 0);
       var o = li.querySelector("input.order");
       if (o) o.value = String(i + 1);
       var place = li.querySelector("input.place");
@@ -40,6 +39,7 @@
       var t = li.querySelector(".b-toggle");
       if (t) t.textContent = "撤下";
     });
+    if (pageChars) pageChars.textContent = String(chars);
     Array.prototype.forEach.call(pool.querySelectorAll(".b-item"), function (li) {
       var place = li.querySelector("input.place");
       if (place) place.checked = false;
